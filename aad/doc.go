@@ -1,0 +1,64 @@
+// Package aad is an adjoint algorithmic differentiation (AAD) engine: it
+// records a computation over Numbers on a Tape and gets the derivatives of
+// an output with respect to every input from one backward sweep, at a small
+// constant multiple of the cost of the computation itself.
+//
+// # Numbers and tapes
+//
+// A Number is a value type: a float64 and the index of the statement that
+// produced it. Inputs are recorded with Tape.Var; constants made with Const
+// are passive and cost nothing. Operations are methods of *Tape, so the tape
+// is always passed explicitly and one goroutine owns it:
+//
+//	t := aad.NewTape(0)
+//	s, k := t.Var(100), aad.Const(95)
+//	payoff := t.Max(t.Sub(s, k), aad.Const(0))
+//	t.SetAdjoint(payoff, 1)
+//	t.Backward()
+//	delta := t.Adjoint(s) // ∂payoff/∂s
+//
+// Every operation stores the exact partial derivatives of its result with
+// respect to its active arguments when it is recorded, so that the backward
+// sweep is a single loop of multiply-adds over a flat tape, with no
+// per-operation dispatch. Fused statements (MulAdd, MulExp, AffineExp, Sum,
+// Dot, DotConst and Custom) record one statement with several operands
+// where the elementary operations would record several.
+//
+// # Passive evaluation
+//
+// A nil *Tape is valid for every operation and records nothing: the same
+// pricer code, handed a nil tape, computes the same values as a plain
+// float64 version. That is what bump-and-revalue uses. An active Number
+// handed to a nil tape is a programmer error and panics, because its
+// derivative would be silently lost.
+//
+// # Reuse and the Monte Carlo pattern
+//
+// Reset and RewindToMark keep the tape's memory, so a warm tape records and
+// sweeps with no heap allocation. For Monte Carlo, record the inputs and the
+// model set-up once, take a Mark, and for every path: RewindToMark, record
+// the path, SetAdjoint of its payoff, BackwardToMark. The statements before
+// the mark accumulate their adjoints over the paths; one BackwardFromMark at
+// the end carries them down to the inputs.
+//
+// # Forward mode
+//
+// Forward sweeps the same tape in tangent mode from seeds set with
+// SetTangent: a Jacobian-vector product, for few-inputs-many-outputs work,
+// and an independent check of the backward sweep.
+//
+// # Errors
+//
+// Domain errors follow package math: Log of a negative number is NaN, and
+// so is its partial. Misuse is a programmer error and panics with a message
+// that says what happened: a Number from another tape or from before a
+// Reset, a Number recorded after the mark a tape was rewound to, an active
+// Number on a nil tape, a seed on a passive Number, slices of different
+// lengths.
+//
+// # Concurrency
+//
+// A Tape belongs to one goroutine at a time. Give each worker its own tape;
+// Numbers are values and can be read from anywhere, but they must only be
+// used in operations of the tape that recorded them.
+package aad

@@ -1,0 +1,344 @@
+package aad
+
+import "math"
+
+// Fused statements record one statement with several operands where the
+// elementary operations would record several statements. Go has no operator
+// overloading or expression templates; fusing the patterns pricers use most
+// is how a tape stays short and its sweep fast.
+
+// MulAdd returns a·b + c as one statement.
+func (t *Tape) MulAdd(a, b, c Number) Number {
+	return t.rec3(a.v*b.v+c.v, a, b.v, b, a.v, c, 1)
+}
+
+// MulExp returns a·eᵇ as one statement: the log-Euler step of a lognormal
+// path, and a discounted amount.
+func (t *Tape) MulExp(a, b Number) Number {
+	e := math.Exp(b.v)
+	v := a.v * e
+	return t.rec2(v, a, e, b, v)
+}
+
+// AffineExp returns a·exp(b + c·z) for a constant z as one statement with up
+// to three operands. It is the log-Euler step S·exp(μΔt + σ√Δt·z) of a
+// lognormal Monte Carlo path with a passive normal draw z.
+func (t *Tape) AffineExp(a, b, c Number, z float64) Number {
+	e := math.Exp(b.v + c.v*z)
+	v := a.v * e
+	return t.rec3(v, a, e, b, v, c, v*z)
+}
+
+// Sum returns the sum of xs, in order, as one statement. Sum of nothing is
+// the passive 0.
+func (t *Tape) Sum(xs ...Number) Number {
+	if t == nil {
+		v := 0.0
+		for _, x := range xs {
+			if x.idx != 0 {
+				activeOnNil()
+			}
+			v += x.v
+		}
+		return Number{v: v}
+	}
+	n := len(xs)
+	if t.nStmt+1 > len(t.ends) || t.nOps+n > len(t.args) {
+		t.grow(n)
+	}
+	k0, tag, lim := t.nOps, t.tag, uint32(t.nStmt)
+	args, parts := t.args[k0:k0+n:k0+n], t.partials[k0:k0+n:k0+n]
+	v, j := 0.0, 0
+	for _, x := range xs {
+		v += x.v
+		if x.idx != 0 && j < len(args) {
+			if x.tag != tag || x.idx >= lim {
+				t.misuse(x)
+			}
+			args[j], parts[j] = x.idx, 1
+			j++
+		}
+	}
+	if j == 0 {
+		return Number{v: v}
+	}
+	return t.close(v, k0+j)
+}
+
+// Dot returns Σ xs[i]·ys[i] as one statement. Either side may hold active or
+// passive numbers. It panics if the lengths differ.
+func (t *Tape) Dot(xs, ys []Number) Number {
+	if len(xs) != len(ys) {
+		panic("aad: Dot of slices of different lengths")
+	}
+	ys = ys[:len(xs)]
+	v, n := 0.0, 0
+	for i, x := range xs {
+		v += x.v * ys[i].v
+		if x.idx != 0 {
+			n++
+		}
+		if ys[i].idx != 0 {
+			n++
+		}
+	}
+	k0, ok := t.open(v, n)
+	if !ok {
+		return Number{v: v}
+	}
+	args, parts := t.args[k0:k0+n:k0+n], t.partials[k0:k0+n:k0+n]
+	j := 0
+	for i, x := range xs {
+		y := ys[i]
+		if x.idx != 0 {
+			t.check(x)
+			args[j], parts[j] = x.idx, y.v
+			j++
+		}
+		if y.idx != 0 {
+			t.check(y)
+			args[j], parts[j] = y.idx, x.v
+			j++
+		}
+	}
+	return t.close(v, k0+n)
+}
+
+// DotConst returns Σ w[i]·xs[i] for constant weights w as one statement: a
+// basket, a row of a Cholesky factor times the draws. It panics if the
+// lengths differ.
+func (t *Tape) DotConst(xs []Number, w []float64) Number {
+	if len(xs) != len(w) {
+		panic("aad: DotConst of slices of different lengths")
+	}
+	w = w[:len(xs)]
+	v, n := 0.0, 0
+	for i, x := range xs {
+		v += x.v * w[i]
+		if x.idx != 0 {
+			n++
+		}
+	}
+	k0, ok := t.open(v, n)
+	if !ok {
+		return Number{v: v}
+	}
+	args, parts := t.args[k0:k0+n:k0+n], t.partials[k0:k0+n:k0+n]
+	j := 0
+	for i, x := range xs {
+		if x.idx != 0 {
+			t.check(x)
+			args[j], parts[j] = x.idx, w[i]
+			j++
+		}
+	}
+	return t.close(v, k0+n)
+}
+
+// Custom records v as a function of args whose partial derivatives
+// ∂v/∂args[i] = partials[i] the caller has computed. It is the escape hatch
+// for code with a hand-derived local Jacobian (an interpolation, a root
+// solve differentiated by the implicit function theorem): one statement
+// instead of many. Passive args are left out. It panics if the lengths
+// differ.
+func (t *Tape) Custom(v float64, args []Number, partials []float64) Number {
+	if len(args) != len(partials) {
+		panic("aad: Custom with different numbers of args and partials")
+	}
+	partials = partials[:len(args)]
+	n := 0
+	for _, x := range args {
+		if x.idx != 0 {
+			n++
+		}
+	}
+	k0, ok := t.open(v, n)
+	if !ok {
+		return Number{v: v}
+	}
+	as, ps := t.args[k0:k0+n:k0+n], t.partials[k0:k0+n:k0+n]
+	j := 0
+	for i, x := range args {
+		if x.idx != 0 {
+			t.check(x)
+			as[j], ps[j] = x.idx, partials[i]
+			j++
+		}
+	}
+	return t.close(v, k0+n)
+}
+
+// open prepares a statement with n active operands and returns the index of
+// its first operand; ok is false when nothing is to be recorded (no active
+// operand, or a nil tape).
+func (t *Tape) open(v float64, n int) (k int, ok bool) {
+	if t == nil {
+		if n != 0 {
+			activeOnNil()
+		}
+		return 0, false
+	}
+	if n == 0 {
+		return 0, false
+	}
+	if t.nStmt+1 > len(t.ends) || t.nOps+n > len(t.args) {
+		t.grow(n)
+	}
+	return t.nOps, true
+}
+
+// close ends the statement opened by open whose operands end at k.
+func (t *Tape) close(v float64, k int) Number {
+	i := t.nStmt
+	t.nOps = k
+	t.ends[i] = uint32(k)
+	t.nStmt = i + 1
+	return Number{v: v, idx: uint32(i), tag: t.tag}
+}
+
+// SmoothStep returns a smoothed Heaviside step H(a) (1 for a > 0, else 0)
+// for payoffs such as digitals and barriers, whose exact pathwise derivative
+// is zero almost everywhere. On |a| < width it is the cubic
+// 1/2 + 3u/4 − u³/4 with u = a/width, which joins 0 and 1 with a continuous
+// first derivative; outside that band it equals the step exactly and is
+// passive. A width ≤ 0 gives the exact step.
+func (t *Tape) SmoothStep(a Number, width float64) Number {
+	if t == nil && a.idx != 0 {
+		activeOnNil()
+	}
+	if !(a.v > -width && a.v < width) {
+		if a.v > 0 {
+			return Number{v: 1}
+		}
+		if a.v != a.v {
+			return Number{v: a.v}
+		}
+		return Number{}
+	}
+	u := a.v / width
+	return t.rec1(0.5+0.25*u*(3-u*u), a, 0.75*(1-u*u)/width)
+}
+
+// SmoothMax returns a smoothed max(a, b) for payoffs: the integral of
+// SmoothStep, so it equals max(a, b) exactly (and is a or b itself) where
+// |a − b| ≥ width, and in between is the quartic b + width·g(u),
+// u = (a−b)/width, g(u) = 3/16 + u/2 + 3u²/8 − u⁴/16, which has continuous
+// first and second derivatives. It exceeds max(a, b) by at most 3·width/16,
+// at a = b. A width ≤ 0 gives the exact Max.
+func (t *Tape) SmoothMax(a, b Number, width float64) Number {
+	d := a.v - b.v
+	if !(d > -width && d < width) {
+		return t.Max(a, b)
+	}
+	u := d / width
+	u2 := u * u
+	g := 0.1875 + u*(0.5+u*(0.375-0.0625*u2))
+	h := 0.5 + 0.25*u*(3-u2)
+	return t.rec2(b.v+width*g, a, h, b, 1-h)
+}
+
+// ExpAffineScan records the path dst[i] = prev·exp(a[i] + b[i]·z[i]) for
+// i = 0, …, len(z)−1, where prev is x0 for i = 0 and dst[i−1] after: the
+// log-Euler path S·exp(μΔt + σ√Δt·z) of a lognormal Monte Carlo model with
+// passive normal draws z. Each step is one statement with up to three
+// operands, as AffineExp records it, but all exponentials are computed in
+// one pass first: the processor then overlaps them as it does in a plain
+// float64 loop, which per-step calls prevent. a and b have either len(z)
+// elements or one, used for every step. It panics if dst is shorter than z
+// or a or b has another length.
+func (t *Tape) ExpAffineScan(dst []Number, x0 Number, a, b []Number, z []float64) {
+	n := len(z)
+	if len(dst) < n {
+		panic("aad: ExpAffineScan destination shorter than the draws")
+	}
+	sa, sb := scanStride(len(a), n), scanStride(len(b), n)
+	dst = dst[:n]
+	if t == nil || (x0.idx == 0 && allPassive(a) && allPassive(b)) {
+		if t == nil && (x0.idx != 0 || !allPassive(a) || !allPassive(b)) {
+			activeOnNil()
+		}
+		x := x0.v
+		for i, zi := range z {
+			x *= math.Exp(a[i*sa].v + b[i*sb].v*zi)
+			dst[i] = Number{v: x}
+		}
+		return
+	}
+	if x0.idx != 0 {
+		t.check(x0)
+	}
+	for _, x := range a {
+		if x.idx != 0 {
+			t.check(x)
+		}
+	}
+	for _, x := range b {
+		if x.idx != 0 {
+			t.check(x)
+		}
+	}
+	if cap(t.scratch) < n {
+		t.scratch = make([]float64, n)
+	}
+	e := t.scratch[:n]
+	for i, zi := range z {
+		e[i] = math.Exp(a[i*sa].v + b[i*sb].v*zi)
+	}
+	if t.nStmt+n > len(t.ends) || t.nOps+3*n > len(t.args) {
+		t.growBy(n, 3*n)
+	}
+	i0, k0, tag := t.nStmt, t.nOps, t.tag
+	ends := t.ends[i0 : i0+n]
+	args := t.args[k0 : k0+3*n]
+	parts := t.partials[k0 : k0+3*n]
+	prev, x := x0.idx, x0.v
+	j := 0
+	for i, zi := range z {
+		x *= e[i]
+		ai, bi := a[i*sa].idx, b[i*sb].idx
+		if prev != 0 && ai != 0 && bi != 0 && j+3 <= len(args) {
+			// The usual case, without a branch per operand.
+			as, ps := args[j:j+3:j+3], parts[j:j+3:j+3]
+			as[0], as[1], as[2] = prev, ai, bi
+			ps[0], ps[1], ps[2] = e[i], x, x*zi
+			j += 3
+		} else {
+			if prev != 0 {
+				args[j], parts[j] = prev, e[i]
+				j++
+			}
+			if ai != 0 {
+				args[j], parts[j] = ai, x
+				j++
+			}
+			if bi != 0 {
+				args[j], parts[j] = bi, x*zi
+				j++
+			}
+		}
+		ends[i] = uint32(k0 + j)
+		prev = uint32(i0 + i)
+		dst[i] = Number{v: x, idx: prev, tag: tag}
+	}
+	t.nStmt = i0 + n
+	t.nOps = k0 + j
+}
+
+func scanStride(l, n int) int {
+	switch l {
+	case n:
+		return 1
+	case 1:
+		return 0
+	}
+	panic("aad: ExpAffineScan coefficients must have one element or one per draw")
+}
+
+func allPassive(xs []Number) bool {
+	for _, x := range xs {
+		if x.idx != 0 {
+			return false
+		}
+	}
+	return true
+}

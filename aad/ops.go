@@ -1,0 +1,183 @@
+package aad
+
+import "math"
+
+// The operations are methods of *Tape so that the tape is passed explicitly
+// and a nil tape evaluates passively. Each records one statement with the
+// exact partial derivatives of its result with respect to its active
+// arguments; passive arguments are left out, and an operation whose
+// arguments are all passive returns a passive result and records nothing.
+//
+// Domain errors follow package math: the value is what the math function
+// returns (NaN, ±Inf) and so are the partials.
+
+// Add returns a + b.
+func (t *Tape) Add(a, b Number) Number { return t.rec2(a.v+b.v, a, 1, b, 1) }
+
+// Sub returns a − b.
+func (t *Tape) Sub(a, b Number) Number { return t.rec2(a.v-b.v, a, 1, b, -1) }
+
+// Mul returns a · b.
+func (t *Tape) Mul(a, b Number) Number { return t.rec2(a.v*b.v, a, b.v, b, a.v) }
+
+// Div returns a / b.
+func (t *Tape) Div(a, b Number) Number {
+	v := a.v / b.v
+	return t.rec2(v, a, 1/b.v, b, -v/b.v)
+}
+
+// Neg returns −a.
+func (t *Tape) Neg(a Number) Number { return t.rec1(-a.v, a, -1) }
+
+// AddConst returns a + c.
+func (t *Tape) AddConst(a Number, c float64) Number { return t.rec1(a.v+c, a, 1) }
+
+// SubConst returns a − c.
+func (t *Tape) SubConst(a Number, c float64) Number { return t.rec1(a.v-c, a, 1) }
+
+// ConstSub returns c − a.
+func (t *Tape) ConstSub(c float64, a Number) Number { return t.rec1(c-a.v, a, -1) }
+
+// MulConst returns c · a.
+func (t *Tape) MulConst(a Number, c float64) Number { return t.rec1(a.v*c, a, c) }
+
+// DivConst returns a / c.
+func (t *Tape) DivConst(a Number, c float64) Number { return t.rec1(a.v/c, a, 1/c) }
+
+// ConstDiv returns c / a.
+func (t *Tape) ConstDiv(c float64, a Number) Number {
+	v := c / a.v
+	return t.rec1(v, a, -v/a.v)
+}
+
+// Square returns a².
+func (t *Tape) Square(a Number) Number { return t.rec1(a.v*a.v, a, 2*a.v) }
+
+// Exp returns eᵃ.
+func (t *Tape) Exp(a Number) Number {
+	v := math.Exp(a.v)
+	return t.rec1(v, a, v)
+}
+
+// Log returns the natural logarithm of a; its derivative is 1/a.
+// Log of a negative number is NaN and Log(0) is −Inf, as in package math.
+func (t *Tape) Log(a Number) Number { return t.rec1(math.Log(a.v), a, 1/a.v) }
+
+// Sqrt returns √a; its derivative is 1/(2√a), +Inf at 0. Sqrt of a negative
+// number is NaN.
+func (t *Tape) Sqrt(a Number) Number {
+	v := math.Sqrt(a.v)
+	return t.rec1(v, a, 0.5/v)
+}
+
+// Pow returns aᵇ with both base and exponent active. Its partials are
+// b·aᵇ⁻¹ and aᵇ·ln a; where aᵇ is 0 the second is taken as 0 (its limit for
+// a → 0⁺), and for a < 0 it is NaN, as ln a is.
+func (t *Tape) Pow(a, b Number) Number {
+	v := math.Pow(a.v, b.v)
+	db := 0.0
+	if v != 0 {
+		db = v * math.Log(a.v)
+	}
+	return t.rec2(v, a, b.v*math.Pow(a.v, b.v-1), b, db)
+}
+
+// PowConst returns aᶜ for a constant exponent c; its derivative is c·aᶜ⁻¹.
+func (t *Tape) PowConst(a Number, c float64) Number {
+	v := math.Pow(a.v, c)
+	var d float64
+	if a.v != 0 && v != 0 && !math.IsInf(v, 0) {
+		d = c * v / a.v
+	} else {
+		d = c * math.Pow(a.v, c-1)
+	}
+	return t.rec1(v, a, d)
+}
+
+// Abs returns |a|. Its derivative is the sign of a, and 0 at a = 0 (the
+// result is then the passive 0).
+func (t *Tape) Abs(a Number) Number {
+	switch {
+	case a.v > 0:
+		return a
+	case a.v < 0:
+		return t.Neg(a)
+	case a.v == 0:
+		return Number{}
+	}
+	return a // NaN
+}
+
+// Min returns the smaller of a and b, which is a or b itself, so its
+// derivative is that argument's. At a tie it returns a. If either is NaN it
+// returns that one, as math.Min returns NaN.
+func (t *Tape) Min(a, b Number) Number {
+	if t == nil && a.idx|b.idx != 0 {
+		activeOnNil()
+	}
+	if a.v <= b.v || a.v != a.v {
+		return a
+	}
+	return b
+}
+
+// Max returns the larger of a and b, which is a or b itself, so its
+// derivative is that argument's. At a tie it returns a. If either is NaN it
+// returns that one, as math.Max returns NaN.
+func (t *Tape) Max(a, b Number) Number {
+	if t == nil && a.idx|b.idx != 0 {
+		activeOnNil()
+	}
+	if a.v >= b.v || a.v != a.v {
+		return a
+	}
+	return b
+}
+
+// Sin returns sin a.
+func (t *Tape) Sin(a Number) Number {
+	s, c := math.Sincos(a.v)
+	return t.rec1(s, a, c)
+}
+
+// Cos returns cos a.
+func (t *Tape) Cos(a Number) Number {
+	s, c := math.Sincos(a.v)
+	return t.rec1(c, a, -s)
+}
+
+const (
+	twoOverSqrtPi = 2 / math.SqrtPi
+	invSqrt2Pi    = 1 / (math.Sqrt2 * math.SqrtPi)
+)
+
+// Erf returns the error function of a; its derivative is 2/√π·exp(−a²).
+func (t *Tape) Erf(a Number) Number {
+	return t.rec1(math.Erf(a.v), a, twoOverSqrtPi*math.Exp(-a.v*a.v))
+}
+
+// Erfc returns the complementary error function of a, 1 − erf a, computed
+// without cancellation for large a; its derivative is −2/√π·exp(−a²).
+func (t *Tape) Erfc(a Number) Number {
+	return t.rec1(math.Erfc(a.v), a, -twoOverSqrtPi*math.Exp(-a.v*a.v))
+}
+
+// NormCDF returns Φ(a), the standard normal cumulative distribution
+// function, computed as erfc(−a/√2)/2 so that the lower tail keeps its
+// relative accuracy; its derivative is φ(a).
+func (t *Tape) NormCDF(a Number) Number {
+	return t.rec1(0.5*math.Erfc(-a.v/math.Sqrt2), a, NormPDF(a.v))
+}
+
+// NormPDF returns φ(a), the standard normal density; its derivative is
+// −a·φ(a).
+func (t *Tape) NormPDF(a Number) Number {
+	p := NormPDF(a.v)
+	return t.rec1(p, a, -a.v*p)
+}
+
+// NormPDF returns the standard normal density exp(−x²/2)/√(2π).
+func NormPDF(x float64) float64 { return invSqrt2Pi * math.Exp(-0.5*x*x) }
+
+// NormCDF returns the standard normal cumulative distribution function Φ(x).
+func NormCDF(x float64) float64 { return 0.5 * math.Erfc(-x/math.Sqrt2) }

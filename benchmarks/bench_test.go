@@ -1,0 +1,101 @@
+package benchmarks
+
+import (
+	"runtime"
+	"testing"
+
+	"github.com/aadrisk/aadrisk/aad"
+)
+
+// ratios carries the ns/op of the sub-benchmarks of one workload within one
+// run, so that each can report its ratio to the one before it. A ratio is
+// reported only when both sides ran in this run.
+type ratios map[string]float64
+
+func (r ratios) record(b *testing.B, name string) {
+	r[name] = float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+}
+
+func (r ratios) report(b *testing.B, num, den string) {
+	if r[num] > 0 && r[den] > 0 {
+		b.ReportMetric(r[num]/r[den], num+"/"+den)
+	}
+}
+
+// BenchmarkW1 is workload W1: closed-form Black–Scholes–Merton calls, price
+// and five sensitivities, for 1,000,000 options with varied inputs.
+func BenchmarkW1(b *testing.B) {
+	const n = 1_000_000
+	opts := W1Options(n, 1)
+	r := ratios{}
+	b.Run("plain", func(b *testing.B) {
+		b.ReportAllocs()
+		dst := make([]float64, n)
+		for b.Loop() {
+			W1Plain(opts, dst)
+		}
+		r.record(b, "plain")
+		b.ReportMetric(r["plain"]/n, "ns/option")
+	})
+	b.Run("aad", func(b *testing.B) {
+		b.ReportAllocs()
+		dst := make([]Greeks, n)
+		tp := aad.NewTape(64)
+		for b.Loop() {
+			W1AAD(tp, opts, dst)
+		}
+		r.record(b, "aad")
+		b.ReportMetric(r["aad"]/n, "ns/option")
+		r.report(b, "aad", "plain")
+	})
+	b.Run("bump", func(b *testing.B) {
+		b.ReportAllocs()
+		dst := make([]Greeks, n)
+		for b.Loop() {
+			W1Bump(opts, dst)
+		}
+		r.record(b, "bump")
+		b.ReportMetric(r["bump"]/n, "ns/option")
+		r.report(b, "bump", "aad")
+	})
+}
+
+// BenchmarkW2 is workload W2: a Monte Carlo arithmetic Asian call, 252
+// fixings, 100,000 paths, one worker, price and five sensitivities.
+func BenchmarkW2(b *testing.B) {
+	p := W2Params()
+	z := Normals(p.Steps*p.Paths, 7)
+	r := ratios{}
+	b.Run("plain", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			W2Plain(p, z)
+		}
+		r.record(b, "plain")
+	})
+	b.Run("aad", func(b *testing.B) {
+		b.ReportAllocs()
+		tp := aad.NewTape(2 * p.Steps)
+		var a AsianPricer
+		res := a.Price(tp, p, z) // warm up: the tape reaches its working size
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		for b.Loop() {
+			res = a.Price(tp, p, z)
+		}
+		runtime.ReadMemStats(&after)
+		r.record(b, "aad")
+		r.report(b, "aad", "plain")
+		b.ReportMetric(float64(after.Mallocs-before.Mallocs)/float64(b.N*p.Paths), "allocs/path")
+		b.ReportMetric(float64(res.TapeBytesPerPath), "tape-bytes/path")
+	})
+	b.Run("bump", func(b *testing.B) {
+		b.ReportAllocs()
+		var a AsianPricer
+		for b.Loop() {
+			W2Bump(&a, p, z)
+		}
+		r.record(b, "bump")
+		r.report(b, "bump", "aad")
+	})
+}

@@ -1,0 +1,98 @@
+package benchmarks
+
+import (
+	"math"
+	"math/rand/v2"
+
+	"github.com/aadrisk/aadrisk/aad"
+)
+
+// Option is one European option of workload W1.
+type Option struct {
+	Spot, Strike, Vol, Rate, Div, Expiry float64
+}
+
+// W1Options returns n European calls with spot, strike, vol, rate, dividend
+// yield and expiry spread over realistic ranges, the same for a given seed.
+func W1Options(n int, seed uint64) []Option {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	opts := make([]Option, n)
+	for i := range opts {
+		s := 50 + 100*rng.Float64()
+		opts[i] = Option{
+			Spot:   s,
+			Strike: s * (0.7 + 0.6*rng.Float64()),
+			Vol:    0.05 + 0.55*rng.Float64(),
+			Rate:   -0.01 + 0.08*rng.Float64(),
+			Div:    0.05 * rng.Float64(),
+			Expiry: 0.02 + 4.98*rng.Float64(),
+		}
+	}
+	return opts
+}
+
+// BSCallPlain is the plain float64 Black–Scholes–Merton call price: the
+// fastest plain code for W1, the baseline of its aad/plain ratio.
+func BSCallPlain(s, k, vol, r, q, t float64) float64 {
+	sd := vol * math.Sqrt(t)
+	d1 := (math.Log(s/k)+(r-q)*t)/sd + 0.5*sd
+	d2 := d1 - sd
+	return s*math.Exp(-q*t)*0.5*math.Erfc(-d1/math.Sqrt2) - k*math.Exp(-r*t)*0.5*math.Erfc(-d2/math.Sqrt2)
+}
+
+// BSCall is the Black–Scholes–Merton call price over the AAD number type: on
+// a tape it records the price for the sensitivities to all of s, vol, r, q
+// and t; on a nil tape it only prices (bump-and-revalue).
+func BSCall(tp *aad.Tape, s aad.Number, k float64, vol, r, q, t aad.Number) aad.Number {
+	sd := tp.Mul(vol, tp.Sqrt(t))
+	x := tp.MulAdd(tp.Sub(r, q), t, tp.Log(tp.MulConst(s, 1/k)))
+	d1 := tp.MulAdd(sd, aad.Const(0.5), tp.Div(x, sd))
+	d2 := tp.Sub(d1, sd)
+	fwdS := tp.MulExp(s, tp.Neg(tp.Mul(q, t)))
+	fwdK := tp.MulExp(aad.Const(k), tp.Neg(tp.Mul(r, t)))
+	return tp.Sub(tp.Mul(fwdS, tp.NormCDF(d1)), tp.Mul(fwdK, tp.NormCDF(d2)))
+}
+
+// Greeks of one W1 option: the price and its first-order sensitivities.
+type Greeks struct {
+	PV, Delta, Vega, Rho, DivRho, Theta float64
+}
+
+// W1AAD prices every option on tp (reset per option) and writes its price
+// and sensitivities from one backward sweep into dst.
+func W1AAD(tp *aad.Tape, opts []Option, dst []Greeks) {
+	var in [5]aad.Number
+	var g [5]float64
+	for i, o := range opts {
+		tp.Reset()
+		in = [5]aad.Number{tp.Var(o.Spot), tp.Var(o.Vol), tp.Var(o.Rate), tp.Var(o.Div), tp.Var(o.Expiry)}
+		pv := BSCall(tp, in[0], o.Strike, in[1], in[2], in[3], in[4])
+		tp.Gradient(g[:], pv, in[:])
+		dst[i] = Greeks{PV: pv.Value(), Delta: g[0], Vega: g[1], Rho: g[2], DivRho: g[3], Theta: -g[4]}
+	}
+}
+
+// W1Bump prices every option and its sensitivities by one-sided
+// bump-and-revalue: the same pricer run passively, once as it is and once per
+// input with that input bumped.
+func W1Bump(opts []Option, dst []Greeks) {
+	const h = 1e-6
+	c := aad.Const
+	for i, o := range opts {
+		pv := BSCall(nil, c(o.Spot), o.Strike, c(o.Vol), c(o.Rate), c(o.Div), c(o.Expiry)).Value()
+		hs := h * o.Spot
+		ds := BSCall(nil, c(o.Spot+hs), o.Strike, c(o.Vol), c(o.Rate), c(o.Div), c(o.Expiry)).Value()
+		dv := BSCall(nil, c(o.Spot), o.Strike, c(o.Vol+h), c(o.Rate), c(o.Div), c(o.Expiry)).Value()
+		dr := BSCall(nil, c(o.Spot), o.Strike, c(o.Vol), c(o.Rate+h), c(o.Div), c(o.Expiry)).Value()
+		dq := BSCall(nil, c(o.Spot), o.Strike, c(o.Vol), c(o.Rate), c(o.Div+h), c(o.Expiry)).Value()
+		dt := BSCall(nil, c(o.Spot), o.Strike, c(o.Vol), c(o.Rate), c(o.Div), c(o.Expiry+h)).Value()
+		dst[i] = Greeks{PV: pv, Delta: (ds - pv) / hs, Vega: (dv - pv) / h, Rho: (dr - pv) / h, DivRho: (dq - pv) / h, Theta: -(dt - pv) / h}
+	}
+}
+
+// W1Plain prices every option with the plain float64 twin, price only.
+func W1Plain(opts []Option, dst []float64) {
+	for i, o := range opts {
+		dst[i] = BSCallPlain(o.Spot, o.Strike, o.Vol, o.Rate, o.Div, o.Expiry)
+	}
+}

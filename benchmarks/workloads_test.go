@@ -1,0 +1,110 @@
+package benchmarks
+
+import (
+	"math"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/aadrisk/aadrisk/aad"
+)
+
+// closeTo asserts |got − want| ≤ rel·|want| + abs, naming the figure.
+func closeTo(t *testing.T, name string, got, want, rel, abs float64) {
+	t.Helper()
+	require.False(t, math.IsNaN(got), "%s: got NaN", name)
+	assert.LessOrEqual(t, math.Abs(got-want), rel*math.Abs(want)+abs, "%s: got %.15g, want %.15g", name, got, want)
+}
+
+// analyticGreeks are the textbook Black–Scholes–Merton call Greeks.
+func analyticGreeks(o Option) Greeks {
+	sq := math.Sqrt(o.Expiry)
+	sd := o.Vol * sq
+	d1 := (math.Log(o.Spot/o.Strike)+(o.Rate-o.Div)*o.Expiry)/sd + 0.5*sd
+	d2 := d1 - sd
+	eq, er := math.Exp(-o.Div*o.Expiry), math.Exp(-o.Rate*o.Expiry)
+	n1, n2 := aad.NormCDF(d1), aad.NormCDF(d2)
+	dT := o.Spot*eq*aad.NormPDF(d1)*o.Vol/(2*sq) - o.Div*o.Spot*eq*n1 + o.Rate*o.Strike*er*n2
+	return Greeks{
+		PV:     o.Spot*eq*n1 - o.Strike*er*n2,
+		Delta:  eq * n1,
+		Vega:   o.Spot * eq * aad.NormPDF(d1) * sq,
+		Rho:    o.Strike * o.Expiry * er * n2,
+		DivRho: -o.Spot * o.Expiry * eq * n1,
+		Theta:  -dT,
+	}
+}
+
+func TestW1AgreesWithAnalyticAndBump(t *testing.T) {
+	opts := W1Options(2000, 3)
+	got := make([]Greeks, len(opts))
+	bump := make([]Greeks, len(opts))
+	plain := make([]float64, len(opts))
+	W1AAD(aad.NewTape(0), opts, got)
+	W1Bump(opts, bump)
+	W1Plain(opts, plain)
+	for i, o := range opts {
+		want := analyticGreeks(o)
+		g := got[i]
+		closeTo(t, "pv", g.PV, plain[i], 1e-13, 1e-13)
+		closeTo(t, "pv", g.PV, want.PV, 1e-12, 1e-12)
+		for _, c := range []struct {
+			name            string
+			aad, ana, bumpd float64
+		}{
+			{"delta", g.Delta, want.Delta, bump[i].Delta},
+			{"vega", g.Vega, want.Vega, bump[i].Vega},
+			{"rho", g.Rho, want.Rho, bump[i].Rho},
+			{"div_rho", g.DivRho, want.DivRho, bump[i].DivRho},
+			{"theta", g.Theta, want.Theta, bump[i].Theta},
+		} {
+			closeTo(t, c.name+" vs analytic", c.aad, c.ana, 1e-11, 1e-11)
+			// One-sided bumps of 1e-6 carry an O(h) error.
+			closeTo(t, c.name+" vs bump", c.bumpd, c.aad, 1e-4, 1e-5)
+		}
+	}
+}
+
+func TestW2AgreesWithPlainAndBump(t *testing.T) {
+	p := W2Params()
+	p.Paths = 2000
+	z := Normals(p.Steps*p.Paths, 11)
+	var a AsianPricer
+	got := a.Price(aad.NewTape(0), p, z)
+	closeTo(t, "pv vs plain", got.PV, W2Plain(p, z), 1e-12, 0)
+	passive := a.Price(nil, p, z)
+	closeTo(t, "pv on a nil tape", passive.PV, got.PV, 1e-15, 0)
+	require.Greater(t, got.StdErr, 0.0)
+	assert.Less(t, got.StdErr, 0.1*got.PV)
+
+	// Central differences with the same normals: the pathwise AAD
+	// derivatives must agree to ~1e-6 relative.
+	central := func(f func(q *AsianParams, h float64), h float64) float64 {
+		up, down := p, p
+		f(&up, h)
+		f(&down, -h)
+		return (a.Price(nil, up, z).PV - a.Price(nil, down, z).PV) / (2 * h)
+	}
+	closeTo(t, "delta", got.Delta, central(func(q *AsianParams, h float64) { q.Spot += h }, 1e-3), 1e-6, 1e-9)
+	closeTo(t, "vega", got.Vega, central(func(q *AsianParams, h float64) { q.Vol += h }, 1e-5), 1e-6, 1e-9)
+	closeTo(t, "rho", got.Rho, central(func(q *AsianParams, h float64) { q.Rate += h }, 1e-5), 1e-6, 1e-9)
+	closeTo(t, "div_rho", got.DivRho, central(func(q *AsianParams, h float64) { q.Div += h }, 1e-5), 1e-6, 1e-9)
+	closeTo(t, "d/dT", got.DExpiry, central(func(q *AsianParams, h float64) { q.Expiry += h }, 1e-5), 1e-6, 1e-9)
+
+	// The one-sided bump workload gives the same figures to O(h).
+	b := W2Bump(&a, p, z)
+	closeTo(t, "bump delta", b.Delta, got.Delta, 1e-4, 1e-6)
+	closeTo(t, "bump vega", b.Vega, got.Vega, 1e-4, 1e-6)
+}
+
+func TestW2NoAllocationPerPath(t *testing.T) {
+	p := W2Params()
+	p.Paths = 50
+	z := Normals(p.Steps*p.Paths, 5)
+	tp := aad.NewTape(0)
+	var a AsianPricer
+	a.Price(tp, p, z)
+	allocs := testing.AllocsPerRun(5, func() { a.Price(tp, p, z) })
+	assert.Zero(t, allocs, "got %v allocations per run, want 0", allocs)
+}
