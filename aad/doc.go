@@ -52,9 +52,12 @@
 // Domain errors follow package math: Log of a negative number is NaN, and
 // so is its partial. Misuse is a programmer error and panics with a message
 // that says what happened: a Number from another tape or from before a
-// Reset, a Number recorded after the mark a tape was rewound to, an active
-// Number on a nil tape, a seed on a passive Number, slices of different
-// lengths.
+// Reset, an active Number on a nil tape, a stale Mark, a seed on a passive
+// Number, slices of different lengths. A Number recorded after the mark a
+// tape was rewound to is caught while its index lies past the end of the
+// tape; once the next path has recorded as many statements, its index
+// names a live statement and it is not (catching it would cost a check
+// against per-statement state in every operation).
 //
 // # Concurrency
 //

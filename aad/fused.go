@@ -43,19 +43,20 @@ func (t *Tape) Sum(xs ...Number) Number {
 		return Number{v: v}
 	}
 	n := len(xs)
-	if t.nStmt+1 > len(t.ends) || t.nOps+n > len(t.args) {
+	if t.nOps+n > len(t.ops) || t.nStmt+1 >= math.MaxUint32 {
 		t.grow(n)
 	}
 	k0, tag, lim := t.nOps, t.tag, uint32(t.nStmt)
-	args, parts := t.args[k0:k0+n:k0+n], t.partials[k0:k0+n:k0+n]
+	own := uint64(lim) << 32
+	ops, parts := t.ops[k0:k0+n:k0+n], t.partials[k0:k0+n:k0+n]
 	v, j := 0.0, 0
 	for _, x := range xs {
 		v += x.v
-		if x.idx != 0 && j < len(args) {
+		if x.idx != 0 && j < len(ops) {
 			if x.tag != tag || x.idx >= lim {
 				t.misuse(x)
 			}
-			args[j], parts[j] = x.idx, 1
+			ops[j], parts[j] = uint64(x.idx)|own, 1
 			j++
 		}
 	}
@@ -86,18 +87,19 @@ func (t *Tape) Dot(xs, ys []Number) Number {
 	if !ok {
 		return Number{v: v}
 	}
-	args, parts := t.args[k0:k0+n:k0+n], t.partials[k0:k0+n:k0+n]
+	ops, parts := t.ops[k0:k0+n:k0+n], t.partials[k0:k0+n:k0+n]
+	own := uint64(t.nStmt) << 32
 	j := 0
 	for i, x := range xs {
 		y := ys[i]
 		if x.idx != 0 {
 			t.check(x)
-			args[j], parts[j] = x.idx, y.v
+			ops[j], parts[j] = uint64(x.idx)|own, y.v
 			j++
 		}
 		if y.idx != 0 {
 			t.check(y)
-			args[j], parts[j] = y.idx, x.v
+			ops[j], parts[j] = uint64(y.idx)|own, x.v
 			j++
 		}
 	}
@@ -123,12 +125,13 @@ func (t *Tape) DotConst(xs []Number, w []float64) Number {
 	if !ok {
 		return Number{v: v}
 	}
-	args, parts := t.args[k0:k0+n:k0+n], t.partials[k0:k0+n:k0+n]
+	ops, parts := t.ops[k0:k0+n:k0+n], t.partials[k0:k0+n:k0+n]
+	own := uint64(t.nStmt) << 32
 	j := 0
 	for i, x := range xs {
 		if x.idx != 0 {
 			t.check(x)
-			args[j], parts[j] = x.idx, w[i]
+			ops[j], parts[j] = uint64(x.idx)|own, w[i]
 			j++
 		}
 	}
@@ -156,12 +159,13 @@ func (t *Tape) Custom(v float64, args []Number, partials []float64) Number {
 	if !ok {
 		return Number{v: v}
 	}
-	as, ps := t.args[k0:k0+n:k0+n], t.partials[k0:k0+n:k0+n]
+	as, ps := t.ops[k0:k0+n:k0+n], t.partials[k0:k0+n:k0+n]
+	own := uint64(t.nStmt) << 32
 	j := 0
 	for i, x := range args {
 		if x.idx != 0 {
 			t.check(x)
-			as[j], ps[j] = x.idx, partials[i]
+			as[j], ps[j] = uint64(x.idx)|own, partials[i]
 			j++
 		}
 	}
@@ -181,7 +185,7 @@ func (t *Tape) open(v float64, n int) (k int, ok bool) {
 	if n == 0 {
 		return 0, false
 	}
-	if t.nStmt+1 > len(t.ends) || t.nOps+n > len(t.args) {
+	if t.nOps+n > len(t.ops) || t.nStmt+1 >= math.MaxUint32 {
 		t.grow(n)
 	}
 	return t.nOps, true
@@ -191,7 +195,6 @@ func (t *Tape) open(v float64, n int) (k int, ok bool) {
 func (t *Tape) close(v float64, k int) Number {
 	i := t.nStmt
 	t.nOps = k
-	t.ends[i] = uint32(k)
 	t.nStmt = i + 1
 	return Number{v: v, idx: uint32(i), tag: t.tag}
 }
@@ -281,47 +284,87 @@ func (t *Tape) ExpAffineScan(dst []Number, x0 Number, a, b []Number, z []float64
 		t.scratch = make([]float64, n)
 	}
 	e := t.scratch[:n]
-	for i, zi := range z {
-		e[i] = math.Exp(a[i*sa].v + b[i*sb].v*zi)
+	if sa == 0 && sb == 0 {
+		ca, cb := a[0].v, b[0].v
+		for i, zi := range z {
+			e[i] = math.Exp(ca + cb*zi)
+		}
+	} else {
+		for i, zi := range z {
+			e[i] = math.Exp(a[i*sa].v + b[i*sb].v*zi)
+		}
 	}
-	if t.nStmt+n > len(t.ends) || t.nOps+3*n > len(t.args) {
+	if t.nOps+3*n > len(t.ops) || t.nStmt+n >= math.MaxUint32 {
 		t.growBy(n, 3*n)
 	}
-	i0, k0, tag := t.nStmt, t.nOps, t.tag
-	ends := t.ends[i0 : i0+n]
-	args := t.args[k0 : k0+3*n]
+	i0, k0 := t.nStmt, t.nOps
+	ops := t.ops[k0 : k0+3*n]
 	parts := t.partials[k0 : k0+3*n]
-	prev, x := x0.idx, x0.v
-	j := 0
+	if x0.idx != 0 && sa == 0 && sb == 0 && a[0].idx != 0 && b[0].idx != 0 {
+		t.nOps = k0 + scanKernel(ops, parts, dst, e, z, x0.idx, a[0].idx, b[0].idx, x0.v, uint32(i0), t.tag)
+		t.nStmt = i0 + n
+		return
+	}
+	t.scanGeneral(ops, parts, dst, e, z, x0, a, b, sa, sb)
+}
+
+// scanKernel records the statements of ExpAffineScan in the usual case,
+// three active operands per step with the same a and b for every step. It
+// is a function of its own, with few live values, so that its loop keeps
+// them all in registers. It returns the number of operands written.
+func scanKernel(ops []uint64, parts []float64, dst []Number, e, z []float64, prev, a, b uint32, x float64, i0, tag uint32) int {
+	e = e[:len(z)]
+	dst = dst[:len(z)]
+	ops = ops[:3*len(z)]
+	parts = parts[:len(ops)]
+	for i, zi := range z {
+		ei := e[i]
+		x *= ei
+		idx := i0 + uint32(i)
+		own := uint64(idx) << 32
+		os, ps := ops[3*i:3*i+3:3*i+3], parts[3*i:3*i+3:3*i+3]
+		os[0], os[1], os[2] = uint64(prev)|own, uint64(a)|own, uint64(b)|own
+		ps[0], ps[1], ps[2] = ei, x, x*zi
+		dst[i] = Number{v: x, idx: idx, tag: tag}
+		prev = idx
+	}
+	return 3 * len(z)
+}
+
+// scanGeneral records the statements of ExpAffineScan in any case: per-step
+// coefficients, passive ones, a passive start. A step with no active operand
+// is passive and records nothing.
+func (t *Tape) scanGeneral(ops []uint64, parts []float64, dst []Number, e, z []float64, x0 Number, a, b []Number, sa, sb int) {
+	prev, x, tag := x0.idx, x0.v, t.tag
+	stmt, j := t.nStmt, 0
 	for i, zi := range z {
 		x *= e[i]
 		ai, bi := a[i*sa].idx, b[i*sb].idx
-		if prev != 0 && ai != 0 && bi != 0 && j+3 <= len(args) {
-			// The usual case, without a branch per operand.
-			as, ps := args[j:j+3:j+3], parts[j:j+3:j+3]
-			as[0], as[1], as[2] = prev, ai, bi
-			ps[0], ps[1], ps[2] = e[i], x, x*zi
-			j += 3
-		} else {
-			if prev != 0 {
-				args[j], parts[j] = prev, e[i]
-				j++
-			}
-			if ai != 0 {
-				args[j], parts[j] = ai, x
-				j++
-			}
-			if bi != 0 {
-				args[j], parts[j] = bi, x*zi
-				j++
-			}
+		own := uint64(stmt) << 32
+		j0 := j
+		if prev != 0 {
+			ops[j], parts[j] = uint64(prev)|own, e[i]
+			j++
 		}
-		ends[i] = uint32(k0 + j)
-		prev = uint32(i0 + i)
+		if ai != 0 {
+			ops[j], parts[j] = uint64(ai)|own, x
+			j++
+		}
+		if bi != 0 {
+			ops[j], parts[j] = uint64(bi)|own, x*zi
+			j++
+		}
+		if j == j0 {
+			prev = 0
+			dst[i] = Number{v: x}
+			continue
+		}
+		prev = uint32(stmt)
 		dst[i] = Number{v: x, idx: prev, tag: tag}
+		stmt++
 	}
-	t.nStmt = i0 + n
-	t.nOps = k0 + j
+	t.nStmt = stmt
+	t.nOps += j
 }
 
 func scanStride(l, n int) int {

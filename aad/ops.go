@@ -60,14 +60,25 @@ func (t *Tape) Exp(a Number) Number {
 }
 
 // Log returns the natural logarithm of a; its derivative is 1/a.
-// Log of a negative number is NaN and Log(0) is −Inf, as in package math.
-func (t *Tape) Log(a Number) Number { return t.rec1(math.Log(a.v), a, 1/a.v) }
+// Log of a negative number is NaN, and so is its derivative; Log(0) is −Inf,
+// as in package math, with derivative +Inf.
+func (t *Tape) Log(a Number) Number {
+	d := 1 / a.v
+	if a.v < 0 {
+		d = math.NaN()
+	}
+	return t.rec1(math.Log(a.v), a, d)
+}
 
 // Sqrt returns √a; its derivative is 1/(2√a), +Inf at 0. Sqrt of a negative
 // number is NaN.
 func (t *Tape) Sqrt(a Number) Number {
 	v := math.Sqrt(a.v)
-	return t.rec1(v, a, 0.5/v)
+	d := 0.5 / v
+	if v == 0 {
+		d = math.Inf(1) // also at −0, whose square root is −0
+	}
+	return t.rec1(v, a, d)
 }
 
 // Pow returns aᵇ with both base and exponent active. Its partials are
@@ -79,16 +90,25 @@ func (t *Tape) Pow(a, b Number) Number {
 	if v != 0 {
 		db = v * math.Log(a.v)
 	}
-	return t.rec2(v, a, b.v*math.Pow(a.v, b.v-1), b, db)
+	da := 0.0 // a⁰ is 1 for every a, so its derivative is 0 even at a = 0
+	if b.v != 0 {
+		da = b.v * math.Pow(a.v, b.v-1)
+	}
+	return t.rec2(v, a, da, b, db)
 }
 
 // PowConst returns aᶜ for a constant exponent c; its derivative is c·aᶜ⁻¹.
 func (t *Tape) PowConst(a Number, c float64) Number {
 	v := math.Pow(a.v, c)
 	var d float64
-	if a.v != 0 && v != 0 && !math.IsInf(v, 0) {
-		d = c * v / a.v
-	} else {
+	// c·v/a is exact to rounding and saves a Pow, unless v is subnormal or
+	// infinite and has lost its relative precision.
+	switch av := math.Abs(v); {
+	case c == 0:
+		d = 0 // a⁰ is 1 for every a
+	case a.v != 0 && av >= 0x1p-1022 && av <= math.MaxFloat64:
+		d = c * (v / a.v)
+	default:
 		d = c * math.Pow(a.v, c-1)
 	}
 	return t.rec1(v, a, d)
@@ -97,6 +117,9 @@ func (t *Tape) PowConst(a Number, c float64) Number {
 // Abs returns |a|. Its derivative is the sign of a, and 0 at a = 0 (the
 // result is then the passive 0).
 func (t *Tape) Abs(a Number) Number {
+	if t == nil && a.idx != 0 {
+		activeOnNil()
+	}
 	switch {
 	case a.v > 0:
 		return a

@@ -52,7 +52,10 @@ func (t *Tape) Adjoint(x Number) float64 {
 
 // SetAdjoint sets the adjoint of x, an active Number, to a: the seed of a
 // backward sweep (1 for the derivatives of x itself; a weight for a linear
-// combination of several outputs). It panics if x is passive.
+// combination of several outputs). It sets, it does not add: in the Monte
+// Carlo pattern, a payoff that is itself a Number from before the mark (Max
+// can return an input) has the adjoint of earlier paths, and
+// SetAdjoint(y, Adjoint(y)+w) keeps it. It panics if x is passive.
 func (t *Tape) SetAdjoint(x Number, a float64) {
 	if x.idx == 0 {
 		panic("aad: SetAdjoint of a passive Number")
@@ -73,14 +76,14 @@ func (t *Tape) validateAdjoints() []float64 {
 	if t.nStmt == 0 {
 		t.init()
 	}
-	return t.adj.upTo(t.nStmt, len(t.ends))
+	return t.adj.upTo(t.nStmt, 2*t.nStmt)
 }
 
 // Backward propagates the adjoints from the last statement to the first:
 // every adjoint becomes its own seed plus the derivative of the seeded
 // combination of outputs with respect to it.
 // On a nil tape, as on an empty one, it does nothing.
-func (t *Tape) Backward() { t.backward(1) }
+func (t *Tape) Backward() { t.backward(0) }
 
 // BackwardToMark propagates the adjoints of the statements recorded after m
 // into those recorded before it, where they accumulate across calls (the
@@ -90,7 +93,7 @@ func (t *Tape) BackwardToMark(m Mark) {
 		return
 	}
 	t.checkMark(m)
-	t.backward(m.stmt)
+	t.backward(m.ops)
 }
 
 // BackwardFromMark propagates the adjoints of the statements recorded before
@@ -102,7 +105,7 @@ func (t *Tape) BackwardFromMark(m Mark) {
 		return
 	}
 	t.checkMark(m)
-	t.sweep(t.validateAdjoints(), 1, m.stmt, m.ops)
+	t.sweep(t.validateAdjoints(), 0, m.ops)
 }
 
 // Gradient clears the adjoints, seeds y with 1, sweeps backward and writes
@@ -123,58 +126,29 @@ func (t *Tape) Gradient(dst []float64, y Number, xs []Number) []float64 {
 	return dst
 }
 
+// backward sweeps every operand recorded after the first lo.
 func (t *Tape) backward(lo int) {
 	if t == nil {
 		return
 	}
-	t.sweep(t.validateAdjoints(), max(lo, 1), t.nStmt, t.nOps)
+	t.sweep(t.validateAdjoints(), lo, t.nOps)
 }
 
-// sweep runs the adjoint loop over statements [lo, hi) whose operands end at
-// op: for each statement from the last, add its adjoint times each stored
-// partial into its operands' adjoints. Statements with a zero adjoint are
-// skipped.
-func (t *Tape) sweep(adj []float64, lo, hi, op int) {
-	adj = adj[:hi]
-	ends := t.ends[:hi]
-	args := t.args[:op]
-	parts := t.partials[:op]
-	k := op
-	// carry holds the contribution of statement i+1 to the adjoint of its
-	// predecessor i when that was its first operand: chains of statements
-	// each consuming the one before are the commonest shape of a tape, and
-	// keeping that term in a register spares a store and a reload on the
-	// critical path of the sweep.
-	carry := 0.0
-	for i := hi - 1; i >= lo; i-- {
-		start := int(ends[i-1])
-		a := adj[i] + carry
-		adj[i] = a // the adjoint stays readable; the store is off the critical path
-		carry = 0
-		if a != 0 {
-			as := args[start:k]
-			ps := parts[start:k]
-			ps = ps[:len(as)]
-			if len(as) > 0 && int(as[0]) == i-1 && i-1 >= lo {
-				carry = a * ps[0]
-				as, ps = as[1:], ps[1:]
-			}
-			switch len(as) {
-			// Statements of one to three operands are most of a tape;
-			// unrolled, they skip the loop's set-up.
-			case 0:
-			case 1:
-				adj[as[0]] += a * ps[0]
-			case 2:
-				adj[as[0]] += a * ps[0]
-				adj[as[1]] += a * ps[1]
-			default:
-				for j, arg := range as {
-					adj[arg] += a * ps[j]
-				}
-			}
+// sweep runs the adjoint loop over operands [lo, hi), from the last: each
+// adds its statement's adjoint times its partial into the adjoint of the
+// statement it refers to. Every operand of a statement comes after those of
+// the statements it uses, so a statement's adjoint is complete when its
+// operands are reached. Zero adjoints are skipped: besides saving work, that
+// keeps an infinite partial (Sqrt at 0) from turning an unused branch into NaN.
+func (t *Tape) sweep(adj []float64, lo, hi int) {
+	ops := t.ops[lo:hi]
+	parts := t.partials[lo:hi]
+	parts = parts[:len(ops)]
+	for k := len(ops) - 1; k >= 0; k-- {
+		o := ops[k]
+		if a := adj[o>>32]; a != 0 {
+			adj[uint32(o)] += a * parts[k]
 		}
-		k = start
 	}
 }
 
@@ -185,7 +159,7 @@ func (t *Tape) SetTangent(x Number, d float64) {
 		panic("aad: SetTangent of a passive Number")
 	}
 	t.check(x)
-	t.tan.upTo(t.nStmt, len(t.ends))[x.idx] = d
+	t.tan.upTo(t.nStmt, 2*t.nStmt)[x.idx] = d
 }
 
 // ClearTangents sets every tangent seed to zero.
@@ -201,26 +175,29 @@ func (t *Tape) ClearTangents() {
 // gives the derivative of every output along one direction of the inputs: a
 // Jacobian-vector product.
 func (t *Tape) Forward() {
-	if t.nStmt == 0 {
+	if t == nil || t.nStmt == 0 {
 		return
 	}
-	tan := t.tan.upTo(t.nStmt, len(t.ends))
-	ends := t.ends[:t.nStmt]
-	args := t.args[:t.nOps]
+	tan := t.tan.upTo(t.nStmt, 2*t.nStmt)
+	ops := t.ops[:t.nOps]
 	parts := t.partials[:t.nOps]
-	for i := 1; i < len(ends); i++ {
-		start, end := int(ends[i-1]), int(ends[i])
-		if start == end {
-			continue // a variable: its tangent is its seed
+	parts = parts[:len(ops)]
+	// Operands come grouped by statement, in order: the first operand of
+	// a statement starts its tangent afresh. Variables own no operand and
+	// keep their seeds.
+	owner := uint64(0)
+	d := 0.0
+	for k, o := range ops {
+		if own := o >> 32; own != owner {
+			tan[owner] = d
+			owner, d = own, 0
 		}
-		as := args[start:end]
-		ps := parts[start:end]
-		ps = ps[:len(as)]
-		d := 0.0
-		for j, arg := range as {
-			d += ps[j] * tan[arg]
+		if dt := tan[uint32(o)]; dt != 0 { // as the backward sweep skips zero adjoints
+			d += parts[k] * dt
 		}
-		tan[i] = d
+	}
+	if owner != 0 {
+		tan[owner] = d
 	}
 }
 

@@ -3,6 +3,7 @@ package aad
 import (
 	"fmt"
 	"math"
+	"sort"
 	"unsafe"
 )
 
@@ -45,9 +46,12 @@ func (x Number) String() string {
 // A Tape is owned by one goroutine at a time and is meant to be reused: Reset
 // and RewindToMark keep the memory, so that after a warm-up a computation
 // records and sweeps with no heap allocation. Its storage is flat: for every
-// statement the end of its operand list, and for every operand the index of
-// the statement it refers to and the partial derivative computed when the
-// statement was recorded.
+// operand of every statement, the index of the statement it refers to, the
+// index of the statement it belongs to, and the partial derivative computed
+// when the statement was recorded. Statements are numbered in the order they
+// are recorded and own consecutive operands, so the backward sweep is one
+// loop over the operands from the last, with no per-statement inner loop
+// whose length the processor would have to predict.
 //
 // The zero Tape is ready to use. A nil *Tape is also valid for every
 // operation and means passive evaluation: the operations compute values
@@ -56,11 +60,10 @@ func (x Number) String() string {
 type Tape struct {
 	_ noCopy
 
-	// Statement i (i >= 1) has operands [ends[i-1], ends[i]) in args and
-	// partials. Statement 0 is a sentinel with no operands, so that index 0
-	// can mean "passive" in a Number.
-	ends     []uint32
-	args     []uint32
+	// Operand k refers to statement uint32(ops[k]) and belongs to statement
+	// ops[k]>>32, with partial derivative partials[k]. Statement 0 is a
+	// sentinel, so that index 0 can mean "passive" in a Number.
+	ops      []uint64
 	partials []float64
 	nStmt    int // statements recorded, including the sentinel
 	nOps     int // operands recorded
@@ -70,8 +73,18 @@ type Tape struct {
 
 	scratch []float64 // per-call working space of batched operations
 
+	// epoch counts rewinds; rewinds keeps the targets a stale mark is
+	// checked against (a few entries: one per level of nested marks).
+	epoch   uint64
+	rewinds []rewind
+
 	tag uint32
 	gen uint32
+}
+
+type rewind struct {
+	epoch uint64
+	stmt  int
 }
 
 // noCopy lets go vet's copylocks check flag copies of a Tape.
@@ -88,8 +101,7 @@ func NewTape(n int) *Tape {
 	if n < 1 {
 		n = 1
 	}
-	t.ends = make([]uint32, n+1)
-	t.args = make([]uint32, 2*n)
+	t.ops = make([]uint64, 2*n)
 	t.partials = make([]float64, 2*n)
 	t.init()
 	return t
@@ -99,14 +111,13 @@ func NewTape(n int) *Tape {
 // generation, so that Numbers from other tapes or from before a Reset are
 // (almost always) recognised without any shared state between tapes.
 func (t *Tape) init() {
-	if len(t.ends) == 0 {
-		t.ends = make([]uint32, 64)
-		t.args = make([]uint32, 128)
+	if len(t.ops) == 0 {
+		t.ops = make([]uint64, 128)
 		t.partials = make([]float64, 128)
 	}
-	t.ends[0] = 0
 	t.nStmt = 1
 	t.nOps = 0
+	t.rewinds = t.rewinds[:0]
 	t.adj.truncate(0)
 	t.tan.truncate(0)
 	t.gen++
@@ -139,6 +150,7 @@ func (t *Tape) Reset() {
 type Mark struct {
 	stmt, ops int
 	tag       uint32
+	epoch     uint64 // rewinds of the tape before the mark was taken
 }
 
 // Mark returns the current end of the tape. Everything recorded so far stays
@@ -150,11 +162,13 @@ func (t *Tape) Mark() Mark {
 	if t.nStmt == 0 {
 		t.init()
 	}
-	return Mark{stmt: t.nStmt, ops: t.nOps, tag: t.tag}
+	return Mark{stmt: t.nStmt, ops: t.nOps, tag: t.tag, epoch: t.epoch}
 }
 
 // RewindToMark forgets every statement recorded after m, keeping the memory
-// and the statements before m with their adjoints. This is the Monte Carlo
+// and the statements before m with their adjoints. It panics if m is from
+// another tape, from before a Reset, or stale (the tape was rewound to an
+// earlier mark after m was taken). This is the Monte Carlo
 // pattern: record the set-up once, Mark, then per path rewind, record the
 // path, and BackwardToMark. On a nil tape it does nothing.
 func (t *Tape) RewindToMark(m Mark) {
@@ -162,6 +176,13 @@ func (t *Tape) RewindToMark(m Mark) {
 		return
 	}
 	t.checkMark(m)
+	// Record the rewind: every mark taken past m.stmt before now is stale.
+	t.epoch++
+	r := t.rewinds
+	for len(r) > 0 && r[len(r)-1].stmt >= m.stmt {
+		r = r[:len(r)-1]
+	}
+	t.rewinds = append(r, rewind{epoch: t.epoch, stmt: m.stmt})
 	t.nStmt = m.stmt
 	t.nOps = m.ops
 	t.adj.truncate(m.stmt)
@@ -171,6 +192,14 @@ func (t *Tape) RewindToMark(m Mark) {
 func (t *Tape) checkMark(m Mark) {
 	if m.tag != t.tag || m.stmt > t.nStmt {
 		panic("aad: mark from another tape, from before a Reset, or after a rewind past it")
+	}
+	// rewinds holds, by increasing epoch, targets that increase too: the
+	// first one after the mark was taken is the lowest the tape has been
+	// rewound to since.
+	r := t.rewinds
+	i := sort.Search(len(r), func(i int) bool { return r[i].epoch > m.epoch })
+	if i < len(r) && r[i].stmt < m.stmt {
+		panic("aad: stale mark: the tape was rewound past it after it was taken")
 	}
 }
 
@@ -186,8 +215,8 @@ func (t *Tape) Len() int {
 type Stats struct {
 	Statements    int // statements recorded, variables included
 	Operands      int // operands of those statements (active arguments)
-	BytesUsed     int // bytes of tape storage the recorded statements occupy, adjoints included
-	BytesReserved int // bytes the tape holds for reuse
+	BytesUsed     int // bytes the recorded statements take to store and sweep: operands and partials, and an adjoint each
+	BytesReserved int // bytes the tape holds now; adjoints are allocated at the first sweep, so before it this can be less than BytesUsed
 }
 
 // Stats returns the tape's current size.
@@ -195,18 +224,21 @@ func (t *Tape) Stats() Stats {
 	if t == nil {
 		return Stats{}
 	}
-	const perStmt = 4 + 8 // end index + adjoint
-	const perOp = 4 + 8   // argument index + partial
+	const perStmt = 8   // adjoint
+	const perOp = 8 + 8 // indices + partial
 	return Stats{
 		Statements:    t.Len(),
 		Operands:      t.nOps,
 		BytesUsed:     t.nStmt*perStmt + t.nOps*perOp,
-		BytesReserved: 4*cap(t.ends) + 8*cap(t.adj.vals) + 8*cap(t.tan.vals) + 4*cap(t.args) + 8*cap(t.partials),
+		BytesReserved: 8*cap(t.adj.vals) + 8*cap(t.tan.vals) + 8*cap(t.ops) + 8*cap(t.partials) + 8*cap(t.scratch),
 	}
 }
 
 // check panics if x, an active Number, does not belong to t as it is now.
 func (t *Tape) check(x Number) {
+	if t == nil {
+		activeOnNil()
+	}
 	if x.tag != t.tag || int(x.idx) >= t.nStmt {
 		t.misuse(x)
 	}
@@ -233,40 +265,26 @@ func (t *Tape) growBy(n, k int) {
 	if t.nStmt == 0 {
 		t.init()
 	}
-	if t.nStmt+n > len(t.ends) {
-		if t.nStmt+n >= math.MaxUint32 {
-			panic("aad: tape exceeds 2^32 statements")
-		}
-		t.ends = growU32(t.ends, t.nStmt+n)
+	if t.nStmt+n >= math.MaxUint32 {
+		panic("aad: tape exceeds 2^32 statements")
 	}
-	if t.nOps+k > len(t.args) {
-		if t.nOps+k > math.MaxUint32 {
-			panic("aad: tape exceeds 2^32 operands")
-		}
-		t.args = growU32(t.args, t.nOps+k)
-		t.partials = growF64(t.partials, t.nOps+k)
+	if t.nOps+k > len(t.ops) {
+		need := max(t.nOps+k, 2*len(t.ops))
+		ops := make([]uint64, need)
+		copy(ops, t.ops[:t.nOps])
+		t.ops = ops
+		parts := make([]float64, need)
+		copy(parts, t.partials[:t.nOps])
+		t.partials = parts
 	}
-}
-
-func growU32(s []uint32, need int) []uint32 {
-	n := make([]uint32, max(need, 2*len(s)))
-	copy(n, s)
-	return n
-}
-
-func growF64(s []float64, need int) []float64 {
-	n := make([]float64, max(need, 2*len(s)))
-	copy(n, s)
-	return n
 }
 
 // push0 records a statement with no operands: a variable.
 func (t *Tape) push0(v float64) Number {
-	if t.nStmt+1 > len(t.ends) {
-		t.grow(0)
-	}
 	i := t.nStmt
-	t.ends[i] = uint32(t.nOps)
+	if i+1 >= math.MaxUint32 {
+		t.growBy(1, 0)
+	}
 	t.nStmt = i + 1
 	return Number{v: v, idx: uint32(i), tag: t.tag}
 }
@@ -274,13 +292,12 @@ func (t *Tape) push0(v float64) Number {
 // push1 records a statement with one operand a (active, already checked).
 func (t *Tape) push1(v float64, a uint32, da float64) Number {
 	i, k := t.nStmt, t.nOps
-	if i+1 > len(t.ends) || k+1 > len(t.args) {
+	if k+1 > len(t.ops) || i+1 >= math.MaxUint32 {
 		t.grow(1)
 	}
-	t.args[k] = a
+	t.ops[k] = uint64(a) | uint64(i)<<32
 	t.partials[k] = da
 	t.nOps = k + 1
-	t.ends[i] = uint32(k + 1)
 	t.nStmt = i + 1
 	return Number{v: v, idx: uint32(i), tag: t.tag}
 }
@@ -288,15 +305,15 @@ func (t *Tape) push1(v float64, a uint32, da float64) Number {
 // push2 records a statement with two active operands.
 func (t *Tape) push2(v float64, a uint32, da float64, b uint32, db float64) Number {
 	i, k := t.nStmt, t.nOps
-	if i+1 > len(t.ends) || k+2 > len(t.args) {
+	if k+2 > len(t.ops) || i+1 >= math.MaxUint32 {
 		t.grow(2)
 	}
-	args := t.args[k : k+2 : k+2]
+	ops := t.ops[k : k+2 : k+2]
 	parts := t.partials[k : k+2 : k+2]
-	args[0], args[1] = a, b
+	own := uint64(i) << 32
+	ops[0], ops[1] = uint64(a)|own, uint64(b)|own
 	parts[0], parts[1] = da, db
 	t.nOps = k + 2
-	t.ends[i] = uint32(k + 2)
 	t.nStmt = i + 1
 	return Number{v: v, idx: uint32(i), tag: t.tag}
 }
@@ -310,10 +327,18 @@ func (t *Tape) rec1(v float64, a Number, da float64) Number {
 		}
 		return Number{v: v}
 	}
-	if a.tag != t.tag || int(a.idx) >= t.nStmt {
+	i, k := t.nStmt, t.nOps
+	if a.tag != t.tag || int(a.idx) >= i {
 		t.misuse(a)
 	}
-	return t.push1(v, a.idx, da)
+	if k+1 > len(t.ops) || i+1 >= math.MaxUint32 {
+		return t.push1(v, a.idx, da)
+	}
+	// The common case, written out here to save a call per operation.
+	t.ops[k] = uint64(a.idx) | uint64(i)<<32
+	t.partials[k] = da
+	t.nOps, t.nStmt = k+1, i+1
+	return Number{v: v, idx: uint32(i), tag: t.tag}
 }
 
 // rec2 records v = f(a, b) with partials da and db, leaving out passive
@@ -331,13 +356,21 @@ func (t *Tape) rec2(v float64, a Number, da float64, b Number, db float64) Numbe
 	if b.idx == 0 {
 		return t.rec1(v, a, da)
 	}
-	if a.tag != t.tag || int(a.idx) >= t.nStmt {
+	i, k := t.nStmt, t.nOps
+	if a.tag != t.tag || int(a.idx) >= i {
 		t.misuse(a)
 	}
-	if b.tag != t.tag || int(b.idx) >= t.nStmt {
+	if b.tag != t.tag || int(b.idx) >= i {
 		t.misuse(b)
 	}
-	return t.push2(v, a.idx, da, b.idx, db)
+	if k+2 > len(t.ops) || k+2 > len(t.partials) || i+1 >= math.MaxUint32 {
+		return t.push2(v, a.idx, da, b.idx, db)
+	}
+	own := uint64(i) << 32
+	t.ops[k], t.ops[k+1] = uint64(a.idx)|own, uint64(b.idx)|own
+	t.partials[k], t.partials[k+1] = da, db
+	t.nOps, t.nStmt = k+2, i+1
+	return Number{v: v, idx: uint32(i), tag: t.tag}
 }
 
 // rec3 records v = f(a, b, c) with partials da, db and dc, leaving out
@@ -362,15 +395,15 @@ func (t *Tape) rec3(v float64, a Number, da float64, b Number, db float64, c Num
 	t.check(b)
 	t.check(c)
 	i, k := t.nStmt, t.nOps
-	if i+1 > len(t.ends) || k+3 > len(t.args) {
+	if k+3 > len(t.ops) || i+1 >= math.MaxUint32 {
 		t.grow(3)
 	}
-	args := t.args[k : k+3 : k+3]
+	ops := t.ops[k : k+3 : k+3]
 	parts := t.partials[k : k+3 : k+3]
-	args[0], args[1], args[2] = a.idx, b.idx, c.idx
+	own := uint64(i) << 32
+	ops[0], ops[1], ops[2] = uint64(a.idx)|own, uint64(b.idx)|own, uint64(c.idx)|own
 	parts[0], parts[1], parts[2] = da, db, dc
 	t.nOps = k + 3
-	t.ends[i] = uint32(k + 3)
 	t.nStmt = i + 1
 	return Number{v: v, idx: uint32(i), tag: t.tag}
 }

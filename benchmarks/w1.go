@@ -45,12 +45,12 @@ func BSCallPlain(s, k, vol, r, q, t float64) float64 {
 // and t; on a nil tape it only prices (bump-and-revalue).
 func BSCall(tp *aad.Tape, s aad.Number, k float64, vol, r, q, t aad.Number) aad.Number {
 	sd := tp.Mul(vol, tp.Sqrt(t))
-	x := tp.MulAdd(tp.Sub(r, q), t, tp.Log(tp.MulConst(s, 1/k)))
-	d1 := tp.MulAdd(sd, aad.Const(0.5), tp.Div(x, sd))
-	d2 := tp.Sub(d1, sd)
-	fwdS := tp.MulExp(s, tp.Neg(tp.Mul(q, t)))
-	fwdK := tp.MulExp(aad.Const(k), tp.Neg(tp.Mul(r, t)))
-	return tp.Sub(tp.Mul(fwdS, tp.NormCDF(d1)), tp.Mul(fwdK, tp.NormCDF(d2)))
+	negT := tp.Neg(t)
+	fwdS := tp.MulExp(s, tp.Mul(q, negT))            // S·e^{−qT}
+	fwdK := tp.MulExp(aad.Const(k), tp.Mul(r, negT)) // K·e^{−rT}
+	d1 := tp.MulAdd(sd, aad.Const(0.5), tp.Div(tp.Log(tp.Div(fwdS, fwdK)), sd))
+	n1, n2 := tp.NormCDF(d1), tp.NormCDF(tp.Sub(d1, sd))
+	return tp.Sub(tp.Mul(fwdS, n1), tp.Mul(fwdK, n2))
 }
 
 // Greeks of one W1 option: the price and its first-order sensitivities.
