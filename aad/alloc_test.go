@@ -2,7 +2,6 @@ package aad_test
 
 import (
 	"math"
-	"math/rand/v2"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -90,14 +89,7 @@ func TestAllocsMonteCarloPath(t *testing.T) {
 		dt     = 1.0 / nSteps
 		strike = 100.0
 	)
-	rng := rand.New(rand.NewPCG(3, 4))
-	z := make([][]float64, nPaths)
-	for i := range z {
-		z[i] = make([]float64, nSteps)
-		for j := range z[i] {
-			z[i][j] = rng.NormFloat64()
-		}
-	}
+	z := normalPaths(3, 4, nPaths, nSteps)
 	tp := aad.NewTape(0)
 	s0, mu, sigma := tp.Var(100), tp.Var(0.02), tp.Var(0.3)
 	drift := tp.MulConst(tp.Sub(mu, tp.MulConst(tp.Square(sigma), 0.5)), dt)
@@ -105,6 +97,14 @@ func TestAllocsMonteCarloPath(t *testing.T) {
 	m := tp.Mark()
 	buf := make([]aad.Number, nSteps)
 	zero := aad.Const(0)
+	payoffAndSweep := func() {
+		avg := tp.MulConst(tp.Sum(buf...), 1.0/nSteps)
+		pay := tp.Max(tp.SubConst(avg, strike), zero)
+		if pay.Active() {
+			tp.SetAdjoint(pay, 1.0/nPaths)
+		}
+		tp.BackwardToMark(m)
+	}
 	p := 0
 	path := func() {
 		tp.RewindToMark(m)
@@ -115,12 +115,7 @@ func TestAllocsMonteCarloPath(t *testing.T) {
 			s = tp.AffineExp(s, drift, volDt, zj)
 			buf[j] = s
 		}
-		avg := tp.MulConst(tp.Sum(buf...), 1.0/nSteps)
-		pay := tp.Max(tp.SubConst(avg, strike), zero)
-		if pay.Active() {
-			tp.SetAdjoint(pay, 1.0/nPaths)
-		}
-		tp.BackwardToMark(m)
+		payoffAndSweep()
 	}
 	for range 2 * nPaths {
 		path() // warm up
@@ -134,12 +129,7 @@ func TestAllocsMonteCarloPath(t *testing.T) {
 		zp := z[p%nPaths]
 		p++
 		tp.ExpAffineScan(buf, s0, []aad.Number{drift}, []aad.Number{volDt}, zp)
-		avg := tp.MulConst(tp.Sum(buf...), 1.0/nSteps)
-		pay := tp.Max(tp.SubConst(avg, strike), zero)
-		if pay.Active() {
-			tp.SetAdjoint(pay, 1.0/nPaths)
-		}
-		tp.BackwardToMark(m)
+		payoffAndSweep()
 	}
 	for range 2 * nPaths {
 		scanPath()

@@ -83,7 +83,7 @@ func (t *Tape) Dot(xs, ys []Number) Number {
 			n++
 		}
 	}
-	k0, ok := t.open(v, n)
+	k0, ok := t.open(n)
 	if !ok {
 		return Number{v: v}
 	}
@@ -121,7 +121,7 @@ func (t *Tape) DotConst(xs []Number, w []float64) Number {
 			n++
 		}
 	}
-	k0, ok := t.open(v, n)
+	k0, ok := t.open(n)
 	if !ok {
 		return Number{v: v}
 	}
@@ -155,7 +155,7 @@ func (t *Tape) Custom(v float64, args []Number, partials []float64) Number {
 			n++
 		}
 	}
-	k0, ok := t.open(v, n)
+	k0, ok := t.open(n)
 	if !ok {
 		return Number{v: v}
 	}
@@ -175,7 +175,7 @@ func (t *Tape) Custom(v float64, args []Number, partials []float64) Number {
 // open prepares a statement with n active operands and returns the index of
 // its first operand; ok is false when nothing is to be recorded (no active
 // operand, or a nil tape).
-func (t *Tape) open(v float64, n int) (k int, ok bool) {
+func (t *Tape) open(n int) (k int, ok bool) {
 	if t == nil {
 		if n != 0 {
 			activeOnNil()

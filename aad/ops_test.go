@@ -3,6 +3,7 @@ package aad_test
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -810,16 +811,7 @@ func TestSmoothStep(t *testing.T) {
 			tp := aad.NewTape(0)
 			// Exact step, passive, outside the open band (-w, w).
 			for _, a := range []float64{-10 * w, -w, math.Nextafter(-w, math.Inf(-1)), w, math.Nextafter(w, math.Inf(1)), 10 * w, 1e300, -1e300} {
-				x := tp.Var(a)
-				n := tp.Len()
-				y := tp.SmoothStep(x, w)
-				want := 0.0
-				if a > 0 {
-					want = 1
-				}
-				assertSameBits(t, y.Value(), want, "SmoothStep(%g, %g)", a, w)
-				assert.False(t, y.Active(), "SmoothStep(%g, %g) active: got true, want false", a, w)
-				assert.Equal(t, n, tp.Len(), "SmoothStep(%g, %g) statements: got %d, want %d", a, w, tp.Len(), n)
+				assertExactStep(t, tp, a, w)
 			}
 			// Continuity of the value and of the first derivative at ±w.
 			for _, edge := range []float64{-w, w} {
@@ -853,16 +845,7 @@ func TestSmoothStep(t *testing.T) {
 		for _, w := range []float64{0, -1, math.Inf(-1)} {
 			tp := aad.NewTape(0)
 			for _, a := range []float64{-1, -1e-300, 0, 1e-300, 1} {
-				x := tp.Var(a)
-				n := tp.Len()
-				y := tp.SmoothStep(x, w)
-				want := 0.0
-				if a > 0 {
-					want = 1
-				}
-				assertSameBits(t, y.Value(), want, "SmoothStep(%g, width %g)", a, w)
-				assert.False(t, y.Active(), "SmoothStep(%g, width %g) active: got true, want false", a, w)
-				assert.Equal(t, n, tp.Len(), "statements: got %d, want %d", tp.Len(), n)
+				assertExactStep(t, tp, a, w)
 			}
 		}
 	})
@@ -1099,4 +1082,34 @@ func TestExpAffineScan(t *testing.T) {
 		assertPanicsContaining(t, "another tape", func() { tp.ExpAffineScan(make([]aad.Number, n), y, one, one, z) }, "start from another tape")
 		assertPanicsContaining(t, "another tape", func() { tp.ExpAffineScan(make([]aad.Number, n), x, []aad.Number{y}, one, z) }, "a from another tape")
 	})
+}
+
+// normalPaths returns nPaths rows of nSteps standard normal draws from a
+// PCG stream seeded with (s1, s2).
+func normalPaths(s1, s2 uint64, nPaths, nSteps int) [][]float64 {
+	rng := rand.New(rand.NewPCG(s1, s2))
+	z := make([][]float64, nPaths)
+	for i := range z {
+		z[i] = make([]float64, nSteps)
+		for j := range z[i] {
+			z[i][j] = rng.NormFloat64()
+		}
+	}
+	return z
+}
+
+// assertExactStep checks that SmoothStep(a, w) is the exact step, passive,
+// and records nothing.
+func assertExactStep(t *testing.T, tp *aad.Tape, a, w float64) {
+	t.Helper()
+	x := tp.Var(a)
+	n := tp.Len()
+	y := tp.SmoothStep(x, w)
+	want := 0.0
+	if a > 0 {
+		want = 1
+	}
+	assertSameBits(t, y.Value(), want, "SmoothStep(%g, width %g)", a, w)
+	assert.False(t, y.Active(), "SmoothStep(%g, width %g) active: got true, want false", a, w)
+	assert.Equal(t, n, tp.Len(), "SmoothStep(%g, width %g) statements: got %d, want %d", a, w, tp.Len(), n)
 }

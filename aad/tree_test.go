@@ -749,14 +749,7 @@ func TestMarkPatternGBM(t *testing.T) {
 		dt     = 1.0 / nSteps
 		strike = 100.0
 	)
-	r := rand.New(rand.NewPCG(7, 7))
-	z := make([][]float64, nPaths)
-	for i := range z {
-		z[i] = make([]float64, nSteps)
-		for j := range z[i] {
-			z[i][j] = r.NormFloat64()
-		}
-	}
+	z := normalPaths(7, 7, nPaths, nSteps)
 	x := []float64{100, 0.03, 0.25} // spot, rate, vol
 	setup := func(tp *aad.Tape, xs []aad.Number) (drift, vol, df aad.Number) {
 		drift = tp.MulConst(tp.Sub(xs[1], tp.MulConst(tp.Square(xs[2]), 0.5)), dt)
