@@ -1,0 +1,171 @@
+package marketdata
+
+// The interpolation of curves and surfaces, on plain float64s. The Scope
+// records their results with the partials computed here.
+
+// curve is a zero curve (RATE or DIVYIELD): its pillars sorted by time.
+type curve struct {
+	t []float64 // pillar times, increasing
+	q []int32   // quote index of each pillar
+}
+
+// bracket returns the pillars the value at time t depends on: lo == hi for
+// a flat end (t at or before the first pillar, or after the last), else the
+// two pillars with t[lo] < t <= t[hi] (so a time on a pillar reads the
+// interval to its left, the one the time moves into as the valuation date
+// moves forward).
+func bracket(ts []float64, t float64) (lo, hi int) {
+	// The first index with ts[i] >= t.
+	i, j := 0, len(ts)
+	for i < j {
+		h := int(uint(i+j) >> 1)
+		if ts[h] < t {
+			i = h + 1
+		} else {
+			j = h
+		}
+	}
+	switch {
+	case i == 0:
+		return 0, 0
+	case i == len(ts):
+		return len(ts) - 1, len(ts) - 1
+	}
+	return i - 1, i
+}
+
+// zeroRate interpolates z(t) from pillars (t1, z1) and (t2, z2) with
+// t1 < t <= t2, z·t linear in t, and returns its partials with respect to
+// z1, z2 and t. At t = t2 the value is z2 exactly.
+func zeroRate(t1, z1, t2, z2, t float64) (z, dz1, dz2, dt float64) {
+	d := t2 - t1
+	a, b := z1*t1, z2*t2
+	dz1 = t1 * (t2 - t) / (t * d)
+	dz2 = t2 * (t - t1) / (t * d)
+	slope := (b - a) / d
+	if t == t2 {
+		z = z2
+	} else {
+		z = (a*(t2-t) + b*(t-t1)) / (t * d)
+	}
+	dt = (slope - z) / t
+	return z, dz1, dz2, dt
+}
+
+// expiry is one expiry pillar of a vol surface: its strikes, sorted, and
+// the factorisation of the natural cubic spline's system for them.
+//
+// The spline through (k[i], σ[i]) is linear in the σ: s(K) = Σ w[i](K)·σ[i],
+// with weights that depend on the strikes only. On [k[j], k[j+1]], with
+// h = k[j+1] − k[j], a = (k[j+1] − K)/h and b = 1 − a, it is
+//
+//	s(K) = a·σ[j] + b·σ[j+1] + ((a³−a)·M[j] + (b³−b)·M[j+1])·h²/6
+//
+// where the second derivatives M solve A·M = B·σ, with A the symmetric
+// tridiagonal matrix of the interior strikes and M = 0 at both ends. The
+// spline part is cᵀM = cᵀA⁻¹Bσ = (Bᵀu)ᵀσ with A·u = c, so the weights take
+// one tridiagonal solve with A's factorisation, kept here: O(n) time and
+// memory per evaluation, whatever the number of strikes.
+type expiry struct {
+	t   float64
+	k   []float64 // strikes, increasing; one element of value 0 for a blank strike
+	q   []int32   // quote index of each strike
+	h   []float64 // k[i+1] − k[i]
+	den []float64 // Thomas algorithm: pivots of A (interior strikes)
+	cp  []float64 // and the eliminated super-diagonal
+}
+
+// factor prepares the spline of e: with n strikes, the n−2 interior second
+// derivatives solve, for p = 1, …, n−2,
+//
+//	h[p−1]·M[p−1] + 2(h[p−1]+h[p])·M[p] + h[p]·M[p+1] = 6(σ[p+1]−σ[p])/h[p] − 6(σ[p]−σ[p−1])/h[p−1].
+func (e *expiry) factor() {
+	n := len(e.k)
+	if n < 3 {
+		return
+	}
+	e.h = make([]float64, n-1)
+	for i := range e.h {
+		e.h[i] = e.k[i+1] - e.k[i]
+	}
+	m := n - 2
+	e.den = make([]float64, m)
+	e.cp = make([]float64, m)
+	for i := range m {
+		d := 2 * (e.h[i] + e.h[i+1])
+		if i > 0 {
+			d -= e.h[i] * e.cp[i-1] // sub-diagonal of row i is h[i]
+		}
+		e.den[i] = d
+		if i < m-1 {
+			e.cp[i] = e.h[i+1] / d
+		}
+	}
+}
+
+// weights writes into w[:len(e.k)] the weights of the node vols in the
+// spline's value at strike K (flat outside the strikes) and returns w.
+// u must have room for len(e.k) values; it is scratch.
+func (e *expiry) weights(K float64, w, u []float64) []float64 {
+	n := len(e.k)
+	w = w[:n]
+	clear(w)
+	if n == 1 || K <= e.k[0] {
+		w[0] = 1
+		return w
+	}
+	if K >= e.k[n-1] {
+		w[n-1] = 1
+		return w
+	}
+	j, _ := bracket(e.k, K)
+	if e.k[j+1] == K { // bracket puts a knot at the right end; read it as the left one
+		j++
+	}
+	if j == n-1 {
+		w[j] = 1
+		return w
+	}
+	h := e.k[j+1] - e.k[j]
+	a := (e.k[j+1] - K) / h
+	b := (K - e.k[j]) / h
+	w[j], w[j+1] = a, b
+	if n < 3 || a == 1 {
+		return w
+	}
+	// c: the coefficients of M[j] and M[j+1], on the interior unknowns
+	// p−1 for p = 1, …, n−2.
+	m := n - 2
+	r := u[:m]
+	clear(r)
+	h26 := h * h / 6
+	if j >= 1 {
+		r[j-1] = (a*a*a - a) * h26
+	}
+	if j+1 <= n-2 {
+		r[j] = (b*b*b - b) * h26
+	}
+	// Solve A·u = r in place (Thomas: forward, then back substitution).
+	r[0] /= e.den[0]
+	for i := 1; i < m; i++ {
+		r[i] = (r[i] - e.h[i]*r[i-1]) / e.den[i]
+	}
+	for i := m - 2; i >= 0; i-- {
+		r[i] -= e.cp[i] * r[i+1]
+	}
+	// w += Bᵀu.
+	for i, ui := range r {
+		p := i + 1
+		l, rr := 6/e.h[p-1], 6/e.h[p]
+		w[p-1] += l * ui
+		w[p] -= (l + rr) * ui
+		w[p+1] += rr * ui
+	}
+	return w
+}
+
+// surface is the vol surface of one underlying: its expiries by time.
+type surface struct {
+	t   []float64 // expiry times, increasing
+	exp []expiry
+}

@@ -1,0 +1,83 @@
+// Package marketdata holds market quotes (spots, zero curves, dividend
+// curves, implied vol surfaces, correlations and Heston parameters), loads
+// them from a market file, and reads them for pricing on an AAD tape, so
+// that a pricing's sensitivity to every quote it uses comes out of one
+// backward sweep.
+//
+// # The market file
+//
+// A market file (SPEC §3) has one quote per row and a header with the
+// columns type, name, pillar, strike and value, in any order; all five are
+// required, other columns are ignored (see package strictcsv for how cells
+// and headers are read). Pillars are tenors (nD, nW, nM, nY) or dates
+// (YYYY-MM-DD), turned into years ACT/365F by ParseTime. Load validates
+// every row and is all or nothing: its errors name the file, the line and
+// the column.
+//
+//	type,name,pillar,strike,value
+//	SPOT,ACME,,,100
+//	RATE,USD,1Y,,0.03
+//	RATE,USD,2026-07-01,,0.035
+//	DIVYIELD,ACME,1Y,,0.01
+//	VOL,ACME,1Y,90,0.25
+//	VOL,ACME,1Y,100,0.22
+//	VOL,ACME,2Y,,0.21
+//	CORR,ACME|BETA,,,0.3
+//	HESTON,ACME,kappa,,1.5
+//
+// Every quote has a risk-factor key, TYPE/name[/pillar[/strike]] as
+// written, that names it in sensitivity reports (Quote.Key, Market.Index).
+//
+// # Interpolation
+//
+// Zero curves (RATE, and DIVYIELD alike): z(t)·t is linear in t between
+// pillars (discount factors log-linear), and z is flat before the first
+// pillar and after the last. An underlying without DIVYIELD quotes has zero
+// yield.
+//
+// Vol surfaces: at each expiry pillar, vol is a natural cubic spline in
+// strike through the strikes quoted there (linear for two strikes,
+// constant for one or for a blank strike) and flat outside them; between
+// expiry pillars, total variance σ²t is linear in t at the wanted strike;
+// vol is flat before the first expiry and after the last.
+//
+// Correlations: 1 on the diagonal, 0 for a pair without a quote.
+// Market.Correlation checks that a matrix is positive semi-definite.
+//
+// # Reading for a pricing
+//
+// A Market is immutable and shared by all workers. Each worker reads it
+// through its own Scope, reset for every trade with the trade's tape:
+//
+//	sc := m.NewScope()
+//	for each trade {
+//		tp.Reset()
+//		sc.Reset(tp)
+//		T := sc.Time(expiry)         // T − h, active through the time shift h
+//		spot, _ := sc.Spot("ACME")   // an input of the tape
+//		r, _ := sc.ZeroRate("USD", T)
+//		vol, _ := sc.Vol("ACME", T, strike)
+//		pv := price(tp, spot, r, vol, T)
+//		tp.SetAdjoint(pv, 1)
+//		tp.Backward()
+//		for _, in := range sc.Inputs() {
+//			key := m.Quotes()[in.Quote].Key
+//			sens := tp.Adjoint(in.X)
+//		}
+//		h, ok := sc.Shift() // theta = tp.Adjoint(h) if ok
+//	}
+//
+// Each quote becomes a tape variable the first time the pricing reads it,
+// and only the quotes the result depends on are read (the pillars around a
+// time, the spline's nodes at the expiries used), so Inputs lists exactly
+// the trade's risk factors. Interpolations are recorded as single
+// statements with exact partials, computed from weights prepared when the
+// market is built: a vol read costs O(strikes at the expiry). A warm Scope
+// does not allocate. With a nil tape a Scope evaluates passively, giving
+// the same values bit for bit; with Market.Shifted and Scope.ResetWith that
+// is bump-and-revalue.
+//
+// Errors for data a pricing needs and the market lacks (no SPOT for a
+// name, no RATE curve for a currency, no VOL for a name, incomplete Heston
+// parameters) wrap ErrNotFound: the trade fails, not the batch.
+package marketdata

@@ -1,0 +1,364 @@
+package marketdata
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aadrisk/aadrisk/marketdata/strictcsv"
+)
+
+// Market is a set of quotes with the curves, surfaces and correlations they
+// make. It is immutable once built and safe for concurrent use by many
+// goroutines; each goroutine reads it through its own Scope.
+type Market struct {
+	asof   time.Time
+	s      *structure
+	values []float64 // the quotes' values; Shifted copies only these
+
+	shifted    bool
+	quotesOnce sync.Once
+	quotes     []Quote // of a shifted market, built on first use
+}
+
+// structure is what a Market and its Shifted copies share: everything that
+// depends on the quotes' positions, not on their values.
+type structure struct {
+	quotes   []Quote
+	index    map[string]int // by Key
+	spot     map[string]int32
+	rate     map[string]*curve // by currency
+	div      map[string]*curve // by underlying
+	vol      map[string]*surface
+	corr     map[[2]string]int32 // by pair, in sorted order
+	heston   map[string]*[5]int32
+	maxNodes int // the most strikes at one expiry
+}
+
+// ErrNotFound is wrapped by the errors of Scope and Market for market data
+// a pricing asks for and the market does not have.
+var ErrNotFound = errors.New("not in the market data")
+
+// notFound is a "no such market data" error.
+type notFound struct{ msg string }
+
+func (e *notFound) Error() string { return "marketdata: " + e.msg }
+func (e *notFound) Unwrap() error { return ErrNotFound }
+
+// The columns of the market file, all required.
+var columns = []string{"type", "name", "pillar", "strike", "value"}
+
+type row struct {
+	Type   strictcsv.Text  `csv:"type"`
+	Name   strictcsv.Text  `csv:"name"`
+	Pillar strictcsv.Text  `csv:"pillar"`
+	Strike strictcsv.Text  `csv:"strike"`
+	Value  strictcsv.Float `csv:"value"`
+}
+
+// Load reads a market file (SPEC §3): a header with the columns type, name,
+// pillar, strike and value, in any order (other columns are ignored), and
+// one quote per row. Pillars (tenors or dates) are read against asof.
+//
+// Loading is all or nothing: the first unreadable or invalid row stops it,
+// with a *strictcsv.Error that names the file, the line, the column and what
+// was expected. Besides the file's form (see package strictcsv: no header,
+// a missing or duplicated column, a bad number, malformed CSV), these rows
+// are invalid: an unknown type; a blank name or value; a pillar missing
+// where one is needed (RATE, DIVYIELD, VOL), given where none is (SPOT,
+// CORR), not a tenor or a date, or on or before asof; a strike on a quote
+// other than VOL, or one ≤ 0; a spot ≤ 0, a negative vol, a correlation or
+// a Heston rho outside [−1, 1], a negative v0, kappa, theta or sigma; a
+// CORR name that is not A|B with two different names; an unknown HESTON
+// parameter; a name with '/', '|' or control characters; a VOL expiry that
+// mixes a blank strike with strikes; and a duplicate quote, the same risk
+// factor after parsing (RATE/USD/1Y and RATE/USD/12M are the same pillar,
+// VOL strikes 100 and 100.0 the same strike, CORR A|B and B|A the same
+// pair).
+func Load(r io.Reader, file string, asof time.Time) (*Market, error) {
+	d, err := strictcsv.NewDecoder[row](r, file, columns...)
+	if err != nil {
+		return nil, err
+	}
+	b := newBuilder(asof)
+	for {
+		var rw row
+		line, err := d.Next(&rw)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		kind, ok := ParseKind(string(rw.Type))
+		if !ok {
+			if rw.Type == "" {
+				return nil, d.Errorf("type", "type is required (SPOT, RATE, DIVYIELD, VOL, CORR or HESTON)")
+			}
+			return nil, d.Errorf("type", "unknown type %q (want SPOT, RATE, DIVYIELD, VOL, CORR or HESTON)", rw.Type)
+		}
+		if !rw.Value.Set {
+			return nil, d.Errorf("value", "value is required")
+		}
+		q := Quote{Kind: kind, Name: string(rw.Name), Pillar: string(rw.Pillar), Strike: string(rw.Strike), Value: rw.Value.V, Line: line}
+		if e := b.add(q); e != nil {
+			return nil, d.Errorf(e.field, "%s", e.msg)
+		}
+	}
+	return b.build(), nil
+}
+
+// LoadFile loads the market file at path (see Load); errors name the file
+// by path.
+func LoadFile(path string, asof time.Time) (*Market, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return Load(f, path, asof)
+}
+
+// New builds a market from quotes made in code, validated as Load validates
+// the rows of a file. Of each quote it reads Kind, Name, Pillar, Strike
+// (text, as in a file), Value and Line, and computes Key, Time and K.
+func New(asof time.Time, quotes []Quote) (*Market, error) {
+	b := newBuilder(asof)
+	for i, q := range quotes {
+		if e := b.add(q); e != nil {
+			return nil, fmt.Errorf("marketdata: quote %d (%v %s): %s: %s", i, q.Kind, q.Name, e.field, e.msg)
+		}
+	}
+	return b.build(), nil
+}
+
+// build makes the market of the quotes b has accepted.
+func (b *builder) build() *Market {
+	s := &structure{
+		quotes: b.quotes,
+		index:  make(map[string]int, len(b.quotes)),
+		spot:   make(map[string]int32),
+		rate:   make(map[string]*curve),
+		div:    make(map[string]*curve),
+		vol:    make(map[string]*surface),
+		corr:   make(map[[2]string]int32),
+		heston: make(map[string]*[5]int32),
+	}
+	values := make([]float64, len(b.quotes))
+	for i, q := range b.quotes {
+		values[i] = q.Value
+		s.index[q.Key] = i
+		i32 := int32(i)
+		switch q.Kind {
+		case Spot:
+			s.spot[q.Name] = i32
+		case Rate, DivYield:
+			m := s.rate
+			if q.Kind == DivYield {
+				m = s.div
+			}
+			c := m[q.Name]
+			if c == nil {
+				c = &curve{}
+				m[q.Name] = c
+			}
+			c.t = append(c.t, q.Time)
+			c.q = append(c.q, i32)
+		case Vol:
+			sf := s.vol[q.Name]
+			if sf == nil {
+				sf = &surface{}
+				s.vol[q.Name] = sf
+			}
+			j := slices.Index(sf.t, q.Time)
+			if j < 0 {
+				j = len(sf.t)
+				sf.t = append(sf.t, q.Time)
+				sf.exp = append(sf.exp, expiry{t: q.Time})
+			}
+			sf.exp[j].k = append(sf.exp[j].k, q.K)
+			sf.exp[j].q = append(sf.exp[j].q, i32)
+		case Corr:
+			a, c, _ := strings.Cut(q.Name, "|")
+			s.corr[pair(trim(a), trim(c))] = i32
+		case Heston:
+			h := s.heston[q.Name]
+			if h == nil {
+				h = &[5]int32{-1, -1, -1, -1, -1}
+				s.heston[q.Name] = h
+			}
+			for p, name := range hestonNames {
+				if strings.EqualFold(q.Pillar, name) {
+					h[p] = i32
+				}
+			}
+		}
+	}
+	for _, m := range []map[string]*curve{s.rate, s.div} {
+		for _, c := range m {
+			sortBy(c.t, c.q)
+		}
+	}
+	for _, sf := range s.vol {
+		idx := make([]int, len(sf.t))
+		for i := range idx {
+			idx[i] = i
+		}
+		slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(sf.t[a], sf.t[b]) })
+		exps := make([]expiry, len(idx))
+		for i, j := range idx {
+			exps[i] = sf.exp[j]
+			e := &exps[i]
+			sortBy(e.k, e.q)
+			e.factor()
+			s.maxNodes = max(s.maxNodes, len(e.k))
+			sf.t[i] = e.t
+		}
+		sf.exp = exps
+	}
+	return &Market{asof: b.asof, s: s, values: values}
+}
+
+// sortBy sorts keys increasingly and vals along.
+func sortBy(keys []float64, vals []int32) {
+	idx := make([]int, len(keys))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(keys[a], keys[b]) })
+	k2, v2 := slices.Clone(keys), slices.Clone(vals)
+	for i, j := range idx {
+		keys[i], vals[i] = k2[j], v2[j]
+	}
+}
+
+// pair returns the map key of a correlation pair, in sorted order.
+func pair(a, b string) [2]string {
+	if a > b {
+		a, b = b, a
+	}
+	return [2]string{a, b}
+}
+
+// AsOf returns the valuation date the market was built for.
+func (m *Market) AsOf() time.Time { return m.asof }
+
+// Len returns the number of quotes.
+func (m *Market) Len() int { return len(m.values) }
+
+// Quotes returns the quotes in file order (for New, in the given order).
+// The quote at index i is the one Index, Shifted and Input.Quote refer to.
+// The caller must not modify the slice.
+func (m *Market) Quotes() []Quote {
+	if !m.shifted {
+		return m.s.quotes
+	}
+	m.quotesOnce.Do(func() {
+		m.quotes = slices.Clone(m.s.quotes)
+		for i := range m.quotes {
+			m.quotes[i].Value = m.values[i]
+		}
+	})
+	return m.quotes
+}
+
+// Value returns the value of quote i.
+func (m *Market) Value(i int) float64 { return m.values[i] }
+
+// Index returns the index of the quote with risk-factor key key (as
+// written: "RATE/USD/1Y").
+func (m *Market) Index(key string) (int, bool) {
+	i, ok := m.s.index[key]
+	return i, ok
+}
+
+// Shifted returns a copy of m with d added to the value of quote i, for
+// bump-and-revalue. It is cheap: the copy shares everything with m but the
+// quotes' values, and it is not validated again (a bump may take a vol
+// below zero). It panics if i is out of range.
+func (m *Market) Shifted(i int, d float64) *Market {
+	values := slices.Clone(m.values)
+	values[i] += d
+	return &Market{asof: m.asof, s: m.s, values: values, shifted: true}
+}
+
+// psdTolerance is how far below zero a pivot of the Cholesky factorisation
+// of a correlation matrix may fall before the matrix is taken for not
+// positive semi-definite: rounding in a PSD matrix, not a real defect.
+const psdTolerance = 1e-10
+
+// Correlation returns the correlation matrix of names, row-major n×n: 1 on
+// the diagonal (and for a name repeated), the CORR quote of each pair, 0
+// for a pair with none. It returns an error if the matrix is not positive
+// semi-definite, naming the underlyings whose correlations conflict: a
+// pivot of its Cholesky factorisation below −1e−10, or, after a pivot
+// within 1e−10 of zero (a singular matrix, such as perfectly correlated
+// names), a remaining entry of that column above 1e−5 in magnitude.
+func (m *Market) Correlation(names []string) ([]float64, error) {
+	n := len(names)
+	c := make([]float64, n*n)
+	for i, a := range names {
+		c[i*n+i] = 1
+		for j := i + 1; j < n; j++ {
+			v := 1.0
+			if a != names[j] {
+				v = 0
+				if q, ok := m.s.corr[pair(a, names[j])]; ok {
+					v = m.values[q]
+				}
+			}
+			c[i*n+j], c[j*n+i] = v, v
+		}
+	}
+	if k := notPSD(c, n); k >= 0 {
+		return nil, fmt.Errorf("marketdata: the correlations of %s are not positive semi-definite (the matrix has a negative eigenvalue)", strings.Join(names[:k+1], ", "))
+	}
+	return c, nil
+}
+
+// notPSD returns −1 if the n×n symmetric matrix a is positive semi-definite
+// within psdTolerance, else the index of the row where its Cholesky
+// factorisation fails: the leading (k+1)×(k+1) block is not PSD.
+func notPSD(a []float64, n int) int {
+	l := make([]float64, n*n)
+	for k := range n {
+		d := a[k*n+k]
+		for j := range k {
+			d -= l[k*n+j] * l[k*n+j]
+		}
+		if d < -psdTolerance {
+			return k
+		}
+		if d <= psdTolerance {
+			// A zero pivot: in a PSD matrix the rest of the column is
+			// zero too.
+			for i := k + 1; i < n; i++ {
+				r := a[i*n+k]
+				for j := range k {
+					r -= l[i*n+j] * l[k*n+j]
+				}
+				if math.Abs(r) > math.Sqrt(psdTolerance) {
+					return i
+				}
+			}
+			continue
+		}
+		lkk := math.Sqrt(d)
+		l[k*n+k] = lkk
+		for i := k + 1; i < n; i++ {
+			r := a[i*n+k]
+			for j := range k {
+				r -= l[i*n+j] * l[k*n+j]
+			}
+			l[i*n+k] = r / lkk
+		}
+	}
+	return -1
+}

@@ -1,0 +1,82 @@
+package marketdata
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// maxYears bounds the times ParseTime accepts.
+const maxYears = 1000
+
+// ParseTime turns a date (YYYY-MM-DD) or a tenor into years from the as-of
+// date, ACT/365F: a date is days/365 after asof (only asof's calendar date
+// counts, in its own location); a tenor nD, nW, nM or nY is n/365, 7n/365,
+// n/12 or n years (the unit in either case, n in decimal digits). Surrounding
+// spaces are ignored.
+//
+// It returns an error for anything else ("1.5Y", "-6M", "6 M", "2024-02-30"),
+// for a zero tenor, for a date on or before asof, and for a time beyond
+// 1000 years. The messages say what was expected, for the caller to put in
+// an error with a position.
+func ParseTime(s string, asof time.Time) (float64, error) {
+	s = strings.Trim(s, " \t")
+	if len(s) == len("2006-01-02") && s[4] == '-' && s[7] == '-' {
+		d, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			return 0, fmt.Errorf("want a date YYYY-MM-DD, got %q", s)
+		}
+		a := time.Date(asof.Year(), asof.Month(), asof.Day(), 0, 0, 0, 0, time.UTC)
+		// Both are UTC midnights: whole days (Sub would saturate past 292 years).
+		days := float64((d.Unix() - a.Unix()) / 86400)
+		if days <= 0 {
+			return 0, fmt.Errorf("date %s is not after the as-of date %s", s, a.Format(time.DateOnly))
+		}
+		if days > maxYears*365 {
+			return 0, fmt.Errorf("date %s is more than %d years after the as-of date", s, maxYears)
+		}
+		return days / 365, nil
+	}
+	n, unit, ok := splitTenor(s)
+	if !ok {
+		return 0, fmt.Errorf("want a date (YYYY-MM-DD) or a tenor (e.g. 6M, 10Y), got %q", s)
+	}
+	if n == 0 {
+		return 0, fmt.Errorf("tenor %q is not after the as-of date", s)
+	}
+	var t float64
+	switch unit {
+	case 'D':
+		t = float64(n) / 365
+	case 'W':
+		t = float64(7*n) / 365
+	case 'M':
+		t = float64(n) / 12
+	case 'Y':
+		t = float64(n)
+	}
+	if t > maxYears {
+		return 0, fmt.Errorf("tenor %q is more than %d years", s, maxYears)
+	}
+	return t, nil
+}
+
+// splitTenor splits a tenor into its count and its unit (upper case).
+func splitTenor(s string) (n int64, unit byte, ok bool) {
+	if len(s) < 2 || len(s) > 10 {
+		return 0, 0, false
+	}
+	unit = s[len(s)-1] &^ 0x20 // upper case
+	if unit != 'D' && unit != 'W' && unit != 'M' && unit != 'Y' {
+		return 0, 0, false
+	}
+	digits := s[:len(s)-1]
+	for i := range len(digits) {
+		if digits[i] < '0' || digits[i] > '9' {
+			return 0, 0, false
+		}
+	}
+	n, err := strconv.ParseInt(digits, 10, 64)
+	return n, unit, err == nil
+}
