@@ -1,0 +1,292 @@
+package closedform
+
+import (
+	"math"
+
+	"github.com/aadrisk/aadrisk/aad"
+)
+
+// Params are the market-side inputs of a single-asset Black–Scholes–Merton
+// pricing. All are Numbers, so that any of them can be an active input of a
+// recording.
+type Params struct {
+	S   aad.Number // spot
+	K   aad.Number // strike
+	T   aad.Number // time to expiry in years
+	R   aad.Number // continuously compounded zero rate to T
+	Q   aad.Number // continuously compounded dividend yield to T
+	Vol aad.Number // Black volatility at (T, K)
+}
+
+// args returns p's inputs in the order of the partials of a bsm.
+func (p *Params) args() [6]aad.Number {
+	return [6]aad.Number{p.S, p.K, p.T, p.R, p.Q, p.Vol}
+}
+
+// bsm is a Black–Scholes–Merton value with its partial derivatives with
+// respect to S, K, T, R, Q and Vol, in that order.
+type bsm struct {
+	v float64
+	d [6]float64
+}
+
+const (
+	iS = iota
+	iK
+	iT
+	iR
+	iQ
+	iVol
+)
+
+// record records o as one statement over p's inputs.
+func (o *bsm) record(tp *aad.Tape, p *Params) aad.Number {
+	args := p.args()
+	return tp.Custom(o.v, args[:], o.d[:])
+}
+
+// dPair returns d1 = x/sd + sd/2 and d2 = d1 − sd. For sd = 0 (no
+// volatility left) they are the limits: ±Inf by the sign of x, and 0 when x
+// is 0 (the forward is at the strike, where Φ(d) tends to 1/2).
+func dPair(x, sd float64) (d1, d2 float64) {
+	if sd > 0 {
+		d1 = x/sd + 0.5*sd
+		return d1, d1 - sd
+	}
+	switch {
+	case x > 0:
+		return math.Inf(1), math.Inf(1)
+	case x < 0:
+		return math.Inf(-1), math.Inf(-1)
+	}
+	return 0, 0
+}
+
+// sign is +1 for a call and −1 for a put.
+func sign(call bool) float64 {
+	if call {
+		return 1
+	}
+	return -1
+}
+
+// vanilla is the Black–Scholes–Merton price of a European call or put on
+// plain float64 inputs (validated by the caller), with its partials when
+// greeks is set. All partials are written without 1/(σ√T) factors, so they
+// stay finite as σ√T → 0.
+func vanilla(call bool, s, k, t, r, q, vol float64, greeks bool) (o bsm) {
+	phi := sign(call)
+	sqT := math.Sqrt(t)
+	sd := vol * sqT
+	d1, d2 := dPair(math.Log(s/k)+(r-q)*t, sd)
+	sq := s * math.Exp(-q*t) // S·e^{−qT}
+	kd := k * math.Exp(-r*t) // K·e^{−rT}
+	n1 := aad.NormCDF(phi * d1)
+	n2 := aad.NormCDF(phi * d2)
+	a, b := phi*sq*n1, phi*kd*n2
+	o.v = a - b
+	if !greeks {
+		return o
+	}
+	vt := sq * aad.NormPDF(d1) // ∂v/∂(σ√T)
+	o.d[iS] = a / s
+	o.d[iK] = -b / k
+	o.d[iT] = -q*a + r*b + vt*vol/(2*sqT)
+	o.d[iR] = t * b
+	o.d[iQ] = -t * a
+	o.d[iVol] = vt * sqT
+	return o
+}
+
+// European returns the Black–Scholes–Merton price of a European call (call
+// true) or put on a dividend-paying asset:
+//
+//	call = S·e^{−QT}·Φ(d1) − K·e^{−RT}·Φ(d2),  put = K·e^{−RT}·Φ(−d2) − S·e^{−QT}·Φ(−d1),
+//	d1 = (ln(S/K) + (R−Q)T)/(Vol·√T) + Vol·√T/2,  d2 = d1 − Vol·√T.
+//
+// It records one statement whose partials are the analytic delta, dual
+// delta, theta (∂/∂T), rho, dividend rho and vega, so that one backward
+// sweep gives them all.
+//
+// Special cases are:
+//
+//	invalid p (S, K or T not finite and > 0, R or Q not finite, Vol < 0 or not finite,
+//	    see Params.Validate): NaN, recorded as a passive constant
+//	Vol = 0: the discounted intrinsic value of the forward, max(±(S·e^{−QT} − K·e^{−RT}), 0),
+//	    with the limits of the partials (at the forward exactly, delta is half the one-sided values)
+//	Vol·√T tiny: the same limit, reached continuously; every partial stays finite
+//	a result that overflows (e^{−QT} or e^{−RT} beyond float64): ±Inf or NaN
+func European(tp *aad.Tape, call bool, p Params) aad.Number {
+	if !p.valid(false) {
+		return nan(tp, &p)
+	}
+	greeks := p.active(tp)
+	o := vanilla(call, p.S.Value(), p.K.Value(), p.T.Value(), p.R.Value(), p.Q.Value(), p.Vol.Value(), greeks)
+	return o.result(tp, &p, greeks)
+}
+
+// result returns o as a passive Number, or recorded over p's inputs when
+// greeks is set. A value that is not finite is returned passive.
+func (o *bsm) result(tp *aad.Tape, p *Params, greeks bool) aad.Number {
+	if !greeks || !finite(o.v) {
+		return aad.Const(o.v)
+	}
+	return o.record(tp, p)
+}
+
+// digital is the value of a cash-or-nothing (asset false) or
+// asset-or-nothing digital on plain inputs, with its partials when greeks is
+// set. The cash amount is 1.
+func digital(call, asset bool, s, k, t, r, q, vol float64, greeks bool) (o bsm) {
+	phi := sign(call)
+	sqT := math.Sqrt(t)
+	sd := vol * sqT
+	b := r - q
+	d1, d2 := dPair(math.Log(s/k)+b*t, sd)
+	// V = c·Φ(φ·d) with c = e^{−RT} and d = d2 (cash) or c = S·e^{−QT} and
+	// d = d1 (asset); w = φ·c·φ(d) multiplies ∂d/∂x.
+	c, d, other := math.Exp(-r*t), d2, d1
+	if asset {
+		c, d, other = s*math.Exp(-q*t), d1, d2
+	}
+	o.v = c * aad.NormCDF(phi*d)
+	if !greeks {
+		return o
+	}
+	w := phi * c * aad.NormPDF(d)
+	// ∂d/∂S = 1/(S·sd), ∂d/∂K = −1/(K·sd), ∂d/∂R = T/sd = −∂d/∂Q,
+	// ∂d/∂Vol = −other/Vol, ∂d/∂T = b/sd − other/(2T). Where φ(d) is 0 the
+	// terms are 0 even if sd is 0 (d is then infinite).
+	var wsd, wVol, wT float64
+	if w != 0 {
+		wsd = w / sd
+		wVol = -w * other / vol
+		wT = wsd*b - w*other/(2*t)
+	}
+	o.d[iS] = wsd / s
+	o.d[iK] = -wsd / k
+	o.d[iT] = wT
+	o.d[iR] = wsd * t
+	o.d[iQ] = -wsd * t
+	o.d[iVol] = wVol
+	if asset {
+		o.d[iS] += o.v / s
+		o.d[iT] -= q * o.v
+		o.d[iQ] -= t * o.v
+	} else {
+		o.d[iT] -= r * o.v
+		o.d[iR] -= t * o.v
+	}
+	return o
+}
+
+// DigitalCash returns the value of a European cash-or-nothing digital that
+// pays payout at expiry if S_T > K (call) or S_T < K (put):
+// payout·e^{−RT}·Φ(±d2). The value is linear in payout, which may have
+// either sign. It records one statement over p's inputs.
+//
+// Special cases are those of European, and:
+//
+//	payout not finite: NaN
+//	Vol·√T = 0: payout·e^{−RT} if the forward is in the money, 0 if out, half of it at the forward
+//	Vol·√T = 0 with the forward exactly at K: that value, with infinite sensitivities
+//	    to S, K, T, R, Q (and a NaN one to Vol): the payoff's jump sits on the forward
+func DigitalCash(tp *aad.Tape, call bool, p Params, payout float64) aad.Number {
+	if !p.valid(false) || !finite(payout) {
+		return nan(tp, &p)
+	}
+	greeks := p.active(tp)
+	o := digital(call, false, p.S.Value(), p.K.Value(), p.T.Value(), p.R.Value(), p.Q.Value(), p.Vol.Value(), greeks)
+	o.v *= payout
+	for i := range o.d {
+		o.d[i] *= payout
+	}
+	return o.result(tp, &p, greeks)
+}
+
+// DigitalAsset returns the value of a European asset-or-nothing digital that
+// delivers the asset at expiry if S_T > K (call) or S_T < K (put):
+// S·e^{−QT}·Φ(±d1). It records one statement over p's inputs.
+//
+// Special cases are those of DigitalCash (without payout).
+func DigitalAsset(tp *aad.Tape, call bool, p Params) aad.Number {
+	if !p.valid(false) {
+		return nan(tp, &p)
+	}
+	greeks := p.active(tp)
+	o := digital(call, true, p.S.Value(), p.K.Value(), p.T.Value(), p.R.Value(), p.Q.Value(), p.Vol.Value(), greeks)
+	return o.result(tp, &p, greeks)
+}
+
+// Black76 returns the Black (1976) price of a European call or put on a
+// forward f, paid at t with discount factor df:
+//
+//	df·(f·Φ(d1) − k·Φ(d2)) (call),  df·(k·Φ(−d2) − f·Φ(−d1)) (put),
+//	d1 = ln(f/k)/(vol·√t) + vol·√t/2,  d2 = d1 − vol·√t.
+//
+// It records one statement over f, k, t, df and vol.
+//
+// Special cases are:
+//
+//	f, k, t or df not finite and > 0, vol < 0 or not finite: NaN, recorded as a passive constant
+//	vol = 0: df·max(±(f − k), 0), with the limits of the partials
+func Black76(tp *aad.Tape, call bool, f, k, t, df, vol aad.Number) aad.Number {
+	args := [5]aad.Number{f, k, t, df, vol}
+	greeks := wantPartials(tp, args[:])
+	fv, kv, tv, dfv, vv := f.Value(), k.Value(), t.Value(), df.Value(), vol.Value()
+	if !(fv > 0 && kv > 0 && tv > 0 && dfv > 0 && vv >= 0 && fv-fv == 0 && kv-kv == 0 && tv-tv == 0 && dfv-dfv == 0 && vv-vv == 0) {
+		return aad.Const(math.NaN())
+	}
+	phi := sign(call)
+	sqT := math.Sqrt(tv)
+	d1, d2 := dPair(math.Log(fv/kv), vv*sqT)
+	a, b := phi*fv*aad.NormCDF(phi*d1), phi*kv*aad.NormCDF(phi*d2)
+	u := a - b
+	v := dfv * u
+	if !greeks || !finite(v) {
+		return aad.Const(v)
+	}
+	ft := fv * aad.NormPDF(d1) // ∂u/∂(vol·√t)
+	parts := [5]float64{dfv * a / fv, -dfv * b / kv, dfv * ft * vv / (2 * sqT), u, dfv * ft * sqT}
+	return tp.Custom(v, args[:], parts[:])
+}
+
+// Bachelier returns the price of a European call or put on a forward f with
+// normally distributed changes (normal volatility normalVol, in units of f
+// per √year), paid at t with discount factor df:
+//
+//	df·(±(f − k)·Φ(±d) + normalVol·√t·φ(d)),  d = (f − k)/(normalVol·√t).
+//
+// It records one statement over f, k, t, df and normalVol. f and k may have
+// any sign.
+//
+// Special cases are:
+//
+//	f or k not finite, t or df not finite and > 0, normalVol < 0 or not finite: NaN,
+//	    recorded as a passive constant
+//	normalVol = 0: df·max(±(f − k), 0), with the limits of the partials
+func Bachelier(tp *aad.Tape, call bool, f, k, t, df, normalVol aad.Number) aad.Number {
+	args := [5]aad.Number{f, k, t, df, normalVol}
+	greeks := wantPartials(tp, args[:])
+	fv, kv, tv, dfv, vv := f.Value(), k.Value(), t.Value(), df.Value(), normalVol.Value()
+	if !(tv > 0 && dfv > 0 && vv >= 0 && fv-fv == 0 && kv-kv == 0 && tv-tv == 0 && dfv-dfv == 0 && vv-vv == 0) {
+		return aad.Const(math.NaN())
+	}
+	phi := sign(call)
+	sqT := math.Sqrt(tv)
+	sd := vv * sqT
+	m := fv - kv
+	d, _ := dPair(m, 0) // the limit ±Inf (or 0 at f = k) for sd = 0
+	if sd > 0 {
+		d = m / sd
+	}
+	nd := aad.NormPDF(d)
+	delta := phi * aad.NormCDF(phi*d)
+	u := m*delta + sd*nd
+	v := dfv * u
+	if !greeks || !finite(v) {
+		return aad.Const(v)
+	}
+	parts := [5]float64{dfv * delta, -dfv * delta, dfv * vv * nd / (2 * sqT), u, dfv * sqT * nd}
+	return tp.Custom(v, args[:], parts[:])
+}
