@@ -1,0 +1,77 @@
+// Package reports writes the output of `aadrisk price` and `aadrisk
+// validate`: the result files of a run (SPEC §6) and the readable summary
+// printed when there is no output directory.
+//
+// # Files
+//
+// A Writer writes into one directory:
+//
+//   - results.csv: one row per trade, in input order:
+//     trade_id,instrument,engine,status,pv,std_error,delta,gamma,vega,rho,div_rho,theta,error.
+//     status is "ok" or "error"; an error row has blank figures and the
+//     reason in error. std_error is blank for analytic engines, delta and
+//     gamma for baskets.
+//   - sensitivities.csv: trade_id,risk_factor,sensitivity,std_error, every
+//     sensitivity of every ok trade, trades in input order and each trade's
+//     sensitivities in the order of the market file.
+//   - risk.csv: risk_factor,sensitivity, the portfolio's sensitivity to each
+//     factor, sorted by key in byte order.
+//   - validation.csv (validate only):
+//     trade_id,risk_factor,aad,bump,abs_diff,rel_diff,tolerance,status with
+//     status "ok" or "fail".
+//   - manifest.json: the Manifest of the run.
+//
+// Writer.Add streams: a trade's rows are formatted into large reused
+// buffers that go to disk as they fill, so a run of millions of rows holds
+// only one running sum per risk factor in memory. Formatting the figures is
+// most of the cost; a command with several pricing goroutines can have each
+// of them format its trades (Rows.Format) and leave the goroutine that
+// writes in input order only Writer.AddRows, which copies bytes and adds up.
+//
+// WriteSummary prints the readable table of a run for a terminal, and
+// HashFile and HashReader give the SHA-256 of the input files for the
+// Manifest.
+//
+// # Atomicity
+//
+// Every file is written to a hidden temporary file in the output directory
+// (".results.csv.tmp-…") and nothing appears under the final names until
+// Commit, which fsyncs the files and renames them into place, manifest.json
+// last (after removing the manifest of an earlier run, if any): a directory
+// with a manifest.json holds the complete output of the run it describes,
+// and its Files field lists them. Abort removes the temporary files; a
+// command calls it on every path that does not commit (an error, an
+// interrupt, --strict with a failed trade). A process killed outright can
+// leave temporary files behind, never partial files under the final names.
+//
+// # Numbers
+//
+// A figure is written in the shortest form that reads back as exactly the
+// same float64 (strconv.AppendFloat with format 'g' and precision -1:
+// "0.1", "-12.5", "1e-07", "1.2345678e+06"), so files are deterministic and
+// lose nothing; negative zero is written 0. A NaN or an infinity is never
+// written (SPEC §7): the engine turns a non-finite result into a trade
+// error, and the writers refuse one that gets through with an error rather
+// than write it.
+//
+// The totals of risk.csv are exact: each is the exact sum of the trades'
+// float64 sensitivities, rounded once to the nearest float64. Such a sum
+// does not depend on the order of the additions, so a merge that feeds the
+// trades of every shard (their rows of sensitivities.csv, which read back
+// exactly) to a Writer gets the totals of the unsharded run, bit for bit,
+// whatever the order. Adding up the shards' risk.csv, each rounded, would
+// not.
+//
+// # Text
+//
+// Text cells (trade ids, instruments, engines, risk factors, error
+// messages) are quoted per RFC 4180 when they contain a comma, a double
+// quote, CR or LF (or begin with a space), and neutralised against formula
+// injection: a cell that begins with '=', '+', '-', '@', tab or CR gets a
+// leading apostrophe, so a spreadsheet shows it as text ("-T1" is written
+// '-T1). A cell that begins with an apostrophe gets one more, so that the
+// rule is undone exactly: a reader drops the first character of a text
+// cell that begins with an apostrophe. Numbers are never altered: a
+// negative figure is not text. Lines end with LF, as encoding/csv writes
+// them; the bytes of a text cell are otherwise written as they are.
+package reports

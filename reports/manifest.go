@@ -1,0 +1,148 @@
+package reports
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Manifest describes one run: what it read, with which settings, and what it
+// gave. Writer.Commit writes it as manifest.json, indented JSON with the
+// fields in the order below.
+//
+// A merge of shards is meant to compare their manifests: the same Version,
+// Command, AsOf, Inputs, Seed and Paths, and shards 1/N to N/N once each.
+type Manifest struct {
+	// Version is the version of aadrisk that wrote the files.
+	Version string `json:"version"`
+	// Command is "price" or "validate".
+	Command string `json:"command"`
+	// AsOf is the valuation date, YYYY-MM-DD.
+	AsOf string `json:"as_of"`
+	// Inputs are the files read, with their SHA-256 (see HashFile and
+	// HashReader).
+	Inputs []InputFile `json:"inputs"`
+	// Seed is the default Monte Carlo seed (--seed) and Paths the default
+	// number of paths (--paths), for trades that do not set their own; both
+	// change the numbers, so a merge checks them.
+	Seed  uint64 `json:"seed"`
+	Paths int    `json:"paths"`
+	// Shard is "K/N" for shard K (1-based) of N, "" for an unsharded run.
+	Shard string `json:"shard"`
+	// Workers is the number of pricing goroutines; the numbers do not depend
+	// on it, it is there to read timings.
+	Workers int `json:"workers"`
+	// TradesOK and TradesFailed count the rows of results.csv by status.
+	// Commit sets them from the results it was given.
+	TradesOK     int `json:"trades_ok"`
+	TradesFailed int `json:"trades_failed"`
+	// Files are the output files of the run, manifest.json aside (so that a
+	// reader can tell them from a stale file of an earlier run in the same
+	// directory). Commit sets it.
+	Files []string `json:"files"`
+	// Start and End are when the run started and ended; UTC reads best.
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+}
+
+// InputFile is one input file of a run.
+type InputFile struct {
+	// Name is its role: "portfolio" or "market".
+	Name string `json:"name"`
+	// Path is the file as given on the command line; empty for the sample
+	// embedded in the binary.
+	Path string `json:"path,omitempty"`
+	// SHA256 is the lowercase hexadecimal SHA-256 of its bytes.
+	SHA256 string `json:"sha256"`
+}
+
+// check reports a malformed field that would make the manifest useless to a
+// merge.
+func (m *Manifest) check() error {
+	if _, err := time.Parse(time.DateOnly, m.AsOf); err != nil {
+		return fmt.Errorf("reports: manifest as-of date %q is not YYYY-MM-DD", m.AsOf)
+	}
+	if m.Shard != "" {
+		k, n, ok := strings.Cut(m.Shard, "/")
+		ki, kerr := strconv.Atoi(k)
+		ni, nerr := strconv.Atoi(n)
+		if !ok || kerr != nil || nerr != nil || ki < 1 || ki > ni {
+			return fmt.Errorf("reports: manifest shard %q is not K/N with 1 ≤ K ≤ N", m.Shard)
+		}
+	}
+	for _, in := range m.Inputs {
+		if b, err := hex.DecodeString(in.SHA256); err != nil || len(b) != sha256.Size {
+			return fmt.Errorf("reports: manifest input %q: %q is not a hexadecimal SHA-256", in.Name, in.SHA256)
+		}
+	}
+	return nil
+}
+
+// marshal encodes m as indented JSON with a final newline; HTML characters
+// are not escaped, so paths read as they are.
+func (m *Manifest) marshal() ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(m); err != nil {
+		return nil, fmt.Errorf("reports: encoding the manifest: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// HashFile returns the lowercase hexadecimal SHA-256 of the file at path.
+func HashFile(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := NewHashReader(f)
+	if _, err := io.Copy(io.Discard, h); err != nil {
+		return "", fmt.Errorf("reports: hashing %s: %w", path, err)
+	}
+	return h.Sum(), nil
+}
+
+// HashReader is an io.Reader that computes the SHA-256 of the bytes read
+// through it, so that a command can hash an input file while it parses it,
+// in one pass.
+type HashReader struct {
+	r io.Reader
+	h hash.Hash
+	n int64
+}
+
+// NewHashReader returns a HashReader reading from r.
+func NewHashReader(r io.Reader) *HashReader {
+	return &HashReader{r: r, h: sha256.New()}
+}
+
+// Read reads from the underlying reader and adds what it read to the hash.
+func (h *HashReader) Read(p []byte) (int, error) {
+	n, err := h.r.Read(p)
+	h.h.Write(p[:n]) // never fails
+	h.n += int64(n)
+	return n, err
+}
+
+// Sum returns the lowercase hexadecimal SHA-256 of the bytes read so far. It
+// is the hash of the file only once the reader has reached io.EOF: a parser
+// that may stop early (on an error, say) should be followed by
+// io.Copy(io.Discard, h) before Sum.
+func (h *HashReader) Sum() string {
+	var sum [sha256.Size]byte
+	return hex.EncodeToString(h.h.Sum(sum[:0]))
+}
+
+// N returns the number of bytes read so far.
+func (h *HashReader) N() int64 { return h.n }

@@ -1,0 +1,100 @@
+package reports
+
+import (
+	"errors"
+
+	"github.com/aadrisk/aadrisk/pricing"
+)
+
+// Rows is one trade's rows of results.csv and sensitivities.csv, formatted
+// by Format ahead of Writer.AddRows. The zero value is empty; a Rows keeps
+// its memory from one trade to the next, so a worker that reuses one
+// formats with no allocation.
+type Rows struct {
+	set     bool
+	ok      bool
+	line    int
+	tradeID string
+	results []byte // the row of results.csv
+	sens    []byte // the rows of sensitivities.csv
+	// factors and values are the trade's sensitivities, for risk.csv.
+	factors []string
+	values  []float64
+}
+
+// Format formats the rows of r into rw, replacing what rw held. Like
+// Writer.Add it refuses a NaN or an infinity in a figure that would be
+// written, with an error naming the trade and the field; rw is then empty.
+func (rw *Rows) Format(r *pricing.Result) error {
+	rw.set = false
+	if r == nil {
+		return errors.New("reports: nil result")
+	}
+	if r.Err == nil {
+		if err := checkResult(r); err != nil {
+			return err
+		}
+	}
+	rw.ok, rw.line, rw.tradeID = r.Err == nil, r.Line, r.TradeID
+	rw.factors, rw.values = rw.factors[:0], rw.values[:0]
+
+	b := appendText(rw.results[:0], r.TradeID)
+	idLen := len(b)
+	b = append(b, ',')
+	b = appendText(b, r.Instrument)
+	b = append(b, ',')
+	b = appendText(b, r.Engine)
+	if r.Err != nil {
+		// status, eight blank figures, the message.
+		b = append(b, ",error,,,,,,,,,"...)
+		b = appendText(b, r.Err.Error())
+		rw.results = append(b, '\n')
+		rw.sens = rw.sens[:0]
+		rw.set = true
+		return nil
+	}
+	b = append(b, ",ok,"...)
+	b = appendNumOK(b, r.PV)
+	b = append(b, ',')
+	if r.HasStdError {
+		b = appendNumOK(b, r.StdError)
+	}
+	b = append(b, ',')
+	if r.HasDelta {
+		b = appendNumOK(b, r.Delta)
+		b = append(b, ',')
+		b = appendNumOK(b, r.Gamma)
+	} else {
+		b = append(b, ',')
+	}
+	b = append(b, ',')
+	b = appendNumOK(b, r.Vega)
+	b = append(b, ',')
+	b = appendNumOK(b, r.Rho)
+	b = append(b, ',')
+	b = appendNumOK(b, r.DivRho)
+	b = append(b, ',')
+	b = appendNumOK(b, r.Theta)
+	rw.results = append(b, ",\n"...) // blank error
+	id := rw.results[:idLen]
+
+	b = rw.sens[:0]
+	for i := range r.Sens {
+		s := &r.Sens[i]
+		rw.factors = append(rw.factors, s.RiskFactor)
+		rw.values = append(rw.values, s.Value)
+		b = append(b, id...)
+		b = append(b, ',')
+		b = appendText(b, s.RiskFactor)
+		b = append(b, ',')
+		b = appendNumOK(b, s.Value)
+		b = append(b, ',')
+		if s.HasStdError {
+			b = appendNumOK(b, s.StdError)
+		}
+		b = append(b, '\n')
+	}
+	rw.sens = b
+	rw.set = true
+	return nil
+}

@@ -1,0 +1,550 @@
+package reports
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"syscall"
+
+	"github.com/aadrisk/aadrisk/pricing"
+)
+
+// The names of the output files in the output directory.
+const (
+	ResultsFile       = "results.csv"
+	SensitivitiesFile = "sensitivities.csv"
+	RiskFile          = "risk.csv"
+	ValidationFile    = "validation.csv"
+	ManifestFile      = "manifest.json"
+)
+
+// The header lines of the CSV files (SPEC §6).
+const (
+	resultsHeader       = "trade_id,instrument,engine,status,pv,std_error,delta,gamma,vega,rho,div_rho,theta,error\n"
+	sensitivitiesHeader = "trade_id,risk_factor,sensitivity,std_error\n"
+	riskHeader          = "risk_factor,sensitivity\n"
+	validationHeader    = "trade_id,risk_factor,aad,bump,abs_diff,rel_diff,tolerance,status\n"
+)
+
+// flushSize is the size at which a file's buffer is written out. Rows are
+// appended to the buffer and it is written only between trades, so it may
+// exceed flushSize by one trade's rows.
+const flushSize = 1 << 18
+
+// Options configure a Writer.
+type Options struct {
+	// Validation makes the Writer write validation.csv (aadrisk validate);
+	// without it AddValidation is an error.
+	Validation bool
+}
+
+// Writer writes the output files of one run into a directory, each
+// atomically: every file goes to a temporary file in the directory, and
+// Commit flushes, fsyncs and renames them all into place; Abort removes the
+// temporaries. Until Commit nothing is visible under the final names, so an
+// interrupted run never leaves half-written results, and a run that decides
+// to write nothing (--strict with a failed trade) calls Abort.
+//
+// The rows are streamed: Add formats a trade's rows into large buffers that
+// go to disk as they fill, and the only state that grows with the run is one
+// exact running sum per risk factor, for risk.csv.
+//
+// A Writer is not safe for concurrent use: one goroutine adds the results,
+// in input order.
+type Writer struct {
+	dir string
+
+	results, sens, risk, valid, manifest *tempFile
+
+	// factors holds, for every risk factor met in an ok trade, its exact
+	// running sum.
+	factors map[string]*exactSum
+	// rows is Add's scratch.
+	rows Rows
+
+	ok, failed int
+	lastLine   int
+
+	state writerState
+	err   error // the first I/O error; sticky
+}
+
+type writerState uint8
+
+const (
+	stateOpen writerState = iota
+	stateCommitted
+	stateAborted
+)
+
+// NewWriter creates dir if needed (with its parents) and the temporary files
+// of a run in it.
+func NewWriter(dir string, opts Options) (*Writer, error) {
+	if err := os.MkdirAll(dir, 0o777); err != nil {
+		return nil, fmt.Errorf("reports: creating the output directory: %w", err)
+	}
+	w := &Writer{dir: dir, factors: make(map[string]*exactSum)}
+	var err error
+	open := func(final, header string, bufSize int) *tempFile {
+		if err != nil {
+			return nil
+		}
+		var t *tempFile
+		t, err = createTemp(dir, final, bufSize)
+		if t != nil {
+			t.buf = append(t.buf, header...)
+		}
+		return t
+	}
+	// The buffers are written out at flushSize, between trades, so they get
+	// room for one large trade more.
+	const bufSize = flushSize + flushSize/4
+	w.results = open(ResultsFile, resultsHeader, bufSize)
+	w.sens = open(SensitivitiesFile, sensitivitiesHeader, bufSize)
+	w.risk = open(RiskFile, riskHeader, bufSize)
+	if opts.Validation {
+		w.valid = open(ValidationFile, validationHeader, bufSize)
+	}
+	w.manifest = open(ManifestFile, "", 4096)
+	if err != nil {
+		w.removeTemps()
+		return nil, err
+	}
+	return w, nil
+}
+
+// Counts returns the numbers of ok and failed trades added so far.
+func (w *Writer) Counts() (ok, failed int) { return w.ok, w.failed }
+
+// Add writes the rows of one trade: its row of results.csv and, for an ok
+// trade, its rows of sensitivities.csv (in the order of r.Sens), and adds
+// its sensitivities to the totals of risk.csv. Results must be added in the
+// order of the portfolio; a Result with a Line (not 0) that does not come
+// after the previous one is refused.
+//
+// A failed trade (r.Err != nil) gets status "error", blank figures and
+// r.Err's message; any figures it carries are ignored.
+//
+// A NaN or an infinity is never written. The engine turns a non-finite
+// result into a trade error before it gets here, so this is the last line
+// of defence: Add returns an error naming the trade and the field, and
+// writes nothing for that trade; the Writer remains usable.
+//
+// Add is Rows.Format followed by AddRows.
+func (w *Writer) Add(r *pricing.Result) error {
+	if err := w.usable(); err != nil {
+		return err
+	}
+	if err := w.rows.Format(r); err != nil {
+		return err
+	}
+	return w.AddRows(&w.rows)
+}
+
+// AddRows writes one trade's rows, formatted beforehand by Rows.Format, and
+// adds its sensitivities to the totals of risk.csv: the same as Add, but
+// the formatting, which is most of Add's cost, can be done by the goroutine
+// that priced the trade, in parallel, leaving to the goroutine that writes
+// in input order only copying bytes and adding up. AddRows copies what it
+// needs and marks rw as added (adding it again is an error): rw can be
+// formatted again when it returns.
+func (w *Writer) AddRows(rw *Rows) error {
+	if err := w.usable(); err != nil {
+		return err
+	}
+	if !rw.set {
+		return errors.New("reports: AddRows of Rows that were not formatted")
+	}
+	if rw.line != 0 && rw.line <= w.lastLine {
+		return fmt.Errorf("reports: trade %q (line %d) added after line %d: results must come in input order", rw.tradeID, rw.line, w.lastLine)
+	}
+	if rw.line != 0 {
+		w.lastLine = rw.line
+	}
+	rw.set = false // added once
+	w.results.buf = append(w.results.buf, rw.results...)
+	if !rw.ok {
+		w.failed++
+		return w.flushFull()
+	}
+	w.ok++
+	w.sens.buf = append(w.sens.buf, rw.sens...)
+	for i, k := range rw.factors {
+		f := w.factors[k]
+		if f == nil {
+			f = new(exactSum)
+			w.factors[k] = f
+		}
+		f.add(rw.values[i])
+	}
+	return w.flushFull()
+}
+
+// AddValidation writes rows of validation.csv, in the order given. It is an
+// error without Options.Validation. Like Add, it refuses a NaN or an
+// infinity, writing none of the rows.
+func (w *Writer) AddValidation(v []pricing.Validation) error {
+	if err := w.usable(); err != nil {
+		return err
+	}
+	if w.valid == nil {
+		return errors.New("reports: AddValidation on a writer without Options.Validation")
+	}
+	for i := range v {
+		if err := checkValidation(&v[i]); err != nil {
+			return err
+		}
+	}
+	b := w.valid.buf
+	for i := range v {
+		x := &v[i]
+		b = appendText(b, x.TradeID)
+		b = append(b, ',')
+		b = appendText(b, x.RiskFactor)
+		for _, n := range [...]float64{x.AAD, x.Bump, x.AbsDiff, x.RelDiff, x.Tolerance} {
+			b = append(b, ',')
+			b = appendNumOK(b, n)
+		}
+		if x.OK {
+			b = append(b, ",ok\n"...)
+		} else {
+			b = append(b, ",fail\n"...)
+		}
+	}
+	w.valid.buf = b
+	return w.flushFull()
+}
+
+// Commit completes the run: it writes risk.csv (one row per risk factor of
+// the ok trades, sorted by key in byte order) and manifest.json, flushes and
+// fsyncs every file, and renames them into place, manifest.json last and
+// after removing any manifest.json of an earlier run, so that a directory
+// holding a manifest.json holds the complete output of the run it
+// describes. Commit sets m.TradesOK, m.TradesFailed and m.Files.
+//
+// Each figure of risk.csv is the exact sum of the trades' sensitivities to
+// that factor, rounded once to the nearest float64: it does not depend on
+// the order of the trades, nor on how a batch was sharded. A total beyond
+// the float64 range is refused like a NaN.
+//
+// Commit can be called once. When it fails, the temporary files that were
+// not yet renamed are removed; the directory then has no manifest.json.
+func (w *Writer) Commit(m *Manifest) (err error) {
+	if err := w.usable(); err != nil {
+		return err
+	}
+	if m == nil {
+		return errors.New("reports: Commit with a nil manifest")
+	}
+	if err := m.check(); err != nil {
+		return err
+	}
+	w.state = stateCommitted
+	defer func() {
+		if err != nil {
+			w.removeTemps()
+		}
+	}()
+
+	if err := w.writeRisk(); err != nil {
+		return err
+	}
+	m.TradesOK, m.TradesFailed = w.ok, w.failed
+	m.Files = make([]string, 0, 4)
+	for _, t := range w.dataFiles() {
+		m.Files = append(m.Files, filepath.Base(t.final))
+	}
+	data, err := m.marshal()
+	if err != nil {
+		return err
+	}
+	w.manifest.buf = append(w.manifest.buf, data...)
+
+	for _, t := range w.files() {
+		if err := t.finish(); err != nil {
+			return err
+		}
+	}
+	if err := os.Remove(w.manifest.final); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("reports: removing the previous manifest: %w", err)
+	}
+	if err := syncDir(w.dir); err != nil {
+		return err
+	}
+	for _, t := range w.dataFiles() {
+		if err := t.rename(); err != nil {
+			return err
+		}
+	}
+	if err := syncDir(w.dir); err != nil {
+		return err
+	}
+	if err := w.manifest.rename(); err != nil {
+		return err
+	}
+	return syncDir(w.dir)
+}
+
+// Abort removes the temporary files and leaves the directory as it was
+// (apart from creating it). It may be called any number of times, and after
+// Commit, where it does nothing: `defer w.Abort()` is the usual way to clean
+// up on every error path.
+func (w *Writer) Abort() error {
+	if w.state != stateOpen {
+		return nil
+	}
+	w.state = stateAborted
+	return w.removeTemps()
+}
+
+func (w *Writer) usable() error {
+	switch w.state {
+	case stateCommitted:
+		return errors.New("reports: Commit already called")
+	case stateAborted:
+		return errors.New("reports: writer aborted")
+	}
+	return w.err
+}
+
+// writeRisk appends the rows of risk.csv.
+func (w *Writer) writeRisk() error {
+	keys := make([]string, 0, len(w.factors))
+	for k := range w.factors {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys) // byte order
+	t := w.risk
+	for _, k := range keys {
+		v := w.factors[k].value()
+		var ok bool
+		t.buf = appendText(t.buf, k)
+		t.buf = append(t.buf, ',')
+		if t.buf, ok = appendNum(t.buf, v); !ok {
+			return fmt.Errorf("reports: risk factor %q: portfolio sensitivity %v: %w", k, v, errNonFinite)
+		}
+		t.buf = append(t.buf, '\n')
+		if len(t.buf) >= flushSize {
+			if err := t.flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// flushFull writes out the buffers that have reached flushSize.
+func (w *Writer) flushFull() error {
+	for _, t := range [...]*tempFile{w.results, w.sens, w.valid} {
+		if t != nil && len(t.buf) >= flushSize {
+			if err := t.flush(); err != nil {
+				w.err = err
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// dataFiles are the output files but the manifest, in a fixed order.
+func (w *Writer) dataFiles() []*tempFile {
+	fs := []*tempFile{w.results, w.sens, w.risk}
+	if w.valid != nil {
+		fs = append(fs, w.valid)
+	}
+	return fs
+}
+
+func (w *Writer) files() []*tempFile {
+	return append(w.dataFiles(), w.manifest)
+}
+
+// removeTemps closes and removes the temporary files that remain, and
+// returns the first error.
+func (w *Writer) removeTemps() error {
+	var first error
+	for _, t := range [...]*tempFile{w.results, w.sens, w.risk, w.valid, w.manifest} {
+		if t == nil {
+			continue
+		}
+		if err := t.remove(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// checkResult checks every figure of an ok result that is written.
+func checkResult(r *pricing.Result) error {
+	if err := checkFigures(r); err != nil {
+		return err
+	}
+	for i := range r.Sens {
+		s := &r.Sens[i]
+		if !finite(s.Value) {
+			return nonFinite(r.TradeID, s.RiskFactor, "sensitivity", s.Value)
+		}
+		if s.HasStdError && !finite(s.StdError) {
+			return nonFinite(r.TradeID, s.RiskFactor, "std_error", s.StdError)
+		}
+	}
+	return nil
+}
+
+// checkFigures checks the figures of results.csv.
+func checkFigures(r *pricing.Result) error {
+	nums := [...]struct {
+		name    string
+		v       float64
+		written bool
+	}{
+		{"pv", r.PV, true},
+		{"std_error", r.StdError, r.HasStdError},
+		{"delta", r.Delta, r.HasDelta},
+		{"gamma", r.Gamma, r.HasDelta},
+		{"vega", r.Vega, true},
+		{"rho", r.Rho, true},
+		{"div_rho", r.DivRho, true},
+		{"theta", r.Theta, true},
+	}
+	for _, n := range nums {
+		if n.written && !finite(n.v) {
+			return nonFinite(r.TradeID, "", n.name, n.v)
+		}
+	}
+	return nil
+}
+
+func checkValidation(v *pricing.Validation) error {
+	nums := [...]struct {
+		name string
+		v    float64
+	}{
+		{"aad", v.AAD}, {"bump", v.Bump}, {"abs_diff", v.AbsDiff}, {"rel_diff", v.RelDiff}, {"tolerance", v.Tolerance},
+	}
+	for _, n := range nums {
+		if !finite(n.v) {
+			return nonFinite(v.TradeID, v.RiskFactor, n.name, n.v)
+		}
+	}
+	return nil
+}
+
+// finite reports whether v is neither a NaN nor an infinity.
+func finite(v float64) bool { return v-v == 0 }
+
+// nonFinite is the error that refuses to write v.
+func nonFinite(trade, factor, field string, v float64) error {
+	where := fmt.Sprintf("trade %q", trade)
+	if factor != "" {
+		where += fmt.Sprintf(", risk factor %q", factor)
+	}
+	return fmt.Errorf("reports: %s: %s is %v: %w", where, field, v, errNonFinite)
+}
+
+// appendNumOK appends a number already checked to be finite.
+func appendNumOK(b []byte, v float64) []byte {
+	b, _ = appendNum(b, v)
+	return b
+}
+
+// tempFile is one output file while it is written.
+type tempFile struct {
+	f     *os.File
+	name  string // the temporary file
+	final string
+	buf   []byte
+}
+
+// createTemp creates a new, empty temporary file in dir for the output file
+// final: ".<final>.tmp-<random>", hidden on Unix, with the permissions an
+// ordinary new file gets (0666 less the umask).
+func createTemp(dir, final string, bufSize int) (*tempFile, error) {
+	for range 100 {
+		name := filepath.Join(dir, "."+final+".tmp-"+strconv.FormatUint(rand.Uint64(), 36))
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+		if errors.Is(err, os.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reports: creating a temporary file for %s: %w", final, err)
+		}
+		return &tempFile{f: f, name: name, final: filepath.Join(dir, final), buf: make([]byte, 0, bufSize)}, nil
+	}
+	return nil, fmt.Errorf("reports: creating a temporary file for %s: no free name", final)
+}
+
+func (t *tempFile) flush() error {
+	if len(t.buf) == 0 {
+		return nil
+	}
+	if _, err := t.f.Write(t.buf); err != nil {
+		return fmt.Errorf("reports: writing %s: %w", filepath.Base(t.final), err)
+	}
+	t.buf = t.buf[:0]
+	return nil
+}
+
+// finish flushes, fsyncs and closes the file.
+func (t *tempFile) finish() error {
+	if err := t.flush(); err != nil {
+		return err
+	}
+	if err := t.f.Sync(); err != nil {
+		return fmt.Errorf("reports: syncing %s: %w", filepath.Base(t.final), err)
+	}
+	err := t.f.Close()
+	t.f = nil
+	if err != nil {
+		return fmt.Errorf("reports: closing %s: %w", filepath.Base(t.final), err)
+	}
+	return nil
+}
+
+func (t *tempFile) rename() error {
+	if err := os.Rename(t.name, t.final); err != nil {
+		return fmt.Errorf("reports: %w", err)
+	}
+	t.name = "" // nothing left to remove
+	return nil
+}
+
+// remove closes and removes the temporary file, if it is still there.
+func (t *tempFile) remove() error {
+	if t.f != nil {
+		t.f.Close() // its contents are being thrown away
+		t.f = nil
+	}
+	if t.name == "" {
+		return nil
+	}
+	err := os.Remove(t.name)
+	t.name = ""
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("reports: %w", err)
+	}
+	return nil
+}
+
+// syncDir makes the renames in dir durable. Windows cannot fsync a
+// directory (and does not need to); a file system that does not support it
+// (EINVAL) is let be.
+func syncDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("reports: %w", err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) {
+		return fmt.Errorf("reports: syncing the output directory: %w", err)
+	}
+	return nil
+}
