@@ -1,0 +1,182 @@
+package pricing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"sync"
+
+	"github.com/aadrisk/aadrisk/marketdata"
+)
+
+// Item is one trade as read, with the error that stopped it from becoming an
+// instrument, if any.
+type Item struct {
+	Trade *Trade
+	Err   error
+}
+
+// Priced is what the engine gives for one trade: its result and, when
+// validating, its comparison with bump-and-revalue.
+type Priced struct {
+	Result     *Result
+	Validation []Validation
+}
+
+// Options configure a portfolio run.
+type Options struct {
+	// Workers is the number of goroutines pricing trades; 0 means one per
+	// CPU. Results never depend on it.
+	Workers int
+	// Validate adds the bump-and-revalue comparison of every trade.
+	Validate bool
+	// Window bounds the trades in flight (read but not yet emitted), and so
+	// the memory of a run whatever its size; 0 means 64 per worker.
+	Window int
+}
+
+// Run prices a portfolio against market m. It reads items from next until
+// next returns io.EOF, prices them on opts.Workers goroutines, each with its
+// own Pricer (tape, scope), and calls emit with each trade's figures in input
+// order, from the calling goroutine. A trade that fails is emitted with its
+// error like any other: no trade is ever dropped.
+//
+// Run stops at the first error from next (other than io.EOF) or from emit,
+// or when ctx is done, and returns it.
+func Run(ctx context.Context, m *marketdata.Market, opts Options, next func() (Item, error), emit func(Priced) error) error {
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	window := opts.Window
+	if window <= 0 {
+		window = 64 * workers
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	type job struct {
+		seq  int
+		item Item
+	}
+	type done struct {
+		seq int
+		out Priced
+	}
+	jobs := make(chan job, window)
+	results := make(chan done, window)
+	slots := make(chan struct{}, window)
+	var readErr error
+
+	go func() {
+		defer close(jobs)
+		for seq := 0; ; seq++ {
+			select {
+			case slots <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			it, err := next()
+			if err == io.EOF {
+				return
+			}
+			if err != nil {
+				readErr = err
+				cancel()
+				return
+			}
+			jobs <- job{seq, it}
+		}
+	}()
+
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p := NewPricer(m)
+			for j := range jobs {
+				if ctx.Err() != nil {
+					continue
+				}
+				results <- done{j.seq, p.priceItem(j.item, opts.Validate)}
+			}
+		}()
+	}
+	go func() {
+		wg.Wait()
+		close(results)
+	}()
+
+	pending := make(map[int]Priced, window)
+	nextSeq := 0
+	var emitErr error
+	for d := range results {
+		if emitErr != nil {
+			continue
+		}
+		pending[d.seq] = d.out
+		for {
+			out, ok := pending[nextSeq]
+			if !ok {
+				break
+			}
+			delete(pending, nextSeq)
+			nextSeq++
+			<-slots
+			if err := emit(out); err != nil {
+				emitErr = err
+				cancel()
+				break
+			}
+		}
+	}
+	switch {
+	case emitErr != nil:
+		return emitErr
+	case readErr != nil:
+		return readErr
+	case ctx.Err() != nil:
+		return context.Cause(ctx)
+	case len(pending) != 0:
+		return fmt.Errorf("pricing: %d trades priced but not emitted", len(pending))
+	}
+	return nil
+}
+
+// priceItem prices one item, with its validation if asked; a panic in a
+// pricer becomes that trade's error rather than the end of the run.
+func (p *Pricer) priceItem(it Item, validate bool) (out Priced) {
+	tr := it.Trade
+	if it.Err != nil {
+		return Priced{Result: failed(tr, it.Err)}
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			out = Priced{Result: failed(tr, fmt.Errorf("internal error: %v", r))}
+		}
+	}()
+	res := p.Price(tr)
+	out.Result = res
+	if validate && res.Err == nil {
+		v, err := p.Validate(tr, res)
+		if err != nil {
+			return Priced{Result: failed(tr, fmt.Errorf("validation: %w", err))}
+		}
+		out.Validation = v
+	}
+	return out
+}
+
+// failed is the result of a trade that could not be priced.
+func failed(tr *Trade, err error) *Result {
+	if tr == nil {
+		tr = &Trade{}
+	}
+	if err == nil {
+		err = errors.New("unknown error")
+	}
+	return &Result{TradeID: tr.ID, Instrument: tr.Kind, Engine: tr.Engine, Line: tr.Line, Err: err}
+}

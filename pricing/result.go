@@ -1,0 +1,69 @@
+package pricing
+
+// Result is what pricing one trade gives: its present value, its Greeks and
+// its bucketed sensitivities, all scaled by the trade's quantity, or the
+// reason it could not be priced.
+//
+// A Result with a non-nil Err carries no figures: a failed trade is reported,
+// never dropped and never given numbers.
+type Result struct {
+	// TradeID, Instrument and Engine are as in the portfolio (Engine after
+	// defaulting: "analytic" or "mc").
+	TradeID    string
+	Instrument string
+	Engine     string
+	// Line is the physical line of the trade in the portfolio file (0 for a
+	// trade built in code).
+	Line int
+
+	// Err is why the trade failed; nil when it priced.
+	Err error
+
+	PV float64
+	// StdError is the Monte Carlo standard error of PV; HasStdError is false
+	// for analytic engines.
+	StdError    float64
+	HasStdError bool
+
+	// Delta and Gamma are ∂pv/∂S and ∂²pv/∂S² for the spot of the underlying;
+	// HasDelta is false where they are not defined (baskets).
+	Delta, Gamma float64
+	HasDelta     bool
+	// Vega, Rho and DivRho are the sums of the bucketed sensitivities to the
+	// underlying's VOL nodes, the currency's RATE pillars and the underlying's
+	// DIVYIELD pillars: parallel-shift sensitivities per 1.00.
+	Vega, Rho, DivRho float64
+	// Theta is ∂pv/∂t per year as the valuation date moves forward with every
+	// quote held.
+	Theta float64
+
+	// Sens are ∂pv/∂q for every market quote q the trade depends on, in the
+	// order of the quotes in the market file.
+	Sens []Sensitivity
+}
+
+// Sensitivity is the derivative of a trade's (or a portfolio's) value with
+// respect to one market-data input, named by its risk-factor key.
+type Sensitivity struct {
+	RiskFactor string
+	Value      float64
+	// StdError is the Monte Carlo standard error of Value; HasStdError is
+	// false for analytic engines.
+	StdError    float64
+	HasStdError bool
+}
+
+// Validation compares one AAD sensitivity of a trade with central
+// bump-and-revalue of the same figure.
+type Validation struct {
+	TradeID    string
+	RiskFactor string
+	AAD, Bump  float64
+	// AbsDiff is |AAD − Bump|; RelDiff is AbsDiff / max(|AAD|, |Bump|), 0 when
+	// both are 0.
+	AbsDiff, RelDiff float64
+	// Tolerance is the bound AbsDiff was held to.
+	Tolerance float64
+	// OK reports AbsDiff <= Tolerance.
+	OK bool
+}

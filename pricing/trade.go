@@ -1,0 +1,269 @@
+package pricing
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/aadrisk/aadrisk/marketdata"
+	"github.com/aadrisk/aadrisk/marketdata/strictcsv"
+)
+
+// Trade is one position: a quantity of an instrument.
+type Trade struct {
+	ID string
+	// Line is the physical line of the trade in its portfolio file (0 when
+	// built in code).
+	Line int
+	// Quantity is the signed number of instruments held (negative = short),
+	// exactly as read.
+	Quantity   decimal.Decimal
+	Instrument Instrument
+	// Kind is the instrument's name as written ("european", ...), kept for
+	// reporting a row that did not become an instrument.
+	Kind string
+	// Engine is "analytic" or "mc".
+	Engine string
+}
+
+// Engines.
+const (
+	Analytic = "analytic"
+	MC       = "mc"
+)
+
+// PortfolioRow is one row of a portfolio file (SPEC §4) as read, before it
+// is turned into a Trade. Cells are read strictly: numbers are plain
+// decimals, and a blank cell is "not given".
+type PortfolioRow struct {
+	TradeID     strictcsv.Text    `csv:"trade_id"`
+	Instrument  strictcsv.Text    `csv:"instrument"`
+	Underlying  strictcsv.Text    `csv:"underlying"`
+	Currency    strictcsv.Text    `csv:"currency"`
+	OptionType  strictcsv.Text    `csv:"option_type"`
+	Strike      strictcsv.Decimal `csv:"strike"`
+	Expiry      strictcsv.Text    `csv:"expiry"`
+	Quantity    strictcsv.Decimal `csv:"quantity"`
+	Payout      strictcsv.Decimal `csv:"payout"`
+	BarrierType strictcsv.Text    `csv:"barrier_type"`
+	Barrier     strictcsv.Decimal `csv:"barrier"`
+	Rebate      strictcsv.Decimal `csv:"rebate"`
+	Averaging   strictcsv.Text    `csv:"averaging"`
+	Fixings     strictcsv.Int     `csv:"fixings"`
+	Weights     strictcsv.Text    `csv:"weights"`
+	Engine      strictcsv.Text    `csv:"engine"`
+	Model       strictcsv.Text    `csv:"model"`
+	Paths       strictcsv.Int     `csv:"paths"`
+	Steps       strictcsv.Int     `csv:"steps"`
+	Seed        strictcsv.Int     `csv:"seed"`
+}
+
+// requiredColumns are the portfolio columns without which no trade can be
+// read; a file that lacks one is unusable as a whole.
+var requiredColumns = []string{"trade_id", "instrument", "underlying", "currency", "option_type", "strike", "expiry", "quantity"}
+
+// PortfolioReader streams the trades of a portfolio file, one row at a time,
+// so that a portfolio of any size is read in constant memory (but for the
+// set of trade IDs seen, which detects duplicates).
+type PortfolioReader struct {
+	dec  *strictcsv.Decoder[PortfolioRow]
+	asof time.Time
+	seen map[string]int
+	row  PortfolioRow
+}
+
+// NewPortfolioReader reads the header of a portfolio file. It fails, with a
+// *strictcsv.Error, if the file is not CSV, has no header, lacks a required
+// column or repeats one. Expiries given as dates are read relative to asof.
+func NewPortfolioReader(r io.Reader, file string, asof time.Time) (*PortfolioReader, error) {
+	dec, err := strictcsv.NewDecoder[PortfolioRow](r, file, requiredColumns...)
+	if err != nil {
+		return nil, err
+	}
+	return &PortfolioReader{dec: dec, asof: asof, seen: make(map[string]int)}, nil
+}
+
+// Next returns the next trade. A row that is malformed or not a valid trade
+// gives a non-nil *Trade whose ID and Line say which row it was (ID may be
+// empty if the trade_id cell itself was unreadable) together with an error
+// naming the line and column; the reader stays usable and the next call
+// reads the next row. At the end of the file Next returns io.EOF. An error
+// with a nil *Trade means the file itself became unreadable.
+func (p *PortfolioReader) Next() (*Trade, error) {
+	line, err := p.dec.Next(&p.row)
+	if err == io.EOF {
+		return nil, io.EOF
+	}
+	var cellErr *strictcsv.Error
+	if err != nil {
+		if !errors.As(err, &cellErr) || line == 0 {
+			return nil, err
+		}
+		return &Trade{ID: p.dec.Raw("trade_id"), Kind: p.dec.Raw("instrument"), Engine: p.dec.Raw("engine"), Line: line}, err
+	}
+	row := &p.row
+	tr := &Trade{ID: row.TradeID.String(), Kind: row.Instrument.String(), Engine: row.Engine.String(), Line: line}
+	if row.TradeID.String() == "" {
+		return tr, p.dec.Errorf("trade_id", "want a trade ID, got a blank cell")
+	}
+	if first, dup := p.seen[row.TradeID.String()]; dup {
+		return tr, p.dec.Errorf("trade_id", "duplicate trade_id %q (first on line %d)", row.TradeID.String(), first)
+	}
+	p.seen[row.TradeID.String()] = line
+	if err := p.build(tr, row); err != nil {
+		return tr, err
+	}
+	return tr, nil
+}
+
+// build turns a decoded row into the trade's instrument and engine; an error
+// is a *strictcsv.Error at the offending cell.
+func (p *PortfolioReader) build(tr *Trade, row *PortfolioRow) error {
+	d := p.dec
+	if !row.Quantity.Set {
+		return d.Errorf("quantity", "want a number, got a blank cell")
+	}
+	tr.Quantity = row.Quantity.V
+	if tr.Engine == "" {
+		tr.Engine = Analytic
+	}
+	switch row.Engine.String() {
+	case "", Analytic, MC:
+	default:
+		return d.Errorf("engine", "engine %q: want analytic, mc or blank", row.Engine.String())
+	}
+	var call bool
+	switch row.OptionType.String() {
+	case "call":
+		call = true
+	case "put":
+	default:
+		return d.Errorf("option_type", "want call or put, got %q", row.OptionType.String())
+	}
+	if row.Instrument.String() == "basket" || (row.Instrument.String() == "asian" && row.Averaging.String() == "arithmetic") {
+		return p.buildMC(tr, row)
+	}
+	if row.Underlying.String() == "" {
+		return d.Errorf("underlying", "want an underlying name, got a blank cell")
+	}
+	if strings.Contains(row.Underlying.String(), "|") {
+		return d.Errorf("underlying", "%q: only a basket has several underlyings", row.Underlying.String())
+	}
+	if row.Currency.String() == "" {
+		return d.Errorf("currency", "want a currency, got a blank cell")
+	}
+	if !row.Strike.Set {
+		return d.Errorf("strike", "want a number, got a blank cell")
+	}
+	strike := row.Strike.V.InexactFloat64()
+	if !(strike > 0) {
+		return d.Errorf("strike", "strike %s: want a positive number", row.Strike.V)
+	}
+	if row.Expiry.String() == "" {
+		return d.Errorf("expiry", "want a date or tenor, got a blank cell")
+	}
+	expiry, err := marketdata.ParseTime(row.Expiry.String(), p.asof)
+	if err != nil {
+		return d.Errorf("expiry", "%v", err)
+	}
+	if !(expiry > 0) {
+		return d.Errorf("expiry", "expiry %s is not after the as-of date %s", row.Expiry.String(), p.asof.Format(time.DateOnly))
+	}
+	o := Option{Underlying: row.Underlying.String(), Ccy: row.Currency.String(), Call: call, Strike: strike, Expiry: expiry}
+
+	var inst Instrument
+	switch row.Instrument.String() {
+	case "european":
+		inst, err = NewEuropean(o)
+	case "digital":
+		inst, err = NewDigital(o, row.Payout.Set, row.Payout.V.InexactFloat64())
+	case "barrier":
+		kind, kerr := ParseBarrierKind(row.BarrierType.String())
+		if kerr != nil {
+			return d.Errorf("barrier_type", "%v", kerr)
+		}
+		if !row.Barrier.Set {
+			return d.Errorf("barrier", "want a barrier level, got a blank cell")
+		}
+		level := row.Barrier.V.InexactFloat64()
+		if !(level > 0) {
+			return d.Errorf("barrier", "barrier %s: want a positive number", row.Barrier.V)
+		}
+		rebate := row.Rebate.V.InexactFloat64()
+		if row.Rebate.Set && rebate < 0 {
+			return d.Errorf("rebate", "rebate %s: want a number ≥ 0", row.Rebate.V)
+		}
+		inst, err = NewBarrier(o, kind, level, rebate)
+	case "asian":
+		if row.Averaging.String() != "geometric" {
+			return d.Errorf("averaging", "want arithmetic or geometric, got %q", row.Averaging.String())
+		}
+		n := row.Fixings.V
+		if n < 0 || n > MaxFixings {
+			return d.Errorf("fixings", "%d fixings: want 0 (continuous) to %d", n, MaxFixings)
+		}
+		inst, err = NewAsian(o, int(n))
+	case "american":
+		inst, err = NewAmerican(o)
+	default:
+		return d.Errorf("instrument", "want european, digital, barrier, asian, american or basket, got %q", row.Instrument.String())
+	}
+	if err != nil {
+		return d.Errorf("instrument", "%v", err)
+	}
+	tr.Instrument = inst
+	tr.Engine = Analytic
+	if row.Engine.String() == MC {
+		return d.Errorf("engine", "engine mc: the Monte Carlo engine is not available in this version")
+	}
+	return nil
+}
+
+// buildMC rejects the trades that only a Monte Carlo engine can price, with
+// a reason, until that engine exists.
+func (p *PortfolioReader) buildMC(tr *Trade, row *PortfolioRow) error {
+	tr.Engine = MC
+	what := "basket"
+	if row.Instrument.String() == "asian" {
+		what = "arithmetic asian"
+	}
+	if row.Engine.String() == Analytic {
+		return p.dec.Errorf("engine", "engine analytic: a %s has no analytic engine", what)
+	}
+	return p.dec.Errorf("instrument", "%s: the Monte Carlo engine is not available in this version", what)
+}
+
+// ReadPortfolio reads a whole portfolio file into memory: for tests and for
+// library users with small books. The command streams with PortfolioReader
+// instead. Rows that fail are returned as trades with their errors.
+func ReadPortfolio(r io.Reader, file string, asof time.Time) ([]*Trade, []error, error) {
+	pr, err := NewPortfolioReader(r, file, asof)
+	if err != nil {
+		return nil, nil, err
+	}
+	var trades []*Trade
+	var errs []error
+	for {
+		tr, err := pr.Next()
+		if err == io.EOF {
+			return trades, errs, nil
+		}
+		if tr == nil {
+			return nil, nil, err
+		}
+		trades = append(trades, tr)
+		errs = append(errs, err)
+	}
+}
+
+// String describes a trade for logs.
+func (t *Trade) String() string {
+	if t.Instrument == nil {
+		return fmt.Sprintf("trade %q (line %d)", t.ID, t.Line)
+	}
+	return fmt.Sprintf("trade %q (line %d, %s %s)", t.ID, t.Line, t.Instrument.Kind(), t.Instrument.Spot())
+}
