@@ -1,0 +1,279 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"runtime"
+	"time"
+
+	"github.com/aadrisk/aadrisk/marketdata"
+	"github.com/aadrisk/aadrisk/pricing"
+	"github.com/aadrisk/aadrisk/reports"
+)
+
+//go:embed sample/portfolio.csv sample/market.csv
+var sample embed.FS
+
+// sampleAsOf is the valuation date of the embedded sample market.
+const sampleAsOf = "2026-01-02"
+
+// summaryRows bounds the trades listed in the summary on standard output.
+const summaryRows = 50
+
+type priceFlags struct {
+	portfolio, market, asof, out, shard string
+	workers, paths                      int
+	seed                                uint64
+	strict                              bool
+}
+
+func parsePriceFlags(args []string, name string, stderr io.Writer) (*priceFlags, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	f := &priceFlags{}
+	fs.StringVar(&f.portfolio, "portfolio", "", "portfolio CSV `file` (default: the built-in sample)")
+	fs.StringVar(&f.market, "market", "", "market-data CSV `file` (default: the built-in sample)")
+	fs.StringVar(&f.asof, "asof", "", "valuation `date` YYYY-MM-DD (required with input files)")
+	fs.StringVar(&f.out, "out", "", "write the result files to `dir` (default: a summary on standard output)")
+	fs.IntVar(&f.workers, "workers", runtime.NumCPU(), "pricing goroutines")
+	fs.IntVar(&f.paths, "paths", 100000, "default Monte Carlo paths per trade")
+	fs.Uint64Var(&f.seed, "seed", 1, "default Monte Carlo seed")
+	fs.StringVar(&f.shard, "shard", "", "price only shard `K/N` of the portfolio")
+	fs.BoolVar(&f.strict, "strict", false, "treat any failed trade as an invalid input: exit 2, write nothing")
+	if err := fs.Parse(args); err != nil {
+		return nil, usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return nil, usagef("%s: unexpected argument %q", name, fs.Arg(0))
+	}
+	if (f.portfolio == "") != (f.market == "") {
+		return nil, usagef("%s: give both --portfolio and --market, or neither for the built-in sample", name)
+	}
+	if f.portfolio != "" && f.asof == "" {
+		return nil, usagef("%s: --asof is required with input files", name)
+	}
+	if f.workers < 1 {
+		return nil, usagef("%s: --workers %d: want at least 1", name, f.workers)
+	}
+	if f.paths < 1 {
+		return nil, usagef("%s: --paths %d: want at least 1", name, f.paths)
+	}
+	if f.shard != "" {
+		return nil, usagef("%s: --shard: sharded runs are not available in this version", name)
+	}
+	return f, nil
+}
+
+// input is one input file, hashed as it is read for the manifest.
+type input struct {
+	name string
+	rc   io.ReadCloser
+	hash *reports.HashReader
+}
+
+func openInput(path, sampleName string) (*input, error) {
+	if path == "" {
+		b, err := sample.ReadFile("sample/" + sampleName)
+		if err != nil {
+			return nil, err
+		}
+		h := reports.NewHashReader(bytes.NewReader(b))
+		return &input{name: "(built-in sample) " + sampleName, rc: io.NopCloser(h), hash: h}, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	h := reports.NewHashReader(f)
+	return &input{name: path, rc: struct {
+		io.Reader
+		io.Closer
+	}{h, f}, hash: h}, nil
+}
+
+// inputFile describes an input for the manifest; the built-in sample has no
+// path.
+func inputFile(role, path string, in *input) reports.InputFile {
+	return reports.InputFile{Name: role, Path: path, SHA256: in.hash.Sum()}
+}
+
+// price runs the price and validate commands.
+func price(ctx context.Context, args []string, validate bool, stdout, stderr io.Writer) error {
+	name := "price"
+	if validate {
+		name = "validate"
+	}
+	f, err := parsePriceFlags(args, name, stderr)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	start := time.Now()
+
+	asofText := f.asof
+	if asofText == "" {
+		asofText = sampleAsOf
+	}
+	asof, err := time.Parse(time.DateOnly, asofText)
+	if err != nil {
+		return usagef("--asof %q: want a date YYYY-MM-DD", asofText)
+	}
+
+	mkt, err := openInput(f.market, "market.csv")
+	if err != nil {
+		return err
+	}
+	defer mkt.rc.Close()
+	m, err := marketdata.Load(mkt.rc, mkt.name, asof)
+	if err != nil {
+		return usageError{err}
+	}
+	if _, err := io.Copy(io.Discard, mkt.rc); err != nil {
+		return usageError{err}
+	}
+	log.Info("market loaded", "file", mkt.name, "quotes", len(m.Quotes()))
+
+	pf, err := openInput(f.portfolio, "portfolio.csv")
+	if err != nil {
+		return err
+	}
+	defer pf.rc.Close()
+	pr, err := pricing.NewPortfolioReader(pf.rc, pf.name, asof)
+	if err != nil {
+		return usageError{err}
+	}
+
+	var w *reports.Writer
+	if f.out != "" {
+		w, err = reports.NewWriter(f.out, reports.Options{Validation: validate})
+		if err != nil {
+			return usageError{err}
+		}
+		defer w.Abort()
+	}
+
+	prog := newProgress(stderr)
+	var ok, failed, valFailed, valRows int
+	summary := reports.NewSummary(summaryRows)
+	next := func() (pricing.Item, error) {
+		tr, err := pr.Next()
+		if err != nil && tr == nil {
+			return pricing.Item{}, err
+		}
+		return pricing.Item{Trade: tr, Err: err}, nil
+	}
+	emit := func(p pricing.Priced) error {
+		r := p.Result
+		if r.Err != nil {
+			failed++
+			if f.strict {
+				return usagef("%s: trade %q (line %d): %v", pf.name, r.TradeID, r.Line, r.Err)
+			}
+			log.Warn("trade failed", "trade_id", r.TradeID, "line", r.Line, "error", r.Err)
+		} else {
+			ok++
+		}
+		for _, v := range p.Validation {
+			valRows++
+			if !v.OK {
+				valFailed++
+			}
+		}
+		prog.update(ok + failed)
+		if w != nil {
+			if err := w.Add(r); err != nil {
+				return err
+			}
+			if validate {
+				return w.AddValidation(p.Validation)
+			}
+			return nil
+		}
+		return summary.Add(r)
+	}
+	err = pricing.Run(ctx, m, pricing.Options{Workers: f.workers, Validate: validate}, next, emit)
+	prog.finish(ok + failed)
+	if err != nil {
+		return usageError{err}
+	}
+	if _, err := io.Copy(io.Discard, pf.rc); err != nil {
+		return usageError{err}
+	}
+	end := time.Now()
+
+	if w != nil {
+		man := &reports.Manifest{
+			Version:      versionString(),
+			Command:      name,
+			Paths:        f.paths,
+			Workers:      f.workers,
+			AsOf:         asof.Format(time.DateOnly),
+			Inputs:       []reports.InputFile{inputFile("portfolio", f.portfolio, pf), inputFile("market", f.market, mkt)},
+			Seed:         f.seed,
+			Shard:        f.shard,
+			TradesOK:     ok,
+			TradesFailed: failed,
+			Start:        start.UTC(),
+			End:          end.UTC(),
+		}
+		if err := w.Commit(man); err != nil {
+			return err
+		}
+	} else {
+		if err := summary.Write(stdout); err != nil {
+			return err
+		}
+		if validate {
+			fmt.Fprintf(stdout, "validation: %d figures checked against bump-and-revalue, %d outside tolerance\n", valRows, valFailed)
+		}
+	}
+	log.Info("done", "trades_ok", ok, "trades_failed", failed, "seconds", end.Sub(start).Seconds())
+	switch {
+	case failed > 0:
+		return failedError{fmt.Sprintf("%d of %d trades failed", failed, ok+failed)}
+	case valFailed > 0:
+		return failedError{fmt.Sprintf("%d of %d figures disagree with bump-and-revalue", valFailed, valRows)}
+	}
+	return nil
+}
+
+// progress reports the number of trades priced on standard error when it is
+// a terminal, at most a few times a second.
+type progress struct {
+	w    io.Writer
+	on   bool
+	last time.Time
+}
+
+func newProgress(w io.Writer) *progress {
+	f, ok := w.(*os.File)
+	on := false
+	if ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			on = true
+		}
+	}
+	return &progress{w: w, on: on}
+}
+
+func (p *progress) update(n int) {
+	if !p.on {
+		return
+	}
+	if now := time.Now(); now.Sub(p.last) > 200*time.Millisecond {
+		p.last = now
+		fmt.Fprintf(p.w, "\rpriced %d trades", n)
+	}
+}
+
+func (p *progress) finish(n int) {
+	if p.on {
+		fmt.Fprintf(p.w, "\rpriced %d trades\n", n)
+	}
+}
