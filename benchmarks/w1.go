@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/aadrisk/aadrisk/aad"
+	"github.com/aadrisk/aadrisk/pricing/closedform"
 )
 
 // Option is one European option of workload W1.
@@ -40,17 +41,12 @@ func BSCallPlain(s, k, vol, r, q, t float64) float64 {
 	return s*math.Exp(-q*t)*0.5*math.Erfc(-d1/math.Sqrt2) - k*math.Exp(-r*t)*0.5*math.Erfc(-d2/math.Sqrt2)
 }
 
-// BSCall is the Black–Scholes–Merton call price over the AAD number type: on
-// a tape it records the price for the sensitivities to all of s, vol, r, q
-// and t; on a nil tape it only prices (bump-and-revalue).
+// BSCall is the Black–Scholes–Merton call price of the pricing package,
+// over the AAD number type: on a tape it records the price for the
+// sensitivities to all of s, vol, r, q and t; on a nil tape it only prices
+// (bump-and-revalue).
 func BSCall(tp *aad.Tape, s aad.Number, k float64, vol, r, q, t aad.Number) aad.Number {
-	sd := tp.Mul(vol, tp.Sqrt(t))
-	negT := tp.Neg(t)
-	fwdS := tp.MulExp(s, tp.Mul(q, negT))            // S·e^{−qT}
-	fwdK := tp.MulExp(aad.Const(k), tp.Mul(r, negT)) // K·e^{−rT}
-	d1 := tp.MulAdd(sd, aad.Const(0.5), tp.Div(tp.Log(tp.Div(fwdS, fwdK)), sd))
-	n1, n2 := tp.NormCDF(d1), tp.NormCDF(tp.Sub(d1, sd))
-	return tp.Sub(tp.Mul(fwdS, n1), tp.Mul(fwdK, n2))
+	return closedform.European(tp, true, closedform.Params{S: s, K: aad.Const(k), T: t, R: r, Q: q, Vol: vol})
 }
 
 // Greeks of one W1 option: the price and its first-order sensitivities.
