@@ -282,6 +282,7 @@ func TestPortfolioFileErrors(t *testing.T) {
 		"empty":          "",
 		"missing column": "trade_id,instrument\nx,european\n",
 		"duplicate col":  strings.TrimSuffix(portfolioHeader, "\n") + ",strike\n",
+		"open quote":     portfolioHeader + "ok,european,ACME,USD,call,100,1Y,10,,,,,,,\n\"x,european,ACME,USD,call,100,1Y,10,,,,,,,\n",
 	} {
 		_, _, err := ReadPortfolio(strings.NewReader(csv), "portfolio.csv", asof)
 		assert.Error(t, err, name)

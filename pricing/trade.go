@@ -100,7 +100,7 @@ func (p *PortfolioReader) Next() (*Trade, error) {
 	}
 	var cellErr *strictcsv.Error
 	if err != nil {
-		if !errors.As(err, &cellErr) || line == 0 {
+		if !errors.As(err, &cellErr) || cellErr.Fatal || line == 0 {
 			return nil, err
 		}
 		return &Trade{ID: p.dec.Raw("trade_id"), Kind: p.dec.Raw("instrument"), Engine: p.dec.Raw("engine"), Line: line}, err
