@@ -28,17 +28,22 @@ func NewPricer(m *marketdata.Market) *Pricer {
 func (p *Pricer) Market() *marketdata.Market { return p.m }
 
 // gammaBump is the relative spot bump of the central difference of AAD
-// deltas that gives gamma. Its truncation error is about gammaBump²/6
-// relative (1e-9 here) and its rounding error about 1e-16/gammaBump, far
-// below both.
-const gammaBump = 1e-4
+// deltas that gives gamma. Delta changes on the scale of the spot's
+// one-standard-deviation move S·σ√T, not of S: at one day and a vol of 0.25
+// that is 1.3% of S, at a vol of 0.01 over two weeks 0.2%. The truncation
+// error is about (h/(S·σ√T))²/6 relative, times a factor that grows with
+// moneyness (a bump of 1e-4·S errs by 5e-4 relative on a one-day digital);
+// the rounding error, the AAD deltas' own (about 1e-16 relative) times
+// S·σ√T/h, stays below 1e-9 for σ√T up to several units. At 1e-6 both are
+// below 1e-6 relative from σ√T = 1e-3 up.
+const gammaBump = 1e-6
 
 // Price values tr and computes its Greeks and bucketed sensitivities, all
 // scaled by its quantity. Delta, vega, rho, div_rho, theta and every bucketed
 // sensitivity come from one recording and one backward sweep; gamma is the
-// central difference of AAD deltas at spots bumped by ±0.01% (two more
-// recordings). A trade that cannot be priced gives a Result with Err set and
-// no figures; so does a non-finite figure.
+// central difference of AAD deltas at spots bumped by ±1e-6 relative (two
+// more recordings). A trade that cannot be priced gives a Result with Err
+// set and no figures; so does a non-finite figure.
 func (p *Pricer) Price(tr *Trade) *Result {
 	res := &Result{TradeID: tr.ID, Instrument: tr.Kind, Engine: tr.Engine, Line: tr.Line}
 	if tr.Instrument == nil {
