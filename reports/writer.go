@@ -83,10 +83,15 @@ const (
 )
 
 // NewWriter creates dir if needed (with its parents) and the temporary files
-// of a run in it.
+// of a run in it. It first removes the temporary files that a run killed
+// before it could clean up (kill -9) left there: one run writes to a
+// directory at a time.
 func NewWriter(dir string, opts Options) (*Writer, error) {
 	if err := os.MkdirAll(dir, 0o777); err != nil {
 		return nil, fmt.Errorf("reports: creating the output directory: %w", err)
+	}
+	if err := removeStale(dir); err != nil {
+		return nil, err
 	}
 	w := &Writer{dir: dir, factors: make(map[string]*exactSum)}
 	var err error
@@ -459,6 +464,22 @@ type tempFile struct {
 	name  string // the temporary file
 	final string
 	buf   []byte
+}
+
+// removeStale removes the temporary files of earlier runs in dir.
+func removeStale(dir string) error {
+	for _, final := range []string{ResultsFile, SensitivitiesFile, RiskFile, ValidationFile, ManifestFile} {
+		stale, err := filepath.Glob(filepath.Join(dir, "."+final+".tmp-*"))
+		if err != nil {
+			return err
+		}
+		for _, f := range stale {
+			if err := os.Remove(f); err != nil && !os.IsNotExist(err) {
+				return fmt.Errorf("reports: removing a stale temporary file: %w", err)
+			}
+		}
+	}
+	return nil
 }
 
 // createTemp creates a new, empty temporary file in dir for the output file

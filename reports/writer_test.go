@@ -486,3 +486,18 @@ func TestWriterStreams(t *testing.T) {
 		require.True(t, strings.HasPrefix(sens[1+30*i], id), "sensitivity row %d: %s", 30*i, sens[1+30*i])
 	}
 }
+
+func TestNewWriterRemovesStaleTemporaries(t *testing.T) {
+	dir := t.TempDir()
+	stale := filepath.Join(dir, ".results.csv.tmp-killed")
+	require.NoError(t, os.WriteFile(stale, []byte("half a row"), 0o644))
+	other := filepath.Join(dir, "notes.txt")
+	require.NoError(t, os.WriteFile(other, []byte("keep"), 0o644))
+	w, err := NewWriter(dir, Options{})
+	require.NoError(t, err)
+	defer w.Abort()
+	_, err = os.Stat(stale)
+	assert.True(t, os.IsNotExist(err), "a killed run's temporary file must go")
+	_, err = os.Stat(other)
+	assert.NoError(t, err, "other files stay")
+}

@@ -17,7 +17,8 @@
 // agreed with bump-and-revalue); 1 when some trades failed (their rows say
 // why; every other trade is still priced and written); 2 for an unusable
 // invocation or an unreadable or invalid input file, in which case nothing
-// is written.
+// is written; 128 plus the signal's number (130 for SIGINT, 143 for SIGTERM)
+// when the run was interrupted, in which case nothing is written either.
 package main
 
 import (
@@ -38,10 +39,33 @@ const (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		s := <-sigs
+		// A second signal gets the default behaviour: an operator can always
+		// stop a run that does not stop.
+		signal.Stop(sigs)
+		cancel(interrupted{s})
+	}()
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
+	cancel(nil)
 	os.Exit(code)
+}
+
+// interrupted is the cause of a run stopped by a signal.
+type interrupted struct{ sig os.Signal }
+
+func (e interrupted) Error() string { return "interrupted by " + e.sig.String() }
+
+// status is the exit status of a run stopped by the signal: 128 plus its
+// number, as shells report it.
+func (e interrupted) status() int {
+	if s, ok := e.sig.(syscall.Signal); ok {
+		return 128 + int(s)
+	}
+	return 128 + int(syscall.SIGINT)
 }
 
 // usageError is an invocation or input error: exit status 2, nothing written.
@@ -85,9 +109,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	var ue usageError
 	var fe failedError
+	var ie interrupted
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.As(err, &ie) || errors.As(context.Cause(ctx), &ie):
+		fmt.Fprintf(stderr, "aadrisk: %v; nothing written\n", ie)
+		return ie.status()
 	case errors.As(err, &fe):
 		fmt.Fprintf(stderr, "aadrisk: %v\n", err)
 		return exitFailed
