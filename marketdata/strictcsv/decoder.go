@@ -327,8 +327,8 @@ func (d *Decoder[T]) Next(row *T) (line int, err error) {
 		return d.fatal.Line, d.fatal
 	}
 	d.line = 0
-	d.rec = nil
 	rec, err := d.cr.Read()
+	d.rec = rec // with csv.ErrFieldCount the record comes with the error
 	if d.lim.err == nil {
 		d.lim.recordDone(d.cr.InputOffset())
 	}
@@ -340,7 +340,6 @@ func (d *Decoder[T]) Next(row *T) (line int, err error) {
 		return e.Line, e
 	}
 	line, _ = d.cr.FieldPos(0)
-	d.rec = rec
 	for j, cell := range rec {
 		if !utf8.ValidString(cell) {
 			return line, d.cellError(j, "cell is not valid UTF-8", ErrInvalidUTF8)
