@@ -71,6 +71,31 @@ func BenchmarkW5(b *testing.B) {
 	b.ReportMetric(float64(rss)/(1<<20), "peak-RSS-MiB")
 }
 
+// BenchmarkBatchMillion is the nightly-batch scale check: W5's portfolio
+// grown to 1,000,000 trades, priced end to end on 2 workers. It reports
+// trades per second (to compare with W5) and the command's peak RSS.
+func BenchmarkBatchMillion(b *testing.B) {
+	dir := b.TempDir()
+	w := W5Standard
+	w.Trades = 1_000_000
+	market, portfolio, err := w.Write(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	bin := buildCommand(b)
+	var total time.Duration
+	var rss int64
+	n := 0
+	for b.Loop() {
+		wall, r := runW5(b, bin, market, portfolio, filepath.Join(dir, "out"))
+		total += wall
+		rss = max(rss, r)
+		n++
+	}
+	b.ReportMetric(float64(w.Trades)*float64(n)/total.Seconds(), "trades/s")
+	b.ReportMetric(float64(rss)/(1<<20), "peak-RSS-MiB")
+}
+
 // TestW5Small runs the W5 pipeline on a small portfolio: every trade must
 // price, so the benchmark measures real work.
 func TestW5Small(t *testing.T) {

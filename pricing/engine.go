@@ -23,6 +23,8 @@ type Item struct {
 type Priced struct {
 	Result     *Result
 	Validation []Validation
+	// Extra is what Options.Finish left for emit, if anything.
+	Extra any
 }
 
 // Options configure a portfolio run.
@@ -32,6 +34,11 @@ type Options struct {
 	Workers int
 	// Validate adds the bump-and-revalue comparison of every trade.
 	Validate bool
+	// Finish, when set, is called by the worker that priced a trade, with
+	// its figures, before they are handed on in input order: per-trade work
+	// that can run in parallel (formatting its output rows, say) goes here,
+	// and its product in Priced.Extra.
+	Finish func(*Priced)
 	// Window bounds the trades in flight (read but not yet emitted), and so
 	// the memory of a run whatever its size; 0 means 64 per worker.
 	Window int
@@ -101,7 +108,11 @@ func Run(ctx context.Context, m *marketdata.Market, opts Options, next func() (I
 				if ctx.Err() != nil {
 					continue
 				}
-				results <- done{j.seq, p.priceItem(j.item, opts.Validate)}
+				out := p.priceItem(j.item, opts.Validate)
+				if opts.Finish != nil {
+					opts.Finish(&out)
+				}
+				results <- done{j.seq, out}
 			}
 		}()
 	}

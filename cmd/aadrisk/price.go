@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
+	"sync"
 	"time"
 
 	"github.com/aadrisk/aadrisk/marketdata"
@@ -161,6 +162,7 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 	prog := newProgress(stderr, log)
 	var ok, failed, valFailed, valRows int
 	summary := reports.NewSummary(summaryRows)
+	rows := sync.Pool{New: func() any { return new(reports.Rows) }}
 	next := func() (pricing.Item, error) {
 		tr, err := pr.Next()
 		if err != nil && tr == nil {
@@ -187,7 +189,13 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 		}
 		prog.update(ok + failed)
 		if w != nil {
-			if err := w.Add(r); err != nil {
+			rw, ok := p.Extra.(*reports.Rows)
+			if !ok {
+				return p.Extra.(error)
+			}
+			err := w.AddRows(rw)
+			rows.Put(rw)
+			if err != nil {
 				return err
 			}
 			if validate {
@@ -197,7 +205,21 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 		}
 		return summary.Add(r)
 	}
-	err = pricing.Run(ctx, m, pricing.Options{Workers: f.workers, Validate: validate}, next, emit)
+	opts := pricing.Options{Workers: f.workers, Validate: validate}
+	if w != nil {
+		// Formatting the rows is most of the writing: the workers do it in
+		// parallel, and emit, which runs in input order, only copies bytes.
+		opts.Finish = func(p *pricing.Priced) {
+			rw := rows.Get().(*reports.Rows)
+			if err := rw.Format(p.Result); err != nil {
+				rows.Put(rw)
+				p.Extra = err
+				return
+			}
+			p.Extra = rw
+		}
+	}
+	err = pricing.Run(ctx, m, opts, next, emit)
 	prog.finish(ok + failed)
 	if err != nil {
 		return usageError{err}
