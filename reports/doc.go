@@ -28,6 +28,10 @@
 // of them format its trades (Rows.Format) and leave the goroutine that
 // writes in input order only Writer.AddRows, which copies bytes and adds up.
 //
+// Commit also records in the Manifest the number of rows, the length and the
+// CRC-32C of each file (Manifest.Outputs), so that a file damaged or edited
+// after the run can be told (ChecksumReader).
+//
 // WriteSummary prints the readable table of a run for a terminal, and
 // HashFile and HashReader give the SHA-256 of the input files for the
 // Manifest.
@@ -61,6 +65,18 @@
 // exactly) to a Writer gets the totals of the unsharded run, bit for bit,
 // whatever the order. Adding up the shards' risk.csv, each rounded, would
 // not.
+//
+// # Reading back
+//
+// ResultsReader, SensitivitiesReader, RiskReader, ValidationReader and
+// ReadManifest read the files back, a row at a time, as `aadrisk merge`
+// does to combine the shards of a batch. They accept exactly what a Writer
+// writes (the header byte for byte, LF line ends and a final LF, quoting
+// and neutralising only where the Writer applies them, numbers in the
+// shortest form that reads back exactly, blank cells where the Writer
+// leaves them blank) and refuse anything else with a *ReadError naming the
+// file, line and column; so what they read, written again by a Writer,
+// gives the same bytes.
 //
 // # Text
 //

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash"
+	"hash/crc32"
 	"io"
 	"os"
 	"strconv"
@@ -48,10 +49,64 @@ type Manifest struct {
 	// reader can tell them from a stale file of an earlier run in the same
 	// directory). Commit sets it.
 	Files []string `json:"files"`
+	// Outputs describe the output files, in the order of Files: their
+	// number of data rows (the header aside), length and CRC-32C, so that a
+	// file damaged or changed after the run is detected (merge checks
+	// them). Commit sets it.
+	Outputs []OutputFile `json:"outputs,omitempty"`
 	// Start and End are when the run started and ended; UTC reads best.
 	Start time.Time `json:"start"`
 	End   time.Time `json:"end"`
 }
+
+// OutputFile describes one output file of a run.
+type OutputFile struct {
+	Name string `json:"name"`
+	// Rows is the number of data rows, the header aside.
+	Rows int `json:"rows"`
+	// Bytes is the length of the file.
+	Bytes int64 `json:"bytes"`
+	// CRC32C is the CRC-32C (Castagnoli) of its bytes, as 8 lowercase
+	// hexadecimal digits.
+	CRC32C string `json:"crc32c"`
+}
+
+// Output returns the description of the output file name, if the manifest
+// has one.
+func (m *Manifest) Output(name string) (OutputFile, bool) {
+	for _, o := range m.Outputs {
+		if o.Name == name {
+			return o, true
+		}
+	}
+	return OutputFile{}, false
+}
+
+// ChecksumReader is an io.Reader that computes the length and CRC-32C of the
+// bytes read through it, to check a file against its OutputFile.
+type ChecksumReader struct {
+	r   io.Reader
+	crc uint32
+	n   int64
+}
+
+// NewChecksumReader returns a ChecksumReader reading from r.
+func NewChecksumReader(r io.Reader) *ChecksumReader { return &ChecksumReader{r: r} }
+
+// Read reads from the underlying reader and adds what it read to the
+// checksum.
+func (c *ChecksumReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.crc = crc32.Update(c.crc, castagnoli, p[:n])
+	c.n += int64(n)
+	return n, err
+}
+
+// CRC32C returns the CRC-32C of the bytes read so far, as OutputFile has it.
+func (c *ChecksumReader) CRC32C() string { return fmt.Sprintf("%08x", c.crc) }
+
+// N returns the number of bytes read so far.
+func (c *ChecksumReader) N() int64 { return c.n }
 
 // InputFile is one input file of a run.
 type InputFile struct {

@@ -3,6 +3,7 @@ package reports
 import (
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -173,12 +174,14 @@ func (w *Writer) AddRows(rw *Rows) error {
 	}
 	rw.set = false // added once
 	w.results.buf = append(w.results.buf, rw.results...)
+	w.results.rows++
 	if !rw.ok {
 		w.failed++
 		return w.flushFull()
 	}
 	w.ok++
 	w.sens.buf = append(w.sens.buf, rw.sens...)
+	w.sens.rows += len(rw.factors)
 	for i, k := range rw.factors {
 		f := w.factors[k]
 		if f == nil {
@@ -222,6 +225,7 @@ func (w *Writer) AddValidation(v []pricing.Validation) error {
 		}
 	}
 	w.valid.buf = b
+	w.valid.rows += len(v)
 	return w.flushFull()
 }
 
@@ -230,7 +234,8 @@ func (w *Writer) AddValidation(v []pricing.Validation) error {
 // fsyncs every file, and renames them into place, manifest.json last and
 // after removing any manifest.json of an earlier run, so that a directory
 // holding a manifest.json holds the complete output of the run it
-// describes. Commit sets m.TradesOK, m.TradesFailed and m.Files.
+// describes. Commit sets m.TradesOK, m.TradesFailed, m.Files and
+// m.Outputs.
 //
 // Each figure of risk.csv is the exact sum of the trades' sensitivities to
 // that factor, rounded once to the nearest float64: it does not depend on
@@ -261,8 +266,10 @@ func (w *Writer) Commit(m *Manifest) (err error) {
 	}
 	m.TradesOK, m.TradesFailed = w.ok, w.failed
 	m.Files = make([]string, 0, 4)
+	m.Outputs = make([]OutputFile, 0, 4)
 	for _, t := range w.dataFiles() {
 		m.Files = append(m.Files, filepath.Base(t.final))
+		m.Outputs = append(m.Outputs, t.summary())
 	}
 	data, err := m.marshal()
 	if err != nil {
@@ -325,6 +332,7 @@ func (w *Writer) writeRisk() error {
 	}
 	slices.Sort(keys) // byte order
 	t := w.risk
+	t.rows = len(keys)
 	for _, k := range keys {
 		v := w.factors[k].value()
 		var ok bool
@@ -464,6 +472,24 @@ type tempFile struct {
 	name  string // the temporary file
 	final string
 	buf   []byte
+	// n and crc are the length and CRC-32C of the bytes written out (buf
+	// aside), rows the number of data rows in the file and in buf.
+	n    int64
+	crc  uint32
+	rows int
+}
+
+// castagnoli is the CRC-32C table (hardware-accelerated on amd64 and arm64).
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// summary describes the file as it will be once buf is written out.
+func (t *tempFile) summary() OutputFile {
+	return OutputFile{
+		Name:   filepath.Base(t.final),
+		Rows:   t.rows,
+		Bytes:  t.n + int64(len(t.buf)),
+		CRC32C: fmt.Sprintf("%08x", crc32.Update(t.crc, castagnoli, t.buf)),
+	}
 }
 
 // removeStale removes the temporary files of earlier runs in dir.
@@ -507,6 +533,8 @@ func (t *tempFile) flush() error {
 	if _, err := t.f.Write(t.buf); err != nil {
 		return fmt.Errorf("reports: writing %s: %w", filepath.Base(t.final), err)
 	}
+	t.crc = crc32.Update(t.crc, castagnoli, t.buf)
+	t.n += int64(len(t.buf))
 	t.buf = t.buf[:0]
 	return nil
 }

@@ -200,6 +200,32 @@ T1,SPOT/ACME,0.5,0.5000001,1e-07,2e-07,1e-06,ok
     "risk.csv",
     "validation.csv"
   ],
+  "outputs": [
+    {
+      "name": "results.csv",
+      "rows": 6,
+      "bytes": 464,
+      "crc32c": "a9c6aa5c"
+    },
+    {
+      "name": "sensitivities.csv",
+      "rows": 11,
+      "bytes": 308,
+      "crc32c": "dbe9808e"
+    },
+    {
+      "name": "risk.csv",
+      "rows": 6,
+      "bytes": 143,
+      "crc32c": "86f6c152"
+    },
+    {
+      "name": "validation.csv",
+      "rows": 2,
+      "bytes": 158,
+      "crc32c": "173ce9f2"
+    }
+  ],
   "start": "2025-01-03T01:02:03.5Z",
   "end": "2025-01-03T01:02:09Z"
 }

@@ -1,0 +1,699 @@
+package reports
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/aadrisk/aadrisk/pricing"
+)
+
+// The readers below read back the files a Writer wrote, streaming: a row at
+// a time, in constant memory, so that `aadrisk merge` can combine the shards
+// of a batch of any size.
+//
+// They accept exactly what a Writer writes and nothing else: the header
+// byte for byte; LF line ends and a final LF (a file cut short is refused);
+// RFC 4180 quoting where, and only where, appendText quotes; text cells
+// neutralised as appendText does (the leading apostrophe is dropped);
+// numbers in the shortest form that reads back exactly, as appendNum
+// writes them (so no NaN, no infinity, no "-0", no "1.0"); and the blank
+// cells a Writer leaves blank. So what they read, written again by a
+// Writer, gives the same bytes: a merge reproduces an unsharded run byte for
+// byte, and a file edited by hand or damaged is refused rather than merged.
+// Every error is a *ReadError naming the file, the line and the column.
+
+// MaxReadRecord bounds the length of one record (a row, with the lines of
+// its quoted fields) that the readers accept, and so their memory.
+const MaxReadRecord = 64 << 20
+
+// readBufSize is the read buffer of each reader. A merge opens three or four
+// readers per shard, so it stays modest.
+const readBufSize = 16 << 10
+
+// ReadError is a malformed or unexpected cell, row or file met by a reader.
+type ReadError struct {
+	File string
+	// Line and Column (1-based, in bytes) locate the error; Column is 0 for
+	// an error about a whole row or file, and Line too for the whole file.
+	Line, Column int
+	// Field is the name of the column, when the error is about one cell.
+	Field string
+	Msg   string
+	// Err is the underlying error (an I/O error), if any.
+	Err error
+}
+
+func (e *ReadError) Error() string {
+	s := e.File
+	if e.Line > 0 {
+		s += ":" + strconv.Itoa(e.Line)
+		if e.Column > 0 {
+			s += ":" + strconv.Itoa(e.Column)
+		}
+	}
+	s += ": "
+	if e.Field != "" {
+		s += e.Field + ": "
+	}
+	return s + e.Msg
+}
+
+func (e *ReadError) Unwrap() error { return e.Err }
+
+// csvReader reads the records of one CSV file written by a Writer.
+type csvReader struct {
+	br     *bufio.Reader
+	file   string
+	names  []string // the columns
+	line   int      // physical lines read
+	long   []byte   // a line longer than br's buffer
+	num    []byte   // scratch for the canonical form of a number
+	buf    []byte   // the fields of the current record, unquoted, end to end
+	ends   []int    // the end of each field in buf
+	lines  []int    // the line of each field
+	cols   []int    // the column of each field
+	quoted []bool   // whether each field was quoted
+}
+
+// newCSVReader reads and checks the header, which must be header exactly
+// (with its LF).
+func newCSVReader(r io.Reader, file, header string) (*csvReader, error) {
+	c := &csvReader{br: bufio.NewReaderSize(r, readBufSize), file: file}
+	got, err := c.readLine()
+	if err == io.EOF {
+		return nil, &ReadError{File: file, Msg: "empty file: want the header " + strconv.Quote(header[:len(header)-1])}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if string(got) != header[:len(header)-1] {
+		return nil, &ReadError{File: file, Line: 1, Msg: fmt.Sprintf("header %q: want %q", truncate(got), header[:len(header)-1])}
+	}
+	for _, f := range bytes.Split([]byte(header[:len(header)-1]), []byte{','}) {
+		c.names = append(c.names, string(f))
+	}
+	return c, nil
+}
+
+func (c *csvReader) errorf(line, col int, field, format string, args ...any) error {
+	return &ReadError{File: c.file, Line: line, Column: col, Field: field, Msg: fmt.Sprintf(format, args...)}
+}
+
+// fieldErr is an error about field i of the current record.
+func (c *csvReader) fieldErr(i int, format string, args ...any) error {
+	return c.errorf(c.lines[i], c.cols[i], c.names[i], format, args...)
+}
+
+// readLine returns the next physical line without its LF; io.EOF at the
+// end of the file. A last line without an LF is an error: the file was
+// cut short.
+func (c *csvReader) readLine() ([]byte, error) {
+	b, err := c.br.ReadSlice('\n')
+	if err == nil {
+		c.line++
+		return b[:len(b)-1], nil
+	}
+	if err == bufio.ErrBufferFull {
+		c.long = append(c.long[:0], b...)
+		for err == bufio.ErrBufferFull {
+			if len(c.long) > MaxReadRecord {
+				return nil, c.errorf(c.line+1, 0, "", "line longer than %d bytes", MaxReadRecord)
+			}
+			b, err = c.br.ReadSlice('\n')
+			c.long = append(c.long, b...)
+		}
+		if err == nil {
+			c.line++
+			return c.long[:len(c.long)-1], nil
+		}
+		b = c.long
+	}
+	if err == io.EOF {
+		if len(b) == 0 {
+			return nil, io.EOF
+		}
+		return nil, c.errorf(c.line+1, 0, "", "the file ends in the middle of a line (no final line end): it was cut short")
+	}
+	return nil, &ReadError{File: c.file, Line: c.line + 1, Msg: err.Error(), Err: err}
+}
+
+// next reads the next record; io.EOF at the end of the file.
+func (c *csvReader) next() error {
+	line, err := c.readLine()
+	if err != nil {
+		return err
+	}
+	c.buf, c.ends, c.lines, c.cols, c.quoted = c.buf[:0], c.ends[:0], c.lines[:0], c.cols[:0], c.quoted[:0]
+	start := c.line
+	pos := 0
+	for {
+		fline, fcol := c.line, pos+1
+		quoted := pos < len(line) && line[pos] == '"'
+		if quoted {
+			pos++
+			for {
+				i := bytes.IndexByte(line[pos:], '"')
+				if i < 0 { // the field goes on on the next line
+					c.buf = append(c.buf, line[pos:]...)
+					c.buf = append(c.buf, '\n')
+					if len(c.buf) > MaxReadRecord {
+						return c.errorf(start, 0, "", "record longer than %d bytes", MaxReadRecord)
+					}
+					line, err = c.readLine()
+					if err == io.EOF {
+						return c.errorf(fline, fcol, "", "quoted field not closed before the end of the file")
+					}
+					if err != nil {
+						return err
+					}
+					pos = 0
+					continue
+				}
+				c.buf = append(c.buf, line[pos:pos+i]...)
+				pos += i + 1
+				if pos < len(line) && line[pos] == '"' {
+					c.buf = append(c.buf, '"')
+					pos++
+					continue
+				}
+				break
+			}
+		} else {
+			end := pos
+			for end < len(line) && !unquotedStop[line[end]] {
+				end++
+			}
+			if end < len(line) && line[end] != ',' {
+				return c.errorf(c.line, end+1, "", "%q in an unquoted field", line[end])
+			}
+			c.buf = append(c.buf, line[pos:end]...)
+			pos = end
+		}
+		if len(c.ends) == len(c.names) {
+			return c.errorf(fline, fcol, "", "more than %d fields", len(c.names))
+		}
+		c.ends = append(c.ends, len(c.buf))
+		c.lines = append(c.lines, fline)
+		c.cols = append(c.cols, fcol)
+		c.quoted = append(c.quoted, quoted)
+		if pos == len(line) {
+			break
+		}
+		if line[pos] != ',' {
+			return c.errorf(c.line, pos+1, "", "want a comma or the end of the line after a quoted field, got %q", line[pos])
+		}
+		pos++
+	}
+	if len(c.ends) != len(c.names) {
+		return c.errorf(start, 0, "", "%d fields, want %d (%s)", len(c.ends), len(c.names), joinNames(c.names))
+	}
+	return nil
+}
+
+// unquotedStop marks the bytes that end an unquoted field: the comma, and
+// the quote and CR, which cannot be in one.
+var unquotedStop = [256]bool{',': true, '"': true, '\r': true}
+
+func joinNames(names []string) string {
+	var b []byte
+	for i, n := range names {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, n...)
+	}
+	return string(b)
+}
+
+// recordLine is the line on which the current record began.
+func (c *csvReader) recordLine() int {
+	if len(c.lines) == 0 {
+		return c.line
+	}
+	return c.lines[0]
+}
+
+// raw returns field i as read, unquoted.
+func (c *csvReader) raw(i int) []byte {
+	start := 0
+	if i > 0 {
+		start = c.ends[i-1]
+	}
+	return c.buf[start:c.ends[i]]
+}
+
+// textBytes returns text field i with its neutralising apostrophe removed,
+// refusing a cell that appendText would not have written so.
+func (c *csvReader) textBytes(i int) ([]byte, error) {
+	b := c.raw(i)
+	if len(b) > 0 && b[0] == '\'' {
+		if len(b) == 1 || !formulaStart(b[1]) {
+			return nil, c.fieldErr(i, "a leading apostrophe before %q, which is not neutralised: not a file written by aadrisk", truncate(b[1:]))
+		}
+		b = b[1:]
+	} else if len(b) > 0 && formulaStart(b[0]) {
+		return nil, c.fieldErr(i, "text beginning with %q is not neutralised: not a file written by aadrisk", b[:1])
+	}
+	if needsQuotesBytes(b) != c.quoted[i] {
+		if c.quoted[i] {
+			return nil, c.fieldErr(i, "quoted, but aadrisk does not quote %q", truncate(b))
+		}
+		return nil, c.fieldErr(i, "%q must be quoted", truncate(b))
+	}
+	return b, nil
+}
+
+// text is textBytes as a string.
+func (c *csvReader) text(i int) (string, error) {
+	b, err := c.textBytes(i)
+	return string(b), err
+}
+
+// intern returns the text field i from m, adding it while m is smaller than
+// limit: instruments, engines and risk factors repeat on every row.
+func (c *csvReader) intern(i int, m map[string]string, limit int) (string, error) {
+	b, err := c.textBytes(i)
+	if err != nil {
+		return "", err
+	}
+	if s, ok := m[string(b)]; ok {
+		return s, nil
+	}
+	s := string(b)
+	if len(m) < limit {
+		m[s] = s
+	}
+	return s, nil
+}
+
+func needsQuotesBytes(b []byte) bool {
+	if len(b) > 0 && b[0] == ' ' {
+		return true
+	}
+	for _, c := range b {
+		if quoted[c] {
+			return true
+		}
+	}
+	return false
+}
+
+// number reads field i, a finite number in the form appendNum writes.
+func (c *csvReader) number(i int) (float64, error) {
+	b := c.raw(i)
+	if len(b) == 0 {
+		return 0, c.fieldErr(i, "want a number, got a blank cell")
+	}
+	v, err := strconv.ParseFloat(string(b), 64)
+	if err == nil {
+		var ok bool
+		c.num, ok = appendNum(c.num[:0], v)
+		if ok && !c.quoted[i] && bytes.Equal(c.num, b) {
+			return v, nil
+		}
+	}
+	return 0, c.fieldErr(i, "want a finite number in the shortest form that reads back exactly, as aadrisk writes it, got %q", truncate(b))
+}
+
+// optNumber reads field i, a number or a blank cell.
+func (c *csvReader) optNumber(i int) (float64, bool, error) {
+	if len(c.raw(i)) == 0 && !c.quoted[i] {
+		return 0, false, nil
+	}
+	v, err := c.number(i)
+	return v, err == nil, err
+}
+
+// blank checks that field i is blank.
+func (c *csvReader) blank(i int, why string) error {
+	if b := c.raw(i); len(b) != 0 || c.quoted[i] {
+		return c.fieldErr(i, "want a blank cell %s, got %q", why, truncate(b))
+	}
+	return nil
+}
+
+// word reads field i, one of the words given, unquoted.
+func (c *csvReader) word(i int, words ...string) (int, error) {
+	b := c.raw(i)
+	if !c.quoted[i] {
+		for j, w := range words {
+			if string(b) == w {
+				return j, nil
+			}
+		}
+	}
+	return 0, c.fieldErr(i, "want %s, got %q", orList(words), truncate(b))
+}
+
+func orList(words []string) string {
+	s := ""
+	for i, w := range words {
+		switch {
+		case i == 0:
+		case i == len(words)-1:
+			s += " or "
+		default:
+			s += ", "
+		}
+		s += strconv.Quote(w)
+	}
+	return s
+}
+
+// truncate shortens b for an error message.
+func truncate(b []byte) string {
+	const max = 80
+	if len(b) > max {
+		return string(b[:max]) + "…"
+	}
+	return string(b)
+}
+
+// Columns of results.csv.
+const (
+	rTradeID = iota
+	rInstrument
+	rEngine
+	rStatus
+	rPV
+	rStdError
+	rDelta
+	rGamma
+	rVega
+	rRho
+	rDivRho
+	rTheta
+	rError
+)
+
+// ResultsReader reads back a results.csv written by a Writer, one row at a
+// time.
+type ResultsReader struct {
+	c     *csvReader
+	words map[string]string
+}
+
+// NewResultsReader reads and checks the header of a results.csv; file names
+// it in errors.
+func NewResultsReader(r io.Reader, file string) (*ResultsReader, error) {
+	c, err := newCSVReader(r, file, resultsHeader)
+	if err != nil {
+		return nil, err
+	}
+	return &ResultsReader{c: c, words: make(map[string]string)}, nil
+}
+
+// Line returns the line on which the last row read began.
+func (rr *ResultsReader) Line() int { return rr.c.recordLine() }
+
+// Next reads the next row into res, replacing what it held (res.Sens is set
+// to res.Sens[:0], keeping its memory; results.csv has no sensitivities, nor
+// the trade's line, which is left 0). A row with status "error" gives a
+// Result whose Err has the row's message as its text, so that a Writer
+// writes the same row again. Next returns io.EOF after the last row.
+func (rr *ResultsReader) Next(res *pricing.Result) error {
+	c := rr.c
+	if err := c.next(); err != nil {
+		return err
+	}
+	*res = pricing.Result{Sens: res.Sens[:0]}
+	var err error
+	if res.TradeID, err = c.text(rTradeID); err != nil {
+		return err
+	}
+	if res.Instrument, err = c.intern(rInstrument, rr.words, 64); err != nil {
+		return err
+	}
+	if res.Engine, err = c.intern(rEngine, rr.words, 64); err != nil {
+		return err
+	}
+	status, err := c.word(rStatus, "ok", "error")
+	if err != nil {
+		return err
+	}
+	if status == 1 {
+		for i := rPV; i <= rTheta; i++ {
+			if err := c.blank(i, "in an error row"); err != nil {
+				return err
+			}
+		}
+		msg, err := c.text(rError)
+		if err != nil {
+			return err
+		}
+		res.Err = errors.New(msg)
+		return nil
+	}
+	for _, f := range [...]struct {
+		i int
+		v *float64
+	}{{rPV, &res.PV}, {rVega, &res.Vega}, {rRho, &res.Rho}, {rDivRho, &res.DivRho}, {rTheta, &res.Theta}} {
+		if *f.v, err = c.number(f.i); err != nil {
+			return err
+		}
+	}
+	if res.StdError, res.HasStdError, err = c.optNumber(rStdError); err != nil {
+		return err
+	}
+	var hasGamma bool
+	if res.Delta, res.HasDelta, err = c.optNumber(rDelta); err != nil {
+		return err
+	}
+	if res.Gamma, hasGamma, err = c.optNumber(rGamma); err != nil {
+		return err
+	}
+	if hasGamma != res.HasDelta {
+		return c.fieldErr(rGamma, "delta and gamma are both given or both blank")
+	}
+	return c.blank(rError, "in an ok row")
+}
+
+// SensitivityRow is a row of sensitivities.csv.
+type SensitivityRow struct {
+	TradeID string
+	pricing.Sensitivity
+}
+
+// SensitivitiesReader reads back a sensitivities.csv written by a Writer,
+// one row at a time.
+type SensitivitiesReader struct {
+	c       *csvReader
+	factors map[string]string
+	lastID  string
+}
+
+// NewSensitivitiesReader reads and checks the header of a
+// sensitivities.csv; file names it in errors.
+func NewSensitivitiesReader(r io.Reader, file string) (*SensitivitiesReader, error) {
+	c, err := newCSVReader(r, file, sensitivitiesHeader)
+	if err != nil {
+		return nil, err
+	}
+	return &SensitivitiesReader{c: c, factors: make(map[string]string)}, nil
+}
+
+// Line returns the line on which the last row read began.
+func (sr *SensitivitiesReader) Line() int { return sr.c.recordLine() }
+
+// Next reads the next row into row; io.EOF after the last row.
+func (sr *SensitivitiesReader) Next(row *SensitivityRow) error {
+	c := sr.c
+	if err := c.next(); err != nil {
+		return err
+	}
+	id, err := c.textBytes(0)
+	if err != nil {
+		return err
+	}
+	if string(id) != sr.lastID { // a trade's rows are consecutive
+		sr.lastID = string(id)
+	}
+	*row = SensitivityRow{TradeID: sr.lastID}
+	if row.RiskFactor, err = c.intern(1, sr.factors, 1<<16); err != nil {
+		return err
+	}
+	if row.Value, err = c.number(2); err != nil {
+		return err
+	}
+	row.StdError, row.HasStdError, err = c.optNumber(3)
+	return err
+}
+
+// RiskReader reads back a risk.csv written by a Writer, one row at a time.
+type RiskReader struct {
+	c *csvReader
+}
+
+// NewRiskReader reads and checks the header of a risk.csv; file names it in
+// errors.
+func NewRiskReader(r io.Reader, file string) (*RiskReader, error) {
+	c, err := newCSVReader(r, file, riskHeader)
+	if err != nil {
+		return nil, err
+	}
+	return &RiskReader{c: c}, nil
+}
+
+// Next reads the next row into s (risk.csv has no standard errors); io.EOF
+// after the last row.
+func (rr *RiskReader) Next(s *pricing.Sensitivity) error {
+	c := rr.c
+	if err := c.next(); err != nil {
+		return err
+	}
+	*s = pricing.Sensitivity{}
+	var err error
+	if s.RiskFactor, err = c.text(0); err != nil {
+		return err
+	}
+	s.Value, err = c.number(1)
+	return err
+}
+
+// ValidationReader reads back a validation.csv written by a Writer, one row
+// at a time.
+type ValidationReader struct {
+	c       *csvReader
+	factors map[string]string
+	lastID  string
+}
+
+// NewValidationReader reads and checks the header of a validation.csv; file
+// names it in errors.
+func NewValidationReader(r io.Reader, file string) (*ValidationReader, error) {
+	c, err := newCSVReader(r, file, validationHeader)
+	if err != nil {
+		return nil, err
+	}
+	return &ValidationReader{c: c, factors: make(map[string]string)}, nil
+}
+
+// Line returns the line on which the last row read began.
+func (vr *ValidationReader) Line() int { return vr.c.recordLine() }
+
+// Next reads the next row into v; io.EOF after the last row.
+func (vr *ValidationReader) Next(v *pricing.Validation) error {
+	c := vr.c
+	if err := c.next(); err != nil {
+		return err
+	}
+	id, err := c.textBytes(0)
+	if err != nil {
+		return err
+	}
+	if string(id) != vr.lastID {
+		vr.lastID = string(id)
+	}
+	*v = pricing.Validation{TradeID: vr.lastID}
+	if v.RiskFactor, err = c.intern(1, vr.factors, 1<<16); err != nil {
+		return err
+	}
+	for i, p := range [...]*float64{&v.AAD, &v.Bump, &v.AbsDiff, &v.RelDiff, &v.Tolerance} {
+		if *p, err = c.number(2 + i); err != nil {
+			return err
+		}
+	}
+	status, err := c.word(7, "ok", "fail")
+	v.OK = status == 0
+	return err
+}
+
+// maxManifest bounds the size of a manifest.json that ReadManifest reads.
+const maxManifest = 1 << 20
+
+// ReadManifest reads a manifest.json as Writer.Commit writes it, refusing a
+// file that is not one: not JSON, trailing data, an unknown command, an
+// as-of date that is not YYYY-MM-DD, a shard that is not K/N with
+// 1 ≤ K ≤ N, a SHA-256 that is not 64 hexadecimal digits, a malformed
+// output description, a missing version, negative counts. Unknown fields
+// are ignored. file names it in errors.
+func ReadManifest(r io.Reader, file string) (*Manifest, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxManifest+1))
+	if err != nil {
+		return nil, &ReadError{File: file, Msg: err.Error(), Err: err}
+	}
+	if len(data) > maxManifest {
+		return nil, &ReadError{File: file, Msg: fmt.Sprintf("larger than %d bytes: not a manifest", maxManifest)}
+	}
+	var m Manifest
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&m); err != nil {
+		return nil, jsonError(file, data, err)
+	}
+	off := dec.InputOffset()
+	if rest := bytes.TrimLeft(data[off:], " \t\r\n"); len(rest) > 0 {
+		line, col := position(data, int64(len(data)-len(rest)))
+		return nil, &ReadError{File: file, Line: line, Column: col, Msg: "data after the manifest's closing brace"}
+	}
+	bad := func(format string, args ...any) error {
+		return &ReadError{File: file, Msg: fmt.Sprintf(format, args...)}
+	}
+	switch {
+	case m.Version == "":
+		return nil, bad("no version")
+	case m.Command != "price" && m.Command != "validate":
+		return nil, bad("command %q: want \"price\" or \"validate\"", m.Command)
+	case m.TradesOK < 0 || m.TradesFailed < 0:
+		return nil, bad("negative trade counts")
+	}
+	if err := m.check(); err != nil {
+		return nil, bad("%v", err)
+	}
+	for _, in := range m.Inputs {
+		if in.Name == "" {
+			return nil, bad("an input without a name")
+		}
+	}
+	for _, o := range m.Outputs {
+		if o.Name == "" || o.Rows < 0 || o.Bytes < 0 || len(o.CRC32C) != 8 || strings.Trim(o.CRC32C, "0123456789abcdef") != "" {
+			return nil, bad("output %q: want a name, counts ≥ 0 and a CRC-32C of 8 lowercase hexadecimal digits", o.Name)
+		}
+	}
+	return &m, nil
+}
+
+// ReadManifestFile reads the manifest.json at path (see ReadManifest).
+func ReadManifestFile(path string) (*Manifest, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return ReadManifest(f, path)
+}
+
+// jsonError locates a JSON decoding error in data.
+func jsonError(file string, data []byte, err error) error {
+	var off int64 = -1
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		off = syn.Offset
+	case errors.As(err, &typ):
+		off = typ.Offset
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		return &ReadError{File: file, Msg: "empty or truncated JSON", Err: err}
+	}
+	e := &ReadError{File: file, Msg: err.Error(), Err: err}
+	if off >= 0 {
+		e.Line, e.Column = position(data, off)
+	}
+	return e
+}
+
+// position converts a byte offset in data to a line and column (1-based).
+func position(data []byte, off int64) (line, col int) {
+	off = min(off, int64(len(data)))
+	before := data[:off]
+	line = 1 + bytes.Count(before, []byte{'\n'})
+	col = int(off) - (bytes.LastIndexByte(before, '\n') + 1) + 1
+	return line, col
+}
