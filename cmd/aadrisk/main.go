@@ -4,14 +4,22 @@
 // Usage:
 //
 //	aadrisk price    [--portfolio FILE] [--market FILE] [--asof DATE] [--out DIR]
-//	                 [--workers N] [--paths N] [--seed N] [--strict]
+//	                 [--workers N] [--paths N] [--seed N] [--shard K/N] [--strict]
 //	aadrisk validate [same inputs]      # AAD against bump-and-revalue
+//	aadrisk merge    [--portfolio FILE] --out DIR SHARD_DIR...
 //	aadrisk version
 //
 // With no --portfolio and --market, price and validate run on a sample
 // portfolio and market built into the binary. With --out DIR the result
 // files are written there, each atomically; without it a readable summary
 // goes to standard output.
+//
+// --shard K/N prices only shard K of N (a stable hash of trade_id, see
+// pricing.ShardOf); K and N may instead come from a Kubernetes Indexed Job
+// (JOB_COMPLETION_INDEX with --shards N or AADRISK_SHARDS) or a Slurm job
+// array (SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT). merge checks that
+// its directories are all the shards of one batch, once each, and writes
+// the files of the unsharded run, byte for byte (merge.go).
 //
 // Exit status: 0 when every trade priced (and, for validate, every figure
 // agreed with bump-and-revalue); 1 when some trades failed (their rows say
@@ -80,8 +88,10 @@ func usagef(format string, args ...any) error {
 
 const usage = `usage:
   aadrisk price    [--portfolio FILE] [--market FILE] [--asof DATE] [--out DIR]
-                   [--workers N] [--paths N] [--seed N] [--strict]
+                   [--workers N] [--paths N] [--seed N] [--shard K/N] [--strict]
   aadrisk validate [same inputs]      AAD against bump-and-revalue
+  aadrisk merge    [--portfolio FILE] --out DIR SHARD_DIR...
+                                      combine the shards of one batch
   aadrisk version
 `
 
@@ -97,6 +107,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = price(ctx, args[1:], false, stdout, stderr)
 	case "validate":
 		err = price(ctx, args[1:], true, stdout, stderr)
+	case "merge":
+		err = merge(ctx, args[1:], stderr)
 	case "version":
 		fmt.Fprintln(stdout, versionString())
 		return exitOK

@@ -32,6 +32,11 @@ type priceFlags struct {
 	workers, paths                      int
 	seed                                uint64
 	strict                              bool
+
+	// shards is --shards: the number of shards of a run whose index comes
+	// from the environment; part is the shard resolved (shard.go).
+	shards int
+	part   shard
 }
 
 func parsePriceFlags(args []string, name string, stderr io.Writer) (*priceFlags, error) {
@@ -45,7 +50,8 @@ func parsePriceFlags(args []string, name string, stderr io.Writer) (*priceFlags,
 	fs.IntVar(&f.workers, "workers", runtime.NumCPU(), "pricing goroutines")
 	fs.IntVar(&f.paths, "paths", 100000, "default Monte Carlo paths per trade")
 	fs.Uint64Var(&f.seed, "seed", 1, "default Monte Carlo seed")
-	fs.StringVar(&f.shard, "shard", "", "price only shard `K/N` of the portfolio")
+	fs.StringVar(&f.shard, "shard", "", "price only shard `K/N` of the portfolio (default: from "+envJobIndex+" or "+envSlurmID+", else all of it)")
+	fs.IntVar(&f.shards, "shards", 0, "the number of shards `N` when the shard index comes from "+envJobIndex+" (default: $"+envShards+")")
 	fs.BoolVar(&f.strict, "strict", false, "treat any failed trade as an invalid input: exit 2, write nothing")
 	if err := fs.Parse(args); err != nil {
 		return nil, usageError{err}
@@ -65,9 +71,13 @@ func parsePriceFlags(args []string, name string, stderr io.Writer) (*priceFlags,
 	if f.paths < 1 {
 		return nil, usagef("%s: --paths %d: want at least 1", name, f.paths)
 	}
-	if f.shard != "" {
-		return nil, usagef("%s: --shard: sharded runs are not available in this version", name)
+	shardGiven := false
+	fs.Visit(func(fl *flag.Flag) { shardGiven = shardGiven || fl.Name == "shard" })
+	part, err := resolveShard(f.shard, shardGiven, f.shards, os.Getenv)
+	if err != nil {
+		return nil, usagef("%s: %v", name, err)
 	}
+	f.part = part
 	return f, nil
 }
 
@@ -163,12 +173,21 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 	var ok, failed, valFailed, valRows int
 	summary := reports.NewSummary(summaryRows)
 	rows := sync.Pool{New: func() any { return new(reports.Rows) }}
+	if f.part.sharded() {
+		log.Info("sharded run", "shard", f.part.String(), "from", f.part.from)
+	}
 	next := func() (pricing.Item, error) {
-		tr, err := pr.Next()
-		if err != nil && tr == nil {
-			return pricing.Item{}, err
+		for {
+			tr, err := pr.Next()
+			if err != nil && tr == nil {
+				return pricing.Item{}, err
+			}
+			// Every row is read (and so checked for a duplicate trade_id),
+			// but only the shard's are priced.
+			if f.part.has(tr.ID) {
+				return pricing.Item{Trade: tr, Err: err}, nil
+			}
 		}
-		return pricing.Item{Trade: tr, Err: err}, nil
 	}
 	emit := func(p pricing.Priced) error {
 		r := p.Result
@@ -238,7 +257,7 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 			AsOf:         asof.Format(time.DateOnly),
 			Inputs:       []reports.InputFile{inputFile("portfolio", f.portfolio, pf), inputFile("market", f.market, mkt)},
 			Seed:         f.seed,
-			Shard:        f.shard,
+			Shard:        f.part.String(),
 			TradesOK:     ok,
 			TradesFailed: failed,
 			Start:        start.UTC(),
