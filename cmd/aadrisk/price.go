@@ -86,6 +86,10 @@ type input struct {
 	name string
 	rc   io.ReadCloser
 	hash *reports.HashReader
+	// read counts the bytes read so far, for progress; size is the file's
+	// size, -1 when it is not known (a pipe).
+	read *countingReader
+	size int64
 }
 
 func openInput(path, sampleName string) (*input, error) {
@@ -95,17 +99,23 @@ func openInput(path, sampleName string) (*input, error) {
 			return nil, err
 		}
 		h := reports.NewHashReader(bytes.NewReader(b))
-		return &input{name: "(built-in sample) " + sampleName, rc: io.NopCloser(h), hash: h}, nil
+		c := &countingReader{r: h}
+		return &input{name: "(built-in sample) " + sampleName, rc: io.NopCloser(c), hash: h, read: c, size: int64(len(b))}, nil
 	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, usageError{err}
 	}
+	size := int64(-1)
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+		size = st.Size()
+	}
 	h := reports.NewHashReader(f)
+	c := &countingReader{r: h}
 	return &input{name: path, rc: struct {
 		io.Reader
 		io.Closer
-	}{h, f}, hash: h}, nil
+	}{c, f}, hash: h, read: c, size: size}, nil
 }
 
 // inputFile describes an input for the manifest; the built-in sample has no
@@ -169,7 +179,7 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 		defer w.Abort()
 	}
 
-	prog := newProgress(stderr, log)
+	prog := newProgress(stderr, log, pf.read, pf.size)
 	var ok, failed, valFailed, valRows int
 	summary := reports.NewSummary(summaryRows)
 	rows := sync.Pool{New: func() any { return new(reports.Rows) }}
@@ -283,52 +293,4 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 		return failedError{fmt.Sprintf("%d of %d figures disagree with bump-and-revalue", valFailed, valRows)}
 	}
 	return nil
-}
-
-// progress reports the number of trades priced: on a terminal, a line on
-// standard error rewritten a few times a second; otherwise (a batch under a
-// scheduler, whose standard error is a log) a structured log line every
-// progressEvery.
-type progress struct {
-	w     io.Writer
-	log   *slog.Logger
-	tty   bool
-	start time.Time
-	last  time.Time
-}
-
-// progressEvery is the interval of progress log lines when standard error is
-// not a terminal.
-const progressEvery = 10 * time.Second
-
-func newProgress(w io.Writer, log *slog.Logger) *progress {
-	tty := false
-	if f, ok := w.(*os.File); ok {
-		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-			tty = true
-		}
-	}
-	now := time.Now()
-	return &progress{w: w, log: log, tty: tty, start: now, last: now}
-}
-
-func (p *progress) update(n int) {
-	if n%64 != 0 { // time.Now is not free; 64 trades take well under a second
-		return
-	}
-	now := time.Now()
-	switch {
-	case p.tty && now.Sub(p.last) > 200*time.Millisecond:
-		p.last = now
-		fmt.Fprintf(p.w, "\rpriced %d trades (%.0f/s)", n, float64(n)/now.Sub(p.start).Seconds())
-	case !p.tty && now.Sub(p.last) >= progressEvery:
-		p.last = now
-		p.log.Info("progress", "trades", n, "trades_per_second", float64(n)/now.Sub(p.start).Seconds())
-	}
-}
-
-func (p *progress) finish(n int) {
-	if p.tty {
-		fmt.Fprintf(p.w, "\rpriced %d trades\n", n)
-	}
 }
