@@ -359,7 +359,7 @@ func TestEdgeTradesThatMustFail(t *testing.T) {
 		tr := trade(c.name, 3, c.inst)
 		res := p.Price(tr)
 		require.Error(t, res.Err, c.name)
-		assert.Equal(t, Result{TradeID: tr.ID, Instrument: c.inst.Kind(), Engine: Analytic, Err: res.Err}, *res, "%s: a failed trade has no figures", c.name)
+		assert.Equal(t, Result{TradeID: tr.ID, Instrument: c.inst.Kind(), Engine: Analytic, Underlying: c.inst.Spot(), Currency: c.inst.Currency(), Err: res.Err}, *res, "%s: a failed trade has no figures", c.name)
 		rows, err := p.Validate(tr, res)
 		assert.NoError(t, err, c.name)
 		assert.Empty(t, rows, c.name)

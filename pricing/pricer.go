@@ -53,11 +53,13 @@ func (p *Pricer) Price(tr *Trade) *Result {
 	if res.Instrument == "" {
 		res.Instrument = tr.Instrument.Kind()
 	}
+	res.Underlying, res.Currency = tr.Instrument.Spot(), tr.Instrument.Currency()
 	if res.Engine == "" {
 		res.Engine = Analytic
 	}
 	if err := p.price(tr, res); err != nil {
-		*res = Result{TradeID: res.TradeID, Instrument: res.Instrument, Engine: res.Engine, Line: res.Line, Err: err}
+		*res = Result{TradeID: res.TradeID, Instrument: res.Instrument, Engine: res.Engine,
+			Underlying: res.Underlying, Currency: res.Currency, Line: res.Line, Err: err}
 	}
 	return res
 }

@@ -12,6 +12,10 @@ type Result struct {
 	TradeID    string
 	Instrument string
 	Engine     string
+	// Underlying and Currency are the instrument's spot name ("" for a
+	// basket) and currency, for reports that group by them; "" for a row
+	// that did not become an instrument.
+	Underlying, Currency string
 	// Line is the physical line of the trade in the portfolio file (0 for a
 	// trade built in code).
 	Line int
