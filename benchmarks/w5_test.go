@@ -51,33 +51,20 @@ func tail(b []byte) []byte {
 // BenchmarkW5 is workload W5: `aadrisk price` end to end on 100,000
 // closed-form trades, 2 workers, from CSV to all output files. It reports
 // trades per second and the command's peak RSS.
-func BenchmarkW5(b *testing.B) {
-	dir := b.TempDir()
-	market, portfolio, err := W5Standard.Write(dir)
-	if err != nil {
-		b.Fatal(err)
-	}
-	bin := buildCommand(b)
-	var total time.Duration
-	var rss int64
-	n := 0
-	for b.Loop() {
-		wall, r := runW5(b, bin, market, portfolio, filepath.Join(dir, "out"))
-		total += wall
-		rss = max(rss, r)
-		n++
-	}
-	b.ReportMetric(float64(W5Standard.Trades)*float64(n)/total.Seconds(), "trades/s")
-	b.ReportMetric(float64(rss)/(1<<20), "peak-RSS-MiB")
-}
+func BenchmarkW5(b *testing.B) { benchPortfolio(b, W5Standard) }
 
 // BenchmarkBatchMillion is the nightly-batch scale check: W5's portfolio
-// grown to 1,000,000 trades, priced end to end on 2 workers. It reports
-// trades per second (to compare with W5) and the command's peak RSS.
+// grown to 1,000,000 trades, priced end to end on 2 workers.
 func BenchmarkBatchMillion(b *testing.B) {
-	dir := b.TempDir()
 	w := W5Standard
 	w.Trades = 1_000_000
+	benchPortfolio(b, w)
+}
+
+// benchPortfolio runs the command on w's files once per iteration and
+// reports trades per second and the largest peak RSS of the runs.
+func benchPortfolio(b *testing.B, w W5) {
+	dir := b.TempDir()
 	market, portfolio, err := w.Write(dir)
 	if err != nil {
 		b.Fatal(err)
