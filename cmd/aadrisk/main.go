@@ -5,14 +5,16 @@
 //
 //	aadrisk price    [--portfolio FILE] [--market FILE] [--asof DATE] [--out DIR]
 //	                 [--workers N] [--paths N] [--seed N] [--shard K/N] [--strict]
+//	                 [--report FILE.html]
 //	aadrisk validate [same inputs]      # AAD against bump-and-revalue
-//	aadrisk merge    [--portfolio FILE] --out DIR SHARD_DIR...
+//	aadrisk merge    [--portfolio FILE] [--report FILE.html] --out DIR SHARD_DIR...
 //	aadrisk version
 //
 // With no --portfolio and --market, price and validate run on a sample
 // portfolio and market built into the binary. With --out DIR the result
 // files are written there, each atomically; without it a readable summary
-// goes to standard output.
+// goes to standard output. --report FILE.html also writes a self-contained
+// HTML risk report (reports.Report), atomically, with or without --out.
 //
 // --shard K/N prices only shard K of N (a stable hash of trade_id, see
 // pricing.ShardOf); K and N may instead come from a Kubernetes Indexed Job
@@ -89,8 +91,9 @@ func usagef(format string, args ...any) error {
 const usage = `usage:
   aadrisk price    [--portfolio FILE] [--market FILE] [--asof DATE] [--out DIR]
                    [--workers N] [--paths N] [--seed N] [--shard K/N] [--strict]
+                   [--report FILE.html]
   aadrisk validate [same inputs]      AAD against bump-and-revalue
-  aadrisk merge    [--portfolio FILE] --out DIR SHARD_DIR...
+  aadrisk merge    [--portfolio FILE] [--report FILE.html] --out DIR SHARD_DIR...
                                       combine the shards of one batch
   aadrisk version
 `

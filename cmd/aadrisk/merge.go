@@ -53,7 +53,7 @@ import (
 // mergeLogEvery is the interval of merge's progress log lines.
 const mergeLogEvery = 10 * time.Second
 
-const mergeUsage = `usage: aadrisk merge [--portfolio FILE] --out DIR SHARD_DIR...`
+const mergeUsage = `usage: aadrisk merge [--portfolio FILE] [--report FILE.html] --out DIR SHARD_DIR...`
 
 func merge(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("merge", flag.ContinueOnError)
@@ -62,9 +62,10 @@ func merge(ctx context.Context, args []string, stderr io.Writer) error {
 		fmt.Fprintln(stderr, mergeUsage)
 		fs.PrintDefaults()
 	}
-	var out, portfolio string
+	var out, portfolio, reportPath string
 	fs.StringVar(&out, "out", "", "write the merged files to `dir` (required)")
 	fs.StringVar(&portfolio, "portfolio", "", "the portfolio `file` the shards priced, if it is no longer where their manifests say")
+	fs.StringVar(&reportPath, "report", "", "also write a self-contained HTML risk report of the merged batch to `file`")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
 	}
@@ -145,6 +146,15 @@ func merge(ctx context.Context, args []string, stderr io.Writer) error {
 		defer s.close()
 	}
 
+	var report *reports.Report
+	var reportFile *reports.AtomicFile
+	if reportPath != "" {
+		if reportFile, err = reports.CreateAtomic(reportPath); err != nil {
+			return usageError{err}
+		}
+		defer reportFile.Abort()
+		report = reports.NewReport(reports.ReportOptions{})
+	}
 	w, err := reports.NewWriter(out, reports.Options{Validation: validate})
 	if err != nil {
 		return usageError{err}
@@ -153,7 +163,7 @@ func merge(ctx context.Context, args []string, stderr io.Writer) error {
 
 	log.Info("merging", "shards", n, "command", ref.Command, "as_of", ref.AsOf, "portfolio", pf.name, "out", out)
 	start := time.Now()
-	m := newMerger(ctx, w, pr, shards, validate)
+	m := newMerger(ctx, w, report, pr, shards, validate)
 	err = m.run(log)
 	m.stop() // every goroutine is done with the files from here on
 	if err == nil {
@@ -177,6 +187,15 @@ func merge(ctx context.Context, args []string, stderr io.Writer) error {
 	man := mergedManifest(shards)
 	if err := w.Commit(man); err != nil {
 		return err
+	}
+	if report != nil {
+		if err := report.Write(reportFile, man); err != nil {
+			return err
+		}
+		if err := reportFile.Commit(); err != nil {
+			return err
+		}
+		log.Info("report written", "file", reportPath)
 	}
 	log.Info("merged", "shards", n, "trades_ok", m.ok, "trades_failed", m.failed, "out", out, "seconds", time.Since(start).Seconds())
 	switch {
@@ -530,10 +549,13 @@ const (
 	batchesAhead     = 2
 )
 
-// tradeRef is a row of the portfolio: its trade ID as read and its line.
+// tradeRef is a row of the portfolio: its trade ID as read and its line,
+// and the underlying and currency of its instrument for the report
+// (results.csv does not have them; "" for a row that is not an instrument).
 type tradeRef struct {
-	id   string
-	line int
+	id                   string
+	line                 int
+	underlying, currency string
 }
 
 // portfolioRows is a batch of portfolio rows; err, in the last batch, is
@@ -550,6 +572,9 @@ type shardTrade struct {
 	ok    bool
 	rows  *reports.Rows
 	valid []pricing.Validation
+	// res is the trade's result, with its sensitivities, for the report
+	// (nil without one).
+	res *pricing.Result
 }
 
 // shardTrades is a batch of a shard's trades; err, in the last batch, is
@@ -565,6 +590,7 @@ type merger struct {
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
 	w        *reports.Writer
+	report   *reports.Report // nil without --report
 	validate bool
 	shards   []*shardDir
 
@@ -584,8 +610,8 @@ type shardStream struct {
 }
 
 // newMerger starts the goroutines that read the portfolio and the shards.
-func newMerger(ctx context.Context, w *reports.Writer, pr *pricing.PortfolioReader, shards []*shardDir, validate bool) *merger {
-	m := &merger{w: w, validate: validate, shards: shards, portfolio: make(chan *portfolioRows, batchesAhead)}
+func newMerger(ctx context.Context, w *reports.Writer, report *reports.Report, pr *pricing.PortfolioReader, shards []*shardDir, validate bool) *merger {
+	m := &merger{w: w, report: report, validate: validate, shards: shards, portfolio: make(chan *portfolioRows, batchesAhead)}
 	m.ctx, m.cancel = context.WithCancel(ctx)
 	m.rows.New = func() any { return new(reports.Rows) }
 	m.wg.Add(1)
@@ -636,7 +662,11 @@ func (m *merger) readPortfolio(pr *pricing.PortfolioReader) {
 			send(m.ctx, m.portfolio, b)
 			return
 		}
-		b.trades = append(b.trades, tradeRef{tr.ID, tr.Line})
+		ref := tradeRef{id: tr.ID, line: tr.Line}
+		if tr.Instrument != nil {
+			ref.underlying, ref.currency = tr.Instrument.Spot(), tr.Instrument.Currency()
+		}
+		b.trades = append(b.trades, ref)
 		if len(b.trades) == portfolioBatch {
 			if !send(m.ctx, m.portfolio, b) {
 				return
@@ -703,6 +733,11 @@ func (m *merger) readTrade(s *shardDir, r *pricing.Result, b *shardTrades) error
 	t.rows = m.rows.Get().(*reports.Rows)
 	if err := t.rows.Format(r); err != nil {
 		return usagef("merge: %s: %v", s.name(), err)
+	}
+	if m.report != nil {
+		res := *r
+		res.Sens = slices.Clone(r.Sens)
+		t.res = &res
 	}
 	b.trades = append(b.trades, t)
 	return nil
@@ -791,6 +826,17 @@ func (m *merger) add(tr tradeRef, st *shardStream) error {
 	t.rows = nil
 	if err != nil {
 		return err
+	}
+	if m.report != nil {
+		t.res.Underlying, t.res.Currency, t.res.Line = tr.underlying, tr.currency, tr.line
+		err := m.report.Add(t.res)
+		t.res = nil
+		if err != nil {
+			return err
+		}
+		if err := m.report.AddValidation(t.valid); err != nil {
+			return err
+		}
 	}
 	if m.validate {
 		for _, v := range t.valid {

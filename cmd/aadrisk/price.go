@@ -29,6 +29,7 @@ const summaryRows = 50
 
 type priceFlags struct {
 	portfolio, market, asof, out, shard string
+	report                              string
 	workers, paths                      int
 	seed                                uint64
 	strict                              bool
@@ -47,6 +48,7 @@ func parsePriceFlags(args []string, name string, stderr io.Writer) (*priceFlags,
 	fs.StringVar(&f.market, "market", "", "market-data CSV `file` (default: the built-in sample)")
 	fs.StringVar(&f.asof, "asof", "", "valuation `date` YYYY-MM-DD (required with input files)")
 	fs.StringVar(&f.out, "out", "", "write the result files to `dir` (default: a summary on standard output)")
+	fs.StringVar(&f.report, "report", "", "also write a self-contained HTML risk report to `file`")
 	fs.IntVar(&f.workers, "workers", runtime.NumCPU(), "pricing goroutines")
 	fs.IntVar(&f.paths, "paths", 100000, "default Monte Carlo paths per trade")
 	fs.Uint64Var(&f.seed, "seed", 1, "default Monte Carlo seed")
@@ -178,6 +180,17 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 		}
 		defer w.Abort()
 	}
+	// The report: its temporary file is created now, so that a path that
+	// cannot be written fails the run before any pricing.
+	var report *reports.Report
+	var reportFile *reports.AtomicFile
+	if f.report != "" {
+		if reportFile, err = reports.CreateAtomic(f.report); err != nil {
+			return usageError{err}
+		}
+		defer reportFile.Abort()
+		report = reports.NewReport(reports.ReportOptions{})
+	}
 
 	prog := newProgress(stderr, log, pf.read, pf.size)
 	var ok, failed, valFailed, valRows int
@@ -217,6 +230,14 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 			}
 		}
 		prog.update(ok + failed)
+		if report != nil {
+			if err := report.Add(r); err != nil {
+				return err
+			}
+			if err := report.AddValidation(p.Validation); err != nil {
+				return err
+			}
+		}
 		if w != nil {
 			rw, ok := p.Extra.(*reports.Rows)
 			if !ok {
@@ -258,21 +279,26 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 	}
 	end := time.Now()
 
-	if w != nil {
-		man := &reports.Manifest{
-			Version:      versionString(),
-			Command:      name,
-			Paths:        f.paths,
-			Workers:      f.workers,
-			AsOf:         asof.Format(time.DateOnly),
-			Inputs:       []reports.InputFile{inputFile("portfolio", f.portfolio, pf), inputFile("market", f.market, mkt)},
-			Seed:         f.seed,
-			Shard:        f.part.String(),
-			TradesOK:     ok,
-			TradesFailed: failed,
-			Start:        start.UTC(),
-			End:          end.UTC(),
+	man := &reports.Manifest{
+		Version:      versionString(),
+		Command:      name,
+		Paths:        f.paths,
+		Workers:      f.workers,
+		AsOf:         asof.Format(time.DateOnly),
+		Inputs:       []reports.InputFile{inputFile("portfolio", f.portfolio, pf), inputFile("market", f.market, mkt)},
+		Seed:         f.seed,
+		Shard:        f.part.String(),
+		TradesOK:     ok,
+		TradesFailed: failed,
+		Start:        start.UTC(),
+		End:          end.UTC(),
+	}
+	if report != nil {
+		if err := report.Write(reportFile, man); err != nil {
+			return err
 		}
+	}
+	if w != nil {
 		if err := w.Commit(man); err != nil {
 			return err
 		}
@@ -283,6 +309,12 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 		if validate {
 			fmt.Fprintf(stdout, "validation: %d figures checked against bump-and-revalue, %d outside tolerance\n", valRows, valFailed)
 		}
+	}
+	if report != nil {
+		if err := reportFile.Commit(); err != nil {
+			return err
+		}
+		log.Info("report written", "file", f.report)
 	}
 	secs := end.Sub(start).Seconds()
 	log.Info("done", "trades_ok", ok, "trades_failed", failed, "seconds", secs, "trades_per_second", float64(ok+failed)/secs)
