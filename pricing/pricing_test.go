@@ -256,6 +256,8 @@ func TestPortfolioRowsFailAloneWithPosition(t *testing.T) {
 		{"no-qty,european,ACME,USD,call,100,1Y,,,,,,,,", "portfolio.csv:10:38: quantity"},
 		{"basket,basket,ACME|BETA,USD,call,100,1Y,1,,,,,,,", "Monte Carlo"},
 		{"ok2,barrier,ACME,USD,put,100,6M,-5,,up-out,120,1.5,,,", ""},
+		{"ok3,European,ACME,USD,Call,100,1Y,1,,,,,,,", ""},
+		{"ok4,BARRIER,ACME,USD,PUT,100,6M,1,,Down-In,80,,,,Analytic", ""},
 	}
 	var b strings.Builder
 	b.WriteString(portfolioHeader)

@@ -106,6 +106,11 @@ func (p *PortfolioReader) Next() (*Trade, error) {
 		return &Trade{ID: p.dec.Raw("trade_id"), Kind: p.dec.Raw("instrument"), Engine: p.dec.Raw("engine"), Line: line}, err
 	}
 	row := &p.row
+	// The enumerations are lower case in SPEC §4; a spreadsheet's
+	// capitalisation ("Call", "European") is not worth failing a trade over.
+	for _, c := range []*strictcsv.Text{&row.Instrument, &row.OptionType, &row.BarrierType, &row.Averaging, &row.Engine, &row.Model} {
+		*c = strictcsv.Text(strings.ToLower(string(*c)))
+	}
 	tr := &Trade{ID: row.TradeID.String(), Kind: row.Instrument.String(), Engine: row.Engine.String(), Line: line}
 	if row.TradeID.String() == "" {
 		return tr, p.dec.Errorf("trade_id", "want a trade ID, got a blank cell")
