@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -28,9 +30,8 @@ import (
 // Figures are rounded for reading (six significant digits, all the digits
 // of the integer part); the exact figures are those of results.csv. The
 // totals are the exact sums over the ok trades of pv, vega, rho, div_rho
-// and theta, rounded once; they add figures in each trade's currency and,
-// for vega and the rhos, across underlyings, so they are a portfolio figure
-// only for a book in one currency. Delta and gamma are per underlying and
+// and theta, rounded once, one row per currency (figures in different
+// currencies are never added); vega and the rhos add across underlyings. Delta and gamma are per underlying and
 // are not totalled (the per-factor totals are risk.csv's).
 //
 // Text is made safe for a terminal: control characters print as spaces and
@@ -57,12 +58,14 @@ type Summary struct {
 	maxRows    int
 	rows       []*pricing.Result
 	ok, failed int
-	tot        [5]exactSum // pv, vega, rho, div_rho, theta
+	// tot holds, per currency, the exact sums of pv, vega, rho, div_rho
+	// and theta: figures in different currencies are never added.
+	tot map[string]*[5]exactSum
 }
 
 // NewSummary returns an empty Summary listing at most maxRows trades.
 func NewSummary(maxRows int) *Summary {
-	return &Summary{maxRows: maxRows}
+	return &Summary{maxRows: maxRows, tot: make(map[string]*[5]exactSum)}
 }
 
 // Add adds one result, which the Summary keeps (not a copy) if it is listed.
@@ -85,8 +88,13 @@ func (s *Summary) Add(r *pricing.Result) error {
 		return nil
 	}
 	s.ok++
+	tot := s.tot[r.Currency]
+	if tot == nil {
+		tot = new([5]exactSum)
+		s.tot[r.Currency] = tot
+	}
 	for j, v := range [...]float64{r.PV, r.Vega, r.Rho, r.DivRho, r.Theta} {
-		s.tot[j].add(v)
+		tot[j].add(v)
 	}
 	return nil
 }
@@ -98,10 +106,17 @@ func (s *Summary) Write(out io.Writer) error {
 		_, err := io.WriteString(out, "0 trades\n")
 		return err
 	}
-	var totals [5]float64
-	for j := range s.tot {
-		if totals[j] = s.tot[j].value(); !finite(totals[j]) {
-			return fmt.Errorf("reports: a portfolio total is beyond the float64 range: %w", errNonFinite)
+	ccys := slices.Sorted(maps.Keys(s.tot))
+	if len(ccys) == 0 {
+		ccys = []string{""}
+		s.tot[""] = new([5]exactSum)
+	}
+	totals := make([][5]float64, len(ccys))
+	for i, c := range ccys {
+		for j := range s.tot[c] {
+			if totals[i][j] = s.tot[c][j].value(); !finite(totals[i][j]) {
+				return fmt.Errorf("reports: a portfolio total is beyond the float64 range: %w", errNonFinite)
+			}
 		}
 	}
 	hasStdErr := false
@@ -136,11 +151,16 @@ func (s *Summary) Write(out io.Writer) error {
 		rows = append(rows, drop(row))
 		msgs = append(msgs, "")
 	}
-	total := drop([]string{"total", "", "", "", readable(totals[0], true), "", "", "",
-		readable(totals[1], true), readable(totals[2], true), readable(totals[3], true), readable(totals[4], true)})
+	var total [][]string // one row per currency
+	for i, c := range ccys {
+		label := strings.TrimSpace("total " + terminalText(c))
+		t := totals[i]
+		total = append(total, drop([]string{label, "", "", "", readable(t[0], true), "", "", "",
+			readable(t[1], true), readable(t[2], true), readable(t[3], true), readable(t[4], true)}))
+	}
 
 	width := make([]int, len(rows[0]))
-	for _, row := range append(rows, total) {
+	for _, row := range append(rows, total...) {
 		for c, cell := range row {
 			width[c] = max(width[c], utf8.RuneCountInString(cell))
 		}
@@ -175,7 +195,9 @@ func (s *Summary) Write(out io.Writer) error {
 	if left := n - len(s.rows); left > 0 {
 		fmt.Fprintf(bw, "... %d more %s not shown (write every row with --out DIR)\n", left, plural(left, "trade", "trades"))
 	}
-	line(total, "")
+	for _, t := range total {
+		line(t, "")
+	}
 	fmt.Fprintf(bw, "%d %s: %d ok, %d failed\n", n, plural(n, "trade", "trades"), s.ok, s.failed)
 	return bw.Flush()
 }

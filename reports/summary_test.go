@@ -99,3 +99,20 @@ func TestSummaryStreams(t *testing.T) {
 	require.NoError(t, s.Write(&b))
 	assert.Equal(t, "0 trades\n", b.String(), "refused results are not counted")
 }
+
+func TestSummaryTotalsPerCurrency(t *testing.T) {
+	s := NewSummary(10)
+	for _, r := range []*pricing.Result{
+		{TradeID: "a", Instrument: "european", Engine: "analytic", Currency: "USD", PV: 1.5, Vega: 2},
+		{TradeID: "b", Instrument: "european", Engine: "analytic", Currency: "EUR", PV: 10, Vega: 1},
+		{TradeID: "c", Instrument: "european", Engine: "analytic", Currency: "USD", PV: 2.25, Vega: 3},
+	} {
+		require.NoError(t, s.Add(r))
+	}
+	var b strings.Builder
+	require.NoError(t, s.Write(&b))
+	out := b.String()
+	assert.Regexp(t, `(?m)^total EUR +10 +1 `, out)
+	assert.Regexp(t, `(?m)^total USD +3\.75 +5 `, out)
+	assert.NotContains(t, out, "13.75", "currencies are never added together")
+}
