@@ -261,16 +261,9 @@ func (m *baw) solve() (float64, error) {
 		} else {
 			hi = x
 		}
-		step := f / fs
-		if math.Abs(step) <= 1e-14*x {
-			return x - step, nil
-		}
-		xn := x - step
-		if !(xn > lo && xn < hi) { // or NaN
-			xn = 0.5 * (lo + hi)
-			if xn == lo || xn == hi {
-				return xn, nil // the bracket is as narrow as float64 allows
-			}
+		xn, done := newtonInBracket(x, f/fs, lo, hi, 1e-14)
+		if done {
+			return xn, nil
 		}
 		x = xn
 	}

@@ -154,16 +154,9 @@ func solveNormalised(x, beta float64) (float64, error) {
 		} else {
 			hi = s
 		}
-		step := fv / dfv
-		if math.Abs(step) <= 1e-15*s {
-			return s - step, nil
-		}
-		sn := s - step
-		if !(sn > lo && sn < hi) { // or NaN
-			sn = 0.5 * (lo + hi)
-			if sn == lo || sn == hi {
-				return sn, nil // the bracket is as narrow as float64 allows
-			}
+		sn, done := newtonInBracket(s, fv/dfv, lo, hi, 1e-15)
+		if done {
+			return sn, nil
 		}
 		s = sn
 	}

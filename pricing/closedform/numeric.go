@@ -87,3 +87,20 @@ func (r *recorder) cdfTerm(c, a, y, h aad.Number, s float64) aad.Number {
 	dz := s * cv * de
 	return r.c4(v, c, e, a, v, y, dz, h, -dz)
 }
+
+// newtonInBracket takes the Newton step x − step of a root solve whose root
+// lies in (lo, hi), the bracket already updated with the sign at x. A step
+// that leaves the bracket (or is NaN) becomes bisection. done reports
+// convergence: the step is below rel·|x|, or the bracket is as narrow as
+// float64 allows; next is then the answer.
+func newtonInBracket(x, step, lo, hi, rel float64) (next float64, done bool) {
+	if math.Abs(step) <= rel*math.Abs(x) {
+		return x - step, true
+	}
+	next = x - step
+	if !(next > lo && next < hi) {
+		next = 0.5 * (lo + hi)
+		return next, next == lo || next == hi
+	}
+	return next, false
+}
