@@ -385,3 +385,40 @@ func allPassive(xs []Number) bool {
 	}
 	return true
 }
+
+// Custom4 is Custom for a statement of at most four operands, given without
+// slices: the per-step statement of a Monte Carlo scheme whose local
+// Jacobian is derived by hand (a local-vol or Heston step). Passive
+// operands are left out, as in Custom; pass the passive zero Number for an
+// unused one.
+func (t *Tape) Custom4(v float64, a Number, da float64, b Number, db float64, c Number, dc float64, d Number, dd float64) Number {
+	if t == nil {
+		if a.idx|b.idx|c.idx|d.idx != 0 {
+			activeOnNil()
+		}
+		return Number{v: v}
+	}
+	n := 0
+	for _, x := range [...]uint32{a.idx, b.idx, c.idx, d.idx} {
+		if x != 0 {
+			n++
+		}
+	}
+	k, ok := t.open(n)
+	if !ok {
+		return Number{v: v}
+	}
+	own := uint64(t.nStmt) << 32
+	put := func(x Number, dx float64) {
+		if x.idx != 0 {
+			t.check(x)
+			t.ops[k], t.partials[k] = uint64(x.idx)|own, dx
+			k++
+		}
+	}
+	put(a, da)
+	put(b, db)
+	put(c, dc)
+	put(d, dd)
+	return t.close(v, k)
+}

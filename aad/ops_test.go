@@ -1113,3 +1113,19 @@ func assertExactStep(t *testing.T, tp *aad.Tape, a, w float64) {
 	assert.False(t, y.Active(), "SmoothStep(%g, width %g) active: got true, want false", a, w)
 	assert.Equal(t, n, tp.Len(), "SmoothStep(%g, width %g) statements: got %d, want %d", a, w, tp.Len(), n)
 }
+
+func TestCustom4(t *testing.T) {
+	var tp aad.Tape
+	a, b, d := tp.Var(2), tp.Var(3), tp.Var(5)
+	// v = a·b + 7·d with a passive third operand, as one statement.
+	v := tp.Custom4(2*3+7*5, a, 3, b, 2, aad.Const(11), 100, d, 7)
+	require.Equal(t, 41.0, v.Value())
+	require.Equal(t, 4, tp.Len(), "one statement for v")
+	g := tp.Gradient(nil, v, []aad.Number{a, b, d})
+	require.Equal(t, []float64{3, 2, 7}, g)
+	// All passive: a passive result, nothing recorded.
+	require.False(t, tp.Custom4(1, aad.Const(1), 1, aad.Const(2), 1, aad.Number{}, 0, aad.Number{}, 0).Active())
+	var nilTape *aad.Tape
+	require.Equal(t, 9.0, nilTape.Custom4(9, aad.Const(1), 1, aad.Number{}, 0, aad.Number{}, 0, aad.Number{}, 0).Value())
+	require.Panics(t, func() { nilTape.Custom4(1, a, 1, aad.Number{}, 0, aad.Number{}, 0, aad.Number{}, 0) })
+}
