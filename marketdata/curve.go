@@ -169,3 +169,77 @@ type surface struct {
 	t   []float64 // expiry times, increasing
 	exp []expiry
 }
+
+// slopeWeights writes into d1[:len(e.k)] and d2[:len(e.k)] the weights of
+// the node vols in the spline's first and second derivatives in strike at
+// K, s′(K) = Σ d1[i]·σ[i] and s″(K) = Σ d2[i]·σ[i], and returns them. On
+// [k[j], k[j+1]], in the notation of expiry,
+//
+//	s′(K) = (σ[j+1] − σ[j])/h + (−(3a²−1)·M[j] + (3b²−1)·M[j+1])·h/6
+//	s″(K) = a·M[j] + b·M[j+1]
+//
+// so their weights take one tridiagonal solve each, as the value's do.
+// Outside the strikes, where the spline is flat, both are 0; at an end
+// strike they are the derivatives from inside (s″ is then 0, the spline
+// being natural); at an interior strike, where the spline is twice
+// continuously differentiable, they are its derivatives there. A single
+// strike gives 0. u must have room for len(e.k) values; it is scratch.
+func (e *expiry) slopeWeights(K float64, d1, d2, u []float64) ([]float64, []float64) {
+	n := len(e.k)
+	d1, d2 = d1[:n], d2[:n]
+	clear(d1)
+	clear(d2)
+	if n == 1 || !(K >= e.k[0] && K <= e.k[n-1]) {
+		return d1, d2
+	}
+	// k[j] < K <= k[j+1], or j = 0 at K = k[0].
+	j, _ := bracket(e.k, K)
+	h := e.k[j+1] - e.k[j]
+	a := (e.k[j+1] - K) / h
+	b := (K - e.k[j]) / h
+	d1[j], d1[j+1] = -1/h, 1/h
+	if n < 3 {
+		return d1, d2
+	}
+	m := n - 2
+	r := u[:m]
+	clear(r)
+	if j >= 1 {
+		r[j-1] = -(3*a*a - 1) * h / 6
+	}
+	if j+1 <= n-2 {
+		r[j] = (3*b*b - 1) * h / 6
+	}
+	e.addCurvature(d1, r)
+	clear(r)
+	if j >= 1 {
+		r[j-1] = a
+	}
+	if j+1 <= n-2 {
+		r[j] = b
+	}
+	e.addCurvature(d2, r)
+	return d1, d2
+}
+
+// addCurvature adds to the weights w the node weights of cᵀM, for the
+// coefficients c (in r, on the interior second derivatives M[1…n−2]) of a
+// spline with at least three strikes: w += Bᵀu with A·u = c. It overwrites
+// r with u.
+func (e *expiry) addCurvature(w, r []float64) {
+	m := len(r)
+	r[0] /= e.den[0]
+	for i := 1; i < m; i++ {
+		r[i] = (r[i] - e.h[i]*r[i-1]) / e.den[i]
+	}
+	for i := m - 2; i >= 0; i-- {
+		r[i] -= e.cp[i] * r[i+1]
+	}
+	for i, ui := range r {
+		p := i + 1
+		l, rr := 6/e.h[p-1], 6/e.h[p]
+		w[p-1] += l * ui
+		w[p] -= (l + rr) * ui
+		w[p+1] += rr * ui
+	}
+}

@@ -41,6 +41,7 @@ type Scope struct {
 	wa, wb, u []float64
 	args      []aad.Number
 	parts     []float64
+	tvw       []float64 // TotalVariance: three expiries' weights of s, s' and s''
 }
 
 // Input is a market quote recorded as an AAD input: the quote's index in
@@ -71,6 +72,7 @@ func (m *Market) NewScope() *Scope {
 		u:     make([]float64, k),
 		args:  make([]aad.Number, 2*k+3),
 		parts: make([]float64, 2*k+3),
+		tvw:   make([]float64, 9*k),
 	}
 }
 
