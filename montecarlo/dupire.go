@@ -1,0 +1,101 @@
+package montecarlo
+
+import (
+	"math"
+
+	"github.com/aadrisk/aadrisk/aad"
+	"github.com/aadrisk/aadrisk/marketdata"
+)
+
+// LocalVarFloor is the minimum local variance of the local-vol model:
+// where the surface implies a local variance below it, in particular one
+// that is not positive (a calendar or butterfly arbitrage), or where the
+// Dupire denominator is not positive, the local variance is floored at
+// LocalVarFloor, a local vol of 1%, and the node is reported (FlooredNode).
+const LocalVarFloor = 1e-4
+
+// dupireMinTime is the earliest time at which the local vol is evaluated:
+// at t = 0 the total variance is 0 and Dupire's formula in it is 0/0, so the
+// local vol at t < dupireMinTime is the one at dupireMinTime, with no
+// derivative in t: its right-limit at 0 to within O(dupireMinTime). (Before
+// the first expiry, where w = s(K)²·t, the limit is s²/|s − y·K·s′| with
+// y = ln(K/F); it does not depend on t.)
+const dupireMinTime = 1e-6
+
+// FlooredNode says where a surface's implied local variance was floored:
+// the time and strike of the node and the raw local variance the surface
+// implied there (negative, below LocalVarFloor, or not a number where the
+// Dupire denominator is not positive or the total variance is 0).
+type FlooredNode struct{ T, K, LocalVar float64 }
+
+// dupireLocalVol records on sc's tape the Dupire local volatility
+// σ_loc(t, K) of underlying name at one time t (it may be active, under a
+// valuation-time shift) and each strike ks[m], given the forward F(t) and
+// the drift mu = r − q at t (both may be active), into dst[m].
+//
+// It works in the implied total variance w of the VOL surface in
+// log-moneyness y = ln(K/F) (Gatheral):
+//
+//	σ_loc² = w_T|y / (1 − (y/w)·w_y + ¼(−¼ − 1/w + y²/w²)·w_y² + ½·w_yy)
+//
+// with w_y = K·w_K, w_yy = K²·w_KK + K·w_K and, since K = F·eʸ with
+// dF/dt = mu·F, w_T|y = w_T|K + mu·K·w_K, from Scope.TotalVariance (whose
+// w_T is the derivative from the right, what a step starting at t sees).
+// At t < dupireMinTime it is evaluated at dupireMinTime (see there).
+//
+// Each node is four statements of TotalVariance and one more with the
+// partials of σ_loc in w, w_K, w_KK, w_T, F and mu. A node whose local
+// variance is below LocalVarFloor (or whose denominator is not positive)
+// is the passive √LocalVarFloor and is appended to floored, which is
+// returned.
+func dupireLocalVol(sc *marketdata.Scope, name string, t, fwd, mu aad.Number, ks []float64, dst []aad.Number, floored []FlooredNode) ([]FlooredNode, error) {
+	tp := sc.Tape()
+	dst = dst[:len(ks)]
+	tau := t
+	if !(t.Value() >= dupireMinTime) {
+		tau = aad.Const(dupireMinTime)
+	}
+	F, m := fwd.Value(), mu.Value()
+	floor := aad.Const(math.Sqrt(LocalVarFloor))
+	var args [6]aad.Number
+	var parts [6]float64
+	for j, K := range ks {
+		v, err := sc.TotalVariance(name, tau, K)
+		if err != nil {
+			return floored, err
+		}
+		w, wk, wkk, wt := v.W.Value(), v.DK.Value(), v.DKK.Value(), v.DT.Value()
+		y := math.Log(K / F)
+		x := K * wk      // w_y
+		z := K*K*wkk + x // w_yy
+		iw := 1 / w      // 1/w
+		yw := y * iw     // y/w
+		c := -0.25 - iw + yw*yw
+		den := 1 - yw*x + 0.25*c*x*x + 0.5*z
+		num := wt + m*x
+		lv := num / den
+		if !(den > 0) || !(lv >= LocalVarFloor) {
+			floored = append(floored, FlooredNode{T: t.Value(), K: K, LocalVar: lv})
+			dst[j] = floor
+			continue
+		}
+		sig := math.Sqrt(lv)
+		// σ = √(num/den): ∂σ/∂num = 1/(2σ·den), ∂σ/∂den = −lv/(2σ·den).
+		gn := 1 / (2 * sig * den)
+		gd := -lv * gn
+		dDdw := yw*x*iw + 0.25*(iw*iw-2*yw*yw*iw)*x*x // y·x/w² + ¼(1/w² − 2y²/w³)·x²
+		dDdx := -yw + 0.5*c*x
+		dDdy := -x*iw + 0.5*yw*iw*x*x // −x/w + ½·y·x²/w²
+		args = [6]aad.Number{v.W, v.DK, v.DKK, v.DT, fwd, mu}
+		parts = [6]float64{
+			gd * dDdw,
+			gn*m*K + gd*(K*dDdx+0.5*K), // x = K·w_K, and z has K·w_K too
+			gd * 0.5 * K * K,
+			gn,
+			gd * dDdy * (-1 / F), // ∂y/∂F = −1/F
+			gn * x,
+		}
+		dst[j] = tp.Custom(sig, args[:], parts[:])
+	}
+	return floored, nil
+}

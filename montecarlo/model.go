@@ -1,0 +1,357 @@
+package montecarlo
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/aadrisk/aadrisk/aad"
+	"github.com/aadrisk/aadrisk/marketdata"
+)
+
+// model is one worker's copy of a model's dynamics. setup records the
+// model's set-up on the scope's tape, before the mark; simulate records one
+// path from the normals z (step-major: z[(i−1)·factors()+f] drives factor f
+// over step i); adjoint runs after the path's sweep to the mark, for the
+// parts of the path whose adjoints the model propagates by hand; flush adds
+// those to the tape before the sweep from the mark.
+type model interface {
+	setup(c *setupContext) error
+	factors() int
+	simulate(tp *aad.Tape, z []float64, p *Path)
+	adjoint(tp *aad.Tape, z []float64, p *Path)
+	flush(tp *aad.Tape)
+	stepVariance(tp *aad.Tape, a, i int) aad.Number
+}
+
+// setupContext is what every model's set-up reads: the problem, the scope,
+// the grid as calendar times and as the recorded times to the grid dates
+// (active under a valuation-time shift), and the path whose spots and
+// discount factors it fills.
+type setupContext struct {
+	pr    *Problem
+	sc    *marketdata.Scope
+	ref   *marketdata.Scope // a passive scope on the unbumped market
+	times []float64         // grid, times[0] = 0
+	tt    []aad.Number      // recorded times, tt[0] = 0
+	path  *Path
+	// floored collects where a local-vol set-up floored the local variance.
+	floored *[]FlooredNode
+}
+
+// carry records, for underlying name, the log-forward increment of every
+// step, ∫(r − q)dt = ln(DF_q(t_{i−1})/DF_q(t_i)) − ln(DF_r(t_{i−1})/DF_r(t_i)),
+// into dst[i−1], and the discount factors into the path if df. It returns
+// dst.
+func (c *setupContext) carry(dst []aad.Number, name string, df bool) ([]aad.Number, error) {
+	tp := c.sc.Tape()
+	n := len(c.times) - 1
+	dst = grow(dst, n)
+	var prev aad.Number // z(t)·t of the rate minus that of the dividend yield, at t_{i−1}
+	for i := 1; i <= n; i++ {
+		t := c.tt[i]
+		zr, err := c.sc.ZeroRate(c.pr.Currency, t)
+		if err != nil {
+			return nil, err
+		}
+		zq, err := c.sc.DivYield(name, t)
+		if err != nil {
+			return nil, err
+		}
+		lr := tp.Mul(zr, t)
+		cur := tp.Sub(lr, tp.Mul(zq, t))
+		dst[i-1] = tp.Sub(cur, prev)
+		prev = cur
+		if df {
+			c.path.df[i] = tp.Exp(tp.Neg(lr))
+		}
+	}
+	return dst, nil
+}
+
+// stepTime returns the recorded length of step i: active for the first
+// step under a valuation-time shift, passive after it (every later step
+// keeps its length when the valuation date moves).
+func (c *setupContext) stepTime(i int) aad.Number {
+	if i == 1 {
+		return c.tt[1]
+	}
+	return aad.Const(c.times[i] - c.times[i-1])
+}
+
+// grow returns s resized to n, reusing its memory when it is large enough.
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
+}
+
+// bsModel is the lognormal model with term structures, for one or several
+// correlated underlyings.
+type bsModel struct {
+	n, na int
+	a, b  [][]aad.Number // per asset, per step: log drift and √(variance) of the step
+	l     []aad.Number   // Cholesky factor of the correlations, na×na
+	corr  []aad.Number
+	lAct  bool      // some entry of l is active
+	w     []float64 // correlated normals, asset-major
+	accL  []float64 // hand-propagated adjoints of l
+}
+
+func (m *bsModel) factors() int { return m.na }
+
+func (m *bsModel) setup(c *setupContext) error {
+	tp := c.sc.Tape()
+	pr := c.pr
+	m.n, m.na = len(c.times)-1, len(pr.Underlyings)
+	m.a, m.b = grow(m.a, m.na), grow(m.b, m.na)
+	for k, name := range pr.Underlyings {
+		s0, err := c.sc.Spot(name)
+		if err != nil {
+			return err
+		}
+		c.path.s[k][0] = s0
+		K := s0.Value()
+		if pr.Strikes != nil {
+			K = pr.Strikes[k]
+		}
+		if m.a[k], err = c.carry(m.a[k], name, k == 0); err != nil {
+			return err
+		}
+		m.b[k] = grow(m.b[k], m.n)
+		var wPrev aad.Number
+		for i := 1; i <= m.n; i++ {
+			vol, err := c.sc.Vol(name, c.tt[i], K)
+			if err != nil {
+				return err
+			}
+			w := tp.Mul(tp.Square(vol), c.tt[i])
+			dw := tp.Sub(w, wPrev)
+			if dw.Value() < 0 {
+				return fmt.Errorf("the VOL surface of %s implies a negative variance between %.6g and %.6g years at strike %.6g", name, c.times[i-1], c.times[i], K)
+			}
+			if dw.Value() == 0 {
+				m.b[k][i-1] = aad.Const(0) // no derivative through √ at 0
+			} else {
+				m.b[k][i-1] = tp.Sqrt(dw)
+			}
+			m.a[k][i-1] = tp.Sub(m.a[k][i-1], tp.MulConst(dw, 0.5))
+			wPrev = w
+		}
+	}
+	m.lAct = false
+	if m.na > 1 {
+		na := m.na
+		m.corr, m.l = grow(m.corr, na*na), grow(m.l, na*na)
+		for i, x := range pr.Underlyings {
+			for j, y := range pr.Underlyings {
+				r, err := c.sc.Corr(x, y)
+				if err != nil {
+					return err
+				}
+				m.corr[i*na+j] = r
+			}
+		}
+		if err := cholesky(tp, m.corr, na, m.l, pr.Underlyings); err != nil {
+			return err
+		}
+		for _, x := range m.l {
+			m.lAct = m.lAct || x.Active()
+		}
+		m.w = grow(m.w, na*m.n)
+		m.accL = grow(m.accL, na*na)
+		clear(m.accL)
+	}
+	return nil
+}
+
+func (m *bsModel) simulate(tp *aad.Tape, z []float64, p *Path) {
+	if m.na == 1 {
+		tp.ExpAffineScan(p.s[0][1:], p.s[0][0], m.a[0], m.b[0], z[:m.n])
+		return
+	}
+	// Correlated normals w = L·z, passive: the adjoints of L are
+	// propagated by hand (adjoint), which keeps the na² products per step
+	// off the tape.
+	na, n := m.na, m.n
+	for k := range na {
+		lk := m.l[k*na : k*na+k+1]
+		w := m.w[k*n : (k+1)*n]
+		for i := range n {
+			zi := z[i*na : i*na+k+1]
+			s := 0.0
+			for j, x := range lk {
+				s += x.Value() * zi[j]
+			}
+			w[i] = s
+		}
+		tp.ExpAffineScan(p.s[k][1:], p.s[k][0], m.a[k], m.b[k], w)
+	}
+}
+
+// adjoint adds the path's contribution to the adjoints of L: the step
+// S_i = S_{i−1}·exp(a_i + b_i·w_i) with w_i = Σ_j L_kj·z_ij has
+// ∂S_i/∂L_kj = S_i·b_i·z_ij.
+func (m *bsModel) adjoint(tp *aad.Tape, z []float64, p *Path) {
+	if !m.lAct {
+		return
+	}
+	na, n := m.na, m.n
+	for k := range na {
+		acc := m.accL[k*na : k*na+k+1]
+		s, b := p.s[k][1:n+1], m.b[k][:n]
+		for i, x := range s {
+			if !x.Active() {
+				continue
+			}
+			g := tp.Adjoint(x) * x.Value() * b[i].Value()
+			if g == 0 {
+				continue
+			}
+			zi := z[i*na : i*na+k+1]
+			for j := range acc {
+				acc[j] += g * zi[j]
+			}
+		}
+	}
+}
+
+func (m *bsModel) flush(tp *aad.Tape) {
+	if !m.lAct {
+		return
+	}
+	for i, x := range m.l {
+		if x.Active() && m.accL[i] != 0 {
+			tp.SetAdjoint(x, tp.Adjoint(x)+m.accL[i])
+		}
+		m.accL[i] = 0
+	}
+}
+
+func (m *bsModel) stepVariance(tp *aad.Tape, a, i int) aad.Number {
+	b := m.b[a][i-1]
+	return tp.Square(b)
+}
+
+// hestonModel is the Heston model of one underlying, by full-truncation
+// Euler steps.
+type hestonModel struct {
+	n                int
+	carry            []aad.Number
+	dt               []float64
+	dt1              aad.Number // the first step's length, active under a time shift
+	v0, kappa, theta aad.Number
+	sigma, rho, rhoC aad.Number // rhoC = √(1−ρ²)
+	v                []aad.Number
+	args             [6]aad.Number
+	parts            [6]float64
+}
+
+func (m *hestonModel) factors() int { return 2 }
+
+func (m *hestonModel) setup(c *setupContext) error {
+	tp := c.sc.Tape()
+	name := c.pr.Underlyings[0]
+	s0, err := c.sc.Spot(name)
+	if err != nil {
+		return err
+	}
+	c.path.s[0][0] = s0
+	h, err := c.sc.Heston(name)
+	if err != nil {
+		return err
+	}
+	switch {
+	case !(h.V0.Value() >= 0):
+		return fmt.Errorf("HESTON/%s/v0 is %v: want v0 ≥ 0", name, h.V0.Value())
+	case !(h.Kappa.Value() >= 0):
+		return fmt.Errorf("HESTON/%s/kappa is %v: want κ ≥ 0", name, h.Kappa.Value())
+	case !(h.Theta.Value() >= 0):
+		return fmt.Errorf("HESTON/%s/theta is %v: want θ ≥ 0", name, h.Theta.Value())
+	case !(h.Sigma.Value() >= 0):
+		return fmt.Errorf("HESTON/%s/sigma is %v: want σ ≥ 0", name, h.Sigma.Value())
+	case !(math.Abs(h.Rho.Value()) <= 1):
+		return fmt.Errorf("HESTON/%s/rho is %v: want −1 ≤ ρ ≤ 1", name, h.Rho.Value())
+	}
+	m.n = len(c.times) - 1
+	if m.carry, err = c.carry(m.carry, name, true); err != nil {
+		return err
+	}
+	m.dt = grow(m.dt, m.n+1)
+	for i := 1; i <= m.n; i++ {
+		m.dt[i] = c.times[i] - c.times[i-1]
+	}
+	m.dt1 = c.stepTime(1)
+	m.dt[1] = m.dt1.Value()
+	m.v0, m.kappa, m.theta, m.sigma, m.rho = h.V0, h.Kappa, h.Theta, h.Sigma, h.Rho
+	if r := m.rho.Value(); math.Abs(r) < 1 {
+		m.rhoC = tp.Sqrt(tp.ConstSub(1, tp.Square(m.rho)))
+	} else {
+		m.rhoC = aad.Const(0) // no derivative through √ at 0
+	}
+	m.v = grow(m.v, m.n+1)
+	return nil
+}
+
+func (m *hestonModel) simulate(tp *aad.Tape, z []float64, p *Path) {
+	s := p.s[0]
+	x, v := s[0], m.v0
+	m.v[0] = v
+	kappa, theta, sigma := m.kappa.Value(), m.theta.Value(), m.sigma.Value()
+	rho, rhoC := m.rho.Value(), m.rhoC.Value()
+	args, parts := m.args[:], m.parts[:]
+	for i := 1; i <= m.n; i++ {
+		z1, z2 := z[2*(i-1)], z[2*(i-1)+1]
+		dt := m.dt[i]
+		vp := max(v.Value(), 0)
+		sq := math.Sqrt(vp * dt)
+		zs := rho*z1 + rhoC*z2
+		e := math.Exp(m.carry[i-1].Value() - 0.5*vp*dt + sq*zs)
+		xn := x.Value() * e
+		// ∂/∂v and ∂/∂Δt of √(v⁺Δt): 0 where v ≤ 0 (the truncated region,
+		// where the scheme does not depend on v).
+		var dsqV, dsqT float64
+		if vp > 0 {
+			dsqV, dsqT = 0.5*math.Sqrt(dt/vp), 0.5*math.Sqrt(vp/dt)
+		}
+		var dvp float64
+		if v.Value() > 0 {
+			dvp = 1
+		}
+		dtN := aad.Const(dt)
+		if i == 1 {
+			dtN = m.dt1
+		}
+		args[0], parts[0] = x, e
+		args[1], parts[1] = m.carry[i-1], xn
+		args[2], parts[2] = v, xn*dvp*(-0.5*dt+dsqV*zs)
+		args[3], parts[3] = m.rho, xn*sq*z1
+		args[4], parts[4] = m.rhoC, xn*sq*z2
+		args[5], parts[5] = dtN, xn*(-0.5*vp+dsqT*zs)
+		x = tp.Custom(xn, args, parts)
+		vn := v.Value() + kappa*(theta-vp)*dt + sigma*sq*z1
+		args[0], parts[0] = v, 1+dvp*(-kappa*dt+sigma*z1*dsqV)
+		args[1], parts[1] = m.kappa, (theta-vp)*dt
+		args[2], parts[2] = m.theta, kappa*dt
+		args[3], parts[3] = m.sigma, sq*z1
+		args[4], parts[4] = dtN, kappa*(theta-vp)+sigma*z1*dsqT
+		v = tp.Custom(vn, args[:5], parts[:5])
+		s[i] = x
+		m.v[i] = v
+	}
+}
+
+func (m *hestonModel) adjoint(*aad.Tape, []float64, *Path) {}
+func (m *hestonModel) flush(*aad.Tape)                      {}
+
+func (m *hestonModel) stepVariance(tp *aad.Tape, _, i int) aad.Number {
+	v := m.v[i-1]
+	if v.Value() <= 0 {
+		return aad.Const(0)
+	}
+	dtN := aad.Const(m.dt[i])
+	if i == 1 {
+		dtN = m.dt1
+	}
+	return tp.Custom4(v.Value()*m.dt[i], v, m.dt[i], dtN, v.Value(), aad.Number{}, 0, aad.Number{}, 0)
+}
