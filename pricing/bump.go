@@ -241,6 +241,9 @@ func (p *Pricer) BumpAndRevalue(tr *Trade, quotes []int) (sens []float64, theta 
 	}
 	inst := tr.Instrument
 	qty := tr.Quantity.InexactFloat64()
+	if mc, ok := inst.(*MonteCarlo); ok {
+		return p.bumpMC(mc, qty, quotes)
+	}
 	f0, err := p.valueAt(inst, marketdata.Bump{})
 	if err != nil {
 		return nil, 0, err

@@ -42,7 +42,15 @@ type Options struct {
 	// Window bounds the trades in flight (read but not yet emitted), and so
 	// the memory of a run whatever its size; 0 means 64 per worker.
 	Window int
+	// MC are the Monte Carlo defaults of trades that set none.
+	MC MCDefaults
 }
+
+// maxPathWorkers bounds the goroutines that simulate one Monte Carlo
+// trade's paths: each trade worker runs its trade's paths on up to this
+// many (at most Workers), each with its own tape, so that a portfolio of
+// one large simulation still uses the machine while the tapes stay few.
+const maxPathWorkers = 4
 
 // Run prices a portfolio against market m. It reads items from next until
 // next returns io.EOF, prices them on opts.Workers goroutines, each with its
@@ -104,6 +112,7 @@ func Run(ctx context.Context, m *marketdata.Market, opts Options, next func() (I
 		go func() {
 			defer wg.Done()
 			p := NewPricer(m)
+			p.MC, p.MCWorkers, p.Context = opts.MC, min(workers, maxPathWorkers), ctx
 			for j := range jobs {
 				if ctx.Err() != nil {
 					continue

@@ -1,12 +1,14 @@
 package pricing
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
 
 	"github.com/aadrisk/aadrisk/aad"
 	"github.com/aadrisk/aadrisk/marketdata"
+	"github.com/aadrisk/aadrisk/montecarlo"
 )
 
 // Pricer prices trades one at a time against one market: it records each
@@ -17,11 +19,28 @@ type Pricer struct {
 	m    *marketdata.Market
 	tape *aad.Tape
 	sc   *marketdata.Scope
+
+	// MC are the defaults of Monte Carlo trades; MCWorkers is the number of
+	// goroutines that simulate the paths of one trade (1 if 0). Results do
+	// not depend on MCWorkers.
+	MC        MCDefaults
+	MCWorkers int
+	// Context, when set, cancels a Monte Carlo simulation in progress.
+	Context context.Context
+
+	mc *montecarlo.Engine
+}
+
+// MCDefaults are the Monte Carlo settings of trades that do not give their
+// own: the command's --paths and --seed. A zero Paths means DefaultPaths.
+type MCDefaults struct {
+	Paths int
+	Seed  uint64
 }
 
 // NewPricer returns a pricer for trades on market m.
 func NewPricer(m *marketdata.Market) *Pricer {
-	return &Pricer{m: m, tape: aad.NewTape(256), sc: m.NewScope()}
+	return &Pricer{m: m, tape: aad.NewTape(256), sc: m.NewScope(), MC: MCDefaults{Seed: DefaultSeed}}
 }
 
 // Market returns the market the pricer prices against.
@@ -67,24 +86,48 @@ func (p *Pricer) Price(tr *Trade) *Result {
 func (p *Pricer) price(tr *Trade, res *Result) error {
 	inst := tr.Instrument
 	qty := tr.Quantity.InexactFloat64()
+	if mc, ok := inst.(*MonteCarlo); ok {
+		return p.priceMC(mc, qty, res)
+	}
 	v, err := p.record(inst, marketdata.Bump{Quote: -1})
 	if err != nil {
 		return err
 	}
 	res.PV = qty * v.Value()
 
-	quotes := p.m.Quotes()
 	inputs := p.sc.Inputs()
 	res.Sens = make([]Sensitivity, len(inputs))
-	spot := -1
 	for i, in := range inputs {
-		a := qty * p.tape.Adjoint(in.X)
-		q := &quotes[in.Quote]
-		res.Sens[i] = Sensitivity{RiskFactor: q.Key, Value: a}
+		res.Sens[i] = Sensitivity{RiskFactor: p.m.Quotes()[in.Quote].Key, Value: qty * p.tape.Adjoint(in.X)}
+	}
+	spot := p.aggregate(inst, res, func(i int) int { return inputs[i].Quote })
+	if h, ok := p.sc.Shift(); ok {
+		res.Theta = qty * p.tape.Adjoint(h)
+	}
+	res.HasDelta = inst.Spot() != ""
+	if spot >= 0 {
+		g, err := p.gamma(inst, spot, res.Delta/qty)
+		if err != nil {
+			return fmt.Errorf("gamma: %w", err)
+		}
+		res.Gamma = qty * g
+	}
+	return checkFinite(res)
+}
+
+// aggregate adds res.Sens into delta, vega, rho and div_rho; quote(i) is
+// the quote index of res.Sens[i]. It returns the quote index of the spot
+// whose delta it reports, or −1.
+func (p *Pricer) aggregate(inst Instrument, res *Result, quote func(i int) int) int {
+	quotes := p.m.Quotes()
+	spot := -1
+	for i := range res.Sens {
+		a := res.Sens[i].Value
+		q := &quotes[quote(i)]
 		switch q.Kind {
 		case marketdata.Spot:
 			if q.Name == inst.Spot() {
-				res.Delta, spot = a, in.Quote
+				res.Delta, spot = a, quote(i)
 			}
 		case marketdata.Vol:
 			if q.Name == inst.Spot() {
@@ -100,18 +143,7 @@ func (p *Pricer) price(tr *Trade, res *Result) error {
 			}
 		}
 	}
-	if h, ok := p.sc.Shift(); ok {
-		res.Theta = qty * p.tape.Adjoint(h)
-	}
-	res.HasDelta = inst.Spot() != ""
-	if spot >= 0 {
-		g, err := p.gamma(inst, spot, res.Delta/qty)
-		if err != nil {
-			return fmt.Errorf("gamma: %w", err)
-		}
-		res.Gamma = qty * g
-	}
-	return checkFinite(res)
+	return spot
 }
 
 // record resets the tape, records inst's value against the market with the

@@ -11,6 +11,7 @@ import (
 
 	"github.com/aadrisk/aadrisk/marketdata"
 	"github.com/aadrisk/aadrisk/marketdata/strictcsv"
+	"github.com/aadrisk/aadrisk/montecarlo"
 )
 
 // Trade is one position: a quantity of an instrument.
@@ -149,13 +150,20 @@ func (p *PortfolioReader) build(tr *Trade, row *PortfolioRow) error {
 	default:
 		return d.Errorf("option_type", "want call or put, got %q", row.OptionType.String())
 	}
-	if row.Instrument.String() == "basket" || (row.Instrument.String() == "asian" && row.Averaging.String() == "arithmetic") {
-		return p.buildMC(tr, row)
+	basket := row.Instrument.String() == "basket"
+	mc := basket || (row.Instrument.String() == "asian" && row.Averaging.String() == "arithmetic")
+	if mc && row.Engine.String() == Analytic {
+		what := "basket"
+		if !basket {
+			what = "arithmetic asian"
+		}
+		return d.Errorf("engine", "engine analytic: a %s has no analytic engine", what)
 	}
+	mc = mc || row.Engine.String() == MC
 	if row.Underlying.String() == "" {
 		return d.Errorf("underlying", "want an underlying name, got a blank cell")
 	}
-	if strings.Contains(row.Underlying.String(), "|") {
+	if !basket && strings.Contains(row.Underlying.String(), "|") {
 		return d.Errorf("underlying", "%q: only a basket has several underlyings", row.Underlying.String())
 	}
 	if row.Currency.String() == "" {
@@ -179,6 +187,12 @@ func (p *PortfolioReader) build(tr *Trade, row *PortfolioRow) error {
 		return d.Errorf("expiry", "expiry %s is not after the as-of date %s", row.Expiry.String(), p.asof.Format(time.DateOnly))
 	}
 	o := Option{Underlying: row.Underlying.String(), Ccy: row.Currency.String(), Call: call, Strike: strike, Expiry: expiry}
+	if mc {
+		return p.buildMC(tr, row, o)
+	}
+	if err := noMCColumns(d, row); err != nil {
+		return err
+	}
 
 	var inst Instrument
 	switch row.Instrument.String() {
@@ -222,24 +236,107 @@ func (p *PortfolioReader) build(tr *Trade, row *PortfolioRow) error {
 	}
 	tr.Instrument = inst
 	tr.Engine = Analytic
-	if row.Engine.String() == MC {
-		return d.Errorf("engine", "engine mc: the Monte Carlo engine is not available in this version")
+	return nil
+}
+
+// noMCColumns refuses Monte Carlo settings on a trade priced analytically:
+// a paths or model cell there is a mistake, not something to ignore.
+func noMCColumns(d *strictcsv.Decoder[PortfolioRow], row *PortfolioRow) error {
+	switch {
+	case row.Model.String() != "":
+		return d.Errorf("model", "model %q: only engine=mc trades have a model", row.Model.String())
+	case row.Paths.Set:
+		return d.Errorf("paths", "only engine=mc trades have paths")
+	case row.Steps.Set:
+		return d.Errorf("steps", "only engine=mc trades have steps")
+	case row.Seed.Set:
+		return d.Errorf("seed", "only engine=mc trades have a seed")
 	}
 	return nil
 }
 
-// buildMC rejects the trades that only a Monte Carlo engine can price, with
-// a reason, until that engine exists.
-func (p *PortfolioReader) buildMC(tr *Trade, row *PortfolioRow) error {
+// buildMC builds the instrument of a trade priced by Monte Carlo.
+func (p *PortfolioReader) buildMC(tr *Trade, row *PortfolioRow, o Option) error {
+	d := p.dec
 	tr.Engine = MC
-	what := "basket"
-	if row.Instrument.String() == "asian" {
-		what = "arithmetic asian"
+	var set MCSettings
+	var err error
+	if set.Model, err = montecarlo.ParseModel(row.Model.String()); err != nil {
+		return d.Errorf("model", "%v", err)
 	}
-	if row.Engine.String() == Analytic {
-		return p.dec.Errorf("engine", "engine analytic: a %s has no analytic engine", what)
+	if row.Paths.Set {
+		if row.Paths.V < 2 || row.Paths.V > montecarlo.MaxPaths {
+			return d.Errorf("paths", "%d paths: want 2 to %d", row.Paths.V, montecarlo.MaxPaths)
+		}
+		set.Paths = int(row.Paths.V)
 	}
-	return p.dec.Errorf("instrument", "%s: the Monte Carlo engine is not available in this version", what)
+	if row.Steps.Set {
+		if row.Steps.V < 1 || row.Steps.V > montecarlo.MaxSteps {
+			return d.Errorf("steps", "%d steps: want 1 to %d", row.Steps.V, montecarlo.MaxSteps)
+		}
+		set.Steps = int(row.Steps.V)
+	}
+	if row.Seed.Set {
+		if row.Seed.V < 0 {
+			return d.Errorf("seed", "seed %d: want a number ≥ 0", row.Seed.V)
+		}
+		set.Seed, set.SeedSet = uint64(row.Seed.V), true
+	}
+	m := MonteCarlo{Option: o, Settings: set}
+	col := "instrument"
+	switch row.Instrument.String() {
+	case "european":
+		m.Payoff = PayEuropean
+	case "digital":
+		m.Payoff, m.Cash, m.Payout = PayDigital, row.Payout.Set, row.Payout.V.InexactFloat64()
+	case "barrier":
+		m.Payoff = PayBarrier
+		kind, kerr := ParseBarrierKind(row.BarrierType.String())
+		if kerr != nil {
+			return d.Errorf("barrier_type", "%v", kerr)
+		}
+		if !row.Barrier.Set {
+			return d.Errorf("barrier", "want a barrier level, got a blank cell")
+		}
+		m.BarrierKind, m.Level, m.Rebate = kind, row.Barrier.V.InexactFloat64(), row.Rebate.V.InexactFloat64()
+		col = "barrier"
+	case "asian":
+		switch row.Averaging.String() {
+		case "arithmetic":
+			m.Payoff = PayAsianArithmetic
+		case "geometric":
+			m.Payoff = PayAsianGeometric
+		default:
+			return d.Errorf("averaging", "want arithmetic or geometric, got %q", row.Averaging.String())
+		}
+		m.Fixings = int(row.Fixings.V)
+		col = "fixings"
+	case "basket":
+		m.Payoff = PayBasket
+		m.Underlyings = strings.Split(row.Underlying.String(), "|")
+		ws := strings.Split(row.Weights.String(), "|")
+		if row.Weights.String() == "" || len(ws) != len(m.Underlyings) {
+			return d.Errorf("weights", "want %d weights joined by |, got %q", len(m.Underlyings), row.Weights.String())
+		}
+		m.Weights = make([]float64, len(ws))
+		for i, w := range ws {
+			x, err := decimal.NewFromString(strings.TrimSpace(w))
+			if err != nil {
+				return d.Errorf("weights", "weight %q: want a number", w)
+			}
+			m.Weights[i] = x.InexactFloat64()
+		}
+	case "american":
+		return d.Errorf("engine", "engine mc: an american has no Monte Carlo engine (use analytic)")
+	default:
+		return d.Errorf("instrument", "want european, digital, barrier, asian, american or basket, got %q", row.Instrument.String())
+	}
+	inst, err := NewMonteCarlo(row.Instrument.String(), m)
+	if err != nil {
+		return d.Errorf(col, "%v", err)
+	}
+	tr.Instrument = inst
+	return nil
 }
 
 // ReadPortfolio reads a whole portfolio file into memory: for tests and for

@@ -1,0 +1,216 @@
+package pricing
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/aadrisk/aadrisk/montecarlo"
+)
+
+// mcMarket adds a second asset, a correlation and Heston parameters to a
+// flat market.
+const mcMarket = flatMarket + `SPOT,BETA,,,60
+DIVYIELD,BETA,1Y,,0.01
+VOL,BETA,1Y,,0.35
+CORR,ACME|BETA,,,0.4
+HESTON,ACME,v0,,0.0625
+HESTON,ACME,kappa,,2
+HESTON,ACME,theta,,0.0625
+HESTON,ACME,sigma,,0.3
+HESTON,ACME,rho,,-0.6
+`
+
+func mcTrade(t testing.TB, id string, qty float64, kind string, m MonteCarlo) *Trade {
+	t.Helper()
+	inst, err := NewMonteCarlo(kind, m)
+	require.NoError(t, err)
+	tr := trade(id, qty, inst)
+	tr.Engine = MC
+	return tr
+}
+
+func priced(t testing.TB, p *Pricer, tr *Trade) *Result {
+	t.Helper()
+	res := p.Price(tr)
+	require.NoError(t, res.Err, tr.ID)
+	return res
+}
+
+// TestMCAgainstClosedForms prices each payoff under bs by simulation and
+// checks it within 3 standard errors of the closed form of the same trade.
+func TestMCAgainstClosedForms(t *testing.T) {
+	m := loadMarket(t, mcMarket)
+	p := NewPricer(m)
+	p.MC = MCDefaults{Paths: 40_000, Seed: 3}
+	p.MCWorkers = 2
+	o := Option{Underlying: "ACME", Ccy: "USD", Call: true, Strike: 100, Expiry: 1}
+	put := o
+	put.Call = false
+	cases := []struct {
+		name   string
+		mc     MonteCarlo
+		kind   string
+		closed Instrument
+		bias   float64
+	}{
+		{"european call", MonteCarlo{Option: o, Payoff: PayEuropean}, "european", must(NewEuropean(o)), 0},
+		{"european put", MonteCarlo{Option: put, Payoff: PayEuropean}, "european", must(NewEuropean(put)), 0},
+		// The smoothing's bias is of second order in its width.
+		{"digital cash", MonteCarlo{Option: o, Payoff: PayDigital, Cash: true, Payout: 10}, "digital", must(NewDigital(o, true, 10)), 1e-3},
+		{"digital asset", MonteCarlo{Option: put, Payoff: PayDigital}, "digital", must(NewDigital(put, false, 0)), 1e-2},
+		{"geometric asian", MonteCarlo{Option: o, Payoff: PayAsianGeometric, Fixings: 12}, "asian", must(NewAsian(o, 12)), 0},
+		{"down-out call", MonteCarlo{Option: o, Payoff: PayBarrier, BarrierKind: DownOut, Level: 90, Settings: MCSettings{Steps: 12}}, "barrier", must(NewBarrier(o, DownOut, 90, 0)), 0},
+		{"up-out put with rebate", MonteCarlo{Option: put, Payoff: PayBarrier, BarrierKind: UpOut, Level: 120, Rebate: 3, Settings: MCSettings{Steps: 50}}, "barrier", must(NewBarrier(put, UpOut, 120, 3)), 0.01},
+		{"up-in call with rebate", MonteCarlo{Option: o, Payoff: PayBarrier, BarrierKind: UpIn, Level: 125, Rebate: 2, Settings: MCSettings{Steps: 12}}, "barrier", must(NewBarrier(o, UpIn, 125, 2)), 0},
+		{"down-in put", MonteCarlo{Option: put, Payoff: PayBarrier, BarrierKind: DownIn, Level: 95, Settings: MCSettings{Steps: 12}}, "barrier", must(NewBarrier(put, DownIn, 95, 0)), 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			res := priced(t, p, mcTrade(t, c.name, 2, c.kind, c.mc))
+			want := priced(t, p, trade("closed", 2, c.closed))
+			assert.True(t, res.HasStdError)
+			assert.LessOrEqualf(t, math.Abs(res.PV-want.PV), 3*res.StdError+c.bias, "pv: got %.6g ± %.2g, want %.6g", res.PV, res.StdError, want.PV)
+			// Delta within 3 of its own standard errors too.
+			var se float64
+			for _, s := range res.Sens {
+				if s.RiskFactor == "SPOT/ACME" {
+					se = s.StdError
+				}
+			}
+			assert.LessOrEqualf(t, math.Abs(res.Delta-want.Delta), 3*se+c.bias, "delta: got %.6g ± %.2g, want %.6g", res.Delta, se, want.Delta)
+		})
+	}
+}
+
+// TestMCLocalVolReproducesTheSmile prices Europeans under Dupire local vol
+// on a skewed surface: each must match Black–Scholes at the surface's
+// implied vol for its strike.
+func TestMCLocalVolReproducesTheSmile(t *testing.T) {
+	// A skew quoted well beyond the strikes priced: beyond its last strikes
+	// the surface is flat, a kink in strike that no local vol reproduces.
+	var b strings.Builder
+	b.WriteString("type,name,pillar,strike,value\nSPOT,ACME,,,100\nRATE,USD,6M,,0.03\nRATE,USD,2Y,,0.04\nDIVYIELD,ACME,1Y,,0.01\n")
+	for _, e := range []struct {
+		pillar string
+		t      float64
+	}{{"6M", 0.5}, {"1Y", 1}, {"2Y", 2}} {
+		for _, k := range []float64{40, 55, 70, 85, 100, 115, 130, 160, 200, 250} {
+			x := math.Log(k / 100)
+			fmt.Fprintf(&b, "VOL,ACME,%s,%v,%.6f\n", e.pillar, k, 0.22-0.08*x/math.Sqrt(e.t+0.25)+0.04*x*x)
+		}
+	}
+	m := loadMarket(t, b.String())
+	p := NewPricer(m)
+	p.MC = MCDefaults{Paths: 40_000, Seed: 5}
+	p.MCWorkers = 2
+	for _, k := range []float64{85, 100, 115} {
+		o := Option{Underlying: "ACME", Ccy: "USD", Call: k >= 100, Strike: k, Expiry: 1}
+		res := priced(t, p, mcTrade(t, "lv", 1, "european", MonteCarlo{Option: o, Payoff: PayEuropean, Settings: MCSettings{Model: montecarlo.LocalVol, Steps: 100}}))
+		want := priced(t, p, trade("bs", 1, must(NewEuropean(o))))
+		assert.LessOrEqualf(t, math.Abs(res.PV-want.PV), 3*res.StdError, "K=%v: got %.6g ± %.2g, want %.6g", k, res.PV, res.StdError, want.PV)
+	}
+}
+
+// TestMCValidate checks AAD against bump-and-revalue with the same random
+// numbers for every payoff and model.
+func TestMCValidate(t *testing.T) {
+	m := loadMarket(t, mcMarket+"VOL,ACME,6M,90,0.27\nVOL,ACME,6M,110,0.24\n")
+	p := NewPricer(m)
+	p.MC = MCDefaults{Paths: 1000, Seed: 9}
+	o := Option{Underlying: "ACME", Ccy: "USD", Call: true, Strike: 100, Expiry: 0.8}
+	put := o
+	put.Call = false
+	basketOpt := Option{Ccy: "USD", Call: true, Strike: 130, Expiry: 1}
+	var trades []*Trade
+	for _, model := range []montecarlo.Model{montecarlo.BlackScholes, montecarlo.LocalVol, montecarlo.Heston} {
+		s := MCSettings{Model: model, Steps: 10}
+		for _, c := range []struct {
+			kind string
+			mc   MonteCarlo
+		}{
+			{"european", MonteCarlo{Option: put, Payoff: PayEuropean}},
+			{"digital", MonteCarlo{Option: o, Payoff: PayDigital, Cash: true, Payout: 5}},
+			{"asian", MonteCarlo{Option: o, Payoff: PayAsianArithmetic, Fixings: 6}},
+			{"asian", MonteCarlo{Option: put, Payoff: PayAsianGeometric, Fixings: 4}},
+			{"barrier", MonteCarlo{Option: o, Payoff: PayBarrier, BarrierKind: UpOut, Level: 130, Rebate: 1}},
+			{"barrier", MonteCarlo{Option: put, Payoff: PayBarrier, BarrierKind: DownIn, Level: 90, Rebate: 1}},
+		} {
+			c.mc.Settings = s
+			trades = append(trades, mcTrade(t, model.String()+" "+c.kind, -3, c.kind, c.mc))
+		}
+	}
+	trades = append(trades, mcTrade(t, "basket", 1.5, "basket", MonteCarlo{Option: basketOpt, Payoff: PayBasket, Underlyings: []string{"ACME", "BETA"}, Weights: []float64{1, 0.5}}))
+	for _, tr := range trades {
+		t.Run(tr.ID, func(t *testing.T) {
+			res := priced(t, p, tr)
+			v, err := p.Validate(tr, res)
+			require.NoError(t, err)
+			require.NotEmpty(t, v)
+			for _, row := range v {
+				assert.Truef(t, row.OK, "%s: aad %.10g, bump %.10g, diff %.2g > %.2g", row.RiskFactor, row.AAD, row.Bump, row.AbsDiff, row.Tolerance)
+			}
+		})
+	}
+}
+
+func TestMCGammaAndWorkers(t *testing.T) {
+	m := loadMarket(t, flatMarket)
+	o := Option{Underlying: "ACME", Ccy: "USD", Call: true, Strike: 100, Expiry: 1}
+	tr := mcTrade(t, "e", 1, "european", MonteCarlo{Option: o, Payoff: PayEuropean})
+	var first *Result
+	for _, w := range []int{1, 2, 3} {
+		p := NewPricer(m)
+		p.MC = MCDefaults{Paths: 50_000, Seed: 1}
+		p.MCWorkers = w
+		res := priced(t, p, tr)
+		if first == nil {
+			first = res
+			want := priced(t, p, trade("closed", 1, must(NewEuropean(o))))
+			assert.InDeltaf(t, want.Gamma, res.Gamma, 0.05*want.Gamma, "gamma: got %v, want %v", res.Gamma, want.Gamma)
+			continue
+		}
+		assert.Equal(t, first, res, "%d workers", w)
+	}
+}
+
+func TestMCPortfolioRows(t *testing.T) {
+	const portfolio = `trade_id,instrument,underlying,currency,option_type,strike,expiry,quantity,barrier_type,barrier,averaging,fixings,weights,engine,model,paths,steps,seed
+b1,basket,ACME|BETA,USD,call,130,1Y,1,,,,,1|0.5,,,500,,
+a1,asian,ACME,USD,put,100,1Y,1,,,arithmetic,12,,,heston,500,24,7
+e1,european,ACME,USD,call,100,6M,1,,,,,,mc,localvol,500,,
+x1,american,ACME,USD,call,100,1Y,1,,,,,,mc,,,,
+x2,european,ACME,USD,call,100,1Y,1,,,,,,,heston,,,
+x3,basket,ACME|BETA,USD,call,100,1Y,1,,,,,1,,,,,
+x4,european,ACME,USD,call,100,1Y,1,,,,,,mc,sabr,,,
+x5,basket,ACME|BETA,USD,call,100,1Y,1,,,,,1|1,analytic,,,,
+x6,european,ACME,USD,call,100,1Y,1,,,,,,mc,,1,,
+x7,asian,ACME,USD,call,100,1Y,1,,,arithmetic,0,,,,,,
+`
+	trades, errs, err := ReadPortfolio(strings.NewReader(portfolio), "portfolio.csv", asof)
+	require.NoError(t, err)
+	require.Len(t, trades, 10)
+	for i := range 3 {
+		require.NoError(t, errs[i], trades[i].ID)
+		assert.Equal(t, MC, trades[i].Engine)
+	}
+	a1 := trades[1].Instrument.(*MonteCarlo)
+	assert.Equal(t, MCSettings{Model: montecarlo.Heston, Paths: 500, Steps: 24, Seed: 7, SeedSet: true}, a1.Settings)
+	assert.Equal(t, []float64{1, 0.5}, trades[0].Instrument.(*MonteCarlo).Weights)
+	for i, want := range []string{"american has no Monte Carlo", "only engine=mc trades have a model", "want 2 weights", `model "sabr"`, "basket has no analytic engine", "1 paths", "1 to"} {
+		require.Error(t, errs[3+i], trades[3+i].ID)
+		assert.Contains(t, errs[3+i].Error(), want, trades[3+i].ID)
+	}
+	m := loadMarket(t, mcMarket)
+	p := NewPricer(m)
+	for _, tr := range trades[:3] {
+		res := p.Price(tr)
+		require.NoError(t, res.Err, tr.ID)
+		assert.True(t, res.HasStdError)
+		assert.Equal(t, tr.ID != "b1", res.HasDelta)
+	}
+}
