@@ -239,13 +239,17 @@ func TestBadProblems(t *testing.T) {
 		edit func(*montecarlo.Problem, *montecarlo.Settings)
 		want string
 	}{
-		"no paths":      {func(p *montecarlo.Problem, s *montecarlo.Settings) { s.Paths = 1 }, "paths"},
-		"no steps":      {func(p *montecarlo.Problem, s *montecarlo.Settings) { p.Steps = 0 }, "steps"},
-		"bad dates":     {func(p *montecarlo.Problem, s *montecarlo.Settings) { p.Dates = []float64{1, 0.5} }, "dates"},
-		"no currency":   {func(p *montecarlo.Problem, s *montecarlo.Settings) { p.Currency = "JPY" }, "JPY"},
-		"no heston":     {func(p *montecarlo.Problem, s *montecarlo.Settings) { p.Model, p.Underlyings = montecarlo.Heston, []string{"BETA"} }, "HESTON"},
-		"heston basket": {func(p *montecarlo.Problem, s *montecarlo.Settings) { p.Model, p.Underlyings = montecarlo.Heston, []string{"ACME", "BETA"} }, "one underlying"},
-		"no spot":       {func(p *montecarlo.Problem, s *montecarlo.Settings) { p.Underlyings = []string{"NOPE"} }, "NOPE"},
+		"no paths":    {func(p *montecarlo.Problem, s *montecarlo.Settings) { s.Paths = 1 }, "paths"},
+		"no steps":    {func(p *montecarlo.Problem, s *montecarlo.Settings) { p.Steps = 0 }, "steps"},
+		"bad dates":   {func(p *montecarlo.Problem, s *montecarlo.Settings) { p.Dates = []float64{1, 0.5} }, "dates"},
+		"no currency": {func(p *montecarlo.Problem, s *montecarlo.Settings) { p.Currency = "JPY" }, "JPY"},
+		"no heston": {func(p *montecarlo.Problem, s *montecarlo.Settings) {
+			p.Model, p.Underlyings = montecarlo.Heston, []string{"BETA"}
+		}, "HESTON"},
+		"heston basket": {func(p *montecarlo.Problem, s *montecarlo.Settings) {
+			p.Model, p.Underlyings = montecarlo.Heston, []string{"ACME", "BETA"}
+		}, "one underlying"},
+		"no spot": {func(p *montecarlo.Problem, s *montecarlo.Settings) { p.Underlyings = []string{"NOPE"} }, "NOPE"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			pr, set := ok, montecarlo.Settings{Paths: 100}

@@ -146,7 +146,7 @@ func (m *lvModel) simulate(tp *aad.Tape, z []float64, p *Path) {
 }
 
 func (m *lvModel) adjoint(*aad.Tape, []float64, *Path) {}
-func (m *lvModel) flush(*aad.Tape)                      {}
+func (m *lvModel) flush(*aad.Tape)                     {}
 
 // stepVariance records σ²Δt of step i, with σ the local vol at the step's
 // start, interpolated at the path's spot there.

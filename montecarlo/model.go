@@ -342,7 +342,7 @@ func (m *hestonModel) simulate(tp *aad.Tape, z []float64, p *Path) {
 }
 
 func (m *hestonModel) adjoint(*aad.Tape, []float64, *Path) {}
-func (m *hestonModel) flush(*aad.Tape)                      {}
+func (m *hestonModel) flush(*aad.Tape)                     {}
 
 func (m *hestonModel) stepVariance(tp *aad.Tape, _, i int) aad.Number {
 	v := m.v[i-1]

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aadrisk/aadrisk/marketdata"
+	"github.com/aadrisk/aadrisk/montecarlo"
 	"github.com/aadrisk/aadrisk/pricing"
 	"github.com/aadrisk/aadrisk/reports"
 )
@@ -70,8 +71,8 @@ func parsePriceFlags(args []string, name string, stderr io.Writer) (*priceFlags,
 	if f.workers < 1 {
 		return nil, usagef("%s: --workers %d: want at least 1", name, f.workers)
 	}
-	if f.paths < 1 {
-		return nil, usagef("%s: --paths %d: want at least 1", name, f.paths)
+	if f.paths < 2 || f.paths > montecarlo.MaxPaths {
+		return nil, usagef("%s: --paths %d: want 2 to %d", name, f.paths, montecarlo.MaxPaths)
 	}
 	shardGiven := false
 	fs.Visit(func(fl *flag.Flag) { shardGiven = shardGiven || fl.Name == "shard" })
@@ -255,7 +256,7 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 		}
 		return summary.Add(r)
 	}
-	opts := pricing.Options{Workers: f.workers, Validate: validate}
+	opts := pricing.Options{Workers: f.workers, Validate: validate, MC: pricing.MCDefaults{Paths: f.paths, Seed: f.seed}}
 	if w != nil {
 		// Formatting the rows is most of the writing: the workers do it in
 		// parallel, and emit, which runs in input order, only copies bytes.
