@@ -55,47 +55,56 @@ func dupireLocalVol(sc *marketdata.Scope, name string, t, fwd, mu aad.Number, ks
 	if !(t.Value() >= dupireMinTime) {
 		tau = aad.Const(dupireMinTime)
 	}
-	F, m := fwd.Value(), mu.Value()
-	floor := aad.Const(math.Sqrt(LocalVarFloor))
-	var args [6]aad.Number
-	var parts [6]float64
 	for j, K := range ks {
 		v, err := sc.TotalVariance(name, tau, K)
 		if err != nil {
 			return floored, err
 		}
-		w, wk, wkk, wt := v.W.Value(), v.DK.Value(), v.DKK.Value(), v.DT.Value()
-		y := math.Log(K / F)
-		x := K * wk      // w_y
-		z := K*K*wkk + x // w_yy
-		iw := 1 / w      // 1/w
-		yw := y * iw     // y/w
-		c := -0.25 - iw + yw*yw
-		den := 1 - yw*x + 0.25*c*x*x + 0.5*z
-		num := wt + m*x
-		lv := num / den
-		if !(den > 0) || !(lv >= LocalVarFloor) {
-			floored = append(floored, FlooredNode{T: t.Value(), K: K, LocalVar: lv})
-			dst[j] = floor
-			continue
+		lv, raw, ok := dupireNode(tp, v.W, v.DK, v.DKK, v.DT, K, fwd, mu)
+		if !ok {
+			floored = append(floored, FlooredNode{T: t.Value(), K: K, LocalVar: raw})
 		}
-		sig := math.Sqrt(lv)
-		// σ = √(num/den): ∂σ/∂num = 1/(2σ·den), ∂σ/∂den = −lv/(2σ·den).
-		gn := 1 / (2 * sig * den)
-		gd := -lv * gn
-		dDdw := yw*x*iw + 0.25*(iw*iw-2*yw*yw*iw)*x*x // y·x/w² + ¼(1/w² − 2y²/w³)·x²
-		dDdx := -yw + 0.5*c*x
-		dDdy := -x*iw + 0.5*yw*iw*x*x // −x/w + ½·y·x²/w²
-		args = [6]aad.Number{v.W, v.DK, v.DKK, v.DT, fwd, mu}
-		parts = [6]float64{
-			gd * dDdw,
-			gn*m*K + gd*(K*dDdx+0.5*K), // x = K·w_K, and z has K·w_K too
-			gd * 0.5 * K * K,
-			gn,
-			gd * dDdy * (-1 / F), // ∂y/∂F = −1/F
-			gn * x,
-		}
-		dst[j] = tp.Custom(sig, args[:], parts[:])
+		dst[j] = lv
 	}
 	return floored, nil
+}
+
+// dupireNode records the local vol of one node from the total variance w at
+// strike K with its strike derivatives wk, wkk and its time derivative wt
+// (any of them may be active), the forward fwd and the drift mu, as one
+// statement (see dupireLocalVol). If the local variance is below
+// LocalVarFloor, or the denominator is not positive, it returns the passive
+// √LocalVarFloor, the raw local variance, and ok false.
+func dupireNode(tp *aad.Tape, W, DK, DKK, DT aad.Number, K float64, fwd, mu aad.Number) (lv aad.Number, raw float64, ok bool) {
+	F, m := fwd.Value(), mu.Value()
+	w, wk, wkk, wt := W.Value(), DK.Value(), DKK.Value(), DT.Value()
+	y := math.Log(K / F)
+	x := K * wk      // w_y
+	z := K*K*wkk + x // w_yy
+	iw := 1 / w      // 1/w
+	yw := y * iw     // y/w
+	c := -0.25 - iw + yw*yw
+	den := 1 - yw*x + 0.25*c*x*x + 0.5*z
+	num := wt + m*x
+	v := num / den
+	if !(den > 0) || !(v >= LocalVarFloor) {
+		return aad.Const(math.Sqrt(LocalVarFloor)), v, false
+	}
+	sig := math.Sqrt(v)
+	// σ = √(num/den): ∂σ/∂num = 1/(2σ·den), ∂σ/∂den = −v/(2σ·den).
+	gn := 1 / (2 * sig * den)
+	gd := -v * gn
+	dDdw := yw*x*iw + 0.25*(iw*iw-2*yw*yw*iw)*x*x // y·x/w² + ¼(1/w² − 2y²/w³)·x²
+	dDdx := -yw + 0.5*c*x
+	dDdy := -x*iw + 0.5*yw*iw*x*x // −x/w + ½·y·x²/w²
+	args := [6]aad.Number{W, DK, DKK, DT, fwd, mu}
+	parts := [6]float64{
+		gd * dDdw,
+		gn*m*K + gd*(K*dDdx+0.5*K), // x = K·w_K, and z has K·w_K too
+		gd * 0.5 * K * K,
+		gn,
+		gd * dDdy * (-1 / F), // ∂y/∂F = −1/F
+		gn * x,
+	}
+	return tp.Custom(sig, args[:], parts[:]), v, true
 }

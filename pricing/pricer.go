@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/aadrisk/aadrisk/aad"
 	"github.com/aadrisk/aadrisk/marketdata"
@@ -118,9 +119,17 @@ func (p *Pricer) price(tr *Trade, res *Result) error {
 // aggregate adds res.Sens into delta, vega, rho and div_rho; quote(i) is
 // the quote index of res.Sens[i]. It returns the quote index of the spot
 // whose delta it reports, or −1.
+//
+// A basket's vega and div_rho add those of all its underlyings (parallel
+// shifts of every vol surface and every dividend curve together); it has
+// no delta.
 func (p *Pricer) aggregate(inst Instrument, res *Result, quote func(i int) int) int {
 	quotes := p.m.Quotes()
 	spot := -1
+	names := []string{inst.Spot()}
+	if mc, ok := inst.(*MonteCarlo); ok {
+		names = mc.Underlyings
+	}
 	for i := range res.Sens {
 		a := res.Sens[i].Value
 		q := &quotes[quote(i)]
@@ -130,7 +139,7 @@ func (p *Pricer) aggregate(inst Instrument, res *Result, quote func(i int) int) 
 				res.Delta, spot = a, quote(i)
 			}
 		case marketdata.Vol:
-			if q.Name == inst.Spot() {
+			if slices.Contains(names, q.Name) {
 				res.Vega += a
 			}
 		case marketdata.Rate:
@@ -138,7 +147,7 @@ func (p *Pricer) aggregate(inst Instrument, res *Result, quote func(i int) int) 
 				res.Rho += a
 			}
 		case marketdata.DivYield:
-			if q.Name == inst.Spot() {
+			if slices.Contains(names, q.Name) {
 				res.DivRho += a
 			}
 		}
