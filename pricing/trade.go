@@ -315,7 +315,10 @@ func (p *PortfolioReader) buildMC(tr *Trade, row *PortfolioRow, o Option) error 
 		m.Payoff = PayBasket
 		m.Underlyings = strings.Split(row.Underlying.String(), "|")
 		ws := strings.Split(row.Weights.String(), "|")
-		if row.Weights.String() == "" || len(ws) != len(m.Underlyings) {
+		switch {
+		case row.Weights.String() == "":
+			return d.Errorf("weights", "want %d weights joined by |, got a blank cell", len(m.Underlyings))
+		case len(ws) != len(m.Underlyings):
 			return d.Errorf("weights", "want %d weights joined by |, got %q", len(m.Underlyings), row.Weights.String())
 		}
 		m.Weights = make([]float64, len(ws))

@@ -89,7 +89,7 @@ func TestMergeReproducesUnshardedRun(t *testing.T) {
 			merged := filepath.Join(t.TempDir(), "merged")
 			code, _, errOut = runCmd(t, append([]string{"merge", "--out", merged}, dirs...)...)
 			require.Equal(t, exitFailed, code, "some e2e trades fail, as in the unsharded run: %s", errOut)
-			assert.Contains(t, errOut, "5 of 19 trades failed")
+			assert.Contains(t, errOut, "6 of 22 trades failed")
 			sameFiles(t, one, merged, dataFiles(c.cmd))
 
 			want, got := readManifest(t, one), readManifest(t, merged)

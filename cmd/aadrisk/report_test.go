@@ -53,7 +53,7 @@ func TestPriceReportSample(t *testing.T) {
 		"Vega of ACME: expiry × strike", "Vega of BETA: expiry × strike"} {
 		assert.Contains(t, html, s)
 	}
-	assert.NotContains(t, html, "Correlation sensitivities") // no trade of the sample depends on one
+	assert.Contains(t, html, "Correlation sensitivities") // the sample's basket depends on CORR/ACME|BETA
 	assert.Contains(t, html, "0 outside")
 	for _, id := range []string{"EU-1", "EU-3", "DG-2", "AM-2"} {
 		assert.Contains(t, html, ">"+id+"<")
