@@ -114,6 +114,9 @@ func bsEuropean(t *testing.T, tp *aad.Tape, isCall bool, s, k, T, r, q, v float6
 }
 
 func TestBlackScholesEuropeanAgainstClosedForm(t *testing.T) {
+	if testing.Short() {
+		t.Skip("tens of thousands of paths: not in -short")
+	}
 	m := load(t, flatMarket)
 	tp := aad.NewTape(64)
 	for _, seq := range []montecarlo.Sequence{montecarlo.PseudoRandom, montecarlo.SobolBridge} {
@@ -217,6 +220,9 @@ func TestCancel(t *testing.T) {
 }
 
 func TestHestonAgainstClosedForm(t *testing.T) {
+	if testing.Short() {
+		t.Skip("tens of thousands of paths: not in -short")
+	}
 	m := load(t, flatMarket)
 	tp := aad.NewTape(64)
 	for _, k := range []float64{90, 100, 110} {

@@ -44,6 +44,9 @@ func priced(t testing.TB, p *Pricer, tr *Trade) *Result {
 // TestMCAgainstClosedForms prices each payoff under bs by simulation and
 // checks it within 3 standard errors of the closed form of the same trade.
 func TestMCAgainstClosedForms(t *testing.T) {
+	if testing.Short() {
+		t.Skip("tens of thousands of paths: not in -short")
+	}
 	m := loadMarket(t, mcMarket)
 	p := NewPricer(m)
 	p.MC = MCDefaults{Paths: 40_000, Seed: 3}
@@ -91,6 +94,9 @@ func TestMCAgainstClosedForms(t *testing.T) {
 // on a skewed surface: each must match Black–Scholes at the surface's
 // implied vol for its strike.
 func TestMCLocalVolReproducesTheSmile(t *testing.T) {
+	if testing.Short() {
+		t.Skip("tens of thousands of paths: not in -short")
+	}
 	// A skew quoted well beyond the strikes priced: beyond its last strikes
 	// the surface is flat, a kink in strike that no local vol reproduces.
 	var b strings.Builder
@@ -159,6 +165,9 @@ func TestMCValidate(t *testing.T) {
 }
 
 func TestMCGammaAndWorkers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("tens of thousands of paths: not in -short")
+	}
 	m := loadMarket(t, flatMarket)
 	o := Option{Underlying: "ACME", Ccy: "USD", Call: true, Strike: 100, Expiry: 1}
 	tr := mcTrade(t, "e", 1, "european", MonteCarlo{Option: o, Payoff: PayEuropean})
