@@ -153,8 +153,8 @@ func (m *lvModel) interp(g []aad.Number, lx float64) (j int, w [4]float64, sig, 
 	j = k - 1
 	switch {
 	case j < 0:
-		w = [4]float64{0, w[0] + w[1], w[2], w[3]}
-		d = [4]float64{0, d[0] + d[1], d[2], d[3]}
+		w = [4]float64{w[0] + w[1], w[2], w[3], 0}
+		d = [4]float64{d[0] + d[1], d[2], d[3], 0}
 		j = 0
 	case j+3 > lvNodes-1:
 		w = [4]float64{0, w[0], w[1], w[2] + w[3]}
@@ -201,6 +201,8 @@ func (m *lvModel) simulate(tp *aad.Tape, z []float64, p *Path) {
 		m.node[i], m.w[i], m.sig[i], m.dsigdS[i] = int32(j), w, sig, dsigdS
 	}
 }
+
+func (m *lvModel) stepVarianceValue(_, i int) float64 { return m.sig[i] * m.sig[i] * m.dt[i] }
 
 func (m *lvModel) adjoint(*aad.Tape, []float64, *Path) {}
 func (m *lvModel) flush(*aad.Tape)                     {}

@@ -21,6 +21,7 @@ type model interface {
 	adjoint(tp *aad.Tape, z []float64, p *Path)
 	flush(tp *aad.Tape)
 	stepVariance(tp *aad.Tape, a, i int) aad.Number
+	stepVarianceValue(a, i int) float64
 }
 
 // setupContext is what every model's set-up reads: the problem, the scope,
@@ -228,6 +229,11 @@ func (m *bsModel) flush(tp *aad.Tape) {
 	}
 }
 
+func (m *bsModel) stepVarianceValue(a, i int) float64 {
+	b := m.b[a][i-1].Value()
+	return b * b
+}
+
 func (m *bsModel) stepVariance(tp *aad.Tape, a, i int) aad.Number {
 	b := m.b[a][i-1]
 	return tp.Square(b)
@@ -343,6 +349,10 @@ func (m *hestonModel) simulate(tp *aad.Tape, z []float64, p *Path) {
 
 func (m *hestonModel) adjoint(*aad.Tape, []float64, *Path) {}
 func (m *hestonModel) flush(*aad.Tape)                     {}
+
+func (m *hestonModel) stepVarianceValue(_, i int) float64 {
+	return max(m.v[i-1].Value(), 0) * m.dt[i]
+}
 
 func (m *hestonModel) stepVariance(tp *aad.Tape, _, i int) aad.Number {
 	v := m.v[i-1]

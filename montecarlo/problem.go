@@ -160,6 +160,12 @@ func (p *Path) StepVariance(tp *aad.Tape, a, i int) aad.Number {
 	return p.m.stepVariance(tp, a, i)
 }
 
+// StepVarianceValue is the value of StepVariance, read without recording
+// anything: a payoff tests with it whether it needs the recorded one.
+func (p *Path) StepVarianceValue(a, i int) float64 {
+	return p.m.stepVarianceValue(a, i)
+}
+
 // check validates pr and set, returning the grid.
 func (pr *Problem) check(set Settings) error {
 	switch {

@@ -307,18 +307,22 @@ func barrierValue(tp *aad.Tape, m *MonteCarlo, path *montecarlo.Path, sign float
 	rebate := aad.Const(0) // Σ DF(t_i)·(P_{i−1} − P_i), for a knock-out's rebate
 	var args [4]aad.Number
 	var parts [4]float64
+	b := dir * (lnB - math.Log(s[0].Value())) // distance to the barrier in log, > 0 before a hit
 	for i := 1; i <= n; i++ {
-		a := dir * (lnB - math.Log(s[i-1].Value())) // distance to the barrier in log, > 0 before a hit
-		b := dir * (lnB - math.Log(s[i].Value()))
+		a := b
+		b = dir * (lnB - math.Log(s[i].Value()))
 		prev := surv
 		if b <= 0 {
 			surv = aad.Const(0)
 		} else {
-			v := path.StepVariance(tp, 0, i)
-			x := 2 * a * b / v.Value()
-			if v.Value() == 0 || x > bridgeCutoff {
+			// Most steps are far from the barrier: test with the passive
+			// variance before recording it.
+			vv := path.StepVarianceValue(0, i)
+			if vv == 0 || 2*a*b/vv > bridgeCutoff {
 				continue
 			}
+			v := path.StepVariance(tp, 0, i)
+			x := 2 * a * b / v.Value()
 			e := math.Exp(-x)
 			q := 1 - e
 			P := surv.Value()
