@@ -1,7 +1,6 @@
 package benchmarks
 
 import (
-	"runtime"
 	"testing"
 
 	"github.com/aadrisk/aadrisk/aad"
@@ -56,46 +55,6 @@ func BenchmarkW1(b *testing.B) {
 		}
 		r.record(b, "bump")
 		b.ReportMetric(r["bump"]/n, "ns/option")
-		r.report(b, "bump", "aad")
-	})
-}
-
-// BenchmarkW2 is workload W2: a Monte Carlo arithmetic Asian call, 252
-// fixings, 100,000 paths, one worker, price and five sensitivities.
-func BenchmarkW2(b *testing.B) {
-	p := W2Params()
-	z := Normals(p.Steps*p.Paths, 7)
-	r := ratios{}
-	b.Run("plain", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			W2Plain(p, z)
-		}
-		r.record(b, "plain")
-	})
-	b.Run("aad", func(b *testing.B) {
-		b.ReportAllocs()
-		tp := aad.NewTape(2 * p.Steps)
-		var a AsianPricer
-		res := a.Price(tp, p, z) // warm up: the tape reaches its working size
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		for b.Loop() {
-			res = a.Price(tp, p, z)
-		}
-		runtime.ReadMemStats(&after)
-		r.record(b, "aad")
-		r.report(b, "aad", "plain")
-		b.ReportMetric(float64(after.Mallocs-before.Mallocs)/float64(b.N*p.Paths), "allocs/path")
-		b.ReportMetric(float64(res.TapeBytesPerPath), "tape-bytes/path")
-	})
-	b.Run("bump", func(b *testing.B) {
-		b.ReportAllocs()
-		var a AsianPricer
-		for b.Loop() {
-			W2Bump(&a, p, z)
-		}
-		r.record(b, "bump")
 		r.report(b, "bump", "aad")
 	})
 }

@@ -1,140 +1,304 @@
 package benchmarks
 
 import (
+	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"time"
 
 	"github.com/aadrisk/aadrisk/aad"
+	"github.com/aadrisk/aadrisk/marketdata"
+	"github.com/aadrisk/aadrisk/montecarlo"
+	"github.com/aadrisk/aadrisk/pricing"
 )
 
-// AsianParams are the inputs of workload W2: a Monte Carlo arithmetic-average
-// Asian call under lognormal dynamics, with one fixing per time step.
-type AsianParams struct {
-	Spot, Strike, Vol, Rate, Div, Expiry float64
-	Steps, Paths                         int
+// MCAsOf is the valuation date of the Monte Carlo workloads' markets.
+var MCAsOf = time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)
+
+// MCWorkload is one Monte Carlo workload (W2, W3, W4, W6): its market, its
+// trade, and the simulation the pricer runs for the trade, as
+// pricing.MonteCarlo.Problem gives it.
+type MCWorkload struct {
+	Market   *marketdata.Market
+	Trade    *pricing.MonteCarlo
+	Problem  *montecarlo.Problem
+	Settings montecarlo.Settings
 }
 
-// W2Params returns the W2 workload of the standard benchmarks.
-func W2Params() AsianParams {
-	return AsianParams{Spot: 100, Strike: 100, Vol: 0.2, Rate: 0.05, Div: 0.02, Expiry: 1, Steps: 252, Paths: 100_000}
-}
-
-// Normals returns n standard normal draws from a PCG stream with the given
-// seed, generated once and shared by the plain, aad and bump runs so that
-// all three see the same random numbers.
-func Normals(n int, seed uint64) []float64 {
-	rng := rand.New(rand.NewPCG(seed, 2))
-	z := make([]float64, n)
-	for i := range z {
-		z[i] = rng.NormFloat64()
+// newMCWorkload builds the trade kind with terms t on market m, simulated
+// with the given paths and seed.
+func newMCWorkload(m *marketdata.Market, kind string, t pricing.MonteCarlo, paths int, seed uint64) (*MCWorkload, error) {
+	t.Settings.Paths, t.Settings.Seed, t.Settings.SeedSet = paths, seed, true
+	tr, err := pricing.NewMonteCarlo(kind, t)
+	if err != nil {
+		return nil, err
 	}
-	return z
+	pr, set, err := tr.Problem(m, pricing.MCDefaults{Paths: paths, Seed: seed})
+	if err != nil {
+		return nil, err
+	}
+	return &MCWorkload{Market: m, Trade: tr, Problem: pr, Settings: set}, nil
 }
 
-// AsianResult is the W2 price with its standard error and its
-// sensitivities to the five inputs.
-type AsianResult struct {
-	PV, StdErr                          float64
-	Delta, Vega, Rho, DivRho, DExpiry   float64
-	StatementsPerPath, TapeBytesPerPath int
+// noBump is the marketdata.Bump that moves nothing.
+var noBump = marketdata.Bump{Quote: -1}
+
+// AAD prices the workload on e with the sensitivity to every input: the
+// aad sub-benchmark.
+func (w *MCWorkload) AAD(ctx context.Context, e *montecarlo.Engine) (*montecarlo.Result, error) {
+	return e.Run(ctx, w.Problem, w.Settings, noBump, true)
 }
 
-// W2Plain prices the Asian call with plain float64 code, price only: the
-// baseline of the aad/plain ratio.
-func W2Plain(p AsianParams, z []float64) float64 {
-	dt := p.Expiry / float64(p.Steps)
-	drift := (p.Rate - p.Div - 0.5*p.Vol*p.Vol) * dt
-	vsdt := p.Vol * math.Sqrt(dt)
-	inv := 1 / float64(p.Steps)
-	total := 0.0
-	for path := range p.Paths {
-		zs := z[path*p.Steps : (path+1)*p.Steps]
-		s, sum := p.Spot, 0.0
-		for _, zi := range zs {
-			s *= math.Exp(drift + vsdt*zi)
-			sum += s
+// Passive prices the workload on e with bump b applied, price only.
+func (w *MCWorkload) Passive(ctx context.Context, e *montecarlo.Engine, b marketdata.Bump) (float64, error) {
+	r, err := e.Run(ctx, w.Problem, w.Settings, b, false)
+	if err != nil {
+		return 0, err
+	}
+	return r.PV, nil
+}
+
+// BumpSize is the one-sided bump of a quote of value v in bump-and-revalue:
+// 1e-6, relative for values above 1 in size.
+func BumpSize(v float64) float64 { return 1e-6 * max(1, math.Abs(v)) }
+
+// ThetaBump is the valuation-time bump of bump-and-revalue, in years.
+const ThetaBump = 1e-6
+
+// BumpResult is a price with the sensitivities bump-and-revalue gave.
+type BumpResult struct {
+	PV float64
+	// Sens are the sensitivities to the bumped quotes, in the order asked.
+	Sens  []montecarlo.Sensitivity
+	Theta float64
+}
+
+// Bump prices the workload and its sensitivity to each of quotes (indexes
+// in Market.Quotes), and theta if theta, by one-sided bump-and-revalue
+// with the same random numbers: one passive run as it is and one per
+// bumped input.
+func (w *MCWorkload) Bump(ctx context.Context, e *montecarlo.Engine, quotes []int, theta bool) (*BumpResult, error) {
+	pv, err := w.Passive(ctx, e, noBump)
+	if err != nil {
+		return nil, err
+	}
+	res := &BumpResult{PV: pv, Sens: make([]montecarlo.Sensitivity, len(quotes))}
+	for j, q := range quotes {
+		h := BumpSize(w.Market.Value(q))
+		up, err := w.Passive(ctx, e, marketdata.Bump{Quote: q, By: h})
+		if err != nil {
+			return nil, err
 		}
-		total += max(sum*inv-p.Strike, 0)
+		res.Sens[j] = montecarlo.Sensitivity{Quote: q, Value: (up - pv) / h}
 	}
-	return math.Exp(-p.Rate*p.Expiry) * total / float64(p.Paths)
+	if theta {
+		up, err := w.Passive(ctx, e, marketdata.Bump{Quote: -1, Time: ThetaBump})
+		if err != nil {
+			return nil, err
+		}
+		res.Theta = (up - pv) / ThetaBump
+	}
+	return res, nil
 }
 
-// AsianPricer prices the W2 Asian call over the AAD number type with the
-// mark pattern. Its buffers are reused across calls, so a warm pricer
-// records and sweeps every path without allocating.
-type AsianPricer struct {
-	fixings []aad.Number
+// quotes returns the quote indexes of a result's sensitivities.
+func quotes(r *montecarlo.Result) []int {
+	q := make([]int, len(r.Sens))
+	for i, s := range r.Sens {
+		q[i] = s.Quote
+	}
+	return q
 }
 
-// Price prices p with the normals z on tp, which it resets. With a nil tape
-// it prices only (bump-and-revalue); on a tape it also returns the
-// sensitivities, from one backward sweep per path to the mark and one from
-// the mark to the inputs.
-func (a *AsianPricer) Price(tp *aad.Tape, p AsianParams, z []float64) AsianResult {
-	if cap(a.fixings) < p.Steps {
-		a.fixings = make([]aad.Number, p.Steps)
-	}
-	fix := a.fixings[:p.Steps]
-	tp.Reset()
-	s0, vol, r, q, T := tp.Var(p.Spot), tp.Var(p.Vol), tp.Var(p.Rate), tp.Var(p.Div), tp.Var(p.Expiry)
-	dt := tp.DivConst(T, float64(p.Steps))
-	// drift = (r − q − σ²/2)·dt, vsdt = σ·√dt, df = e^{−rT}
-	drift := tp.Mul(tp.Sub(tp.Sub(r, q), tp.MulConst(tp.Square(vol), 0.5)), dt)
-	vsdt := tp.Mul(vol, tp.Sqrt(dt))
-	df := tp.Exp(tp.Neg(tp.Mul(r, T)))
-	coef := [2]aad.Number{drift, vsdt}
-	mark := tp.Mark()
-	m0 := tp.Stats()
+// The engine's blocks of paths, which the plain twins follow so that they
+// draw the same random numbers: the paths are cut into
+// min(max(paths/mcUnitsPerBlock, 2), mcMaxBlocks) blocks, block b holding
+// the paths [paths·b/nb, paths·(b+1)/nb) and drawing its normals from
+// rand.NewPCG(seed, mcBlockSeed(b)), path by path and step by step; the
+// block sums are added in block order. The constants mirror those of
+// package montecarlo (the tests check that the prices agree).
+const (
+	mcMaxBlocks     = 32
+	mcUnitsPerBlock = 256
+)
 
-	inv := 1 / float64(p.Steps)
-	w := 1 / float64(p.Paths)
-	zero := aad.Const(0)
-	var sum, sumSq float64
-	var res AsianResult
-	for path := range p.Paths {
-		zs := z[path*p.Steps : (path+1)*p.Steps]
-		zs = zs[:len(fix)]
-		tp.RewindToMark(mark)
-		tp.ExpAffineScan(fix, s0, coef[0:1], coef[1:2], zs)
-		payoff := tp.Mul(tp.Max(tp.SubConst(tp.MulConst(tp.Sum(fix...), inv), p.Strike), zero), df)
-		v := payoff.Value()
-		sum += v
-		sumSq += v * v
-		if payoff.Active() {
-			if path == 0 {
-				st := tp.Stats()
-				res.StatementsPerPath = st.Statements - m0.Statements
-				res.TapeBytesPerPath = st.BytesUsed - m0.BytesUsed
+func mcBlocks(paths int) int { return min(max(paths/mcUnitsPerBlock, 2), mcMaxBlocks) }
+
+// mcBlockSeed is the engine's second PCG seed of block b (splitmix64's
+// finaliser).
+func mcBlockSeed(b int) uint64 {
+	x := uint64(b) + 0x9E3779B97F4A7C15
+	x = (x ^ x>>30) * 0xBF58476D1CE4E5B9
+	x = (x ^ x>>27) * 0x94D049BB133111EB
+	return x ^ x>>31
+}
+
+// mcPlainRun runs path over every block of set in the engine's order and
+// returns the mean of its values: the plain twins' driver. path draws its
+// normals from rng.
+func mcPlainRun(set montecarlo.Settings, rng *rand.Rand, pcg *rand.PCG, path func() float64) float64 {
+	nb := mcBlocks(set.Paths)
+	sum := 0.0
+	for b := range nb {
+		pcg.Seed(set.Seed, mcBlockSeed(b))
+		bs := 0.0
+		for range set.Paths*(b+1)/nb - set.Paths*b/nb {
+			bs += path()
+		}
+		sum += bs
+	}
+	return sum / float64(set.Paths)
+}
+
+// W2Paths is the number of paths of W2.
+const W2Paths = 100_000
+
+// W2 returns workload W2 with the given number of paths (W2Paths in the
+// benchmark): an arithmetic-average Asian call, S0=100, K=100, r=0.05,
+// q=0.02, σ=0.2, T=1, 252 fixings and as many steps, under lognormal
+// dynamics. Its five inputs are the four quotes and the valuation time.
+func W2(paths int) (*MCWorkload, error) {
+	m, err := marketdata.New(MCAsOf, []marketdata.Quote{
+		{Kind: marketdata.Spot, Name: "A", Value: 100},
+		{Kind: marketdata.Rate, Name: "USD", Pillar: "1Y", Value: 0.05},
+		{Kind: marketdata.DivYield, Name: "A", Pillar: "1Y", Value: 0.02},
+		{Kind: marketdata.Vol, Name: "A", Pillar: "1Y", Value: 0.2},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return newMCWorkload(m, "asian", pricing.MonteCarlo{
+		Option:   pricing.Option{Underlying: "A", Ccy: "USD", Call: true, Strike: 100, Expiry: 1},
+		Payoff:   pricing.PayAsianArithmetic,
+		Fixings:  252,
+		Settings: pricing.MCSettings{Model: montecarlo.BlackScholes, Steps: 252},
+	}, paths, 7)
+}
+
+// bsCoefficients computes in float64, from a passive scope, the per-step
+// coefficients of the lognormal model of one underlying exactly as the
+// engine's set-up records them: the log drift a[i−1] and the deviation
+// b[i−1] of step i (S_i = S_{i−1}·exp(a + b·z)) for the grid times (times[0]
+// = 0), and the discount factor to the last grid time. It returns the spot.
+func bsCoefficients(sc *marketdata.Scope, ccy, name string, strike float64, times, a, b []float64) (s0, df float64, err error) {
+	sp, err := sc.Spot(name)
+	if err != nil {
+		return 0, 0, err
+	}
+	s0 = sp.Value()
+	prev, wPrev := 0.0, 0.0
+	for i := 1; i < len(times); i++ {
+		t := times[i]
+		at := aad.Const(t)
+		zr, err := sc.ZeroRate(ccy, at)
+		if err != nil {
+			return 0, 0, err
+		}
+		zq, err := sc.DivYield(name, at)
+		if err != nil {
+			return 0, 0, err
+		}
+		vol, err := sc.Vol(name, at, strike)
+		if err != nil {
+			return 0, 0, err
+		}
+		lr := zr.Value() * t
+		cur := lr - zq.Value()*t
+		carry := cur - prev
+		prev = cur
+		df = math.Exp(-lr)
+		v := vol.Value()
+		w := v * v * t
+		dw := w - wPrev
+		if dw < 0 {
+			return 0, 0, fmt.Errorf("negative variance of %s over step %d", name, i)
+		}
+		b[i-1] = math.Sqrt(dw)
+		a[i-1] = carry - dw*0.5
+		wPrev = w
+	}
+	return s0, df, nil
+}
+
+// AsianPlain is the plain float64 twin of W2 (any arithmetic Asian option
+// of one underlying under the lognormal model): the same grid, per-step
+// coefficients, random numbers and payoff as the engine, price only, with
+// no AAD type in its path loop.
+type AsianPlain struct {
+	w        *MCWorkload
+	sc       *marketdata.Scope
+	times    []float64
+	fixing   []bool // fixing[i]: grid time i+1 is a fixing
+	allFix   bool
+	a, b     []float64
+	pcg      rand.PCG
+	rng      *rand.Rand
+	strike   float64
+	sign     float64
+	inv      float64
+	nFixings int
+}
+
+// NewAsianPlain returns the plain twin of w, whose trade must be an
+// arithmetic Asian option.
+func NewAsianPlain(w *MCWorkload) (*AsianPlain, error) {
+	tr, pr := w.Trade, w.Problem
+	if tr.Payoff != pricing.PayAsianArithmetic || pr.Model != montecarlo.BlackScholes {
+		return nil, fmt.Errorf("not an arithmetic Asian option under the lognormal model")
+	}
+	p := &AsianPlain{w: w, sc: w.Market.NewScope(), strike: tr.Strike, sign: 1}
+	if !tr.Call {
+		p.sign = -1
+	}
+	grid, dates := montecarlo.Grid(nil, nil, pr.Dates, pr.Steps)
+	p.times = append([]float64{0}, grid...)
+	n := len(grid)
+	p.fixing = make([]bool, n)
+	for _, d := range dates {
+		p.fixing[d-1] = true
+	}
+	p.nFixings = len(dates)
+	p.allFix = len(dates) == n
+	p.inv = 1 / float64(len(dates))
+	p.a, p.b = make([]float64, n), make([]float64, n)
+	p.rng = rand.New(&p.pcg)
+	return p, nil
+}
+
+// Price returns the price: the set-up of the coefficients from the market,
+// then every path.
+func (p *AsianPlain) Price() (float64, error) {
+	p.sc.Reset(nil)
+	pr := p.w.Problem
+	s0, df, err := bsCoefficients(p.sc, pr.Currency, pr.Underlyings[0], pr.Strikes[0], p.times, p.a, p.b)
+	if err != nil {
+		return 0, err
+	}
+	a, b := p.a, p.b[:len(p.a)]
+	rng, K, sign, inv := p.rng, p.strike, p.sign, p.inv
+	var path func() float64
+	if p.allFix {
+		path = func() float64 {
+			x, sum := s0, 0.0
+			for i, ai := range a {
+				x *= math.Exp(ai + b[i]*rng.NormFloat64())
+				sum += x
 			}
-			tp.SetAdjoint(payoff, w)
-			tp.BackwardToMark(mark)
+			return max((sum*inv-K)*sign, 0) * df
+		}
+	} else {
+		fix := p.fixing[:len(a)]
+		path = func() float64 {
+			x, sum := s0, 0.0
+			for i, ai := range a {
+				x *= math.Exp(ai + b[i]*rng.NormFloat64())
+				if fix[i] {
+					sum += x
+				}
+			}
+			return max((sum*inv-K)*sign, 0) * df
 		}
 	}
-	n := float64(p.Paths)
-	res.PV = sum / n
-	res.StdErr = math.Sqrt(max(sumSq/n-res.PV*res.PV, 0) / (n - 1))
-	if tp != nil {
-		tp.BackwardFromMark(mark)
-		res.Delta, res.Vega, res.Rho, res.DivRho, res.DExpiry = tp.Adjoint(s0), tp.Adjoint(vol), tp.Adjoint(r), tp.Adjoint(q), tp.Adjoint(T)
-	}
-	return res
-}
-
-// W2Bump prices p and its five sensitivities by one-sided bump-and-revalue
-// with the same normals: the pricer run passively six times.
-func W2Bump(a *AsianPricer, p AsianParams, z []float64) AsianResult {
-	const h = 1e-6
-	base := a.Price(nil, p, z)
-	bumped := func(f func(*AsianParams)) float64 {
-		q := p
-		f(&q)
-		return a.Price(nil, q, z).PV
-	}
-	hs := h * p.Spot
-	base.Delta = (bumped(func(q *AsianParams) { q.Spot += hs }) - base.PV) / hs
-	base.Vega = (bumped(func(q *AsianParams) { q.Vol += h }) - base.PV) / h
-	base.Rho = (bumped(func(q *AsianParams) { q.Rate += h }) - base.PV) / h
-	base.DivRho = (bumped(func(q *AsianParams) { q.Div += h }) - base.PV) / h
-	base.DExpiry = (bumped(func(q *AsianParams) { q.Expiry += h }) - base.PV) / h
-	return base
+	return mcPlainRun(p.w.Settings, rng, &p.pcg, path), nil
 }
