@@ -1129,3 +1129,16 @@ func TestCustom4(t *testing.T) {
 	require.Equal(t, 9.0, nilTape.Custom4(9, aad.Const(1), 1, aad.Number{}, 0, aad.Number{}, 0, aad.Number{}, 0).Value())
 	require.Panics(t, func() { nilTape.Custom4(1, a, 1, aad.Number{}, 0, aad.Number{}, 0, aad.Number{}, 0) })
 }
+
+func TestAdjointsTo(t *testing.T) {
+	var tp aad.Tape
+	x, y := tp.Var(2), tp.Var(3)
+	z := tp.Mul(x, y)
+	tp.SetAdjoint(z, 1)
+	tp.Backward()
+	got := tp.AdjointsTo(make([]float64, 4), []aad.Number{x, aad.Const(7), y, z})
+	require.Equal(t, []float64{3, 0, 2, 1}, got)
+	var other aad.Tape
+	w := other.Var(1)
+	require.Panics(t, func() { tp.AdjointsTo(make([]float64, 1), []aad.Number{w}) })
+}

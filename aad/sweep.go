@@ -210,3 +210,22 @@ func (t *Tape) Tangent(x Number) float64 {
 	t.check(x)
 	return t.tan.at(int(x.idx))
 }
+
+// AdjointsTo writes the adjoint of each xs[i] into dst[i] (0 for a passive
+// one) and returns dst[:len(xs)]: Adjoint for many Numbers at once, as a
+// hand-written adjoint of a Monte Carlo step reads its path's. It panics if
+// dst is shorter than xs, or as Adjoint does for a Number of another tape.
+func (t *Tape) AdjointsTo(dst []float64, xs []Number) []float64 {
+	dst = dst[:len(xs)]
+	for i, x := range xs {
+		if x.idx == 0 {
+			dst[i] = 0
+			continue
+		}
+		if x.tag != t.tag || int(x.idx) >= t.nStmt {
+			t.misuse(x)
+		}
+		dst[i] = t.adj.at(int(x.idx))
+	}
+	return dst
+}
