@@ -89,14 +89,30 @@ func grow[T any](s []T, n int) []T {
 
 // bsModel is the lognormal model with term structures, for one or several
 // correlated underlyings.
+//
+// Its path is not recorded statement by statement: every step
+// S_i = S_{i−1}·exp(a_i + b_i·w_i) is linear in log space, so its adjoint is
+// written by hand. A path records each S_i as a statement without operands;
+// after the sweep to the mark (which leaves in each S_i the adjoint the
+// payoff gives it), adjoint runs the steps backward in float64: with
+// v_i = S̄_i·S_i and U_i = Σ_{j≥i} v_j, the step's coefficients get
+// ā_i += U_i and b̄_i += U_i·w_i, the spot S̄_0 += U_1/S_0, and the
+// correlations L̄_kj += U_i·b_i·z_ij. flush adds these sums to the tape
+// before the sweep from the mark. That keeps three operands per step, and
+// their latency-bound sweep, off the tape: the hand loop is a suffix sum.
 type bsModel struct {
 	n, na int
 	a, b  [][]aad.Number // per asset, per step: log drift and √(variance) of the step
 	l     []aad.Number   // Cholesky factor of the correlations, na×na
 	corr  []aad.Number
 	lAct  bool      // some entry of l is active
-	w     []float64 // correlated normals, asset-major
-	accL  []float64 // hand-propagated adjoints of l
+	w     []float64 // the normals of each asset, asset-major
+	e     []float64 // scratch: a step's exponentials
+	accA  [][]float64
+	accB  [][]float64
+	acc0  []float64
+	accL  []float64    // hand-propagated adjoints of l
+	spot  []aad.Number // each path's start
 }
 
 func (m *bsModel) factors() int { return m.na }
@@ -106,12 +122,15 @@ func (m *bsModel) setup(c *setupContext) error {
 	pr := c.pr
 	m.n, m.na = len(c.times)-1, len(pr.Underlyings)
 	m.a, m.b = grow(m.a, m.na), grow(m.b, m.na)
+	m.accA, m.accB, m.acc0 = grow(m.accA, m.na), grow(m.accB, m.na), grow(m.acc0, m.na)
+	m.spot = grow(m.spot, m.na)
+	clear(m.acc0)
 	for k, name := range pr.Underlyings {
 		s0, err := c.sc.Spot(name)
 		if err != nil {
 			return err
 		}
-		c.path.s[k][0] = s0
+		c.path.s[k][0], m.spot[k] = s0, s0
 		K := s0.Value()
 		if pr.Strikes != nil {
 			K = pr.Strikes[k]
@@ -120,6 +139,9 @@ func (m *bsModel) setup(c *setupContext) error {
 			return err
 		}
 		m.b[k] = grow(m.b[k], m.n)
+		m.accA[k], m.accB[k] = grow(m.accA[k], m.n), grow(m.accB[k], m.n)
+		clear(m.accA[k])
+		clear(m.accB[k])
 		var wPrev aad.Number
 		for i := 1; i <= m.n; i++ {
 			vol, err := c.sc.Vol(name, c.tt[i], K)
@@ -141,6 +163,8 @@ func (m *bsModel) setup(c *setupContext) error {
 		}
 	}
 	m.lAct = false
+	m.w = grow(m.w, m.na*m.n)
+	m.e = grow(m.e, m.n)
 	if m.na > 1 {
 		na := m.na
 		m.corr, m.l = grow(m.corr, na*na), grow(m.l, na*na)
@@ -159,7 +183,6 @@ func (m *bsModel) setup(c *setupContext) error {
 		for _, x := range m.l {
 			m.lAct = m.lAct || x.Active()
 		}
-		m.w = grow(m.w, na*m.n)
 		m.accL = grow(m.accL, na*na)
 		clear(m.accL)
 	}
@@ -167,45 +190,68 @@ func (m *bsModel) setup(c *setupContext) error {
 }
 
 func (m *bsModel) simulate(tp *aad.Tape, z []float64, p *Path) {
-	if m.na == 1 {
-		tp.ExpAffineScan(p.s[0][1:], p.s[0][0], m.a[0], m.b[0], z[:m.n])
-		return
-	}
-	// Correlated normals w = L·z, passive: the adjoints of L are
-	// propagated by hand (adjoint), which keeps the na² products per step
-	// off the tape.
 	na, n := m.na, m.n
 	for k := range na {
-		lk := m.l[k*na : k*na+k+1]
+		// The normals of asset k: z itself for one asset, else the
+		// correlated w = L·z (passive: L's adjoints go by hand too).
 		w := m.w[k*n : (k+1)*n]
-		for i := range n {
-			zi := z[i*na : i*na+k+1]
-			s := 0.0
-			for j, x := range lk {
-				s += x.Value() * zi[j]
+		if na == 1 {
+			w = z[:n]
+		} else {
+			lk := m.l[k*na : k*na+k+1]
+			for i := range n {
+				zi := z[i*na : i*na+k+1]
+				s := 0.0
+				for j, x := range lk {
+					s += x.Value() * zi[j]
+				}
+				w[i] = s
 			}
-			w[i] = s
 		}
-		tp.ExpAffineScan(p.s[k][1:], p.s[k][0], m.a[k], m.b[k], w)
+		a, b, e := m.a[k][:n], m.b[k][:n], m.e[:n]
+		// All exponentials first, in one pass the processor overlaps.
+		for i, wi := range w {
+			e[i] = math.Exp(a[i].Value() + b[i].Value()*wi)
+		}
+		s := p.s[k][1 : n+1]
+		x := p.s[k][0].Value()
+		for i, ei := range e {
+			x *= ei
+			s[i] = tp.Var(x) // a statement without operands: see bsModel
+		}
 	}
 }
 
-// adjoint adds the path's contribution to the adjoints of L: the step
-// S_i = S_{i−1}·exp(a_i + b_i·w_i) with w_i = Σ_j L_kj·z_ij has
-// ∂S_i/∂L_kj = S_i·b_i·z_ij.
+// adjoint propagates the payoff's adjoints of the path's spots back through
+// the steps (see bsModel).
 func (m *bsModel) adjoint(tp *aad.Tape, z []float64, p *Path) {
-	if !m.lAct {
-		return
-	}
 	na, n := m.na, m.n
 	for k := range na {
+		w := m.w[k*n : (k+1)*n]
+		if na == 1 {
+			w = z[:n]
+		}
+		s := p.s[k][1 : n+1]
+		adj := tp.AdjointsTo(m.e[:n], s)
+		accA, accB := m.accA[k][:n], m.accB[k][:n]
+		u := 0.0
+		for i := n - 1; i >= 0; i-- {
+			adj[i] *= s[i].Value() // v_i, kept for the correlations below
+			u += adj[i]
+			accA[i] += u
+			accB[i] += u * w[i]
+		}
+		m.acc0[k] += u / p.s[k][0].Value()
+		if !m.lAct {
+			continue
+		}
+		// ∂S_i/∂L_kj = S_i·b_i·z_ij, summed with the suffix sums again.
 		acc := m.accL[k*na : k*na+k+1]
-		s, b := p.s[k][1:n+1], m.b[k][:n]
-		for i, x := range s {
-			if !x.Active() {
-				continue
-			}
-			g := tp.Adjoint(x) * x.Value() * b[i].Value()
+		b := m.b[k][:n]
+		u = 0
+		for i := n - 1; i >= 0; i-- {
+			u += adj[i]
+			g := u * b[i].Value()
 			if g == 0 {
 				continue
 			}
@@ -218,14 +264,26 @@ func (m *bsModel) adjoint(tp *aad.Tape, z []float64, p *Path) {
 }
 
 func (m *bsModel) flush(tp *aad.Tape) {
-	if !m.lAct {
-		return
-	}
-	for i, x := range m.l {
-		if x.Active() && m.accL[i] != 0 {
-			tp.SetAdjoint(x, tp.Adjoint(x)+m.accL[i])
+	add := func(x aad.Number, a *float64) {
+		if x.Active() && *a != 0 {
+			tp.SetAdjoint(x, tp.Adjoint(x)+*a)
 		}
-		m.accL[i] = 0
+		*a = 0
+	}
+	for k := range m.na {
+		for i := range m.n {
+			add(m.a[k][i], &m.accA[k][i])
+			add(m.b[k][i], &m.accB[k][i])
+		}
+	}
+	// The path's start is the spot itself, a variable of the scope.
+	for k := range m.na {
+		add(m.spot[k], &m.acc0[k])
+	}
+	if m.lAct {
+		for i := range m.l {
+			add(m.l[i], &m.accL[i])
+		}
 	}
 }
 
