@@ -163,19 +163,6 @@ func BenchmarkW4(b *testing.B) {
 	})
 }
 
-// spread returns k elements of xs evenly spread over it, the first and the
-// last among them (all of xs if it has no more than k).
-func spread(xs []int, k int) []int {
-	if len(xs) <= k {
-		return xs
-	}
-	out := make([]int, k)
-	for i := range out {
-		out[i] = xs[i*(len(xs)-1)/(k-1)]
-	}
-	return out
-}
-
 // BenchmarkW6 is workload W6: W2 with price and sensitivities on one
 // worker against two, which must give the same results bit for bit; the
 // second reports the speed-up.

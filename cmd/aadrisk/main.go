@@ -95,6 +95,7 @@ const usage = `usage:
   aadrisk validate [same inputs]      AAD against bump-and-revalue
   aadrisk merge    [--portfolio FILE] [--report FILE.html] --out DIR SHARD_DIR...
                                       combine the shards of one batch
+  aadrisk bench    [--quick]          the standard workloads W1–W6 (minutes; --quick: a tenth)
   aadrisk version
 `
 
@@ -112,6 +113,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = price(ctx, args[1:], true, stdout, stderr)
 	case "merge":
 		err = merge(ctx, args[1:], stderr)
+	case "bench":
+		err = bench(ctx, args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, versionString())
 		return exitOK

@@ -12,6 +12,12 @@ import (
 // tests of `price` price every trade even when they run inside a
 // Kubernetes Indexed Job or a Slurm job array (a CI runner may).
 func TestMain(m *testing.M) {
+	// Re-executed as the command itself (aadrisk bench runs its own
+	// executable for W5).
+	if os.Getenv("AADRISK_TEST_AS_COMMAND") == "1" {
+		main()
+		os.Exit(0)
+	}
 	for _, v := range shardEnv {
 		os.Unsetenv(v)
 	}
