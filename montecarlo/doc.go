@@ -15,10 +15,11 @@
 // reach every CORR quote.
 //
 // LocalVol is Dupire's local volatility, derived inside the recording from
-// the implied total variance of the VOL surface (in log-moneyness) on a grid
-// of spots at each step start, and interpolated linearly in log-spot along
-// the paths; sensitivities reach every VOL node. Where the surface implies a
-// local variance that is not positive it is floored at LocalVarFloor, and
+// the implied total variance of the VOL surface (in log-moneyness, with the
+// time slope taken over each step) on a grid of spots at each step's start,
+// and interpolated along the paths by Catmull–Rom cubics in log-spot;
+// sensitivities reach every VOL node. Where the surface implies a local
+// variance below LocalVarFloor (a local vol of 1%) it is floored there, and
 // Result.Floored says where.
 //
 // Heston is simulated with the full-truncation Euler scheme of Lord,

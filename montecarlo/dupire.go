@@ -4,7 +4,6 @@ import (
 	"math"
 
 	"github.com/aadrisk/aadrisk/aad"
-	"github.com/aadrisk/aadrisk/marketdata"
 )
 
 // LocalVarFloor is the minimum local variance of the local-vol model:
@@ -28,51 +27,16 @@ const dupireMinTime = 1e-6
 // Dupire denominator is not positive or the total variance is 0).
 type FlooredNode struct{ T, K, LocalVar float64 }
 
-// dupireLocalVol records on sc's tape the Dupire local volatility
-// σ_loc(t, K) of underlying name at one time t (it may be active, under a
-// valuation-time shift) and each strike ks[m], given the forward F(t) and
-// the drift mu = r − q at t (both may be active), into dst[m].
-//
-// It works in the implied total variance w of the VOL surface in
-// log-moneyness y = ln(K/F) (Gatheral):
+// dupireNode records the Dupire local vol of one node from the implied
+// total variance w at strike K with its strike derivatives wk, wkk and its
+// time derivative wt (any of them may be active), the forward fwd and the
+// drift mu = r − q, as one statement. It works in log-moneyness
+// y = ln(K/F) (Gatheral):
 //
 //	σ_loc² = w_T|y / (1 − (y/w)·w_y + ¼(−¼ − 1/w + y²/w²)·w_y² + ½·w_yy)
 //
 // with w_y = K·w_K, w_yy = K²·w_KK + K·w_K and, since K = F·eʸ with
-// dF/dt = mu·F, w_T|y = w_T|K + mu·K·w_K, from Scope.TotalVariance (whose
-// w_T is the derivative from the right, what a step starting at t sees).
-// At t < dupireMinTime it is evaluated at dupireMinTime (see there).
-//
-// Each node is four statements of TotalVariance and one more with the
-// partials of σ_loc in w, w_K, w_KK, w_T, F and mu. A node whose local
-// variance is below LocalVarFloor (or whose denominator is not positive)
-// is the passive √LocalVarFloor and is appended to floored, which is
-// returned.
-func dupireLocalVol(sc *marketdata.Scope, name string, t, fwd, mu aad.Number, ks []float64, dst []aad.Number, floored []FlooredNode) ([]FlooredNode, error) {
-	tp := sc.Tape()
-	dst = dst[:len(ks)]
-	tau := t
-	if !(t.Value() >= dupireMinTime) {
-		tau = aad.Const(dupireMinTime)
-	}
-	for j, K := range ks {
-		v, err := sc.TotalVariance(name, tau, K)
-		if err != nil {
-			return floored, err
-		}
-		lv, raw, ok := dupireNode(tp, v.W, v.DK, v.DKK, v.DT, K, fwd, mu)
-		if !ok {
-			floored = append(floored, FlooredNode{T: t.Value(), K: K, LocalVar: raw})
-		}
-		dst[j] = lv
-	}
-	return floored, nil
-}
-
-// dupireNode records the local vol of one node from the total variance w at
-// strike K with its strike derivatives wk, wkk and its time derivative wt
-// (any of them may be active), the forward fwd and the drift mu, as one
-// statement (see dupireLocalVol). If the local variance is below
+// dF/dt = mu·F, w_T|y = w_T|K + mu·K·w_K. If the local variance is below
 // LocalVarFloor, or the denominator is not positive, it returns the passive
 // √LocalVarFloor, the raw local variance, and ok false.
 func dupireNode(tp *aad.Tape, W, DK, DKK, DT aad.Number, K float64, fwd, mu aad.Number) (lv aad.Number, raw float64, ok bool) {

@@ -174,7 +174,6 @@ func (e *Engine) combine(pr *Problem, set Settings, blocks []block, greeks bool)
 	ins := w.sc.Inputs()
 	res.Sens = make([]Sensitivity, len(ins))
 	for j, in := range ins {
-		j := j
 		g := 0.0
 		for i := range blocks {
 			g += blocks[i].grad[j]

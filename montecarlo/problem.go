@@ -82,8 +82,9 @@ type Problem struct {
 	// Currency names the discount curve; it also gives the drift.
 	Currency string
 	// Strikes are, for BlackScholes, the strike at which each underlying's
-	// implied vol is read (the trade's strike; for a basket, each asset's
-	// share of it). Nil reads each at its spot.
+	// implied vol is read (the trade's strike; pricing reads a basket's
+	// assets at the strike's moneyness of the basket). Nil reads each at
+	// its spot.
 	Strikes []float64
 	// Dates are the payoff's dates in years from the valuation date
 	// (fixings, expiry), increasing; the last is the horizon.

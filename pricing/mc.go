@@ -82,11 +82,11 @@ type MonteCarlo struct {
 	Cash   bool
 	Payout float64
 	// Barrier terms.
-	BarrierKind    BarrierKind
-	Level, Rebate  float64
-	Fixings        int
-	Settings       MCSettings
-	kind, spotName string
+	BarrierKind   BarrierKind
+	Level, Rebate float64
+	Fixings       int
+	Settings      MCSettings
+	kind          string
 }
 
 // NewMonteCarlo returns a Monte Carlo instrument after checking its terms;
@@ -113,7 +113,6 @@ func NewMonteCarlo(kind string, m MonteCarlo) (*MonteCarlo, error) {
 		}
 	} else {
 		m.Underlyings = []string{m.Underlying}
-		m.spotName = m.Underlying
 	}
 	if err := m.Option.validate(); err != nil {
 		return nil, err
@@ -149,7 +148,12 @@ func NewMonteCarlo(kind string, m MonteCarlo) (*MonteCarlo, error) {
 func (m *MonteCarlo) Kind() string { return m.kind }
 
 // Spot returns the underlying whose delta is reported; "" for a basket.
-func (m *MonteCarlo) Spot() string { return m.spotName }
+func (m *MonteCarlo) Spot() string {
+	if m.Payoff == PayBasket {
+		return ""
+	}
+	return m.Underlying
+}
 
 // Value is not defined for a Monte Carlo instrument, which a Pricer prices
 // through its Monte Carlo engine: it returns an error.

@@ -2,6 +2,7 @@ package pricing
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 
@@ -64,20 +65,11 @@ func (p *Pricer) priceMC(m *MonteCarlo, qty float64, res *Result) error {
 		up, errUp := p.mcDelta(m, spot, h)
 		dn, errDn := p.mcDelta(m, spot, -h)
 		if errUp != nil || errDn != nil {
-			return fmt.Errorf("gamma: %w", firstError(errUp, errDn))
+			return fmt.Errorf("gamma: %w", errors.Join(errUp, errDn))
 		}
 		res.Gamma = qty * (up - dn) / (2 * h)
 	}
 	return checkFinite(res)
-}
-
-func firstError(errs ...error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // mcDelta returns the AAD delta of one unit of m to spot quote i bumped by d.
@@ -133,7 +125,7 @@ func (p *Pricer) bumpMC(m *MonteCarlo, qty float64, quotes []int) (sens []float6
 			f0, err0 := value(marketdata.Bump{Quote: -1})
 			f1, err1 := value(marketdata.Bump{Quote: i, By: dir * h})
 			f2, err2 := value(marketdata.Bump{Quote: i, By: 2 * dir * h})
-			if err := firstError(err0, err1, err2); err != nil {
+			if err := errors.Join(err0, err1, err2); err != nil {
 				return nil, 0, fmt.Errorf("bumping %s: %w", all[i].Key, err)
 			}
 			sens[j] = dir * (-3*f0 + 4*f1 - f2) / (2 * h)
@@ -143,7 +135,7 @@ func (p *Pricer) bumpMC(m *MonteCarlo, qty float64, quotes []int) (sens []float6
 	f0, err0 := value(marketdata.Bump{Quote: -1})
 	f1, err1 := value(marketdata.Bump{Quote: -1, Time: mcBump})
 	f2, err2 := value(marketdata.Bump{Quote: -1, Time: 2 * mcBump})
-	if err := firstError(err0, err1, err2); err != nil {
+	if err := errors.Join(err0, err1, err2); err != nil {
 		return nil, 0, fmt.Errorf("moving the valuation time: %w", err)
 	}
 	return sens, (-3*f0 + 4*f1 - f2) / (2 * mcBump), nil
