@@ -264,8 +264,9 @@ func (w *worker) setup(pr *Problem, bump marketdata.Bump, tp *aad.Tape) (aad.Mar
 	p := &w.path
 	p.times = w.times
 	p.s = grow(p.s, len(pr.Underlyings))
+	p.ls, p.logged = grow(p.ls, len(pr.Underlyings)), grow(p.logged, len(pr.Underlyings))
 	for a := range p.s {
-		p.s[a] = grow(p.s[a], n+1)
+		p.s[a], p.ls[a] = grow(p.s[a], n+1), grow(p.ls[a], n+1)
 	}
 	p.df = grow(p.df, n+1)
 	p.df[0] = aad.Const(1)
@@ -416,6 +417,7 @@ func (w *worker) path1(pr *Problem, tp *aad.Tape, mark aad.Mark, z []float64, bl
 	if first {
 		s0 = tp.Stats()
 	}
+	clear(w.path.logged)
 	w.m.simulate(tp, z, &w.path)
 	y := pr.Payoff.Value(tp, &w.path)
 	if first {

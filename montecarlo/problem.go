@@ -112,11 +112,13 @@ func (f PayoffFunc) Value(tp *aad.Tape, p *Path) aad.Number { return f(tp, p) }
 // Path is one simulated path on the time grid, as a payoff sees it. Grid
 // index 0 is the valuation date; index i ≥ 1 ends step i.
 type Path struct {
-	times []float64      // calendar times of the grid, times[0] = 0
-	dates []int          // grid index of each of the problem's dates
-	s     [][]aad.Number // s[a][i]: asset a at grid time i
-	df    []aad.Number   // discount factors to the grid times
-	m     model
+	times  []float64      // calendar times of the grid, times[0] = 0
+	dates  []int          // grid index of each of the problem's dates
+	s      [][]aad.Number // s[a][i]: asset a at grid time i
+	ls     [][]float64    // ls[a][i]: its log, where logged[a]
+	logged []bool
+	df     []aad.Number // discount factors to the grid times
+	m      model
 
 	scratch  []aad.Number
 	scratchF []float64
@@ -147,6 +149,21 @@ func (p *Path) Date(j int) int { return p.dates[j] }
 
 // Asset returns the values of asset a at the grid times 0 … n.
 func (p *Path) Asset(a int) []aad.Number { return p.s[a] }
+
+// LogAsset returns the natural logs of the values of asset a at the grid
+// times 0 … n, as the model tracks them (equal to the logs of Asset's
+// values to rounding): for payoffs that work in log-spot, such as a
+// barrier's distance, without a logarithm per step where the model
+// already has them.
+func (p *Path) LogAsset(a int) []float64 {
+	if !p.logged[a] {
+		for i, x := range p.s[a] {
+			p.ls[a][i] = math.Log(x.Value())
+		}
+		p.logged[a] = true
+	}
+	return p.ls[a]
+}
 
 // Discount returns the discount factor from grid index i to the valuation
 // date.

@@ -301,7 +301,7 @@ const bridgeCutoff = 40
 // p_i = exp(−2·ln(B/S_{i−1})·ln(B/S_i)/(σ²Δt)) of its steps.
 func barrierValue(tp *aad.Tape, m *MonteCarlo, path *montecarlo.Path, sign float64) aad.Number {
 	n := path.Steps()
-	s := path.Asset(0)
+	s, ls := path.Asset(0), path.LogAsset(0)
 	dir := 1.0 // +1: up barrier
 	if m.BarrierKind.Down() {
 		dir = -1
@@ -311,10 +311,10 @@ func barrierValue(tp *aad.Tape, m *MonteCarlo, path *montecarlo.Path, sign float
 	rebate := aad.Const(0) // Σ DF(t_i)·(P_{i−1} − P_i), for a knock-out's rebate
 	var args [4]aad.Number
 	var parts [4]float64
-	b := dir * (lnB - math.Log(s[0].Value())) // distance to the barrier in log, > 0 before a hit
+	b := dir * (lnB - ls[0]) // distance to the barrier in log, > 0 before a hit
 	for i := 1; i <= n; i++ {
 		a := b
-		b = dir * (lnB - math.Log(s[i].Value()))
+		b = dir * (lnB - ls[i])
 		prev := surv
 		if b <= 0 {
 			surv = aad.Const(0)
