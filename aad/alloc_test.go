@@ -48,9 +48,7 @@ func TestAllocsClosedForm(t *testing.T) {
 	var price float64
 	run := func() {
 		tp.Reset()
-		for i, v := range bsInputs {
-			in[i] = tp.Var(v)
-		}
+		tp.Vars(in, bsInputs[:]...)
 		y := bsCall(tp, in[0], in[1], in[2], in[3], in[4], in[5], buf)
 		tp.Gradient(dst, y, in)
 		price = y.Value() + tp.Adjoint(in[0]) + tp.Adjoint(in[4])

@@ -93,3 +93,21 @@ func ExampleTape_SmoothStep() {
 	// Output:
 	// H(0.25) 0.683594, dH/dx 0.703125
 }
+
+// Vars records several inputs at once into a reused slice: the pattern of a
+// loop over trades with one tape, reset per trade.
+func ExampleTape_Vars() {
+	tp := aad.NewTape(0)
+	in := make([]aad.Number, 3)
+	g := make([]float64, 3)
+	for _, x := range [][3]float64{{1, 2, 3}, {4, 5, 6}} {
+		tp.Reset()
+		tp.Vars(in, x[:]...)
+		y := tp.Mul(tp.Mul(in[0], in[1]), in[2]) // y = a·b·c
+		tp.Gradient(g, y, in)
+		fmt.Println(y.Value(), g)
+	}
+	// Output:
+	// 6 [6 3 2]
+	// 120 [30 24 20]
+}

@@ -149,27 +149,39 @@ func (t *Tape) Custom(v float64, args []Number, partials []float64) Number {
 		panic("aad: Custom with different numbers of args and partials")
 	}
 	partials = partials[:len(args)]
-	n := 0
-	for _, x := range args {
-		if x.idx != 0 {
-			n++
+	if t == nil {
+		for _, x := range args {
+			if x.idx != 0 {
+				activeOnNil()
+			}
 		}
-	}
-	k0, ok := t.open(n)
-	if !ok {
 		return Number{v: v}
 	}
-	as, ps := t.ops[k0:k0+n:k0+n], t.partials[k0:k0+n:k0+n]
-	own := uint64(t.nStmt) << 32
+	// One pass over args: make room for all of them, passive or not, and
+	// keep the active ones.
+	if t.nOps+len(args) > len(t.ops) || t.nStmt+1 >= math.MaxUint32 {
+		t.grow(len(args))
+	}
+	i, k, tag := t.nStmt, t.nOps, t.tag
+	as, ps := t.ops[k:k+len(args)], t.partials[k:k+len(args)]
+	own := uint64(i) << 32
 	j := 0
-	for i, x := range args {
+	for n, x := range args {
 		if x.idx != 0 {
-			t.check(x)
-			as[j], ps[j] = uint64(x.idx)|own, partials[i]
+			// t.check(x), with the tape's fields read once, not after
+			// every store into the tape's arrays.
+			if x.tag != tag || int(x.idx) >= i {
+				t.misuse(x)
+			}
+			as[j], ps[j] = uint64(x.idx)|own, partials[n]
 			j++
 		}
 	}
-	return t.close(v, k0+n)
+	if j == 0 {
+		return Number{v: v}
+	}
+	t.nOps, t.nStmt = k+j, i+1
+	return Number{v: v, idx: uint32(i), tag: t.tag}
 }
 
 // open prepares a statement with n active operands and returns the index of

@@ -116,12 +116,32 @@ func (t *Tape) Gradient(dst []float64, y Number, xs []Number) []float64 {
 	}
 	dst = dst[:len(xs)]
 	t.ClearAdjoints()
+	var adj []float64
 	if y.idx != 0 {
-		t.SetAdjoint(y, 1)
-		t.Backward()
+		t.check(y)
+		adj = t.validateAdjoints()
+		adj[y.idx] = 1
+		t.sweep(adj, 0, t.nOps)
+	}
+	// The checks of xs read the tape's tag and length once, not after each
+	// store into dst (which, for all the compiler knows, might change them).
+	tag, n := uint32(0), uint32(0)
+	if t != nil {
+		tag, n = t.tag, uint32(t.nStmt)
 	}
 	for i, x := range xs {
-		dst[i] = t.Adjoint(x)
+		if x.idx == 0 {
+			dst[i] = 0
+			continue
+		}
+		if t == nil || x.tag != tag || x.idx >= n {
+			t.misuse(x)
+		}
+		if adj == nil {
+			dst[i] = 0
+			continue
+		}
+		dst[i] = adj[x.idx]
 	}
 	return dst
 }

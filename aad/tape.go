@@ -128,6 +128,19 @@ func (t *Tape) init() {
 // Var records an independent variable (an input of the computation) with
 // value v and returns it. On a nil tape it returns the passive constant v.
 func (t *Tape) Var(v float64) Number {
+	// Small enough to inline: an input costs an increment. One unsigned
+	// comparison sends both a zero tape (nStmt = 0) and a full one to
+	// varSlow.
+	if t == nil || uint(t.nStmt-1) >= math.MaxUint32-2 {
+		return t.varSlow(v)
+	}
+	i := t.nStmt
+	t.nStmt = i + 1
+	return Number{v: v, idx: uint32(i), tag: t.tag}
+}
+
+// varSlow is Var on a nil, zero or full tape.
+func (t *Tape) varSlow(v float64) Number {
 	if t == nil {
 		return Number{v: v}
 	}
@@ -135,6 +148,36 @@ func (t *Tape) Var(v float64) Number {
 		t.init()
 	}
 	return t.push0(v)
+}
+
+// Vars records an independent variable for each of vals, in order, writes
+// them into dst and returns it (allocated if dst is too short): Var for
+// several inputs at once, with the tape's length updated once instead of
+// per input. On a nil tape they are passive constants.
+func (t *Tape) Vars(dst []Number, vals ...float64) []Number {
+	if len(dst) < len(vals) {
+		dst = make([]Number, len(vals))
+	}
+	dst = dst[:len(vals)]
+	if t == nil {
+		for i, v := range vals {
+			dst[i] = Number{v: v}
+		}
+		return dst
+	}
+	if t.nStmt == 0 {
+		t.init()
+	}
+	i := t.nStmt
+	if i+len(vals) >= math.MaxUint32 {
+		t.growBy(len(vals), 0) // panics: the tape is full
+	}
+	tag := t.tag
+	for k, v := range vals {
+		dst[k] = Number{v: v, idx: uint32(i + k), tag: tag}
+	}
+	t.nStmt = i + len(vals)
+	return dst
 }
 
 // Reset forgets everything recorded and keeps the memory for reuse. Numbers
@@ -236,15 +279,20 @@ func (t *Tape) Stats() Stats {
 
 // check panics if x, an active Number, does not belong to t as it is now.
 func (t *Tape) check(x Number) {
-	if t == nil {
-		activeOnNil()
-	}
-	if x.tag != t.tag || int(x.idx) >= t.nStmt {
+	// One branch on the hot path, small enough to inline; the panics are
+	// worked out in misuse.
+	if t == nil || x.tag != t.tag || int(x.idx) >= t.nStmt {
 		t.misuse(x)
 	}
 }
 
+// misuse panics for an active Number x that t cannot use: t is nil, or x
+// was recorded on another tape, before a Reset or after the mark t was
+// rewound to.
 func (t *Tape) misuse(x Number) {
+	if t == nil {
+		activeOnNil()
+	}
 	if x.tag != t.tag {
 		panic(fmt.Sprintf("aad: Number %v was recorded on another tape or before a Reset of this one", x))
 	}

@@ -296,6 +296,10 @@ func TestNilTape(t *testing.T) {
 			g := tp.Gradient(nil, y, []aad.Number{x, aad.Const(1)})
 			assert.Equal(t, []float64{0, 0}, g, "Gradient: got %v, want [0 0]", g)
 		},
+		"Vars": func() {
+			v := tp.Vars(nil, 1, 2)
+			assert.Equal(t, []aad.Number{aad.Const(1), aad.Const(2)}, v, "Vars: got %v, want passive 1 and 2", v)
+		},
 	}
 	for name, f := range methods {
 		assert.NotPanics(t, f, "nil tape %s: got a panic, want none", name)
@@ -331,6 +335,34 @@ func TestGradientDst(t *testing.T) {
 	assert.Equal(t, []float64{0, 0, 1, 0, 0}, g, "Gradient of x2: got %v, want e2", g)
 	g = tp.Gradient(nil, y, []aad.Number{aad.Const(1), x[0]})
 	assert.Equal(t, []float64{0, want[0]}, g, "Gradient wrt a passive input: got %v, want [0 %v]", g, want[0])
+}
+
+// TestVars checks that Vars records the same variables as Var, in order,
+// into dst or a new slice, on a zero tape as on a used one.
+func TestVars(t *testing.T) {
+	vals := []float64{1.5, -2, 3}
+	for name, tp := range map[string]*aad.Tape{"zero": new(aad.Tape), "used": aad.NewTape(0)} {
+		if name == "used" {
+			tp.Var(9)
+		}
+		before := tp.Len()
+		dst := make([]aad.Number, 4)
+		in := tp.Vars(dst, vals...)
+		require.Len(t, in, len(vals), "%s tape: Vars length", name)
+		assert.Same(t, &dst[0], &in[0], "%s tape: Vars with a long enough dst: got a new slice, want dst", name)
+		assert.Equal(t, before+len(vals), tp.Len(), "%s tape: Len after Vars", name)
+		for i, x := range in {
+			assert.True(t, x.Active(), "%s tape: Vars[%d] is passive, want active", name, i)
+			assert.Equal(t, vals[i], x.Value(), "%s tape: Vars[%d] value", name, i)
+		}
+		// y = x0·x1 + x2 has gradient (x1, x0, 1), as with Var.
+		y := tp.Add(tp.Mul(in[0], in[1]), in[2])
+		g := tp.Gradient(nil, y, in)
+		assert.Equal(t, []float64{vals[1], vals[0], 1}, g, "%s tape: gradient over Vars", name)
+		more := tp.Vars(nil, 4)
+		assert.Equal(t, before+len(vals)+3, tp.Len(), "%s tape: Len after two statements and one more variable", name)
+		assert.Equal(t, 4.0, more[0].Value(), "%s tape: Vars into a nil dst", name)
+	}
 }
 
 // TestSeveralOutputs sweeps several outputs in turn with ClearAdjoints and
@@ -558,6 +590,7 @@ func TestMisuseAfterRewind(t *testing.T) {
 		assertPanicsContaining(t, want, func() { tp.Add(x, z) }, "Add of a Number recorded after the mark")
 		assertPanicsContaining(t, want, func() { tp.SetAdjoint(y, 1) }, "SetAdjoint of a Number recorded after the mark")
 		assertPanicsContaining(t, want, func() { tp.Adjoint(z) }, "Adjoint of a Number recorded after the mark")
+		assertPanicsContaining(t, want, func() { tp.Gradient(nil, x, []aad.Number{z}) }, "Gradient over a Number recorded after the mark")
 		assert.NotPanics(t, func() { tp.Exp(x) }, "a Number from before the mark stays valid")
 	})
 	t.Run("after the next path has grown past it", func(t *testing.T) {

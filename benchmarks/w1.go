@@ -61,7 +61,7 @@ func W1AAD(tp *aad.Tape, opts []Option, dst []Greeks) {
 	var g [5]float64
 	for i, o := range opts {
 		tp.Reset()
-		in = [5]aad.Number{tp.Var(o.Spot), tp.Var(o.Vol), tp.Var(o.Rate), tp.Var(o.Div), tp.Var(o.Expiry)}
+		tp.Vars(in[:], o.Spot, o.Vol, o.Rate, o.Div, o.Expiry)
 		pv := BSCall(tp, in[0], o.Strike, in[1], in[2], in[3], in[4])
 		tp.Gradient(g[:], pv, in[:])
 		dst[i] = Greeks{PV: pv.Value(), Delta: g[0], Vega: g[1], Rho: g[2], DivRho: g[3], Theta: -g[4]}
