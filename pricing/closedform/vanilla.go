@@ -78,9 +78,17 @@ func vanilla(call bool, s, k, t, r, q, vol float64, greeks bool) (o bsm) {
 	phi := sign(call)
 	sqT := math.Sqrt(t)
 	sd := vol * sqT
-	d1, d2 := dPair(math.Log(s/k)+(r-q)*t, sd)
-	sq := s * math.Exp(-q*t) // S·e^{−qT}
-	kd := k * math.Exp(-r*t) // K·e^{−rT}
+	x := math.Log(s/k) + (r-q)*t
+	var d1, d2 float64
+	if sd > 0 { // dPair's common case, without the call
+		d1 = x/sd + 0.5*sd
+		d2 = d1 - sd
+	} else {
+		d1, d2 = dPair(x, sd)
+	}
+	eq, er := math.Exp(-q*t), math.Exp(-r*t)
+	sq := s * eq // S·e^{−qT}
+	kd := k * er // K·e^{−rT}
 	n1 := aad.NormCDF(phi * d1)
 	n2 := aad.NormCDF(phi * d2)
 	a, b := phi*sq*n1, phi*kd*n2
@@ -89,8 +97,9 @@ func vanilla(call bool, s, k, t, r, q, vol float64, greeks bool) (o bsm) {
 		return o
 	}
 	vt := sq * aad.NormPDF(d1) // ∂v/∂(σ√T)
-	o.d[iS] = a / s
-	o.d[iK] = -b / k
+	// a/S and b/K without dividing.
+	o.d[iS] = phi * eq * n1
+	o.d[iK] = -phi * er * n2
 	o.d[iT] = -q*a + r*b + vt*vol/(2*sqT)
 	o.d[iR] = t * b
 	o.d[iQ] = -t * a
