@@ -2,6 +2,7 @@ package benchmarks
 
 import (
 	"testing"
+	"time"
 
 	"github.com/aadrisk/aadrisk/aad"
 )
@@ -46,6 +47,21 @@ func BenchmarkW1(b *testing.B) {
 		r.record(b, "aad")
 		b.ReportMetric(r["aad"]/n, "ns/option")
 		r.report(b, "aad", "plain")
+	})
+	// The same ratio with plain and aad interleaved chunk by chunk: steadier
+	// than the ratio of the two runs above on a machine whose speed drifts.
+	b.Run("interleaved", func(b *testing.B) {
+		plain, greeks := make([]float64, n), make([]Greeks, n)
+		tp := aad.NewTape(64)
+		var tPlain, tAAD time.Duration
+		for b.Loop() {
+			p, a := W1Interleaved(tp, opts, plain, greeks)
+			tPlain += p
+			tAAD += a
+		}
+		b.ReportMetric(float64(tAAD)/float64(tPlain), "aad/plain")
+		b.ReportMetric(float64(tPlain)/float64(b.N*n), "plain-ns/option")
+		b.ReportMetric(float64(tAAD)/float64(b.N*n), "aad-ns/option")
 	})
 	b.Run("bump", func(b *testing.B) {
 		b.ReportAllocs()
