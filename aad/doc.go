@@ -6,9 +6,10 @@
 // # Numbers and tapes
 //
 // A Number is a value type: a float64 and the index of the statement that
-// produced it. Inputs are recorded with Tape.Var; constants made with Const
-// are passive and cost nothing. Operations are methods of *Tape, so the tape
-// is always passed explicitly and one goroutine owns it:
+// produced it. Inputs are recorded with Tape.Var (or Tape.Vars, several at
+// once); constants made with Const are passive and cost nothing.
+// Operations are methods of *Tape, so the tape is always passed explicitly
+// and one goroutine owns it:
 //
 //	t := aad.NewTape(0)
 //	s, k := t.Var(100), aad.Const(95)

@@ -181,7 +181,7 @@ func (t *Tape) Custom(v float64, args []Number, partials []float64) Number {
 		return Number{v: v}
 	}
 	t.nOps, t.nStmt = k+j, i+1
-	return Number{v: v, idx: uint32(i), tag: t.tag}
+	return Number{v: v, idx: uint32(i), tag: tag}
 }
 
 // open prepares a statement with n active operands and returns the index of
