@@ -78,14 +78,7 @@ func vanilla(call bool, s, k, t, r, q, vol float64, greeks bool) (o bsm) {
 	phi := sign(call)
 	sqT := math.Sqrt(t)
 	sd := vol * sqT
-	x := math.Log(s/k) + (r-q)*t
-	var d1, d2 float64
-	if sd > 0 { // dPair's common case, without the call
-		d1 = x/sd + 0.5*sd
-		d2 = d1 - sd
-	} else {
-		d1, d2 = dPair(x, sd)
-	}
+	d1, d2 := dPair(math.Log(s/k)+(r-q)*t, sd)
 	eq, er := math.Exp(-q*t), math.Exp(-r*t)
 	sq := s * eq // S·e^{−qT}
 	kd := k * er // K·e^{−rT}
