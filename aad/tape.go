@@ -128,19 +128,6 @@ func (t *Tape) init() {
 // Var records an independent variable (an input of the computation) with
 // value v and returns it. On a nil tape it returns the passive constant v.
 func (t *Tape) Var(v float64) Number {
-	// Small enough to inline: an input costs an increment. One unsigned
-	// comparison sends both a zero tape (nStmt = 0) and a full one to
-	// varSlow.
-	if t == nil || uint(t.nStmt-1) >= math.MaxUint32-2 {
-		return t.varSlow(v)
-	}
-	i := t.nStmt
-	t.nStmt = i + 1
-	return Number{v: v, idx: uint32(i), tag: t.tag}
-}
-
-// varSlow is Var on a nil, zero or full tape.
-func (t *Tape) varSlow(v float64) Number {
 	if t == nil {
 		return Number{v: v}
 	}

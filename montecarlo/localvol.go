@@ -41,9 +41,9 @@ type lvModel struct {
 	x0, dx float64 // log-spot of node 0, and the spacing
 	ks     []float64
 	carry  []aad.Number
-	carryV []float64
+	carryV []float64    // the values of carry, read per step
 	g      []aad.Number // local vol at step i's start and node m: g[(i−1)·lvNodes+m]
-	gv     []float64    // the values of g
+	gv     []float64    // the values of g, read per step
 	dt, sq []float64    // step lengths and their square roots, by step (index 0 unused)
 	dt1    aad.Number   // the first step's length, active under a time shift
 	spot   aad.Number   // the path's start
