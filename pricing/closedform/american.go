@@ -68,7 +68,8 @@ func American(tp *aad.Tape, call bool, p Params) (aad.Number, error) {
 		}
 		return tp.Sub(p.K, p.S), nil
 	}
-	args := p.args()
+	var args [6]aad.Number
+	p.args(&args)
 	greeks := wantPartials(tp, args[:])
 	euro := vanilla(call, sv, kv, tv, rv, qv, vol, greeks)
 	// The early exercise premium e = φ·(s/q)·u(s)·(S/s)^q at s = S*.
