@@ -65,7 +65,10 @@ func W1AAD(tp *aad.Tape, opts []Option, dst []Greeks) {
 		tp.Vars(in[:], o.Spot, o.Vol, o.Rate, o.Div, o.Expiry)
 		pv := BSCall(tp, in[0], o.Strike, in[1], in[2], in[3], in[4])
 		tp.Gradient(g[:], pv, in[:])
-		dst[i] = Greeks{PV: pv.Value(), Delta: g[0], Vega: g[1], Rho: g[2], DivRho: g[3], Theta: -g[4]}
+		// Field by field: a Greeks literal would be built in a temporary
+		// and copied with 16-byte loads that stall on its 8-byte stores.
+		d := &dst[i]
+		d.PV, d.Delta, d.Vega, d.Rho, d.DivRho, d.Theta = pv.Value(), g[0], g[1], g[2], g[3], -g[4]
 	}
 }
 
