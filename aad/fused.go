@@ -35,7 +35,7 @@ func (t *Tape) Sum(xs ...Number) Number {
 	if t == nil {
 		v := 0.0
 		for _, x := range xs {
-			if x.idx != 0 {
+			if x.ref != 0 {
 				activeOnNil()
 			}
 			v += x.v
@@ -46,17 +46,17 @@ func (t *Tape) Sum(xs ...Number) Number {
 	if t.nOps+n > len(t.ops) || t.nStmt+1 >= math.MaxUint32 {
 		t.grow(n)
 	}
-	k0, tag, lim := t.nOps, t.tag, uint32(t.nStmt)
-	own := uint64(lim) << 32
+	k0, hi, lim := t.nOps, t.hi, uint64(t.nStmt)
+	own := lim << 32
 	ops, parts := t.ops[k0:k0+n:k0+n], t.partials[k0:k0+n:k0+n]
 	v, j := 0.0, 0
 	for _, x := range xs {
 		v += x.v
-		if x.idx != 0 && j < len(ops) {
-			if x.tag != tag || x.idx >= lim {
+		if x.ref != 0 && j < len(ops) {
+			if x.ref^hi >= lim {
 				t.misuse(x)
 			}
-			ops[j], parts[j] = uint64(x.idx)|own, 1
+			ops[j], parts[j] = uint64(x.idx())|own, 1
 			j++
 		}
 	}
@@ -76,10 +76,10 @@ func (t *Tape) Dot(xs, ys []Number) Number {
 	v, n := 0.0, 0
 	for i, x := range xs {
 		v += x.v * ys[i].v
-		if x.idx != 0 {
+		if x.ref != 0 {
 			n++
 		}
-		if ys[i].idx != 0 {
+		if ys[i].ref != 0 {
 			n++
 		}
 	}
@@ -92,14 +92,14 @@ func (t *Tape) Dot(xs, ys []Number) Number {
 	j := 0
 	for i, x := range xs {
 		y := ys[i]
-		if x.idx != 0 {
+		if x.ref != 0 {
 			t.check(x)
-			ops[j], parts[j] = uint64(x.idx)|own, y.v
+			ops[j], parts[j] = uint64(x.idx())|own, y.v
 			j++
 		}
-		if y.idx != 0 {
+		if y.ref != 0 {
 			t.check(y)
-			ops[j], parts[j] = uint64(y.idx)|own, x.v
+			ops[j], parts[j] = uint64(y.idx())|own, x.v
 			j++
 		}
 	}
@@ -117,7 +117,7 @@ func (t *Tape) DotConst(xs []Number, w []float64) Number {
 	v, n := 0.0, 0
 	for i, x := range xs {
 		v += x.v * w[i]
-		if x.idx != 0 {
+		if x.ref != 0 {
 			n++
 		}
 	}
@@ -129,9 +129,9 @@ func (t *Tape) DotConst(xs []Number, w []float64) Number {
 	own := uint64(t.nStmt) << 32
 	j := 0
 	for i, x := range xs {
-		if x.idx != 0 {
+		if x.ref != 0 {
 			t.check(x)
-			ops[j], parts[j] = uint64(x.idx)|own, w[i]
+			ops[j], parts[j] = uint64(x.idx())|own, w[i]
 			j++
 		}
 	}
@@ -151,7 +151,7 @@ func (t *Tape) Custom(v float64, args []Number, partials []float64) Number {
 	partials = partials[:len(args)]
 	if t == nil {
 		for _, x := range args {
-			if x.idx != 0 {
+			if x.ref != 0 {
 				activeOnNil()
 			}
 		}
@@ -162,18 +162,18 @@ func (t *Tape) Custom(v float64, args []Number, partials []float64) Number {
 	if t.nOps+len(args) > len(t.ops) || t.nStmt+1 >= math.MaxUint32 {
 		t.grow(len(args))
 	}
-	i, k, tag := t.nStmt, t.nOps, t.tag
+	i, k, hi := t.nStmt, t.nOps, t.hi
 	as, ps := t.ops[k:k+len(args)], t.partials[k:k+len(args)]
 	own := uint64(i) << 32
 	j := 0
 	for n, x := range args {
-		if x.idx != 0 {
+		if x.ref != 0 {
 			// t.check(x), with the tape's fields read once, not after
 			// every store into the tape's arrays.
-			if x.tag != tag || int(x.idx) >= i {
+			if x.ref^hi >= uint64(i) {
 				t.misuse(x)
 			}
-			as[j], ps[j] = uint64(x.idx)|own, partials[n]
+			as[j], ps[j] = uint64(x.idx())|own, partials[n]
 			j++
 		}
 	}
@@ -181,7 +181,7 @@ func (t *Tape) Custom(v float64, args []Number, partials []float64) Number {
 		return Number{v: v}
 	}
 	t.nOps, t.nStmt = k+j, i+1
-	return Number{v: v, idx: uint32(i), tag: tag}
+	return Number{v: v, ref: hi | uint64(i)}
 }
 
 // open prepares a statement with n active operands and returns the index of
@@ -208,7 +208,7 @@ func (t *Tape) close(v float64, k int) Number {
 	i := t.nStmt
 	t.nOps = k
 	t.nStmt = i + 1
-	return Number{v: v, idx: uint32(i), tag: t.tag}
+	return Number{v: v, ref: t.hi | uint64(i)}
 }
 
 // SmoothStep returns a smoothed Heaviside step H(a) (1 for a > 0, else 0)
@@ -218,7 +218,7 @@ func (t *Tape) close(v float64, k int) Number {
 // first derivative; outside that band it equals the step exactly and is
 // passive. A width ≤ 0 gives the exact step.
 func (t *Tape) SmoothStep(a Number, width float64) Number {
-	if t == nil && a.idx != 0 {
+	if t == nil && a.ref != 0 {
 		activeOnNil()
 	}
 	if !(a.v > -width && a.v < width) {
@@ -268,8 +268,8 @@ func (t *Tape) ExpAffineScan(dst []Number, x0 Number, a, b []Number, z []float64
 	}
 	sa, sb := scanStride(len(a), n), scanStride(len(b), n)
 	dst = dst[:n]
-	if t == nil || (x0.idx == 0 && allPassive(a) && allPassive(b)) {
-		if t == nil && (x0.idx != 0 || !allPassive(a) || !allPassive(b)) {
+	if t == nil || (x0.ref == 0 && allPassive(a) && allPassive(b)) {
+		if t == nil && (x0.ref != 0 || !allPassive(a) || !allPassive(b)) {
 			activeOnNil()
 		}
 		x := x0.v
@@ -279,16 +279,16 @@ func (t *Tape) ExpAffineScan(dst []Number, x0 Number, a, b []Number, z []float64
 		}
 		return
 	}
-	if x0.idx != 0 {
+	if x0.ref != 0 {
 		t.check(x0)
 	}
 	for _, x := range a {
-		if x.idx != 0 {
+		if x.ref != 0 {
 			t.check(x)
 		}
 	}
 	for _, x := range b {
-		if x.idx != 0 {
+		if x.ref != 0 {
 			t.check(x)
 		}
 	}
@@ -312,8 +312,8 @@ func (t *Tape) ExpAffineScan(dst []Number, x0 Number, a, b []Number, z []float64
 	i0, k0 := t.nStmt, t.nOps
 	ops := t.ops[k0 : k0+3*n]
 	parts := t.partials[k0 : k0+3*n]
-	if x0.idx != 0 && sa == 0 && sb == 0 && a[0].idx != 0 && b[0].idx != 0 {
-		t.nOps = k0 + scanKernel(ops, parts, dst, e, z, x0.idx, a[0].idx, b[0].idx, x0.v, uint32(i0), t.tag)
+	if x0.ref != 0 && sa == 0 && sb == 0 && a[0].ref != 0 && b[0].ref != 0 {
+		t.nOps = k0 + scanKernel(ops, parts, dst, e, z, x0.idx(), a[0].idx(), b[0].idx(), x0.v, uint32(i0), t.hi)
 		t.nStmt = i0 + n
 		return
 	}
@@ -324,7 +324,7 @@ func (t *Tape) ExpAffineScan(dst []Number, x0 Number, a, b []Number, z []float64
 // three active operands per step with the same a and b for every step. It
 // is a function of its own, with few live values, so that its loop keeps
 // them all in registers. It returns the number of operands written.
-func scanKernel(ops []uint64, parts []float64, dst []Number, e, z []float64, prev, a, b uint32, x float64, i0, tag uint32) int {
+func scanKernel(ops []uint64, parts []float64, dst []Number, e, z []float64, prev, a, b uint32, x float64, i0 uint32, hi uint64) int {
 	e = e[:len(z)]
 	dst = dst[:len(z)]
 	ops = ops[:3*len(z)]
@@ -337,7 +337,7 @@ func scanKernel(ops []uint64, parts []float64, dst []Number, e, z []float64, pre
 		os, ps := ops[3*i:3*i+3:3*i+3], parts[3*i:3*i+3:3*i+3]
 		os[0], os[1], os[2] = uint64(prev)|own, uint64(a)|own, uint64(b)|own
 		ps[0], ps[1], ps[2] = ei, x, x*zi
-		dst[i] = Number{v: x, idx: idx, tag: tag}
+		dst[i] = Number{v: x, ref: hi | uint64(idx)}
 		prev = idx
 	}
 	return 3 * len(z)
@@ -347,11 +347,11 @@ func scanKernel(ops []uint64, parts []float64, dst []Number, e, z []float64, pre
 // coefficients, passive ones, a passive start. A step with no active operand
 // is passive and records nothing.
 func (t *Tape) scanGeneral(ops []uint64, parts []float64, dst []Number, e, z []float64, x0 Number, a, b []Number, sa, sb int) {
-	prev, x, tag := x0.idx, x0.v, t.tag
+	prev, x, hi := x0.idx(), x0.v, t.hi
 	stmt, j := t.nStmt, 0
 	for i, zi := range z {
 		x *= e[i]
-		ai, bi := a[i*sa].idx, b[i*sb].idx
+		ai, bi := a[i*sa].idx(), b[i*sb].idx()
 		own := uint64(stmt) << 32
 		j0 := j
 		if prev != 0 {
@@ -372,7 +372,7 @@ func (t *Tape) scanGeneral(ops []uint64, parts []float64, dst []Number, e, z []f
 			continue
 		}
 		prev = uint32(stmt)
-		dst[i] = Number{v: x, idx: prev, tag: tag}
+		dst[i] = Number{v: x, ref: hi | uint64(prev)}
 		stmt++
 	}
 	t.nStmt = stmt
@@ -391,7 +391,7 @@ func scanStride(l, n int) int {
 
 func allPassive(xs []Number) bool {
 	for _, x := range xs {
-		if x.idx != 0 {
+		if x.ref != 0 {
 			return false
 		}
 	}
@@ -405,13 +405,13 @@ func allPassive(xs []Number) bool {
 // unused one.
 func (t *Tape) Custom4(v float64, a Number, da float64, b Number, db float64, c Number, dc float64, d Number, dd float64) Number {
 	if t == nil {
-		if a.idx|b.idx|c.idx|d.idx != 0 {
+		if a.ref|b.ref|c.ref|d.ref != 0 {
 			activeOnNil()
 		}
 		return Number{v: v}
 	}
 	n := 0
-	for _, x := range [...]uint32{a.idx, b.idx, c.idx, d.idx} {
+	for _, x := range [...]uint64{a.ref, b.ref, c.ref, d.ref} {
 		if x != 0 {
 			n++
 		}
@@ -422,9 +422,9 @@ func (t *Tape) Custom4(v float64, a Number, da float64, b Number, db float64, c 
 	}
 	own := uint64(t.nStmt) << 32
 	put := func(x Number, dx float64) {
-		if x.idx != 0 {
+		if x.ref != 0 {
 			t.check(x)
-			t.ops[k], t.partials[k] = uint64(x.idx)|own, dx
+			t.ops[k], t.partials[k] = uint64(x.idx())|own, dx
 			k++
 		}
 	}

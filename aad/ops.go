@@ -117,7 +117,7 @@ func (t *Tape) PowConst(a Number, c float64) Number {
 // Abs returns |a|. Its derivative is the sign of a, and 0 at a = 0 (the
 // result is then the passive 0).
 func (t *Tape) Abs(a Number) Number {
-	if t == nil && a.idx != 0 {
+	if t == nil && a.ref != 0 {
 		activeOnNil()
 	}
 	switch {
@@ -135,7 +135,7 @@ func (t *Tape) Abs(a Number) Number {
 // derivative is that argument's. At a tie it returns a. If either is NaN it
 // returns that one, as math.Min returns NaN.
 func (t *Tape) Min(a, b Number) Number {
-	if t == nil && a.idx|b.idx != 0 {
+	if t == nil && a.ref|b.ref != 0 {
 		activeOnNil()
 	}
 	if a.v <= b.v || a.v != a.v {
@@ -148,7 +148,7 @@ func (t *Tape) Min(a, b Number) Number {
 // derivative is that argument's. At a tie it returns a. If either is NaN it
 // returns that one, as math.Max returns NaN.
 func (t *Tape) Max(a, b Number) Number {
-	if t == nil && a.idx|b.idx != 0 {
+	if t == nil && a.ref|b.ref != 0 {
 		activeOnNil()
 	}
 	if a.v >= b.v || a.v != a.v {

@@ -43,11 +43,11 @@ func (l *lazySlice) at(i int) float64 {
 // Adjoint returns the adjoint of x: after a backward sweep seeded with
 // SetAdjoint(y, 1), the derivative ∂y/∂x. It is 0 for a passive x.
 func (t *Tape) Adjoint(x Number) float64 {
-	if x.idx == 0 {
+	if x.ref == 0 {
 		return 0
 	}
 	t.check(x)
-	return t.adj.at(int(x.idx))
+	return t.adj.at(int(x.idx()))
 }
 
 // SetAdjoint sets the adjoint of x, an active Number, to a: the seed of a
@@ -57,11 +57,11 @@ func (t *Tape) Adjoint(x Number) float64 {
 // can return an input) has the adjoint of earlier paths, and
 // SetAdjoint(y, Adjoint(y)+w) keeps it. It panics if x is passive.
 func (t *Tape) SetAdjoint(x Number, a float64) {
-	if x.idx == 0 {
+	if x.ref == 0 {
 		panic("aad: SetAdjoint of a passive Number")
 	}
 	t.check(x)
-	t.validateAdjoints()[x.idx] = a
+	t.validateAdjoints()[x.idx()] = a
 }
 
 // ClearAdjoints sets every adjoint to zero, for a sweep from another output.
@@ -117,31 +117,31 @@ func (t *Tape) Gradient(dst []float64, y Number, xs []Number) []float64 {
 	dst = dst[:len(xs)]
 	t.ClearAdjoints()
 	var adj []float64
-	if y.idx != 0 {
+	if y.ref != 0 {
 		t.check(y)
 		adj = t.validateAdjoints()
-		adj[y.idx] = 1
+		adj[y.idx()] = 1
 		t.sweep(adj, 0, t.nOps)
 	}
 	// The checks of xs read the tape's tag and length once, not after each
 	// store into dst (which, for all the compiler knows, might change them).
-	tag, n := uint32(0), uint32(0)
+	hi, n := uint64(0), uint64(0)
 	if t != nil {
-		tag, n = t.tag, uint32(t.nStmt)
+		hi, n = t.hi, uint64(t.nStmt)
 	}
 	for i, x := range xs {
-		if x.idx == 0 {
+		if x.ref == 0 {
 			dst[i] = 0
 			continue
 		}
-		if t == nil || x.tag != tag || x.idx >= n {
+		if t == nil || x.ref^hi >= n {
 			t.misuse(x)
 		}
 		if adj == nil {
 			dst[i] = 0
 			continue
 		}
-		dst[i] = adj[x.idx]
+		dst[i] = adj[x.idx()]
 	}
 	return dst
 }
@@ -175,11 +175,11 @@ func (t *Tape) sweep(adj []float64, lo, hi int) {
 // SetTangent sets the tangent (directional derivative seed) of the variable
 // x for the next Forward sweep. It panics if x is passive.
 func (t *Tape) SetTangent(x Number, d float64) {
-	if x.idx == 0 {
+	if x.ref == 0 {
 		panic("aad: SetTangent of a passive Number")
 	}
 	t.check(x)
-	t.tan.upTo(t.nStmt, 2*t.nStmt)[x.idx] = d
+	t.tan.upTo(t.nStmt, 2*t.nStmt)[x.idx()] = d
 }
 
 // ClearTangents sets every tangent seed to zero.
@@ -224,11 +224,11 @@ func (t *Tape) Forward() {
 // Tangent returns the tangent of x computed by the last Forward sweep; 0 for
 // a passive x.
 func (t *Tape) Tangent(x Number) float64 {
-	if x.idx == 0 {
+	if x.ref == 0 {
 		return 0
 	}
 	t.check(x)
-	return t.tan.at(int(x.idx))
+	return t.tan.at(int(x.idx()))
 }
 
 // AdjointsTo writes the adjoint of each xs[i] into dst[i] (0 for a passive
@@ -238,14 +238,14 @@ func (t *Tape) Tangent(x Number) float64 {
 func (t *Tape) AdjointsTo(dst []float64, xs []Number) []float64 {
 	dst = dst[:len(xs)]
 	for i, x := range xs {
-		if x.idx == 0 {
+		if x.ref == 0 {
 			dst[i] = 0
 			continue
 		}
-		if x.tag != t.tag || int(x.idx) >= t.nStmt {
+		if x.ref^t.hi >= uint64(t.nStmt) {
 			t.misuse(x)
 		}
-		dst[i] = t.adj.at(int(x.idx))
+		dst[i] = t.adj.at(int(x.idx()))
 	}
 	return dst
 }

@@ -15,10 +15,19 @@ import (
 // statement is passive: a constant that carries no derivative. The zero
 // Number is the passive constant 0.
 type Number struct {
-	v   float64
-	idx uint32 // statement index on the tape; 0 means passive
-	tag uint32 // tape identity and generation; meaningful only when idx != 0
+	v float64
+	// ref is 0 for a passive Number. For an active one, its low 32 bits
+	// are the statement's index on the tape and its high 32 bits the tag
+	// of the tape's identity and generation, which is never 0. One word
+	// rather than two keeps a Number in two registers, so that a struct
+	// of six (the inputs of a closed-form pricer) still goes to a function
+	// in registers, and a Number's check against its tape is one
+	// comparison: ref^hi < statements.
+	ref uint64
 }
+
+// idx returns the index of x's statement; 0 for a passive x.
+func (x Number) idx() uint32 { return uint32(x.ref) }
 
 // Const returns the passive constant v. Operations treat it as a constant:
 // nothing is recorded for it and it has no adjoint.
@@ -29,11 +38,11 @@ func (x Number) Value() float64 { return x.v }
 
 // Active reports whether x was recorded on a tape, that is, whether it has a
 // derivative with respect to the tape's variables.
-func (x Number) Active() bool { return x.idx != 0 }
+func (x Number) Active() bool { return x.ref != 0 }
 
 // String formats x's value with %g, marking active numbers with a trailing '*'.
 func (x Number) String() string {
-	if x.idx != 0 {
+	if x.ref != 0 {
 		return fmt.Sprintf("%g*", x.v)
 	}
 	return fmt.Sprintf("%g", x.v)
@@ -78,6 +87,7 @@ type Tape struct {
 	epoch   uint64
 	rewinds []rewind
 
+	hi  uint64 // tag << 32: the high half of the ref of every Number recorded since the last Reset
 	tag uint32
 	gen uint32
 }
@@ -123,6 +133,7 @@ func (t *Tape) init() {
 	t.gen++
 	addr := uint32(uintptr(unsafe.Pointer(t)) >> 4)
 	t.tag = (addr*0x9E3779B1 ^ t.gen*0x85EBCA77) | 1
+	t.hi = uint64(t.tag) << 32
 }
 
 // Var records an independent variable (an input of the computation) with
@@ -159,9 +170,9 @@ func (t *Tape) Vars(dst []Number, vals ...float64) []Number {
 	if i+len(vals) >= math.MaxUint32 {
 		t.growBy(len(vals), 0) // panics: the tape is full
 	}
-	tag := t.tag
+	hi := t.hi
 	for k, v := range vals {
-		dst[k] = Number{v: v, idx: uint32(i + k), tag: tag}
+		dst[k] = Number{v: v, ref: hi | uint64(i+k)}
 	}
 	t.nStmt = i + len(vals)
 	return dst
@@ -268,7 +279,7 @@ func (t *Tape) Stats() Stats {
 func (t *Tape) check(x Number) {
 	// One branch on the hot path, small enough to inline; the panics are
 	// worked out in misuse.
-	if t == nil || x.tag != t.tag || int(x.idx) >= t.nStmt {
+	if t == nil || x.ref^t.hi >= uint64(t.nStmt) {
 		t.misuse(x)
 	}
 }
@@ -280,7 +291,7 @@ func (t *Tape) misuse(x Number) {
 	if t == nil {
 		activeOnNil()
 	}
-	if x.tag != t.tag {
+	if uint32(x.ref>>32) != t.tag {
 		panic(fmt.Sprintf("aad: Number %v was recorded on another tape or before a Reset of this one", x))
 	}
 	panic(fmt.Sprintf("aad: Number %v was recorded after the mark this tape was rewound to", x))
@@ -321,7 +332,7 @@ func (t *Tape) push0(v float64) Number {
 		t.growBy(1, 0)
 	}
 	t.nStmt = i + 1
-	return Number{v: v, idx: uint32(i), tag: t.tag}
+	return Number{v: v, ref: t.hi | uint64(i)}
 }
 
 // push1 records a statement with one operand a (active, already checked).
@@ -334,7 +345,7 @@ func (t *Tape) push1(v float64, a uint32, da float64) Number {
 	t.partials[k] = da
 	t.nOps = k + 1
 	t.nStmt = i + 1
-	return Number{v: v, idx: uint32(i), tag: t.tag}
+	return Number{v: v, ref: t.hi | uint64(i)}
 }
 
 // push2 records a statement with two active operands.
@@ -350,80 +361,80 @@ func (t *Tape) push2(v float64, a uint32, da float64, b uint32, db float64) Numb
 	parts[0], parts[1] = da, db
 	t.nOps = k + 2
 	t.nStmt = i + 1
-	return Number{v: v, idx: uint32(i), tag: t.tag}
+	return Number{v: v, ref: t.hi | uint64(i)}
 }
 
 // rec1 records v = f(a) with ∂f/∂a = da; a passive a gives a passive result.
 // On a nil tape it only returns the value.
 func (t *Tape) rec1(v float64, a Number, da float64) Number {
-	if t == nil || a.idx == 0 {
-		if a.idx != 0 {
+	if t == nil || a.ref == 0 {
+		if a.ref != 0 {
 			activeOnNil()
 		}
 		return Number{v: v}
 	}
 	i, k := t.nStmt, t.nOps
-	if a.tag != t.tag || int(a.idx) >= i {
+	if a.ref^t.hi >= uint64(i) {
 		t.misuse(a)
 	}
 	if k+1 > len(t.ops) || i+1 >= math.MaxUint32 {
-		return t.push1(v, a.idx, da)
+		return t.push1(v, a.idx(), da)
 	}
 	// The common case, written out here to save a call per operation.
-	t.ops[k] = uint64(a.idx) | uint64(i)<<32
+	t.ops[k] = uint64(a.idx()) | uint64(i)<<32
 	t.partials[k] = da
 	t.nOps, t.nStmt = k+1, i+1
-	return Number{v: v, idx: uint32(i), tag: t.tag}
+	return Number{v: v, ref: t.hi | uint64(i)}
 }
 
 // rec2 records v = f(a, b) with partials da and db, leaving out passive
 // operands.
 func (t *Tape) rec2(v float64, a Number, da float64, b Number, db float64) Number {
 	if t == nil {
-		if a.idx|b.idx != 0 {
+		if a.ref|b.ref != 0 {
 			activeOnNil()
 		}
 		return Number{v: v}
 	}
-	if a.idx == 0 {
+	if a.ref == 0 {
 		return t.rec1(v, b, db)
 	}
-	if b.idx == 0 {
+	if b.ref == 0 {
 		return t.rec1(v, a, da)
 	}
 	i, k := t.nStmt, t.nOps
-	if a.tag != t.tag || int(a.idx) >= i {
+	if a.ref^t.hi >= uint64(i) {
 		t.misuse(a)
 	}
-	if b.tag != t.tag || int(b.idx) >= i {
+	if b.ref^t.hi >= uint64(i) {
 		t.misuse(b)
 	}
 	if k+2 > len(t.ops) || k+2 > len(t.partials) || i+1 >= math.MaxUint32 {
-		return t.push2(v, a.idx, da, b.idx, db)
+		return t.push2(v, a.idx(), da, b.idx(), db)
 	}
 	own := uint64(i) << 32
-	t.ops[k], t.ops[k+1] = uint64(a.idx)|own, uint64(b.idx)|own
+	t.ops[k], t.ops[k+1] = uint64(a.idx())|own, uint64(b.idx())|own
 	t.partials[k], t.partials[k+1] = da, db
 	t.nOps, t.nStmt = k+2, i+1
-	return Number{v: v, idx: uint32(i), tag: t.tag}
+	return Number{v: v, ref: t.hi | uint64(i)}
 }
 
 // rec3 records v = f(a, b, c) with partials da, db and dc, leaving out
 // passive operands.
 func (t *Tape) rec3(v float64, a Number, da float64, b Number, db float64, c Number, dc float64) Number {
 	if t == nil {
-		if a.idx|b.idx|c.idx != 0 {
+		if a.ref|b.ref|c.ref != 0 {
 			activeOnNil()
 		}
 		return Number{v: v}
 	}
-	if a.idx == 0 {
+	if a.ref == 0 {
 		return t.rec2(v, b, db, c, dc)
 	}
-	if b.idx == 0 {
+	if b.ref == 0 {
 		return t.rec2(v, a, da, c, dc)
 	}
-	if c.idx == 0 {
+	if c.ref == 0 {
 		return t.rec2(v, a, da, b, db)
 	}
 	t.check(a)
@@ -436,9 +447,9 @@ func (t *Tape) rec3(v float64, a Number, da float64, b Number, db float64, c Num
 	ops := t.ops[k : k+3 : k+3]
 	parts := t.partials[k : k+3 : k+3]
 	own := uint64(i) << 32
-	ops[0], ops[1], ops[2] = uint64(a.idx)|own, uint64(b.idx)|own, uint64(c.idx)|own
+	ops[0], ops[1], ops[2] = uint64(a.idx())|own, uint64(b.idx())|own, uint64(c.idx())|own
 	parts[0], parts[1], parts[2] = da, db, dc
 	t.nOps = k + 3
 	t.nStmt = i + 1
-	return Number{v: v, idx: uint32(i), tag: t.tag}
+	return Number{v: v, ref: t.hi | uint64(i)}
 }
