@@ -529,28 +529,32 @@ func TestMisuseAnotherTape(t *testing.T) {
 	c := aad.Const(1)
 	const want = "another tape"
 	uses := map[string]func(){
-		"Add first":    func() { t2.Add(a, b) },
-		"Add second":   func() { t2.Add(b, a) },
-		"Add passive":  func() { t2.Add(c, a) },
-		"Exp":          func() { t2.Exp(a) },
-		"MulAdd first": func() { t2.MulAdd(a, b, b) },
-		"MulAdd last":  func() { t2.MulAdd(b, b, a) },
-		"AffineExp":    func() { t2.AffineExp(b, c, a, 0.5) },
-		"Sum":          func() { t2.Sum(b, a) },
-		"Dot":          func() { t2.Dot([]aad.Number{b}, []aad.Number{a}) },
-		"DotConst":     func() { t2.DotConst([]aad.Number{b, a}, []float64{1, 2}) },
-		"Custom":       func() { t2.Custom(1, []aad.Number{b, a}, []float64{1, 2}) },
-		"SmoothStep":   func() { t2.SmoothStep(a, 10) },
-		"SmoothMax":    func() { t2.SmoothMax(a, b, 10) },
-		"Adjoint":      func() { t2.Adjoint(a) },
-		"SetAdjoint":   func() { t2.SetAdjoint(a, 1) },
-		"Tangent":      func() { t2.Tangent(a) },
-		"SetTangent":   func() { t2.SetTangent(a, 1) },
-		"Gradient y":   func() { t2.Gradient(nil, a, []aad.Number{b}) },
-		"Gradient xs":  func() { t2.Gradient(nil, b, []aad.Number{a}) },
+		"Add first":                    func() { t2.Add(a, b) },
+		"Add second":                   func() { t2.Add(b, a) },
+		"Add passive":                  func() { t2.Add(c, a) },
+		"Exp":                          func() { t2.Exp(a) },
+		"MulAdd first":                 func() { t2.MulAdd(a, b, b) },
+		"MulAdd last":                  func() { t2.MulAdd(b, b, a) },
+		"AffineExp":                    func() { t2.AffineExp(b, c, a, 0.5) },
+		"Sum":                          func() { t2.Sum(b, a) },
+		"Dot":                          func() { t2.Dot([]aad.Number{b}, []aad.Number{a}) },
+		"DotConst":                     func() { t2.DotConst([]aad.Number{b, a}, []float64{1, 2}) },
+		"Custom":                       func() { t2.Custom(1, []aad.Number{b, a}, []float64{1, 2}) },
+		"SmoothStep":                   func() { t2.SmoothStep(a, 10) },
+		"SmoothMax":                    func() { t2.SmoothMax(a, b, 10) },
+		"Adjoint":                      func() { t2.Adjoint(a) },
+		"SetAdjoint":                   func() { t2.SetAdjoint(a, 1) },
+		"Tangent":                      func() { t2.Tangent(a) },
+		"SetTangent":                   func() { t2.SetTangent(a, 1) },
+		"Gradient y":                   func() { t2.Gradient(nil, a, []aad.Number{b}) },
+		"Gradient xs":                  func() { t2.Gradient(nil, b, []aad.Number{a}) },
+		"Gradient xs after valid ones": func() { t2.Gradient(nil, b, []aad.Number{c, b, a}) },
+		"Gradient xs with passive y":   func() { t2.Gradient(nil, c, []aad.Number{b, a}) },
 	}
 	for name, f := range uses {
+		n := t2.Len()
 		assertPanicsContaining(t, want, f, "%s with a Number of another tape", name)
+		assert.Equal(t, n, t2.Len(), "%s with a Number of another tape: statements recorded: got %d, want %d", name, t2.Len(), n)
 	}
 }
 
@@ -667,7 +671,9 @@ func TestMisuseNilTape(t *testing.T) {
 		"SmoothMax(inside)": func() { tp.SmoothMax(pos, c, 10) }, "SmoothMax(outside)": func() { tp.SmoothMax(pos, c, 0.1) },
 		"SetAdjoint": func() { tp.SetAdjoint(pos, 1) }, "Adjoint": func() { tp.Adjoint(pos) },
 		"SetTangent": func() { tp.SetTangent(pos, 1) }, "Tangent": func() { tp.Tangent(pos) },
-		"Gradient": func() { tp.Gradient(nil, pos, []aad.Number{pos}) },
+		"Gradient":                  func() { tp.Gradient(nil, pos, []aad.Number{pos}) },
+		"Gradient of an active y":   func() { tp.Gradient(nil, pos, []aad.Number{c}) },
+		"Gradient over an active x": func() { tp.Gradient(nil, c, []aad.Number{c, pos}) },
 	}
 	for name, f := range uses {
 		assertPanicsContaining(t, want, f, "%s on a nil tape with an active Number", name)
