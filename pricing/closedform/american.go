@@ -71,7 +71,8 @@ func American(tp *aad.Tape, call bool, p Params) (aad.Number, error) {
 	var args [6]aad.Number
 	p.args(&args)
 	greeks := wantPartials(tp, args[:])
-	euro := vanilla(call, sv, kv, tv, rv, qv, vol, greeks)
+	var euro bsm
+	euro.vanilla(call, sv, kv, tv, rv, qv, vol, greeks)
 	// The early exercise premium e = φ·(s/q)·u(s)·(S/s)^q at s = S*.
 	at := m.at(sStar, greeks)
 	lnSs := math.Log(sv / sStar)
@@ -203,7 +204,8 @@ func (m *baw) at(s float64, greeks bool) (a rootAt) {
 	dd1[iVol] = -d2 / m.vol
 	dg[iT] = -m.q * m.g
 	dg[iQ] = -m.t * m.g
-	v := vanilla(m.call, s, m.k, m.t, m.r, m.q, m.vol, true)
+	var v bsm
+	v.vanilla(m.call, s, m.k, m.t, m.r, m.q, m.vol, true)
 	for i := iK; i <= iVol; i++ {
 		a.du[i] = -dg[i]*n1 - phi*m.g*pdf*dd1[i]
 		a.dF[i] = v.d[i] + phi*s*(a.du[i]/m.qq-a.u*m.dq[i]/(m.qq*m.qq))

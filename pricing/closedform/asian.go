@@ -23,7 +23,8 @@ func GeometricAsianContinuous(tp *aad.Tape, call bool, p Params) aad.Number {
 	rv, qv, vol := p.R.Value(), p.Q.Value(), p.Vol.Value()
 	// The averaged asset pays the dividend yield qa = R − b_A.
 	qa := 0.5 * (rv + qv + vol*vol/6)
-	o := vanilla(call, p.S.Value(), p.K.Value(), p.T.Value(), rv, qa, vol/math.Sqrt(3), greeks)
+	var o bsm
+	o.vanilla(call, p.S.Value(), p.K.Value(), p.T.Value(), rv, qa, vol/math.Sqrt(3), greeks)
 	dqa := o.d[iQ]
 	o.d[iR] += 0.5 * dqa
 	o.d[iQ] = 0.5 * dqa

@@ -351,7 +351,8 @@ func TestImpliedVolRoundTrip(t *testing.T) {
 					require.NoError(t, err)
 					near(t, price.Value(), back.Value(), 1e-14, 1e-14*100, "repriced call=%v K=%v T=%v vol=%v", call, k, tt, vol)
 					// The volatility itself, where vega makes it well determined.
-					o := vanilla(call, 100, k, tt, 0.03, 0.01, vol, true)
+					var o bsm
+					o.vanilla(call, 100, k, tt, 0.03, 0.01, vol, true)
 					if o.d[iVol]*vol > 1e-6*price.Value() {
 						near(t, vol, iv.Value(), 1e-9, 0, "vol call=%v K=%v T=%v", call, k, tt)
 					}

@@ -72,7 +72,8 @@ func ImpliedVol(tp *aad.Tape, call bool, price aad.Number, p Params) (aad.Number
 	args := [6]aad.Number{price, p.S, p.K, p.T, p.R, p.Q}
 	var parts [6]float64
 	if wantPartials(tp, args[:]) {
-		o := vanilla(call, sv, kv, tv, rv, qv, vol, true)
+		var o bsm
+		o.vanilla(call, sv, kv, tv, rv, qv, vol, true)
 		vega := o.d[iVol]
 		parts = [6]float64{1 / vega, -o.d[iS] / vega, -o.d[iK] / vega, -o.d[iT] / vega, -o.d[iR] / vega, -o.d[iQ] / vega}
 	}

@@ -116,7 +116,8 @@ func TestRobustness(t *testing.T) {
 		}
 		// The volatility to the rounding of the price: relative error
 		// 1e-12 in the price moves it by 1e-12·price/(vega·vol) relatively.
-		o := vanilla(otm, x[0], x[1], x[2], x[3], x[4], x[5], true)
+		var o bsm
+		o.vanilla(otm, x[0], x[1], x[2], x[3], x[4], x[5], true)
 		cond := e.Value() / (o.d[iVol] * x[5])
 		near(t, x[5], iv.Value(), 1e-10+1e-12*cond, 0, "implied vol of %v at %v", e.Value(), x)
 	}
