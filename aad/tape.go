@@ -87,8 +87,10 @@ type Tape struct {
 	epoch   uint64
 	rewinds []rewind
 
-	hi  uint64 // tag << 32: the high half of the ref of every Number recorded since the last Reset
-	tag uint32
+	// hi is the tag of the tape's identity and generation, shifted to the
+	// high half of a word: the high half of the ref of every Number
+	// recorded since the last Reset.
+	hi  uint64
 	gen uint32
 }
 
@@ -132,8 +134,7 @@ func (t *Tape) init() {
 	t.tan.truncate(0)
 	t.gen++
 	addr := uint32(uintptr(unsafe.Pointer(t)) >> 4)
-	t.tag = (addr*0x9E3779B1 ^ t.gen*0x85EBCA77) | 1
-	t.hi = uint64(t.tag) << 32
+	t.hi = uint64((addr*0x9E3779B1^t.gen*0x85EBCA77)|1) << 32
 }
 
 // Var records an independent variable (an input of the computation) with
@@ -190,7 +191,7 @@ func (t *Tape) Reset() {
 // Mark is a position on a tape, taken with Tape.Mark.
 type Mark struct {
 	stmt, ops int
-	tag       uint32
+	hi        uint64 // the tape's hi when the mark was taken
 	epoch     uint64 // rewinds of the tape before the mark was taken
 }
 
@@ -203,7 +204,7 @@ func (t *Tape) Mark() Mark {
 	if t.nStmt == 0 {
 		t.init()
 	}
-	return Mark{stmt: t.nStmt, ops: t.nOps, tag: t.tag, epoch: t.epoch}
+	return Mark{stmt: t.nStmt, ops: t.nOps, hi: t.hi, epoch: t.epoch}
 }
 
 // RewindToMark forgets every statement recorded after m, keeping the memory
@@ -231,7 +232,7 @@ func (t *Tape) RewindToMark(m Mark) {
 }
 
 func (t *Tape) checkMark(m Mark) {
-	if m.tag != t.tag || m.stmt > t.nStmt {
+	if m.hi != t.hi || m.stmt > t.nStmt {
 		panic("aad: mark from another tape, from before a Reset, or after a rewind past it")
 	}
 	// rewinds holds, by increasing epoch, targets that increase too: the
@@ -291,7 +292,7 @@ func (t *Tape) misuse(x Number) {
 	if t == nil {
 		activeOnNil()
 	}
-	if uint32(x.ref>>32) != t.tag {
+	if x.ref^t.hi > math.MaxUint32 {
 		panic(fmt.Sprintf("aad: Number %v was recorded on another tape or before a Reset of this one", x))
 	}
 	panic(fmt.Sprintf("aad: Number %v was recorded after the mark this tape was rewound to", x))
