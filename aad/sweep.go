@@ -115,35 +115,51 @@ func (t *Tape) Gradient(dst []float64, y Number, xs []Number) []float64 {
 		dst = make([]float64, len(xs))
 	}
 	dst = dst[:len(xs)]
-	t.ClearAdjoints()
-	var adj []float64
-	if y.ref != 0 {
-		t.check(y)
-		adj = t.validateAdjoints()
-		adj[y.idx()] = 1
-		t.sweep(adj, 0, t.nOps)
-	}
-	// The checks of xs read the tape's tag and length once, not after each
-	// store into dst (which, for all the compiler knows, might change them).
-	hi, n := uint64(0), uint64(0)
-	if t != nil {
-		hi, n = t.hi, uint64(t.nStmt)
-	}
-	for i, x := range xs {
-		if x.ref == 0 {
+	if y.ref == 0 {
+		// Nothing to sweep: every derivative is 0.
+		t.ClearAdjoints()
+		for i, x := range xs {
+			if x.ref != 0 {
+				t.check(x)
+			}
 			dst[i] = 0
-			continue
 		}
-		if t == nil || x.ref^hi >= n {
+		return dst
+	}
+	t.check(y) // also panics for a nil tape
+	adj := t.clearedAdjoints()
+	adj[y.idx()] = 1
+	t.sweep(adj, 0, t.nOps)
+	hi := t.hi
+	for i, x := range xs {
+		// A passive x reads adj[0], the sentinel's adjoint, which is
+		// always 0; an x from another tape or a later generation gives an
+		// index past adj.
+		j := x.ref ^ hi
+		if x.ref == 0 {
+			j = 0
+		}
+		if j >= uint64(len(adj)) {
 			t.misuse(x)
 		}
-		if adj == nil {
-			dst[i] = 0
-			continue
-		}
-		dst[i] = adj[x.idx()]
+		dst[i] = adj[j]
 	}
 	return dst
+}
+
+// clearedAdjoints returns the adjoints of every statement recorded so far,
+// all set to zero: ClearAdjoints and validateAdjoints in one, without a
+// pass over the adjoints that the clearing makes moot.
+func (t *Tape) clearedAdjoints() []float64 {
+	n := t.nStmt
+	if n > len(t.adj.vals) {
+		t.adj.truncate(0)
+		return t.validateAdjoints()
+	}
+	adj := t.adj.vals[:n]
+	clear(adj)
+	t.adj.valid = n
+	return adj
 }
 
 // backward sweeps every operand recorded after the first lo.
