@@ -133,8 +133,8 @@ func (t *Tape) Gradient(dst []float64, y Number, xs []Number) []float64 {
 	hi := t.hi
 	for i, x := range xs {
 		// A passive x reads adj[0], the sentinel's adjoint, which is
-		// always 0; an x from another tape or a later generation gives an
-		// index past adj.
+		// always 0. An x the tape cannot use (from another tape, from
+		// before a Reset, or past a rewind) gives an index past adj.
 		j := x.ref ^ hi
 		if x.ref == 0 {
 			j = 0
@@ -148,8 +148,8 @@ func (t *Tape) Gradient(dst []float64, y Number, xs []Number) []float64 {
 }
 
 // clearedAdjoints returns the adjoints of every statement recorded so far,
-// all set to zero: ClearAdjoints and validateAdjoints in one, without a
-// pass over the adjoints that the clearing makes moot.
+// all set to zero: ClearAdjoints then validateAdjoints, with the common case
+// (room for them already) handled here rather than through two more calls.
 func (t *Tape) clearedAdjoints() []float64 {
 	n := t.nStmt
 	if n > len(t.adj.vals) {
