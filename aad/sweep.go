@@ -258,9 +258,7 @@ func (t *Tape) AdjointsTo(dst []float64, xs []Number) []float64 {
 			dst[i] = 0
 			continue
 		}
-		if x.ref^t.hi >= uint64(t.nStmt) {
-			t.misuse(x)
-		}
+		t.check(x)
 		dst[i] = t.adj.at(int(x.idx()))
 	}
 	return dst

@@ -26,9 +26,9 @@ func (r ratios) report(b *testing.B, num, den string) {
 // and five sensitivities, for 1,000,000 options with varied inputs.
 //
 // Each sub-benchmark writes every page of its output before timing (clear):
-// the first write to a fresh page faults, about 37 ms for the aad pass's 48
-// MB here, which would land in the first timed iteration and weigh on the
-// aad pass six times as much as on the plain one.
+// the first write to a fresh page faults, tens of milliseconds for the aad
+// pass's 48 MB, which would land in the first timed iteration and weigh on
+// the aad pass six times as much as on the plain one.
 func BenchmarkW1(b *testing.B) {
 	const n = 1_000_000
 	opts := W1Options(n, 1)
