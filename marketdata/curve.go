@@ -1,5 +1,7 @@
 package marketdata
 
+import "math"
+
 // The interpolation of curves and surfaces, on plain float64s. The Scope
 // records their results with the partials computed here.
 
@@ -104,18 +106,25 @@ func (e *expiry) factor() {
 }
 
 // weights writes into w[:len(e.k)] the weights of the node vols in the
-// spline's value at strike K (flat outside the strikes) and returns w.
+// spline's value at strike K (with the wings outside the strikes) and
+// returns w.
 // u must have room for len(e.k) values; it is scratch.
 func (e *expiry) weights(K float64, w, u []float64) []float64 {
 	n := len(e.k)
 	w = w[:n]
 	clear(w)
-	if n == 1 || K <= e.k[0] {
+	if n == 1 {
 		w[0] = 1
 		return w
 	}
-	if K >= e.k[n-1] {
-		w[n-1] = 1
+	if K <= e.k[0] || K >= e.k[n-1] {
+		end, x, L := e.wing(K)
+		e.endSlope(end, w, u)
+		c := e.k[end] * L * math.Tanh(x/L)
+		for i := range w {
+			w[i] *= c
+		}
+		w[end]++
 		return w
 	}
 	j, _ := bracket(e.k, K)
@@ -179,9 +188,10 @@ type surface struct {
 //	s″(K) = a·M[j] + b·M[j+1]
 //
 // so their weights take one tridiagonal solve each, as the value's do.
-// Outside the strikes, where the spline is flat, both are 0; at an end
-// strike they are the derivatives from inside (s″ is then 0, the spline
-// being natural); at an interior strike, where the spline is twice
+// Outside the strikes they are the wings' (see lowerWing), and 0 at a
+// strike of 0 or +Inf, their limits; at an end strike they are the
+// derivatives from inside (s″ is then 0, the spline being natural, and s′
+// equals the wing's); at an interior strike, where the spline is twice
 // continuously differentiable, they are its derivatives there. A single
 // strike gives 0. u must have room for len(e.k) values; it is scratch.
 func (e *expiry) slopeWeights(K float64, d1, d2, u []float64) ([]float64, []float64) {
@@ -189,7 +199,22 @@ func (e *expiry) slopeWeights(K float64, d1, d2, u []float64) ([]float64, []floa
 	d1, d2 = d1[:n], d2[:n]
 	clear(d1)
 	clear(d2)
-	if n == 1 || !(K >= e.k[0] && K <= e.k[n-1]) {
+	if n == 1 {
+		return d1, d2
+	}
+	if !(K >= e.k[0] && K <= e.k[n-1]) {
+		if !(K > 0) || math.IsInf(K, 1) { // the limits: flat
+			return d1, d2
+		}
+		end, x, L := e.wing(K)
+		e.endSlope(end, d1, u)
+		th := math.Tanh(x / L)
+		r := e.k[end] / K
+		c1 := r * (1 - th*th)
+		c2 := -c1 * (1 + 2/L*th) / K
+		for i, v := range d1 {
+			d1[i], d2[i] = c1*v, c2*v
+		}
 		return d1, d2
 	}
 	// k[j] < K <= k[j+1], or j = 0 at K = k[0].
@@ -242,4 +267,59 @@ func (e *expiry) addCurvature(w, r []float64) {
 		w[p] -= (l + rr) * ui
 		w[p+1] += rr * ui
 	}
+}
+
+// The wings of a smile: beyond its end strike k_e the vol continues the
+// spline's slope s′(k_e) there and flattens over a width L in log-strike,
+//
+//	s(K) = s(k_e) + s′(k_e)·k_e·L·tanh(ln(K/k_e)/L),
+//
+// so that it is continuous with its slope at k_e (flat extrapolation has a
+// kink there, a point mass in the implied density that no diffusion can
+// reproduce: local vol then missed the sample's at-the-money 1Y call by
+// 0.7%, and a put at the lowest quoted strike by 20%) and tends to
+// s(k_e) + s′(k_e)·k_e·L far out. The lower wing flattens over one unit of
+// log-strike and the upper, where a negative skew falls towards 0, over
+// half of one. Both are linear in the node vols, as the spline is.
+const (
+	lowerWing = 1.0
+	upperWing = 0.5
+)
+
+// wing returns, for a strike K outside the quoted ones, the index of the
+// end strike beside it, x = ln(K/k[end]) and the wing's width L.
+func (e *expiry) wing(K float64) (end int, x, L float64) {
+	if K <= e.k[0] {
+		if !(K > 0) {
+			return 0, math.Inf(-1), lowerWing
+		}
+		return 0, math.Log(K / e.k[0]), lowerWing
+	}
+	end = len(e.k) - 1
+	return end, math.Log(K / e.k[end]), upperWing
+}
+
+// endSlope writes into d the weights of the node vols in the spline's slope
+// at end strike k[end], taken from inside, and returns d; u is scratch.
+func (e *expiry) endSlope(end int, d, u []float64) []float64 {
+	n := len(e.k)
+	clear(d)
+	j := 0
+	if end > 0 {
+		j = n - 2
+	}
+	h := e.k[j+1] - e.k[j]
+	d[j], d[j+1] = -1/h, 1/h
+	if n < 3 {
+		return d
+	}
+	r := u[:n-2]
+	clear(r)
+	if end > 0 {
+		r[n-3] = h / 6 // s′(k[n−1]) = Δσ/h + M[n−2]·h/6
+	} else {
+		r[0] = -h / 6 // s′(k[0]) = Δσ/h − M[1]·h/6
+	}
+	e.addCurvature(d, r)
+	return d
 }

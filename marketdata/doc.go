@@ -37,7 +37,9 @@
 //
 // Vol surfaces: at each expiry pillar, vol is a natural cubic spline in
 // strike through the strikes quoted there (linear for two strikes,
-// constant for one or for a blank strike) and flat outside them; between
+// constant for one or for a blank strike); outside them the wings continue
+// the end slope and flatten (s(K) = s(k_e) + s′(k_e)·k_e·L·tanh(ln(K/k_e)/L),
+// L = 1 below the strikes and ½ above), so the smile has no kink; between
 // expiry pillars, total variance σ²t is linear in t at the wanted strike;
 // vol is flat before the first expiry and after the last.
 //

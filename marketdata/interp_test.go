@@ -124,19 +124,27 @@ VOL,SYM,1Y,120,0.32
 		want float64
 	}{
 		{"ONE", 50, 0.2}, {"ONE", 100, 0.2}, {"ONE", 150, 0.2},
-		// Two strikes: linear inside, flat outside.
-		{"TWO", 80, 0.25}, {"TWO", 90, 0.25}, {"TWO", 95, 0.24}, {"TWO", 100, 0.23}, {"TWO", 110, 0.21}, {"TWO", 130, 0.21},
+		// Two strikes: linear inside; outside, the wings keep the slope
+		// s′ = −0.002 at the end strike and flatten over a width L in
+		// log-strike: s = s_e + s′·k_e·L·tanh(ln(K/k_e)/L), L = 1 below
+		// and ½ above.
+		{"TWO", 80, 0.25 - 0.002*90*math.Tanh(math.Log(80.0/90))}, {"TWO", 90, 0.25}, {"TWO", 95, 0.24}, {"TWO", 100, 0.23}, {"TWO", 110, 0.21},
+		{"TWO", 130, 0.21 - 0.002*110*0.5*math.Tanh(2*math.Log(130.0/110))},
+		{"TWO", 1e-300, 0.25 + 0.002*90}, {"TWO", 1e300, 0.21 - 0.002*110*0.5},
 		// Three strikes, h = 10: the natural spline's interior second
 		// derivative solves 40·M₁ = 6·((0.21−0.22) − (0.22−0.25))/10, so
 		// M₁ = 0.0003, and at K = 95 (a = b = 1/2)
-		// s = 0.235 + (1/8 − 1/2)·M₁·100/6 = 0.233125.
+		// s = 0.235 + (1/8 − 1/2)·M₁·100/6 = 0.233125. Its end slopes are
+		// s′(90) = −0.003 − M₁·10/6 = −0.0035 and s′(110) = −0.001 + M₁·10/6
+		// = −0.0005.
 		{"THREE", 95, 0.233125},
 		{"THREE", 105, 0.215 + (0.125-0.5)*0.0003*100/6},
 		{"THREE", 90, 0.25}, {"THREE", 100, 0.22}, {"THREE", 110, 0.21},
-		{"THREE", 89.999, 0.25}, {"THREE", 0.001, 0.25}, {"THREE", 110.001, 0.21}, {"THREE", 1e9, 0.21},
+		{"THREE", 70, 0.25 - 0.0035*90*math.Tanh(math.Log(70.0/90))},
+		{"THREE", 150, 0.21 - 0.0005*110*0.5*math.Tanh(2*math.Log(150.0/110))},
 	}
 	for _, tt := range tests {
-		assert.InDelta(t, tt.want, passiveVol(t, m, tt.name, 1, tt.k), 1e-15, "%s K=%v", tt.name, tt.k)
+		assert.InDelta(t, tt.want, passiveVol(t, m, tt.name, 1, tt.k), 1e-14, "%s K=%v", tt.name, tt.k)
 	}
 	// The spline goes through the nodes exactly.
 	for k, want := range map[float64]float64{80: 0.32, 90: 0.25, 100: 0.2, 110: 0.25, 120: 0.32} {

@@ -239,7 +239,8 @@ func (s *Scope) curve(c *curve, tau aad.Number) aad.Number {
 // Vol returns the implied volatility of the underlying at time τ and
 // strike K (SPEC §3): at each expiry pillar a natural cubic spline in
 // strike through the strikes quoted there (linear for two, constant for
-// one or for a blank strike), flat outside them; between expiry pillars
+// one or for a blank strike), with the wings of lowerWing outside them
+// (continuing the end slope and flattening); between expiry pillars
 // total variance σ²t linear in t at strike K; flat before the first and
 // after the last expiry. The node vols the value depends on become inputs
 // (those with a non-zero spline weight at K, at the one or two expiries

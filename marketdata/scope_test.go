@@ -141,9 +141,9 @@ func TestInputs(t *testing.T) {
 		{read{"rate", "USD", 2, 0}, []string{"RATE/USD/1Y", "RATE/USD/2027-01-01"}},
 		{read{"rate", "USD", 7, 0}, []string{"RATE/USD/5Y"}},
 		{read{"vol", "ACME", 0.2, 95}, []string{"VOL/ACME/6M/80", "VOL/ACME/6M/90", "VOL/ACME/6M/100", "VOL/ACME/6M/110", "VOL/ACME/6M/120"}},
-		{read{"vol", "ACME", 0.2, 100}, []string{"VOL/ACME/6M/100"}}, // on a node: only it
-		{read{"vol", "ACME", 0.2, 50}, []string{"VOL/ACME/6M/80"}},   // flat
-		{read{"vol", "ACME", 0.7, 130}, []string{"VOL/ACME/6M/120", "VOL/ACME/1Y/110"}},
+		{read{"vol", "ACME", 0.2, 100}, []string{"VOL/ACME/6M/100"}},                                                                          // on a node: only it
+		{read{"vol", "ACME", 0.2, 50}, []string{"VOL/ACME/6M/80", "VOL/ACME/6M/90", "VOL/ACME/6M/100", "VOL/ACME/6M/110", "VOL/ACME/6M/120"}}, // the wing: the end slope
+		{read{"vol", "ACME", 0.7, 130}, []string{"VOL/ACME/6M/80", "VOL/ACME/6M/90", "VOL/ACME/6M/100", "VOL/ACME/6M/110", "VOL/ACME/6M/120", "VOL/ACME/1Y/110", "VOL/ACME/1Y/90"}},
 		{read{"vol", "ACME", 1.5, 100}, []string{"VOL/ACME/1Y/110", "VOL/ACME/1Y/90", "VOL/ACME/2Y"}},
 		{read{"vol", "ACME", 9, 100}, []string{"VOL/ACME/3Y/100"}},
 	}

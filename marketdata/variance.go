@@ -25,10 +25,10 @@ type TotalVariance struct {
 //
 // At an expiry pillar p, w_p(K) = s_p(K)²·τ_p, where s_p is the natural
 // cubic spline in strike, so ∂w_p/∂K = 2·s·s′·τ_p and
-// ∂²w_p/∂K² = 2·(s′² + s·s″)·τ_p. The spline is flat outside the quoted
-// strikes, where its derivatives are 0; at the end strikes themselves they
-// are the one-sided ones from inside (s″ is then 0, the spline being
-// natural). Between pillars a and b, w and its strike derivatives are
+// ∂²w_p/∂K² = 2·(s′² + s·s″)·τ_p. Outside the quoted strikes s is the
+// smile's wing (lowerWing), with its derivatives; at the end strikes
+// themselves they are the one-sided ones from inside (s′ is continuous
+// there; s″ is 0 from inside, the spline being natural). Between pillars a and b, w and its strike derivatives are
 // linear in τ: w = ((τ_b−τ)·w_a(K) + (τ−τ_a)·w_b(K))/(τ_b−τ_a), and
 // DT = (w_b(K) − w_a(K))/(τ_b−τ_a). Before the first pillar and after the
 // last, vol is flat: w = s(K)²·τ with the end pillar's spline, and

@@ -211,8 +211,10 @@ func TestTotalVarianceAgainstFiniteDifferences(t *testing.T) {
 }
 
 func TestTotalVarianceAtTheEndStrikes(t *testing.T) {
-	// Outside the strikes the surface is flat in K: no derivatives. At an
-	// end strike they are the one-sided ones from inside.
+	// Outside the strikes the wings continue the end slope and flatten:
+	// w, ∂w/∂K are continuous at an end strike (no kink, which would put
+	// a point mass in the implied density that no diffusion can
+	// reproduce), and DK and DKK outside are the wing's derivatives.
 	m := tvMarket(t)
 	sc := m.NewScope()
 	f := func(name string, tau, K float64) float64 { return varianceOf(t, sc, m, name, tau, K) }
@@ -223,18 +225,26 @@ func TestTotalVarianceAtTheEndStrikes(t *testing.T) {
 			}
 			tau := e.t // on the pillar: this expiry's spline alone
 			lo, hi := e.ks[0], e.ks[len(e.ks)-1]
-			for _, K := range []float64{lo - 5, lo - 1e-9, hi + 1e-9, hi + 5} {
-				got := passiveTV(t, sc, m, sf.name, tau, K)
-				assert.Equal(t, 0.0, got[1], "%s τ=%v K=%v", sf.name, tau, K)
-				assert.Equal(t, 0.0, got[2], "%s τ=%v K=%v", sf.name, tau, K)
-			}
 			const h = 1e-4
-			got := passiveTV(t, sc, m, sf.name, tau, lo)
-			want := (-3*f(sf.name, tau, lo) + 4*f(sf.name, tau, lo+h) - f(sf.name, tau, lo+2*h)) / (2 * h)
-			assert.InDelta(t, want, got[1], 1e-6*math.Abs(want)+1e-10, "%s τ=%v K=%v", sf.name, tau, lo)
-			got = passiveTV(t, sc, m, sf.name, tau, hi)
-			want = (3*f(sf.name, tau, hi) - 4*f(sf.name, tau, hi-h) + f(sf.name, tau, hi-2*h)) / (2 * h)
-			assert.InDelta(t, want, got[1], 1e-6*math.Abs(want)+1e-10, "%s τ=%v K=%v", sf.name, tau, hi)
+			for _, K := range []float64{lo, hi} {
+				in, out := 1.0, -1.0 // the side of the quoted strikes
+				if K == hi {
+					in, out = -1, 1
+				}
+				left := (-3*f(sf.name, tau, K) + 4*f(sf.name, tau, K+in*h) - f(sf.name, tau, K+2*in*h)) / (2 * h * in)
+				right := (-3*f(sf.name, tau, K) + 4*f(sf.name, tau, K+out*h) - f(sf.name, tau, K+2*out*h)) / (2 * h * out)
+				got := passiveTV(t, sc, m, sf.name, tau, K)
+				assert.InDelta(t, left, got[1], 1e-6*math.Abs(left)+1e-10, "%s τ=%v K=%v: slope from inside", sf.name, tau, K)
+				assert.InDelta(t, right, got[1], 1e-6*math.Abs(right)+1e-10, "%s τ=%v K=%v: slope from outside", sf.name, tau, K)
+			}
+			for _, K := range []float64{lo / 3, lo - 5, hi + 5, 3 * hi} {
+				got := passiveTV(t, sc, m, sf.name, tau, K)
+				hK := 1e-4 * K
+				d1 := (f(sf.name, tau, K+hK) - f(sf.name, tau, K-hK)) / (2 * hK)
+				d2 := (f(sf.name, tau, K+10*hK) - 2*f(sf.name, tau, K) + f(sf.name, tau, K-10*hK)) / (100 * hK * hK)
+				assert.InDelta(t, d1, got[1], 1e-6*math.Abs(d1)+1e-10, "%s τ=%v K=%v DK", sf.name, tau, K)
+				assert.InDelta(t, d2, got[2], 1e-4*math.Abs(d2)+1e-9, "%s τ=%v K=%v DKK", sf.name, tau, K)
+			}
 		}
 	}
 }
@@ -359,11 +369,23 @@ func TestSlopeWeightsAgainstGonum(t *testing.T) {
 		assert.InDelta(t, -0.002, s1, 1e-15, "K=%v", k)
 		assert.InDelta(t, 0, s2, 1e-15, "K=%v", k)
 	}
-	// Flat outside.
-	for _, k := range []float64{59.999, 0, 200.001, 1e9} {
+	// Outside, the wings' slope and curvature are the derivatives of their
+	// value, and both vanish far out (and at a strike of 0).
+	w := make([]float64, len(ks))
+	val := func(k float64) float64 { return dot(e.weights(k, w, u)) }
+	for _, k := range []float64{30, 59, 201, 260, 1e4} {
 		w1, w2 := e.slopeWeights(k, d1, d2, u)
-		assert.Equal(t, make([]float64, len(ks)), w1)
-		assert.Equal(t, make([]float64, len(ks)), w2)
+		h := 1e-5 * k
+		want1 := (val(k+h) - val(k-h)) / (2 * h)
+		want2 := (val(k+10*h) - 2*val(k) + val(k-10*h)) / (100 * h * h)
+		assert.InDelta(t, want1, dot(w1), 1e-8, "s′(%v)", k)
+		assert.InDelta(t, want2, dot(w2), 1e-6*math.Abs(want2)+1e-9, "s″(%v)", k)
+	}
+	for _, k := range []float64{0, -1, 1e300} {
+		w1, w2 := e.slopeWeights(k, d1, d2, u)
+		assert.InDelta(t, 0, dot(w1), 1e-12, "s′(%v)", k)
+		assert.InDelta(t, 0, dot(w2), 1e-12, "s″(%v)", k)
+		assert.False(t, math.IsNaN(val(k)), "s(%v)", k)
 	}
 }
 
