@@ -203,7 +203,8 @@ func (p *LocalVolBarrierPlain) setup() error {
 // dupireNode is the engine's Dupire local vol of one node (montecarlo's
 // dupireNode) in float64: from the total variance w at strike K, its
 // strike derivatives wk and wkk and its time slope wt, the forward F and
-// the drift m, floored at √LocalVarFloor.
+// the drift m, with the denominator at least DupireMinDenominator and the
+// local variance at least LocalVarFloor.
 func dupireNode(w, wk, wkk, wt, K, F, m float64) float64 {
 	y := math.Log(K / F)
 	x := K * wk
@@ -212,8 +213,8 @@ func dupireNode(w, wk, wkk, wt, K, F, m float64) float64 {
 	yw := y * iw
 	c := -0.25 - iw + yw*yw
 	den := 1 - yw*x + 0.25*c*x*x + 0.5*z
-	v := (wt + m*x) / den
-	if !(den > 0) || !(v >= montecarlo.LocalVarFloor) {
+	v := (wt + m*x) / max(den, montecarlo.DupireMinDenominator)
+	if !(v >= montecarlo.LocalVarFloor) || math.IsInf(v, 0) {
 		return math.Sqrt(montecarlo.LocalVarFloor)
 	}
 	return math.Sqrt(v)

@@ -18,9 +18,14 @@
 // the implied total variance of the VOL surface (in log-moneyness, with the
 // time slope taken over each step) on a grid of spots at each step's start,
 // and interpolated along the paths by Catmull–Rom cubics in log-spot;
-// sensitivities reach every VOL node. Where the surface implies a local
-// variance below LocalVarFloor (a local vol of 1%) it is floored there, and
-// Result.Floored says where.
+// sensitivities reach every VOL node. Where the surface has an arbitrage,
+// Dupire's formula is regularised so that the local vol stays a
+// continuous, bounded function of spot and quotes: its denominator (the
+// implied density's factor) is taken as at least DupireMinDenominator and
+// the local variance as at least LocalVarFloor, and Result.Floored says
+// where. A jump there (to a 1% vol beside nodes of 50%) would make the
+// pathwise derivative grow by a factor of several on each step that
+// crosses it, and the AAD deltas and vegas lose their finite variance.
 //
 // Heston is simulated with the full-truncation Euler scheme of Lord,
 // Koekkoek and van Dijk: the variance v is stepped with its negative part

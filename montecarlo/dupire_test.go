@@ -421,7 +421,7 @@ func dupireLocalVol(sc *marketdata.Scope, name string, t, fwd, mu aad.Number, ks
 		}
 		lv, raw, ok := dupireNode(tp, v.W, v.DK, v.DKK, v.DT, K, fwd, mu)
 		if !ok {
-			floored = append(floored, FlooredNode{T: t.Value(), K: K, LocalVar: raw})
+			floored = append(floored, FlooredNode{T: t.Value(), K: K, LocalVar: raw, Used: lv.Value() * lv.Value()})
 		}
 		dst[j] = lv
 	}

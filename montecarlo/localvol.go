@@ -182,7 +182,7 @@ func (m *lvModel) setup(c *setupContext) error {
 			wt := tp.Custom4(dw, q, 1/dti.Value(), p, -1/dti.Value(), dti, -dw/dti.Value(), aad.Number{}, 0)
 			lv, raw, ok := dupireNode(tp, p, prev[k].DK, prev[k].DKK, wt, K, fwd, mu)
 			if !ok {
-				*c.floored = append(*c.floored, FlooredNode{T: c.times[i-1], K: K, LocalVar: raw})
+				*c.floored = append(*c.floored, FlooredNode{T: c.times[i-1], K: K, LocalVar: raw, Used: lv.Value() * lv.Value()})
 			}
 			g[k] = lv
 		}
