@@ -539,8 +539,8 @@ type validationView struct {
 }
 
 type valRow struct {
-	TradeID, RiskFactor, AAD, Bump, AbsDiff, RelDiff, Tolerance, Status string
-	Fail                                                                bool
+	TradeID, RiskFactor, Check, AAD, Bump, AbsDiff, RelDiff, Tolerance, Z, Status string
+	Fail                                                                          bool
 }
 
 func (r *Report) view(m *Manifest, asof time.Time) (*reportView, error) {
@@ -840,8 +840,12 @@ func (r *Report) validationView() *validationView {
 		if !p.OK {
 			status = "fail"
 		}
-		vv.Worst = append(vv.Worst, valRow{TradeID: p.TradeID, RiskFactor: p.RiskFactor, AAD: num(p.AAD), Bump: num(p.Bump),
-			AbsDiff: num(p.AbsDiff), RelDiff: num(p.RelDiff), Tolerance: num(p.Tolerance), Status: status, Fail: !p.OK})
+		z := ""
+		if p.HasStdError {
+			z = num(p.Z)
+		}
+		vv.Worst = append(vv.Worst, valRow{TradeID: p.TradeID, RiskFactor: p.RiskFactor, Check: p.Check, AAD: num(p.AAD), Bump: num(p.Bump),
+			AbsDiff: num(p.AbsDiff), RelDiff: num(p.RelDiff), Tolerance: num(p.Tolerance), Z: z, Status: status, Fail: !p.OK})
 	}
 	// The chart: the worst, the failures kept and the sample, once each.
 	seen := map[int]bool{}

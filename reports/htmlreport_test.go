@@ -58,9 +58,9 @@ func smallReport(t *testing.T) *Report {
 		require.NoError(t, r.Add(res))
 	}
 	require.NoError(t, r.AddValidation([]pricing.Validation{
-		{TradeID: "A1", RiskFactor: "SPOT/ACME", AAD: 10, Bump: 10.0000001, AbsDiff: 1e-7, RelDiff: 1e-8, Tolerance: 1e-3, OK: true},
-		{TradeID: "<script>alert(1)</script>", RiskFactor: "VOL/ACME/6M/100", AAD: -20, Bump: -21, AbsDiff: 1, RelDiff: 1.0 / 21, Tolerance: 1e-3, OK: false},
-		{TradeID: "A1", RiskFactor: "THETA", AAD: 0, Bump: 0, OK: true},
+		{TradeID: "A1", RiskFactor: "SPOT/ACME", Check: pricing.CheckBump, AAD: 10, Bump: 10.0000001, AbsDiff: 1e-7, RelDiff: 1e-8, Tolerance: 1e-3, OK: true},
+		{TradeID: "<script>alert(1)</script>", RiskFactor: "VOL/ACME/6M/100", Check: pricing.CheckBump, AAD: -20, Bump: -21, AbsDiff: 1, RelDiff: 1.0 / 21, Tolerance: 1e-3, OK: false},
+		{TradeID: "A1", RiskFactor: "THETA", Check: pricing.CheckBump, AAD: 0, Bump: 0, OK: true},
 	}))
 	return r
 }
@@ -200,7 +200,7 @@ func TestReportValidationSampleBounded(t *testing.T) {
 	var vs []pricing.Validation
 	for i := range 100000 {
 		rel := float64(i%1000) * 1e-12
-		vs = append(vs, pricing.Validation{TradeID: fmt.Sprint("T", i), RiskFactor: "SPOT/X", AAD: float64(i + 1), Bump: float64(i + 1), RelDiff: rel, OK: i != 777})
+		vs = append(vs, pricing.Validation{TradeID: fmt.Sprint("T", i), RiskFactor: "SPOT/X", Check: pricing.CheckBump, AAD: float64(i + 1), Bump: float64(i + 1), RelDiff: rel, OK: i != 777})
 	}
 	require.NoError(t, r.AddValidation(vs))
 	assert.LessOrEqual(t, len(r.val.sample), 100)
