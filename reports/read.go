@@ -493,7 +493,11 @@ func (rr *ResultsReader) Next(res *pricing.Result) error {
 		{rThetaSE, &res.ThetaStdError, res.HasStdError},
 	} {
 		if !f.want {
-			if err := c.blank(f.i, "without std_error or delta"); err != nil {
+			why := "where std_error is blank"
+			if res.HasStdError {
+				why = "where delta is blank"
+			}
+			if err := c.blank(f.i, why); err != nil {
 				return err
 			}
 			continue
