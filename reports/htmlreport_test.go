@@ -48,7 +48,7 @@ func smallReport(t *testing.T) *Report {
 			PV: -40, Delta: -2, Gamma: 0.5, HasDelta: true, Vega: -20, Rho: -10, Theta: 36.5,
 			Sens: sens("SPOT/ACME", -2.0, "RATE/USD/1Y", -10.0, "VOL/ACME/6M/100", -20.0)},
 		{TradeID: "B1", Instrument: "basket", Engine: "mc", Underlying: "", Currency: "EUR", Line: 4,
-			PV: 1000, StdError: 3, HasStdError: true, Vega: 5,
+			PV: 1000, StdError: 3, HasStdError: true, Vega: 5, VegaStdError: 0.25,
 			Sens: []pricing.Sensitivity{{RiskFactor: "CORR/ACME|BETA", Value: 12, StdError: 0.5, HasStdError: true},
 				{RiskFactor: "VOL/BETA/1Y", Value: 5, StdError: 0.1, HasStdError: true}}},
 		{TradeID: `"&'`, Instrument: "barrier", Underlying: "ACME", Currency: "USD", Line: 5, Err: errors.New("spot 80 at or beyond the barrier <85>")},
@@ -111,8 +111,10 @@ func TestReportSectionsAndAggregates(t *testing.T) {
 	vega := html[strings.Index(html, "By |vega|"):strings.Index(html, `id="ladders"`)]
 	assert.Less(t, strings.Index(vega, ">A1<"), strings.Index(vega, "alert"))
 	assert.NotContains(t, vega, ">B1<")
-	// Monte Carlo: the std error column and the correlation's.
+	// Monte Carlo: the std error column and the correlation's, and the
+	// basket's vega with its standard error among the largest by |PV|.
 	assert.Contains(t, html, "± std error")
+	assert.Contains(t, pv, ">5 ± 0.25<")
 	assert.Contains(t, html, "std error 0.5")
 	// Validation: 3 checked, 1 outside, the worst first.
 	val := html[strings.Index(html, `id="validation"`):]
