@@ -94,13 +94,16 @@ func (s *Scope) Reset(t *aad.Tape) {
 
 // Bump is a change to the market that a Scope applies as it reads, for
 // bump-and-revalue without a copy of the market: quote Quote reads as its
-// value plus By (no quote moves when By is 0), and the valuation time moves
-// forward by Time years, so every remaining time made by Time is shorter by
-// Time.
+// value plus By (no quote moves when By is 0), and so does every quote in
+// Also (a parallel shift of a curve or a surface: give Quote −1 and the
+// quotes in Also), and the valuation time moves forward by Time years, so
+// every remaining time made by Time is shorter by Time. A Scope reads Also
+// without copying it: it must not change while the bump is in use.
 type Bump struct {
 	Quote int
 	By    float64
 	Time  float64
+	Also  []int
 }
 
 // ResetBumped is Reset with bump b applied until the next Reset.
@@ -124,7 +127,7 @@ func (s *Scope) Scratch(n int) []aad.Number {
 // value returns quote i's value with the scope's bump applied.
 func (s *Scope) value(i int32) float64 {
 	v := s.m.values[i]
-	if s.bump.By != 0 && int(i) == s.bump.Quote {
+	if s.bump.By != 0 && (int(i) == s.bump.Quote || slices.Contains(s.bump.Also, int(i))) {
 		v += s.bump.By
 	}
 	return v

@@ -59,6 +59,18 @@ type Result struct {
 	// PathStatements and PathBytes are the tape statements and bytes one
 	// path recorded (in the first block), 0 for a passive run.
 	PathStatements, PathBytes int
+	// BlockPaths, BlockPV and BlockGrad are the figures of each block, in
+	// block order: its number of paths, the sum of its path values and,
+	// for a run with Greeks, the sums of its paths' derivatives, with
+	// BlockGrad[b][j] for the quote of Sens[j] and, when HasTheta, theta's
+	// at index len(Sens). Two runs of one problem with the same settings
+	// (a bumped market, common random numbers) have the same blocks, so
+	// the standard error of any linear combination of their figures
+	// (a difference of an AAD figure and a finite difference, say) is the
+	// batch-means one of its per-block sums: see BatchStdError.
+	BlockPaths []int
+	BlockPV    []float64
+	BlockGrad  [][]float64
 }
 
 // Sensitivity is the derivative of a price with respect to one quote, with
@@ -168,8 +180,17 @@ func (e *Engine) combine(pr *Problem, set Settings, blocks []block, greeks bool)
 		res.StdError = math.Sqrt(m2 / float64(cnt-1) / float64(cnt))
 	}
 	res.PathStatements, res.PathBytes = blocks[0].statements, blocks[0].bytes
+	res.BlockPaths = make([]int, len(blocks))
+	res.BlockPV = make([]float64, len(blocks))
+	for i := range blocks {
+		res.BlockPaths[i], res.BlockPV[i] = blocks[i].n, blocks[i].sum
+	}
 	if !greeks {
 		return res
+	}
+	res.BlockGrad = make([][]float64, len(blocks))
+	for i := range blocks {
+		res.BlockGrad[i] = blocks[i].grad
 	}
 	ins := w.sc.Inputs()
 	res.Sens = make([]Sensitivity, len(ins))
@@ -220,6 +241,32 @@ func batchStdError(blocks []block, sum func(*block) float64, n int) float64 {
 		return 0
 	}
 	return math.Sqrt(s * float64(nb) / float64(nb-1))
+}
+
+// BatchStdError returns the batch-means standard error of the mean
+// Σ sums / Σ paths of a per-path figure, from its per-block sums (sums[b]
+// over the paths[b] paths of block b, as Result.BlockPaths gives them): with
+// B non-empty blocks, N paths, block means m_b and overall mean m,
+// SE² = B/(B−1)·Σ_b (n_b/N)²·(m_b − m)². It is 0 with fewer than two
+// non-empty blocks. The figure may be any linear combination of the
+// figures of runs with common random numbers (the same blocks): an AAD
+// derivative minus a difference quotient of bumped values, block by block,
+// gives the standard error of their difference. It panics if the slices'
+// lengths differ.
+func BatchStdError(paths []int, sums []float64) float64 {
+	if len(paths) != len(sums) {
+		panic("montecarlo: BatchStdError of slices of different lengths")
+	}
+	blocks := make([]block, len(paths))
+	n := 0
+	for i := range blocks {
+		blocks[i].n, blocks[i].sum = paths[i], sums[i]
+		n += paths[i]
+	}
+	if n == 0 {
+		return 0
+	}
+	return batchStdError(blocks, func(b *block) float64 { return b.sum }, n)
 }
 
 // worker is one goroutine's state: its tape, scopes, model copies and

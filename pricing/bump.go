@@ -242,7 +242,8 @@ func (p *Pricer) BumpAndRevalue(tr *Trade, quotes []int) (sens []float64, theta 
 	inst := tr.Instrument
 	qty := tr.Quantity.InexactFloat64()
 	if mc, ok := inst.(*MonteCarlo); ok {
-		return p.bumpMC(mc, qty, quotes)
+		sens, theta, _, err := p.bumpMC(mc, qty, quotes)
+		return sens, theta, err
 	}
 	f0, err := p.valueAt(inst, marketdata.Bump{})
 	if err != nil {
@@ -290,12 +291,24 @@ const (
 	AbsTolerance = 1e-8
 )
 
-// ThetaFactor is the risk_factor name of theta in validation rows.
-const ThetaFactor = "THETA"
+// ThetaFactor is the risk_factor name of theta in validation rows;
+// GammaFactor, VegaFactor, RhoFactor and DivRhoFactor name the other
+// figures of results.csv that a Monte Carlo trade's revaluation rows check
+// (delta is its spot's bucket).
+const (
+	ThetaFactor  = "THETA"
+	GammaFactor  = "GAMMA"
+	VegaFactor   = "VEGA"
+	RhoFactor    = "RHO"
+	DivRhoFactor = "DIV_RHO"
+)
 
 // Validate checks the AAD figures of res, which Price gave for tr, against
 // bump-and-revalue: one row per bucketed sensitivity, in the order of
-// res.Sens, then one for theta. A trade that failed gives no rows; if
+// res.Sens, then one for theta (CheckBump; CheckSameRN for a Monte Carlo
+// trade). A Monte Carlo trade then has CheckRevaluation rows: one per
+// bucketed sensitivity, then gamma, vega, rho and div_rho (those it has)
+// and theta (see RevaluationSigmas). A trade that failed gives no rows; if
 // bump-and-revalue itself cannot be done the error says why.
 func (p *Pricer) Validate(tr *Trade, res *Result) ([]Validation, error) {
 	if res.Err != nil {
@@ -309,6 +322,9 @@ func (p *Pricer) Validate(tr *Trade, res *Result) ([]Validation, error) {
 		}
 		idx[j] = i
 	}
+	if mc, ok := tr.Instrument.(*MonteCarlo); ok {
+		return p.validateMC(tr, mc, res, idx)
+	}
 	bumped, theta, err := p.BumpAndRevalue(tr, idx)
 	if err != nil {
 		return nil, err
@@ -316,13 +332,14 @@ func (p *Pricer) Validate(tr *Trade, res *Result) ([]Validation, error) {
 	out := make([]Validation, 0, len(idx)+1)
 	floor := AbsTolerance * math.Max(1, math.Abs(res.PV))
 	for j, s := range res.Sens {
-		out = append(out, compare(tr.ID, s.RiskFactor, s.Value, bumped[j], floor))
+		out = append(out, compare(tr.ID, s.RiskFactor, CheckBump, s.Value, bumped[j], floor))
 	}
-	out = append(out, compare(tr.ID, ThetaFactor, res.Theta, theta, floor))
+	out = append(out, compare(tr.ID, ThetaFactor, CheckBump, res.Theta, theta, floor))
 	return out, nil
 }
 
-func compare(id, factor string, aad, bump, floor float64) Validation {
+// compare holds |aad − bump| to RelTolerance·max(|aad|, |bump|) + floor.
+func compare(id, factor, check string, aad, bump, floor float64) Validation {
 	diff := math.Abs(aad - bump)
 	scale := math.Max(math.Abs(aad), math.Abs(bump))
 	rel := 0.0
@@ -330,6 +347,6 @@ func compare(id, factor string, aad, bump, floor float64) Validation {
 		rel = diff / scale
 	}
 	tol := RelTolerance*scale + floor
-	return Validation{TradeID: id, RiskFactor: factor, AAD: aad, Bump: bump,
+	return Validation{TradeID: id, RiskFactor: factor, Check: check, AAD: aad, Bump: bump,
 		AbsDiff: diff, RelDiff: rel, Tolerance: tol, OK: diff <= tol}
 }

@@ -187,6 +187,7 @@ func (p *Pricer) priceItem(it Item, validate bool) (out Priced) {
 		}
 		out.Validation = v
 	}
+	res.mc = nil // the simulations' blocks are for Validate only
 	return out
 }
 

@@ -47,6 +47,34 @@ type MCSettings struct {
 	// Seed is the trade's seed when SeedSet.
 	Seed    uint64
 	SeedSet bool
+	// Sequence is the trade's random numbers (rng column) when SequenceSet.
+	Sequence    montecarlo.Sequence
+	SequenceSet bool
+	// Antithetic is the trade's antithetic column when AntitheticSet.
+	Antithetic    bool
+	AntitheticSet bool
+}
+
+// ParseSequence returns the random numbers of a portfolio's rng column or
+// of the --rng flag: pseudo (PCG streams per block) or sobol (Sobol' points
+// with a random digital shift per block and a Brownian bridge). Blank is
+// an error: the caller decides what a blank cell means.
+func ParseSequence(s string) (montecarlo.Sequence, error) {
+	switch s {
+	case "pseudo":
+		return montecarlo.PseudoRandom, nil
+	case "sobol":
+		return montecarlo.SobolBridge, nil
+	}
+	return 0, fmt.Errorf("rng %q: want pseudo or sobol", s)
+}
+
+// SequenceName returns the name of seq in the rng column: pseudo or sobol.
+func SequenceName(seq montecarlo.Sequence) string {
+	if seq == montecarlo.SobolBridge {
+		return "sobol"
+	}
+	return "pseudo"
 }
 
 // MCPayoff is what a Monte Carlo instrument pays, as a function of its
@@ -165,7 +193,7 @@ func (m *MonteCarlo) Value(*marketdata.Scope) (aad.Number, error) {
 // run's defaults def for what m does not set: what Pricer runs, for library
 // users who drive a montecarlo.Engine themselves.
 func (m *MonteCarlo) Problem(mk *marketdata.Market, def MCDefaults) (*montecarlo.Problem, montecarlo.Settings, error) {
-	set := montecarlo.Settings{Paths: def.Paths, Seed: def.Seed}
+	set := montecarlo.Settings{Paths: def.Paths, Seed: def.Seed, Sequence: def.Sequence, Antithetic: def.Antithetic}
 	if set.Paths == 0 {
 		set.Paths = DefaultPaths
 	}
@@ -174,6 +202,12 @@ func (m *MonteCarlo) Problem(mk *marketdata.Market, def MCDefaults) (*montecarlo
 	}
 	if m.Settings.SeedSet {
 		set.Seed = m.Settings.Seed
+	}
+	if m.Settings.SequenceSet {
+		set.Sequence = m.Settings.Sequence
+	}
+	if m.Settings.AntitheticSet {
+		set.Antithetic = m.Settings.Antithetic
 	}
 	T := m.Expiry
 	steps := m.Settings.Steps

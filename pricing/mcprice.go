@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/aadrisk/aadrisk/marketdata"
 	"github.com/aadrisk/aadrisk/montecarlo"
@@ -41,10 +42,77 @@ func (p *Pricer) runMC(m *MonteCarlo, b marketdata.Bump, greeks bool) (*montecar
 	return r, nil
 }
 
+// mcRuns are the simulations behind a Monte Carlo trade's figures, kept
+// for Validate: the run with Greeks and, with a spot, the two runs at the
+// spot bumped by ±h whose AAD deltas give gamma.
+type mcRuns struct {
+	base, up, dn *montecarlo.Result
+	// spot is the spot's quote index (−1 for none), h its bump.
+	spot int
+	h    float64
+}
+
+// figureSets returns the positions in sens (quote(i) the quote index of
+// sens[i]) of the buckets that make up delta (−1 for none), vega, rho and
+// div_rho, as aggregate adds them.
+func (p *Pricer) figureSets(inst Instrument, n int, quote func(i int) int) (spot int, vega, rho, div []int) {
+	quotes := p.m.Quotes()
+	spot = -1
+	names := []string{inst.Spot()}
+	if mc, ok := inst.(*MonteCarlo); ok {
+		names = mc.Underlyings
+	}
+	for i := range n {
+		q := &quotes[quote(i)]
+		switch q.Kind {
+		case marketdata.Spot:
+			if q.Name == inst.Spot() {
+				spot = i
+			}
+		case marketdata.Vol:
+			if slices.Contains(names, q.Name) {
+				vega = append(vega, i)
+			}
+		case marketdata.Rate:
+			if q.Name == inst.Currency() {
+				rho = append(rho, i)
+			}
+		case marketdata.DivYield:
+			if slices.Contains(names, q.Name) {
+				div = append(div, i)
+			}
+		}
+	}
+	return spot, vega, rho, div
+}
+
+// blockSums returns, for each block of r, the sum over positions js of its
+// gradient sums.
+func blockSums(r *montecarlo.Result, js []int) []float64 {
+	out := make([]float64, len(r.BlockGrad))
+	for b, g := range r.BlockGrad {
+		for _, j := range js {
+			out[b] += g[j]
+		}
+	}
+	return out
+}
+
+// sensPos returns the position in r.Sens of quote i, −1 if absent.
+func sensPos(r *montecarlo.Result, i int) int {
+	for j, s := range r.Sens {
+		if s.Quote == i {
+			return j
+		}
+	}
+	return -1
+}
+
 // priceMC prices a Monte Carlo trade: price, standard error and every
 // sensitivity with its standard error from one simulation, and gamma as
 // the central difference of the AAD deltas of two more, at spots bumped by
-// ±mcGammaBump, with the same random numbers.
+// ±mcGammaBump, with the same random numbers. Every figure has its
+// standard error, by batch means over the blocks.
 func (p *Pricer) priceMC(m *MonteCarlo, qty float64, res *Result) error {
 	r, err := p.runMC(m, marketdata.Bump{Quote: -1}, true)
 	if err != nil {
@@ -57,33 +125,49 @@ func (p *Pricer) priceMC(m *MonteCarlo, qty float64, res *Result) error {
 	for i, s := range r.Sens {
 		res.Sens[i] = Sensitivity{RiskFactor: quotes[s.Quote].Key, Value: qty * s.Value, StdError: aq * s.StdError, HasStdError: true}
 	}
-	spot := p.aggregate(m, res, func(i int) int { return r.Sens[i].Quote })
-	res.Theta = qty * r.Theta
+	quoteOf := func(i int) int { return r.Sens[i].Quote }
+	spot := p.aggregate(m, res, quoteOf)
+	sj, vega, rho, div := p.figureSets(m, len(r.Sens), quoteOf)
+	se := func(js []int) float64 { return aq * montecarlo.BatchStdError(r.BlockPaths, blockSums(r, js)) }
+	res.VegaStdError, res.RhoStdError, res.DivRhoStdError = se(vega), se(rho), se(div)
+	res.Theta, res.ThetaStdError = qty*r.Theta, aq*r.ThetaStdError
 	res.HasDelta = m.Spot() != ""
+	runs := &mcRuns{base: r, spot: spot}
 	if spot >= 0 {
+		res.DeltaStdError = aq * r.Sens[sj].StdError
 		h := mcGammaBump * quotes[spot].Value
-		up, errUp := p.mcDelta(m, spot, h)
-		dn, errDn := p.mcDelta(m, spot, -h)
+		up, errUp := p.runMC(m, marketdata.Bump{Quote: spot, By: h}, true)
+		dn, errDn := p.runMC(m, marketdata.Bump{Quote: spot, By: -h}, true)
 		if errUp != nil || errDn != nil {
 			return fmt.Errorf("gamma: %w", errors.Join(errUp, errDn))
 		}
-		res.Gamma = qty * (up - dn) / (2 * h)
-	}
-	return checkFinite(res)
-}
-
-// mcDelta returns the AAD delta of one unit of m to spot quote i bumped by d.
-func (p *Pricer) mcDelta(m *MonteCarlo, i int, d float64) (float64, error) {
-	r, err := p.runMC(m, marketdata.Bump{Quote: i, By: d}, true)
-	if err != nil {
-		return 0, err
-	}
-	for _, s := range r.Sens {
-		if s.Quote == i {
-			return s.Value, nil
+		ju, jd := sensPos(up, spot), sensPos(dn, spot)
+		at := func(r *montecarlo.Result, j, b int) float64 {
+			if j < 0 {
+				return 0
+			}
+			return r.BlockGrad[b][j]
 		}
+		d := make([]float64, len(up.BlockPaths))
+		for b := range d {
+			d[b] = (at(up, ju, b) - at(dn, jd, b)) / (2 * h)
+		}
+		var du, dd float64
+		if ju >= 0 {
+			du = up.Sens[ju].Value
+		}
+		if jd >= 0 {
+			dd = dn.Sens[jd].Value
+		}
+		res.Gamma = qty * (du - dd) / (2 * h)
+		res.GammaStdError = aq * montecarlo.BatchStdError(up.BlockPaths, d)
+		runs.up, runs.dn, runs.h = up, dn, h
 	}
-	return 0, nil
+	if err := checkFinite(res); err != nil {
+		return err
+	}
+	res.mc = runs
+	return nil
 }
 
 // Monte Carlo bump-and-revalue: every revaluation is a passive simulation
@@ -95,8 +179,11 @@ func (p *Pricer) mcDelta(m *MonteCarlo, i int, d float64) (float64, error) {
 // Validate's tolerance and a rounding error of about 1e-16·pv/mcBump.
 const mcBump = 1e-7
 
-// bumpMC is BumpAndRevalue for a Monte Carlo instrument.
-func (p *Pricer) bumpMC(m *MonteCarlo, qty float64, quotes []int) (sens []float64, theta float64, err error) {
+// bumpMC is BumpAndRevalue for a Monte Carlo instrument. It also returns
+// noise, a bound on the rounding error of the quotients at a step h of
+// about noise/h (see noiseOf), from the fourth difference of the value in
+// the first quote (its spot, if it has one) at a spacing far below mcBump.
+func (p *Pricer) bumpMC(m *MonteCarlo, qty float64, quotes []int) (sens []float64, theta, noise float64, err error) {
 	value := func(b marketdata.Bump) (float64, error) {
 		r, err := p.runMC(m, b, false)
 		if err != nil {
@@ -126,7 +213,7 @@ func (p *Pricer) bumpMC(m *MonteCarlo, qty float64, quotes []int) (sens []float6
 			f1, err1 := value(marketdata.Bump{Quote: i, By: dir * h})
 			f2, err2 := value(marketdata.Bump{Quote: i, By: 2 * dir * h})
 			if err := errors.Join(err0, err1, err2); err != nil {
-				return nil, 0, fmt.Errorf("bumping %s: %w", all[i].Key, err)
+				return nil, 0, 0, fmt.Errorf("bumping %s: %w", all[i].Key, err)
 			}
 			sens[j] = dir * (-3*f0 + 4*f1 - f2) / (2 * h)
 		}
@@ -136,7 +223,24 @@ func (p *Pricer) bumpMC(m *MonteCarlo, qty float64, quotes []int) (sens []float6
 	f1, err1 := value(marketdata.Bump{Quote: -1, Time: mcBump})
 	f2, err2 := value(marketdata.Bump{Quote: -1, Time: 2 * mcBump})
 	if err := errors.Join(err0, err1, err2); err != nil {
-		return nil, 0, fmt.Errorf("moving the valuation time: %w", err)
+		return nil, 0, 0, fmt.Errorf("moving the valuation time: %w", err)
 	}
-	return sens, (-3*f0 + 4*f1 - f2) / (2 * mcBump), nil
+	theta = (-3*f0 + 4*f1 - f2) / (2 * mcBump)
+	noise = 8 * 0x1p-52 * math.Abs(f0)
+	if len(quotes) > 0 {
+		q := quotes[0]
+		for _, i := range quotes {
+			if all[i].Kind == marketdata.Spot {
+				q = i
+				break
+			}
+		}
+		h := mcBump
+		if all[q].Kind == marketdata.Spot {
+			h *= math.Abs(all[q].Value)
+		}
+		e := noiseOf(func(x float64) (float64, error) { return value(marketdata.Bump{Quote: q, By: x}) }, f0, h*noiseSpacing)
+		noise = max(noise, e)
+	}
+	return sens, theta, noise, nil
 }

@@ -33,10 +33,13 @@ type Pricer struct {
 }
 
 // MCDefaults are the Monte Carlo settings of trades that do not give their
-// own: the command's --paths and --seed. A zero Paths means DefaultPaths.
+// own: the command's --paths, --seed, --rng and --antithetic. A zero Paths
+// means DefaultPaths; the zero Sequence is pseudo-random.
 type MCDefaults struct {
-	Paths int
-	Seed  uint64
+	Paths      int
+	Seed       uint64
+	Sequence   montecarlo.Sequence
+	Antithetic bool
 }
 
 // NewPricer returns a pricer for trades on market m.

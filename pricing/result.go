@@ -41,6 +41,18 @@ type Result struct {
 	// quote held.
 	Theta float64
 
+	// DeltaStdError, GammaStdError, VegaStdError, RhoStdError,
+	// DivRhoStdError and ThetaStdError are the Monte Carlo standard errors
+	// of the figures above (when HasStdError; those of delta and gamma also
+	// only with HasDelta). Those of the sums vega, rho and div_rho are the
+	// batch-means standard errors of the sums block by block (the buckets
+	// are correlated); gamma's is that of the difference of the two bumped
+	// runs' deltas, block by block.
+	DeltaStdError, GammaStdError, VegaStdError, RhoStdError, DivRhoStdError, ThetaStdError float64
+
+	// mc keeps a Monte Carlo trade's runs for Validate.
+	mc *mcRuns
+
 	// Sens are ∂pv/∂q for every market quote q the trade depends on, in the
 	// order of the quotes in the market file.
 	Sens []Sensitivity
@@ -57,17 +69,44 @@ type Sensitivity struct {
 	HasStdError bool
 }
 
-// Validation compares one AAD sensitivity of a trade with central
-// bump-and-revalue of the same figure.
+// Validation compares one AAD figure of a trade with bump-and-revalue of
+// the same figure.
 type Validation struct {
-	TradeID    string
+	TradeID string
+	// RiskFactor is the quote's key for a bucketed sensitivity, or the
+	// name of a figure of results.csv (GammaFactor, VegaFactor, RhoFactor,
+	// DivRhoFactor, ThetaFactor).
 	RiskFactor string
-	AAD, Bump  float64
+	// Check is how Bump was computed: CheckBump, CheckSameRN or
+	// CheckRevaluation.
+	Check     string
+	AAD, Bump float64
 	// AbsDiff is |AAD − Bump|; RelDiff is AbsDiff / max(|AAD|, |Bump|), 0 when
 	// both are 0.
 	AbsDiff, RelDiff float64
 	// Tolerance is the bound AbsDiff was held to.
 	Tolerance float64
+	// StdError is the Monte Carlo standard error of AAD − Bump and Z is
+	// (AAD − Bump)/StdError (0 when StdError is 0), for a CheckRevaluation
+	// row (HasStdError).
+	StdError, Z float64
+	HasStdError bool
 	// OK reports AbsDiff <= Tolerance.
 	OK bool
 }
+
+// The checks of a Validation row.
+const (
+	// CheckBump is bump-and-revalue of a closed form, extrapolated to a
+	// zero step (see SpotBump).
+	CheckBump = "bump"
+	// CheckSameRN is a Monte Carlo trade revalued with the same random
+	// numbers at a tiny step: it proves the adjoint code, as both
+	// differentiate the same estimator.
+	CheckSameRN = "same-rn"
+	// CheckRevaluation is a Monte Carlo trade revalued with common random
+	// numbers at a step far out of the noise of the estimator's kinks,
+	// held to RevaluationSigmas standard errors of the difference: it
+	// checks the figure against the derivative of the true price.
+	CheckRevaluation = "revaluation"
+)

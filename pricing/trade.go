@@ -61,6 +61,8 @@ type PortfolioRow struct {
 	Paths       strictcsv.Int     `csv:"paths"`
 	Steps       strictcsv.Int     `csv:"steps"`
 	Seed        strictcsv.Int     `csv:"seed"`
+	RNG         strictcsv.Text    `csv:"rng"`
+	Antithetic  strictcsv.Text    `csv:"antithetic"`
 }
 
 // requiredColumns are the portfolio columns without which no trade can be
@@ -109,7 +111,7 @@ func (p *PortfolioReader) Next() (*Trade, error) {
 	row := &p.row
 	// The enumerations are lower case in SPEC §4; a spreadsheet's
 	// capitalisation ("Call", "European") is not worth failing a trade over.
-	for _, c := range []*strictcsv.Text{&row.Instrument, &row.OptionType, &row.BarrierType, &row.Averaging, &row.Engine, &row.Model} {
+	for _, c := range []*strictcsv.Text{&row.Instrument, &row.OptionType, &row.BarrierType, &row.Averaging, &row.Engine, &row.Model, &row.RNG, &row.Antithetic} {
 		*c = strictcsv.Text(strings.ToLower(string(*c)))
 	}
 	tr := &Trade{ID: row.TradeID.String(), Kind: row.Instrument.String(), Engine: row.Engine.String(), Line: line}
@@ -251,6 +253,10 @@ func noMCColumns(d *strictcsv.Decoder[PortfolioRow], row *PortfolioRow) error {
 		return d.Errorf("steps", "only engine=mc trades have steps")
 	case row.Seed.Set:
 		return d.Errorf("seed", "only engine=mc trades have a seed")
+	case row.RNG.String() != "":
+		return d.Errorf("rng", "rng %q: only engine=mc trades have random numbers", row.RNG.String())
+	case row.Antithetic.String() != "":
+		return d.Errorf("antithetic", "only engine=mc trades have antithetic paths")
 	}
 	return nil
 }
@@ -281,6 +287,24 @@ func (p *PortfolioReader) buildMC(tr *Trade, row *PortfolioRow, o Option) error 
 			return d.Errorf("seed", "seed %d: want a number ≥ 0", row.Seed.V)
 		}
 		set.Seed, set.SeedSet = uint64(row.Seed.V), true
+	}
+	if r := row.RNG.String(); r != "" {
+		if set.Sequence, err = ParseSequence(r); err != nil {
+			return d.Errorf("rng", "%v", err)
+		}
+		set.SequenceSet = true
+	}
+	switch row.Antithetic.String() {
+	case "":
+	case "true":
+		set.Antithetic, set.AntitheticSet = true, true
+	case "false":
+		set.AntitheticSet = true
+	default:
+		return d.Errorf("antithetic", "want true, false or blank, got %q", row.Antithetic.String())
+	}
+	if set.Antithetic && row.Paths.Set && row.Paths.V < 4 {
+		return d.Errorf("paths", "%d paths: antithetic paths want at least 4", row.Paths.V)
 	}
 	m := MonteCarlo{Option: o, Settings: set}
 	col := "instrument"

@@ -7,18 +7,22 @@
 // A Writer writes into one directory:
 //
 //   - results.csv: one row per trade, in input order:
-//     trade_id,instrument,engine,status,pv,std_error,delta,gamma,vega,rho,div_rho,theta,error.
+//     trade_id,instrument,engine,status,pv,std_error,delta,gamma,vega,rho,div_rho,theta,
+//     delta_std_error,gamma_std_error,vega_std_error,rho_std_error,div_rho_std_error,theta_std_error,error.
 //     status is "ok" or "error"; an error row has blank figures and the
-//     reason in error. std_error is blank for analytic engines, delta and
-//     gamma for baskets.
+//     reason in error. std_error and the six standard errors of the Greeks
+//     are blank for analytic engines; delta and gamma (and their standard
+//     errors) for baskets.
 //   - sensitivities.csv: trade_id,risk_factor,sensitivity,std_error, every
 //     sensitivity of every ok trade, trades in input order and each trade's
 //     sensitivities in the order of the market file.
 //   - risk.csv: risk_factor,sensitivity, the portfolio's sensitivity to each
 //     factor, sorted by key in byte order.
 //   - validation.csv (validate only):
-//     trade_id,risk_factor,aad,bump,abs_diff,rel_diff,tolerance,status with
-//     status "ok" or "fail".
+//     trade_id,risk_factor,check,aad,bump,abs_diff,rel_diff,tolerance,std_error,z,status
+//     with check "bump", "same-rn" or "revaluation" (pricing.CheckBump, ...),
+//     std_error and z given for revaluation rows only, and status "ok" or
+//     "fail".
 //   - manifest.json: the Manifest of the run.
 //
 // Writer.Add streams: a trade's rows are formatted into large reused

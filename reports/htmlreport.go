@@ -105,6 +105,8 @@ type topPosition struct {
 	PV, StdError                                      float64
 	HasStdError, HasDelta                             bool
 	Delta, Gamma, Vega, Rho, DivRho, Theta            float64
+	// The Monte Carlo standard errors of the Greeks, with HasStdError.
+	DeltaSE, GammaSE, VegaSE, RhoSE, ThetaSE float64
 }
 
 // topHeap keeps the n positions of largest |key|: a min-heap on |key|, ties
@@ -289,7 +291,8 @@ func (r *Report) Add(res *pricing.Result) error {
 	p := topPosition{seq: r.seq, TradeID: res.TradeID, Instrument: res.Instrument, Engine: res.Engine,
 		Underlying: res.Underlying, Currency: res.Currency, PV: res.PV, StdError: res.StdError,
 		HasStdError: res.HasStdError, HasDelta: res.HasDelta, Delta: res.Delta, Gamma: res.Gamma,
-		Vega: res.Vega, Rho: res.Rho, DivRho: res.DivRho, Theta: res.Theta}
+		Vega: res.Vega, Rho: res.Rho, DivRho: res.DivRho, Theta: res.Theta,
+		DeltaSE: res.DeltaStdError, GammaSE: res.GammaStdError, VegaSE: res.VegaStdError, RhoSE: res.RhoStdError, ThetaSE: res.ThetaStdError}
 	r.topPV.push(p)
 	r.topVega.push(p)
 	for i := range res.Sens {
@@ -539,8 +542,8 @@ type validationView struct {
 }
 
 type valRow struct {
-	TradeID, RiskFactor, AAD, Bump, AbsDiff, RelDiff, Tolerance, Status string
-	Fail                                                                bool
+	TradeID, RiskFactor, Check, AAD, Bump, AbsDiff, RelDiff, Tolerance, Z, Status string
+	Fail                                                                          bool
 }
 
 func (r *Report) view(m *Manifest, asof time.Time) (*reportView, error) {
@@ -819,6 +822,20 @@ func posView(p *topPosition) posRow {
 	if p.HasDelta {
 		row.Delta, row.Gamma = num(p.Delta), num(p.Gamma)
 	}
+	if p.HasStdError {
+		// A Monte Carlo position's Greeks carry their standard errors.
+		pm := func(s *string, se float64) { *s += " ± " + num(se) }
+		if p.HasDelta {
+			pm(&row.Delta, p.DeltaSE)
+			pm(&row.Gamma, p.GammaSE)
+		}
+		pm(&row.Vega, p.VegaSE)
+		pm(&row.VegaPt, p.VegaSE/100)
+		pm(&row.Rho, p.RhoSE)
+		pm(&row.RhoBp, p.RhoSE/1e4)
+		pm(&row.ThetaY, p.ThetaSE)
+		pm(&row.ThetaD, p.ThetaSE/365)
+	}
 	return row
 }
 
@@ -840,8 +857,12 @@ func (r *Report) validationView() *validationView {
 		if !p.OK {
 			status = "fail"
 		}
-		vv.Worst = append(vv.Worst, valRow{TradeID: p.TradeID, RiskFactor: p.RiskFactor, AAD: num(p.AAD), Bump: num(p.Bump),
-			AbsDiff: num(p.AbsDiff), RelDiff: num(p.RelDiff), Tolerance: num(p.Tolerance), Status: status, Fail: !p.OK})
+		z := ""
+		if p.HasStdError {
+			z = num(p.Z)
+		}
+		vv.Worst = append(vv.Worst, valRow{TradeID: p.TradeID, RiskFactor: p.RiskFactor, Check: p.Check, AAD: num(p.AAD), Bump: num(p.Bump),
+			AbsDiff: num(p.AbsDiff), RelDiff: num(p.RelDiff), Tolerance: num(p.Tolerance), Z: z, Status: status, Fail: !p.OK})
 	}
 	// The chart: the worst, the failures kept and the sample, once each.
 	seen := map[int]bool{}

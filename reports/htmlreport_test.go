@@ -48,7 +48,7 @@ func smallReport(t *testing.T) *Report {
 			PV: -40, Delta: -2, Gamma: 0.5, HasDelta: true, Vega: -20, Rho: -10, Theta: 36.5,
 			Sens: sens("SPOT/ACME", -2.0, "RATE/USD/1Y", -10.0, "VOL/ACME/6M/100", -20.0)},
 		{TradeID: "B1", Instrument: "basket", Engine: "mc", Underlying: "", Currency: "EUR", Line: 4,
-			PV: 1000, StdError: 3, HasStdError: true, Vega: 5,
+			PV: 1000, StdError: 3, HasStdError: true, Vega: 5, VegaStdError: 0.25,
 			Sens: []pricing.Sensitivity{{RiskFactor: "CORR/ACME|BETA", Value: 12, StdError: 0.5, HasStdError: true},
 				{RiskFactor: "VOL/BETA/1Y", Value: 5, StdError: 0.1, HasStdError: true}}},
 		{TradeID: `"&'`, Instrument: "barrier", Underlying: "ACME", Currency: "USD", Line: 5, Err: errors.New("spot 80 at or beyond the barrier <85>")},
@@ -58,9 +58,9 @@ func smallReport(t *testing.T) *Report {
 		require.NoError(t, r.Add(res))
 	}
 	require.NoError(t, r.AddValidation([]pricing.Validation{
-		{TradeID: "A1", RiskFactor: "SPOT/ACME", AAD: 10, Bump: 10.0000001, AbsDiff: 1e-7, RelDiff: 1e-8, Tolerance: 1e-3, OK: true},
-		{TradeID: "<script>alert(1)</script>", RiskFactor: "VOL/ACME/6M/100", AAD: -20, Bump: -21, AbsDiff: 1, RelDiff: 1.0 / 21, Tolerance: 1e-3, OK: false},
-		{TradeID: "A1", RiskFactor: "THETA", AAD: 0, Bump: 0, OK: true},
+		{TradeID: "A1", RiskFactor: "SPOT/ACME", Check: pricing.CheckBump, AAD: 10, Bump: 10.0000001, AbsDiff: 1e-7, RelDiff: 1e-8, Tolerance: 1e-3, OK: true},
+		{TradeID: "<script>alert(1)</script>", RiskFactor: "VOL/ACME/6M/100", Check: pricing.CheckBump, AAD: -20, Bump: -21, AbsDiff: 1, RelDiff: 1.0 / 21, Tolerance: 1e-3, OK: false},
+		{TradeID: "A1", RiskFactor: "THETA", Check: pricing.CheckBump, AAD: 0, Bump: 0, OK: true},
 	}))
 	return r
 }
@@ -111,8 +111,10 @@ func TestReportSectionsAndAggregates(t *testing.T) {
 	vega := html[strings.Index(html, "By |vega|"):strings.Index(html, `id="ladders"`)]
 	assert.Less(t, strings.Index(vega, ">A1<"), strings.Index(vega, "alert"))
 	assert.NotContains(t, vega, ">B1<")
-	// Monte Carlo: the std error column and the correlation's.
+	// Monte Carlo: the std error column and the correlation's, and the
+	// basket's vega with its standard error among the largest by |PV|.
 	assert.Contains(t, html, "± std error")
+	assert.Contains(t, pv, ">5 ± 0.25<")
 	assert.Contains(t, html, "std error 0.5")
 	// Validation: 3 checked, 1 outside, the worst first.
 	val := html[strings.Index(html, `id="validation"`):]
@@ -200,7 +202,7 @@ func TestReportValidationSampleBounded(t *testing.T) {
 	var vs []pricing.Validation
 	for i := range 100000 {
 		rel := float64(i%1000) * 1e-12
-		vs = append(vs, pricing.Validation{TradeID: fmt.Sprint("T", i), RiskFactor: "SPOT/X", AAD: float64(i + 1), Bump: float64(i + 1), RelDiff: rel, OK: i != 777})
+		vs = append(vs, pricing.Validation{TradeID: fmt.Sprint("T", i), RiskFactor: "SPOT/X", Check: pricing.CheckBump, AAD: float64(i + 1), Bump: float64(i + 1), RelDiff: rel, OK: i != 777})
 	}
 	require.NoError(t, r.AddValidation(vs))
 	assert.LessOrEqual(t, len(r.val.sample), 100)

@@ -20,7 +20,8 @@ import (
 // fields in the order below.
 //
 // A merge of shards is meant to compare their manifests: the same Version,
-// Command, AsOf, Inputs, Seed and Paths, and shards 1/N to N/N once each.
+// Command, AsOf, Inputs, Seed, Paths, RNG and Antithetic, and shards 1/N
+// to N/N once each.
 type Manifest struct {
 	// Version is the version of aadrisk that wrote the files.
 	Version string `json:"version"`
@@ -36,6 +37,13 @@ type Manifest struct {
 	// change the numbers, so a merge checks them.
 	Seed  uint64 `json:"seed"`
 	Paths int    `json:"paths"`
+	// RNG is the default Monte Carlo random numbers (--rng: "pseudo" or
+	// "sobol") and Antithetic the default of antithetic paths
+	// (--antithetic), for trades that do not set their own; both change the
+	// numbers, so a merge checks them. A manifest without rng (written
+	// before it existed) reads as "".
+	RNG        string `json:"rng"`
+	Antithetic bool   `json:"antithetic"`
 	// Shard is "K/N" for shard K (1-based) of N, "" for an unsharded run.
 	Shard string `json:"shard"`
 	// Workers is the number of pricing goroutines; the numbers do not depend
@@ -124,6 +132,11 @@ type InputFile struct {
 func (m *Manifest) check() error {
 	if _, err := time.Parse(time.DateOnly, m.AsOf); err != nil {
 		return fmt.Errorf("reports: manifest as-of date %q is not YYYY-MM-DD", m.AsOf)
+	}
+	switch m.RNG {
+	case "", "pseudo", "sobol":
+	default:
+		return fmt.Errorf("reports: manifest rng %q: want \"pseudo\" or \"sobol\"", m.RNG)
 	}
 	if m.Shard != "" {
 		k, n, ok := strings.Cut(m.Shard, "/")

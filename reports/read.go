@@ -390,6 +390,12 @@ const (
 	rRho
 	rDivRho
 	rTheta
+	rDeltaSE
+	rGammaSE
+	rVegaSE
+	rRhoSE
+	rDivRhoSE
+	rThetaSE
 	rError
 )
 
@@ -439,7 +445,7 @@ func (rr *ResultsReader) Next(res *pricing.Result) error {
 		return err
 	}
 	if status == 1 {
-		for i := rPV; i <= rTheta; i++ {
+		for i := rPV; i <= rThetaSE; i++ {
 			if err := c.blank(i, "in an error row"); err != nil {
 				return err
 			}
@@ -471,6 +477,34 @@ func (rr *ResultsReader) Next(res *pricing.Result) error {
 	}
 	if hasGamma != res.HasDelta {
 		return c.fieldErr(rGamma, "delta and gamma are both given or both blank")
+	}
+	// The standard errors of the Greeks are given exactly when std_error
+	// is (delta's and gamma's also only with a delta).
+	for _, f := range [...]struct {
+		i    int
+		v    *float64
+		want bool
+	}{
+		{rDeltaSE, &res.DeltaStdError, res.HasStdError && res.HasDelta},
+		{rGammaSE, &res.GammaStdError, res.HasStdError && res.HasDelta},
+		{rVegaSE, &res.VegaStdError, res.HasStdError},
+		{rRhoSE, &res.RhoStdError, res.HasStdError},
+		{rDivRhoSE, &res.DivRhoStdError, res.HasStdError},
+		{rThetaSE, &res.ThetaStdError, res.HasStdError},
+	} {
+		if !f.want {
+			why := "where std_error is blank"
+			if res.HasStdError {
+				why = "where delta is blank"
+			}
+			if err := c.blank(f.i, why); err != nil {
+				return err
+			}
+			continue
+		}
+		if *f.v, err = c.number(f.i); err != nil {
+			return err
+		}
 	}
 	return c.blank(rError, "in an ok row")
 }
@@ -595,12 +629,34 @@ func (vr *ValidationReader) Next(v *pricing.Validation) error {
 	if v.RiskFactor, err = c.intern(1, vr.factors, 1<<16); err != nil {
 		return err
 	}
+	checks := [...]string{pricing.CheckBump, pricing.CheckSameRN, pricing.CheckRevaluation}
+	check, err := c.word(2, checks[:]...)
+	if err != nil {
+		return err
+	}
+	v.Check = checks[check]
 	for i, p := range [...]*float64{&v.AAD, &v.Bump, &v.AbsDiff, &v.RelDiff, &v.Tolerance} {
-		if *p, err = c.number(2 + i); err != nil {
+		if *p, err = c.number(3 + i); err != nil {
 			return err
 		}
 	}
-	status, err := c.word(7, "ok", "fail")
+	// std_error and z are given exactly for revaluation rows.
+	if v.Check != pricing.CheckRevaluation {
+		for _, i := range [...]int{8, 9} {
+			if err := c.blank(i, "in a "+v.Check+" row"); err != nil {
+				return err
+			}
+		}
+	} else {
+		if v.StdError, err = c.number(8); err != nil {
+			return err
+		}
+		if v.Z, err = c.number(9); err != nil {
+			return err
+		}
+		v.HasStdError = true
+	}
+	status, err := c.word(10, "ok", "fail")
 	v.OK = status == 0
 	return err
 }

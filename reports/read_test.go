@@ -45,9 +45,10 @@ func readFixture() []*pricing.Result {
 }
 
 var readValidation = []pricing.Validation{
-	{TradeID: "T1", RiskFactor: "SPOT/ACME", AAD: 0.5, Bump: 0.5000001, AbsDiff: 1e-7, RelDiff: 2e-7, Tolerance: 1e-6, OK: true},
-	{TradeID: "T1", RiskFactor: "VOL/ACME/1Y/100", AAD: 37.5, Bump: 37, AbsDiff: 0.5, RelDiff: 0.5 / 37.5, Tolerance: 1e-3},
-	{TradeID: "=1+1", RiskFactor: "+SPOT", AAD: -0.5, Bump: -0.5, Tolerance: 1e-9, OK: true},
+	{TradeID: "T1", RiskFactor: "SPOT/ACME", Check: pricing.CheckBump, AAD: 0.5, Bump: 0.5000001, AbsDiff: 1e-7, RelDiff: 2e-7, Tolerance: 1e-6, OK: true},
+	{TradeID: "T1", RiskFactor: "VOL/ACME/1Y/100", Check: pricing.CheckBump, AAD: 37.5, Bump: 37, AbsDiff: 0.5, RelDiff: 0.5 / 37.5, Tolerance: 1e-3},
+	{TradeID: "=1+1", RiskFactor: "+SPOT", Check: pricing.CheckSameRN, AAD: -0.5, Bump: -0.5, Tolerance: 1e-9, OK: true},
+	{TradeID: "=1+1", RiskFactor: "THETA", Check: pricing.CheckRevaluation, AAD: -0.5, Bump: -0.25, AbsDiff: 0.25, RelDiff: 0.5, Tolerance: 1, StdError: 0.125, Z: -2, HasStdError: true, OK: true},
 }
 
 // canonical is what a Result is once written and read back: no line, no
@@ -249,7 +250,7 @@ func TestReadersLongLine(t *testing.T) {
 // TestReadersRefuse feeds each reader what a Writer never writes; each must
 // be refused with the file, line and column.
 func TestReadersRefuse(t *testing.T) {
-	const ok = "T1,european,analytic,ok,1,,0.5,0.1,2,3,4,5,\n"
+	const ok = "T1,european,analytic,ok,1,,0.5,0.1,2,3,4,5,,,,,,,\n"
 	for _, c := range []struct {
 		name, data, want string
 	}{
@@ -257,28 +258,32 @@ func TestReadersRefuse(t *testing.T) {
 		{"other header", "trade_id,pv\n", "results.csv:1: header"},
 		{"header CRLF", strings.TrimSuffix(resultsHeader, "\n") + "\r\n", "results.csv:1: header"},
 		{"truncated", resultsHeader + strings.TrimSuffix(ok, "\n"), "results.csv:2: the file ends in the middle of a line"},
-		{"few fields", resultsHeader + "T1,european\n", "results.csv:2: 2 fields, want 13"},
-		{"many fields", resultsHeader + strings.TrimSuffix(ok, "\n") + ",x\n", "results.csv:2:45: more than 13 fields"},
-		{"bad status", resultsHeader + "T1,european,analytic,fine,1,,,,2,3,4,5,\n", `results.csv:2:22: status: want "ok" or "error", got "fine"`},
-		{"number with a plus", resultsHeader + "T1,european,analytic,ok,+1,,,,2,3,4,5,\n", "results.csv:2:25: pv: want a finite number"},
-		{"non-canonical number", resultsHeader + "T1,european,analytic,ok,1.0,,,,2,3,4,5,\n", "results.csv:2:25: pv"},
-		{"negative zero", resultsHeader + "T1,european,analytic,ok,-0,,,,2,3,4,5,\n", "results.csv:2:25: pv"},
-		{"NaN", resultsHeader + "T1,european,analytic,ok,NaN,,,,2,3,4,5,\n", "results.csv:2:25: pv"},
-		{"Inf", resultsHeader + "T1,european,analytic,ok,1,,Inf,0,2,3,4,5,\n", "results.csv:2:28: delta"},
-		{"quoted number", resultsHeader + "T1,european,analytic,ok,\"1\",,,,2,3,4,5,\n", "results.csv:2:25: pv"},
-		{"blank pv", resultsHeader + "T1,european,analytic,ok,,,,,2,3,4,5,\n", "pv: want a number, got a blank cell"},
-		{"delta without gamma", resultsHeader + "T1,european,analytic,ok,1,,0.5,,2,3,4,5,\n", "gamma: delta and gamma"},
-		{"ok row with a message", resultsHeader + "T1,european,analytic,ok,1,,,,2,3,4,5,oops\n", "error: want a blank cell in an ok row"},
-		{"error row with figures", resultsHeader + "T1,european,analytic,error,1,,,,,,,,oops\n", "results.csv:2:28: pv: want a blank cell in an error row"},
-		{"formula not neutralised", resultsHeader + "=T1,european,analytic,error,,,,,,,,,x\n", "results.csv:2:1: trade_id: text beginning with \"=\" is not neutralised"},
-		{"apostrophe not needed", resultsHeader + "'T1,european,analytic,error,,,,,,,,,x\n", "trade_id: a leading apostrophe"},
-		{"lone apostrophe", resultsHeader + "',european,analytic,error,,,,,,,,,x\n", "trade_id: a leading apostrophe"},
-		{"quotes not needed", resultsHeader + "\"T1\",european,analytic,error,,,,,,,,,x\n", "trade_id: quoted, but aadrisk does not quote"},
-		{"leading space unquoted", resultsHeader + " T1,european,analytic,error,,,,,,,,,x\n", "trade_id: \" T1\" must be quoted"},
-		{"bare quote", resultsHeader + "T\"1,european,analytic,error,,,,,,,,,x\n", "results.csv:2:2: '\"' in an unquoted field"},
-		{"bare CR", resultsHeader + "T1,european,analytic,error,,,,,,,,,x\r\n", "results.csv:2:37: '\\r' in an unquoted field"},
+		{"few fields", resultsHeader + "T1,european\n", "results.csv:2: 2 fields, want 19"},
+		{"many fields", resultsHeader + strings.TrimSuffix(ok, "\n") + ",x\n", "results.csv:2:51: more than 19 fields"},
+		{"bad status", resultsHeader + "T1,european,analytic,fine,1,,,,2,3,4,5,,,,,,,\n", `results.csv:2:22: status: want "ok" or "error", got "fine"`},
+		{"number with a plus", resultsHeader + "T1,european,analytic,ok,+1,,,,2,3,4,5,,,,,,,\n", "results.csv:2:25: pv: want a finite number"},
+		{"non-canonical number", resultsHeader + "T1,european,analytic,ok,1.0,,,,2,3,4,5,,,,,,,\n", "results.csv:2:25: pv"},
+		{"negative zero", resultsHeader + "T1,european,analytic,ok,-0,,,,2,3,4,5,,,,,,,\n", "results.csv:2:25: pv"},
+		{"NaN", resultsHeader + "T1,european,analytic,ok,NaN,,,,2,3,4,5,,,,,,,\n", "results.csv:2:25: pv"},
+		{"Inf", resultsHeader + "T1,european,analytic,ok,1,,Inf,0,2,3,4,5,,,,,,,\n", "results.csv:2:28: delta"},
+		{"quoted number", resultsHeader + "T1,european,analytic,ok,\"1\",,,,2,3,4,5,,,,,,,\n", "results.csv:2:25: pv"},
+		{"blank pv", resultsHeader + "T1,european,analytic,ok,,,,,2,3,4,5,,,,,,,\n", "pv: want a number, got a blank cell"},
+		{"MC row without the Greeks' standard errors", resultsHeader + "T1,european,mc,ok,1,0.1,0.5,0.1,2,3,4,5,,,,,,,\n", "results.csv:2:41: delta_std_error: want a number, got a blank cell"},
+		{"analytic row with a standard error", resultsHeader + "T1,european,analytic,ok,1,,0.5,0.1,2,3,4,5,,,0.1,,,,\n", "vega_std_error: want a blank cell where std_error is blank"},
+		{"basket with a delta standard error", resultsHeader + "T1,basket,mc,ok,1,0.1,,,2,3,4,5,0.1,,0.1,0.1,0.1,0.1,\n", "delta_std_error: want a blank cell where delta is blank"},
+		{"bad standard error", resultsHeader + "T1,european,mc,ok,1,0.1,0.5,0.1,2,3,4,5,0.1,x,0.1,0.1,0.1,0.1,\n", "results.csv:2:45: gamma_std_error"},
+		{"delta without gamma", resultsHeader + "T1,european,analytic,ok,1,,0.5,,2,3,4,5,,,,,,,\n", "gamma: delta and gamma"},
+		{"ok row with a message", resultsHeader + "T1,european,analytic,ok,1,,,,2,3,4,5,,,,,,,oops\n", "error: want a blank cell in an ok row"},
+		{"error row with figures", resultsHeader + "T1,european,analytic,error,1,,,,,,,,,,,,,,oops\n", "results.csv:2:28: pv: want a blank cell in an error row"},
+		{"formula not neutralised", resultsHeader + "=T1,european,analytic,error,,,,,,,,,,,,,,,x\n", "results.csv:2:1: trade_id: text beginning with \"=\" is not neutralised"},
+		{"apostrophe not needed", resultsHeader + "'T1,european,analytic,error,,,,,,,,,,,,,,,x\n", "trade_id: a leading apostrophe"},
+		{"lone apostrophe", resultsHeader + "',european,analytic,error,,,,,,,,,,,,,,,x\n", "trade_id: a leading apostrophe"},
+		{"quotes not needed", resultsHeader + "\"T1\",european,analytic,error,,,,,,,,,,,,,,,x\n", "trade_id: quoted, but aadrisk does not quote"},
+		{"leading space unquoted", resultsHeader + " T1,european,analytic,error,,,,,,,,,,,,,,,x\n", "trade_id: \" T1\" must be quoted"},
+		{"bare quote", resultsHeader + "T\"1,european,analytic,error,,,,,,,,,,,,,,,x\n", "results.csv:2:2: '\"' in an unquoted field"},
+		{"bare CR", resultsHeader + "T1,european,analytic,error,,,,,,,,,,,,,,,x\r\n", "results.csv:2:43: '\\r' in an unquoted field"},
 		{"unclosed quote", resultsHeader + "\"T1,european\n", "results.csv:2:1: quoted field not closed"},
-		{"text after a quote", resultsHeader + "\"T,1\"x,european,analytic,error,,,,,,,,,x\n", "results.csv:2:6: want a comma"},
+		{"text after a quote", resultsHeader + "\"T,1\"x,european,analytic,error,,,,,,,,,,,,,,,x\n", "results.csv:2:6: want a comma"},
 	} {
 		_, err := readAllResults(strings.NewReader(c.data))
 		require.Error(t, err, c.name)
@@ -295,10 +300,18 @@ func TestReadersRefuse(t *testing.T) {
 	assert.Equal(t, SensitivityRow{"T1", pricing.Sensitivity{RiskFactor: "SPOT/ACME", Value: 1e-7}}, row)
 	assert.ErrorContains(t, sr.Next(&row), "sensitivities.csv:3:8: sensitivity: want a finite number")
 
-	vr, err := NewValidationReader(strings.NewReader(validationHeader+"T1,SPOT,1,1,0,0,1e-09,pass\n"), ValidationFile)
-	require.NoError(t, err)
-	var v pricing.Validation
-	assert.ErrorContains(t, vr.Next(&v), `validation.csv:2:23: status: want "ok" or "fail", got "pass"`)
+	for _, c := range []struct{ row, want string }{
+		{"T1,SPOT,bump,1,1,0,0,1e-09,,,pass\n", `validation.csv:2:30: status: want "ok" or "fail", got "pass"`},
+		{"T1,SPOT,exact,1,1,0,0,1e-09,,,ok\n", `validation.csv:2:9: check: want "bump", "same-rn" or "revaluation", got "exact"`},
+		{"T1,SPOT,same-rn,1,1,0,0,1e-09,0.1,,ok\n", `validation.csv:2:31: std_error: want a blank cell in a same-rn row`},
+		{"T1,SPOT,revaluation,1,1,0,0,1e-09,,,ok\n", `validation.csv:2:35: std_error: want a number, got a blank cell`},
+		{"T1,SPOT,revaluation,1,1,0,0,1e-09,0.5,x,ok\n", `validation.csv:2:39: z: want a finite number`},
+	} {
+		vr, err := NewValidationReader(strings.NewReader(validationHeader+c.row), ValidationFile)
+		require.NoError(t, err)
+		var v pricing.Validation
+		assert.ErrorContains(t, vr.Next(&v), c.want)
+	}
 }
 
 func readAllResults(r io.Reader) ([]pricing.Result, error) {
@@ -341,7 +354,7 @@ func TestReadManifestRefuses(t *testing.T) {
 		{"truncated", string(good[:len(good)/2]), "m.json: empty or truncated JSON"},
 		{"not JSON", "{\n  \"version\": x\n}", "m.json:2:15: invalid character 'x'"},
 		{"wrong type", "{\n  \"seed\": \"one\"\n}", "m.json:2:"},
-		{"trailing data", string(good) + "{}", "m.json:27:1: data after"},
+		{"trailing data", string(good) + "{}", "m.json:29:1: data after"},
 		{"no version", strings.Replace(string(good), `"version": "0.1.0"`, `"version": ""`, 1), "no version"},
 		{"unknown command", strings.Replace(string(good), `"command": "price"`, `"command": "merge"`, 1), `command "merge"`},
 		{"bad shard", strings.Replace(string(good), `"shard": "2/3"`, `"shard": "4/3"`, 1), `shard "4/3"`},

@@ -45,8 +45,9 @@ func (rw *Rows) Format(r *pricing.Result) error {
 	b = append(b, ',')
 	b = appendText(b, r.Engine)
 	if r.Err != nil {
-		// status, eight blank figures, the message.
-		b = append(b, ",error,,,,,,,,,"...)
+		// status, eight blank figures and six blank standard errors, the
+		// message.
+		b = append(b, ",error,,,,,,,,,,,,,,,"...)
 		b = appendText(b, r.Err.Error())
 		rw.results = append(b, '\n')
 		rw.sens = rw.sens[:0]
@@ -75,6 +76,22 @@ func (rw *Rows) Format(r *pricing.Result) error {
 	b = appendNumOK(b, r.DivRho)
 	b = append(b, ',')
 	b = appendNumOK(b, r.Theta)
+	for _, e := range [...]struct {
+		v   float64
+		has bool
+	}{
+		{r.DeltaStdError, r.HasStdError && r.HasDelta},
+		{r.GammaStdError, r.HasStdError && r.HasDelta},
+		{r.VegaStdError, r.HasStdError},
+		{r.RhoStdError, r.HasStdError},
+		{r.DivRhoStdError, r.HasStdError},
+		{r.ThetaStdError, r.HasStdError},
+	} {
+		b = append(b, ',')
+		if e.has {
+			b = appendNumOK(b, e.v)
+		}
+	}
 	rw.results = append(b, ",\n"...) // blank error
 	id := rw.results[:idLen]
 

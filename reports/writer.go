@@ -26,10 +26,11 @@ const (
 
 // The header lines of the CSV files (SPEC §6).
 const (
-	resultsHeader       = "trade_id,instrument,engine,status,pv,std_error,delta,gamma,vega,rho,div_rho,theta,error\n"
+	resultsHeader = "trade_id,instrument,engine,status,pv,std_error,delta,gamma,vega,rho,div_rho,theta," +
+		"delta_std_error,gamma_std_error,vega_std_error,rho_std_error,div_rho_std_error,theta_std_error,error\n"
 	sensitivitiesHeader = "trade_id,risk_factor,sensitivity,std_error\n"
 	riskHeader          = "risk_factor,sensitivity\n"
-	validationHeader    = "trade_id,risk_factor,aad,bump,abs_diff,rel_diff,tolerance,status\n"
+	validationHeader    = "trade_id,risk_factor,check,aad,bump,abs_diff,rel_diff,tolerance,std_error,z,status\n"
 )
 
 // flushSize is the size at which a file's buffer is written out. Rows are
@@ -214,9 +215,19 @@ func (w *Writer) AddValidation(v []pricing.Validation) error {
 		b = appendText(b, x.TradeID)
 		b = append(b, ',')
 		b = appendText(b, x.RiskFactor)
+		b = append(b, ',')
+		b = appendText(b, x.Check)
 		for _, n := range [...]float64{x.AAD, x.Bump, x.AbsDiff, x.RelDiff, x.Tolerance} {
 			b = append(b, ',')
 			b = appendNumOK(b, n)
+		}
+		b = append(b, ',')
+		if x.HasStdError {
+			b = appendNumOK(b, x.StdError)
+			b = append(b, ',')
+			b = appendNumOK(b, x.Z)
+		} else {
+			b = append(b, ',')
 		}
 		if x.OK {
 			b = append(b, ",ok\n"...)
@@ -424,6 +435,12 @@ func checkFigures(r *pricing.Result) error {
 		{"rho", r.Rho, true},
 		{"div_rho", r.DivRho, true},
 		{"theta", r.Theta, true},
+		{"delta_std_error", r.DeltaStdError, r.HasStdError && r.HasDelta},
+		{"gamma_std_error", r.GammaStdError, r.HasStdError && r.HasDelta},
+		{"vega_std_error", r.VegaStdError, r.HasStdError},
+		{"rho_std_error", r.RhoStdError, r.HasStdError},
+		{"div_rho_std_error", r.DivRhoStdError, r.HasStdError},
+		{"theta_std_error", r.ThetaStdError, r.HasStdError},
 	}
 	for _, n := range nums {
 		if n.written && !finite(n.v) {
@@ -434,11 +451,17 @@ func checkFigures(r *pricing.Result) error {
 }
 
 func checkValidation(v *pricing.Validation) error {
+	switch v.Check {
+	case pricing.CheckBump, pricing.CheckSameRN, pricing.CheckRevaluation:
+	default:
+		return fmt.Errorf("reports: trade %q, %s: check %q: want %q, %q or %q", v.TradeID, v.RiskFactor, v.Check, pricing.CheckBump, pricing.CheckSameRN, pricing.CheckRevaluation)
+	}
 	nums := [...]struct {
 		name string
 		v    float64
 	}{
 		{"aad", v.AAD}, {"bump", v.Bump}, {"abs_diff", v.AbsDiff}, {"rel_diff", v.RelDiff}, {"tolerance", v.Tolerance},
+		{"std_error", v.StdError}, {"z", v.Z},
 	}
 	for _, n := range nums {
 		if !finite(n.v) {

@@ -43,6 +43,7 @@ func fixture() []*pricing.Result {
 		{
 			TradeID: "MC1", Instrument: "asian", Engine: "mc", Line: 4,
 			PV: 5.25, StdError: 0.01, HasStdError: true, Delta: 0.25, Gamma: negZero, HasDelta: true,
+			DeltaStdError: 0.001, GammaStdError: 0.5, VegaStdError: 2e-9, RhoStdError: negZero, DivRhoStdError: 0, ThetaStdError: 0.0625,
 			Vega: 1e-7, Rho: 1234567.5, DivRho: 0, Theta: -0.125,
 			Sens: []pricing.Sensitivity{
 				{RiskFactor: "SPOT/ACME", Value: 0.25, StdError: 0.001, HasStdError: true},
@@ -53,6 +54,7 @@ func fixture() []*pricing.Result {
 		{
 			TradeID: "B1", Instrument: "basket", Engine: "mc", Line: 5,
 			PV: 3, StdError: 0.05, HasStdError: true, Vega: 2, Rho: 0.5, DivRho: -1, Theta: -0.25,
+			VegaStdError: 0.125, RhoStdError: 0.25, DivRhoStdError: 0.375, ThetaStdError: 0.5,
 			Sens: []pricing.Sensitivity{
 				{RiskFactor: "SPOT/ACME", Value: 0.3, StdError: 0.01, HasStdError: true},
 				{RiskFactor: "SPOT/BETA", Value: 0.2, StdError: 0.01, HasStdError: true},
@@ -80,12 +82,14 @@ func fixtureManifest() *Manifest {
 			{Name: "portfolio", Path: "testdata/portfolio.csv", SHA256: strings.Repeat("ab", 32)},
 			{Name: "market", Path: "testdata/market.csv", SHA256: strings.Repeat("0f", 32)},
 		},
-		Seed:    42,
-		Paths:   100000,
-		Shard:   "2/3",
-		Workers: 2,
-		Start:   time.Date(2025, 1, 3, 1, 2, 3, 500_000_000, time.UTC),
-		End:     time.Date(2025, 1, 3, 1, 2, 9, 0, time.UTC),
+		Seed:       42,
+		Paths:      100000,
+		RNG:        "sobol",
+		Antithetic: true,
+		Shard:      "2/3",
+		Workers:    2,
+		Start:      time.Date(2025, 1, 3, 1, 2, 3, 500_000_000, time.UTC),
+		End:        time.Date(2025, 1, 3, 1, 2, 9, 0, time.UTC),
 	}
 }
 
@@ -127,18 +131,19 @@ func writeRun(t *testing.T, dir string, opts Options, rs []*pricing.Result, vs [
 func TestWriterGolden(t *testing.T) {
 	dir := t.TempDir()
 	vs := []pricing.Validation{
-		{TradeID: "T1", RiskFactor: "SPOT/ACME", AAD: 0.5, Bump: 0.5000001, AbsDiff: 1e-7, RelDiff: 2e-7, Tolerance: 1e-6, OK: true},
-		{TradeID: "=1+1", RiskFactor: "SPOT/ACME", AAD: -0.5, Bump: -0.4, AbsDiff: 0.1, RelDiff: 0.2, Tolerance: 1e-6, OK: false},
+		{TradeID: "T1", RiskFactor: "SPOT/ACME", Check: pricing.CheckBump, AAD: 0.5, Bump: 0.5000001, AbsDiff: 1e-7, RelDiff: 2e-7, Tolerance: 1e-6, OK: true},
+		{TradeID: "=1+1", RiskFactor: "SPOT/ACME", Check: pricing.CheckSameRN, AAD: -0.5, Bump: -0.4, AbsDiff: 0.1, RelDiff: 0.2, Tolerance: 1e-6, OK: false},
+		{TradeID: "MC", RiskFactor: "GAMMA", Check: pricing.CheckRevaluation, AAD: 2, Bump: 2.5, AbsDiff: 0.5, RelDiff: 0.2, Tolerance: 1, StdError: 0.25, Z: -2, HasStdError: true, OK: true},
 	}
 	writeRun(t, dir, Options{Validation: true}, fixture(), vs)
 
-	assert.Equal(t, `trade_id,instrument,engine,status,pv,std_error,delta,gamma,vega,rho,div_rho,theta,error
-T1,european,analytic,ok,10.45,,0.5,0.02,37.5,53.25,-63.75,-6.5,
-T2,barrier,analytic,error,,,,,,,,,"line 3, column 7: barrier ""up-out"" already breached"
-MC1,asian,mc,ok,5.25,0.01,0.25,0,1e-07,1.2345675e+06,0,-0.125,
-B1,basket,mc,ok,3,0.05,,,2,0.5,-1,-0.25,
-'=1+1,european,analytic,ok,-2.5,,-0.5,0.01,4,-1.5,0.75,0.125,
-'-T6,digital,analytic,error,,,,,,,,,'-1 is not a strike
+	assert.Equal(t, `trade_id,instrument,engine,status,pv,std_error,delta,gamma,vega,rho,div_rho,theta,delta_std_error,gamma_std_error,vega_std_error,rho_std_error,div_rho_std_error,theta_std_error,error
+T1,european,analytic,ok,10.45,,0.5,0.02,37.5,53.25,-63.75,-6.5,,,,,,,
+T2,barrier,analytic,error,,,,,,,,,,,,,,,"line 3, column 7: barrier ""up-out"" already breached"
+MC1,asian,mc,ok,5.25,0.01,0.25,0,1e-07,1.2345675e+06,0,-0.125,0.001,0.5,2e-09,0,0,0.0625,
+B1,basket,mc,ok,3,0.05,,,2,0.5,-1,-0.25,,,0.125,0.25,0.375,0.5,
+'=1+1,european,analytic,ok,-2.5,,-0.5,0.01,4,-1.5,0.75,0.125,,,,,,,
+'-T6,digital,analytic,error,,,,,,,,,,,,,,,'-1 is not a strike
 `, readOut(t, dir, ResultsFile))
 
 	assert.Equal(t, `trade_id,risk_factor,sensitivity,std_error
@@ -167,9 +172,10 @@ SPOT/BETA,0.2
 VOL/ACME/1Y/100,37.5000001
 `, readOut(t, dir, RiskFile))
 
-	assert.Equal(t, `trade_id,risk_factor,aad,bump,abs_diff,rel_diff,tolerance,status
-T1,SPOT/ACME,0.5,0.5000001,1e-07,2e-07,1e-06,ok
-'=1+1,SPOT/ACME,-0.5,-0.4,0.1,0.2,1e-06,fail
+	assert.Equal(t, `trade_id,risk_factor,check,aad,bump,abs_diff,rel_diff,tolerance,std_error,z,status
+T1,SPOT/ACME,bump,0.5,0.5000001,1e-07,2e-07,1e-06,,,ok
+'=1+1,SPOT/ACME,same-rn,-0.5,-0.4,0.1,0.2,1e-06,,,fail
+MC,GAMMA,revaluation,2,2.5,0.5,0.2,1,0.25,-2,ok
 `, readOut(t, dir, ValidationFile))
 
 	assert.Equal(t, `{
@@ -190,6 +196,8 @@ T1,SPOT/ACME,0.5,0.5000001,1e-07,2e-07,1e-06,ok
   ],
   "seed": 42,
   "paths": 100000,
+  "rng": "sobol",
+  "antithetic": true,
   "shard": "2/3",
   "workers": 2,
   "trades_ok": 4,
@@ -204,8 +212,8 @@ T1,SPOT/ACME,0.5,0.5000001,1e-07,2e-07,1e-06,ok
     {
       "name": "results.csv",
       "rows": 6,
-      "bytes": 464,
-      "crc32c": "a9c6aa5c"
+      "bytes": 633,
+      "crc32c": "53c70d8f"
     },
     {
       "name": "sensitivities.csv",
@@ -221,9 +229,9 @@ T1,SPOT/ACME,0.5,0.5000001,1e-07,2e-07,1e-06,ok
     },
     {
       "name": "validation.csv",
-      "rows": 2,
-      "bytes": 158,
-      "crc32c": "173ce9f2"
+      "rows": 3,
+      "bytes": 241,
+      "crc32c": "9d0d232b"
     }
   ],
   "start": "2025-01-03T01:02:03.5Z",
@@ -282,9 +290,9 @@ func TestWriterNegativeZero(t *testing.T) {
 	}
 	dir := t.TempDir()
 	writeRun(t, dir, Options{}, rs, nil)
-	assert.Equal(t, "trade_id,instrument,engine,status,pv,std_error,delta,gamma,vega,rho,div_rho,theta,error\n"+
-		"A,european,analytic,ok,0,,,,0,0,0,0,\n"+
-		"B,european,analytic,ok,0,,,,0,0,0,0,\n", readOut(t, dir, ResultsFile))
+	assert.Equal(t, "trade_id,instrument,engine,status,pv,std_error,delta,gamma,vega,rho,div_rho,theta,delta_std_error,gamma_std_error,vega_std_error,rho_std_error,div_rho_std_error,theta_std_error,error\n"+
+		"A,european,analytic,ok,0,,,,0,0,0,0,,,,,,,\n"+
+		"B,european,analytic,ok,0,,,,0,0,0,0,,,,,,,\n", readOut(t, dir, ResultsFile))
 	assert.Equal(t, "risk_factor,sensitivity\nRATE/USD/1Y,0\nSPOT/X,0\n", readOut(t, dir, RiskFile))
 	assert.Equal(t, sensitivitiesHeader+"A,SPOT/X,0,\nA,RATE/USD/1Y,0.1,\nB,RATE/USD/1Y,-0.1,\n", readOut(t, dir, SensitivitiesFile))
 }
@@ -327,7 +335,7 @@ func TestWriterRefusesNonFinite(t *testing.T) {
 			require.NoError(t, w.Add(ok()), "the writer goes on after a refused trade")
 			// Nothing of the refused trade is in the buffers (nor on disk:
 			// they are written between trades only).
-			assert.Equal(t, resultsHeader+"X,european,mc,ok,1,0,0,0,0,0,0,0,\n", string(w.results.buf))
+			assert.Equal(t, resultsHeader+"X,european,mc,ok,1,0,0,0,0,0,0,0,0,0,0,0,0,0,\n", string(w.results.buf))
 			assert.Equal(t, sensitivitiesHeader+"X,SPOT/A,1,0\n", string(w.sens.buf))
 			assert.Equal(t, 1, len(w.factors))
 		})
@@ -349,8 +357,8 @@ func TestWriterRefusesNonFinite(t *testing.T) {
 	require.NoError(t, err)
 	defer wv.Abort()
 	err = wv.AddValidation([]pricing.Validation{
-		{TradeID: "X", RiskFactor: "SPOT/A", AAD: 1, Bump: 1, OK: true},
-		{TradeID: "X", RiskFactor: "VOL/A/1Y", AAD: 1, Bump: nan},
+		{TradeID: "X", RiskFactor: "SPOT/A", Check: pricing.CheckBump, AAD: 1, Bump: 1, OK: true},
+		{TradeID: "X", RiskFactor: "VOL/A/1Y", Check: pricing.CheckBump, AAD: 1, Bump: nan},
 	})
 	require.ErrorIs(t, err, errNonFinite)
 	assert.Contains(t, err.Error(), "VOL/A/1Y")
@@ -441,9 +449,9 @@ func TestWriterBadManifest(t *testing.T) {
 // files are its own.
 func TestWriterReplacesEarlierRun(t *testing.T) {
 	dir := t.TempDir()
-	writeRun(t, dir, Options{Validation: true}, fixture(), []pricing.Validation{{TradeID: "T1", RiskFactor: "SPOT/ACME", OK: true}})
+	writeRun(t, dir, Options{Validation: true}, fixture(), []pricing.Validation{{TradeID: "T1", RiskFactor: "SPOT/ACME", Check: pricing.CheckBump, OK: true}})
 	writeRun(t, dir, Options{}, fixture()[:1], nil)
-	assert.Equal(t, resultsHeader+"T1,european,analytic,ok,10.45,,0.5,0.02,37.5,53.25,-63.75,-6.5,\n", readOut(t, dir, ResultsFile))
+	assert.Equal(t, resultsHeader+"T1,european,analytic,ok,10.45,,0.5,0.02,37.5,53.25,-63.75,-6.5,,,,,,,\n", readOut(t, dir, ResultsFile))
 	var m Manifest
 	require.NoError(t, json.Unmarshal([]byte(readOut(t, dir, ManifestFile)), &m))
 	assert.Equal(t, []string{ResultsFile, SensitivitiesFile, RiskFile}, m.Files)

@@ -216,14 +216,16 @@ func merge(ctx context.Context, args []string, stderr io.Writer) error {
 func mergedManifest(shards []*shardDir) *reports.Manifest {
 	ref := shards[0].man
 	man := &reports.Manifest{
-		Version: ref.Version,
-		Command: ref.Command,
-		AsOf:    ref.AsOf,
-		Inputs:  slices.Clone(ref.Inputs),
-		Seed:    ref.Seed,
-		Paths:   ref.Paths,
-		Start:   ref.Start,
-		End:     ref.End,
+		Version:    ref.Version,
+		Command:    ref.Command,
+		AsOf:       ref.AsOf,
+		Inputs:     slices.Clone(ref.Inputs),
+		Seed:       ref.Seed,
+		Paths:      ref.Paths,
+		RNG:        ref.RNG,
+		Antithetic: ref.Antithetic,
+		Start:      ref.Start,
+		End:        ref.End,
 	}
 	for _, s := range shards {
 		man.Workers += s.man.Workers
@@ -356,6 +358,12 @@ func batchDiffs(ref, s *shardDir) []string {
 	}
 	if a.Paths != b.Paths {
 		diff("paths", a.Paths, b.Paths)
+	}
+	if a.RNG != b.RNG {
+		diff("rng", a.RNG, b.RNG)
+	}
+	if a.Antithetic != b.Antithetic {
+		diff("antithetic", a.Antithetic, b.Antithetic)
 	}
 	if ref.part.n != s.part.n {
 		diff("number of shards", ref.part.n, s.part.n)

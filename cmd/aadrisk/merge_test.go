@@ -180,7 +180,8 @@ func TestMergeRefuses(t *testing.T) {
 	dirs := runShards(t, 3, e2eInputs("price")...)
 	tmp := t.TempDir()
 
-	// Foreign shards: another seed, as-of date, market file, command or N.
+	// Foreign shards: another seed, rng, antithetic, paths, as-of date,
+	// market file, command or N.
 	other := func(k, n int, args ...string) string {
 		dir := filepath.Join(t.TempDir(), "shard")
 		code, _, errOut := runCmd(t, append(args, "--shard", fmt.Sprintf("%d/%d", k, n), "--out", dir)...)
@@ -216,6 +217,8 @@ func TestMergeRefuses(t *testing.T) {
 		{"repeated shard", []string{"--out", out, dirs[0], dirs[1], dirs[2], dirs[1]}, "shard 2/3 is given twice"},
 		{"repeated shard instead of another", []string{"--out", out, dirs[0], dirs[1], dirs[1]}, "given twice"},
 		{"other seed", []string{"--out", out, dirs[0], dirs[1], other(3, 3, e2eInputs("price", "--seed", "2")...)}, "seed 2, not 1"},
+		{"other rng", []string{"--out", out, dirs[0], dirs[1], other(3, 3, e2eInputs("price", "--rng", "sobol")...)}, "rng sobol, not pseudo"},
+		{"other antithetic", []string{"--out", out, dirs[0], dirs[1], other(3, 3, e2eInputs("price", "--antithetic")...)}, "antithetic true, not false"},
 		{"other paths", []string{"--out", out, dirs[0], dirs[1], other(3, 3, e2eInputs("price", "--paths", "1000")...)}, "paths 1000, not 100000"},
 		{"other as-of", []string{"--out", out, dirs[0], other(2, 3, "price", "--portfolio", filepath.Join(e2e, "portfolio.csv"), "--market", filepath.Join(e2e, "market.csv"), "--asof", "2026-01-05"), dirs[2]}, "as-of 2026-01-05, not 2026-01-02"},
 		{"other market", []string{"--out", out, dirs[0], dirs[1], other(3, 3, otherMarket...)}, "market SHA-256"},

@@ -34,6 +34,11 @@ type priceFlags struct {
 	workers, paths                      int
 	seed                                uint64
 	strict                              bool
+	// rng and antithetic are the Monte Carlo defaults --rng and
+	// --antithetic; sequence is rng parsed.
+	rng        string
+	antithetic bool
+	sequence   montecarlo.Sequence
 
 	// shards is --shards: the number of shards of a run whose index comes
 	// from the environment; part is the shard resolved (shard.go).
@@ -53,10 +58,13 @@ func parsePriceFlags(args []string, name string, stderr io.Writer) (*priceFlags,
 	fs.IntVar(&f.workers, "workers", runtime.NumCPU(), "pricing goroutines")
 	fs.IntVar(&f.paths, "paths", 100000, "default Monte Carlo paths per trade")
 	fs.Uint64Var(&f.seed, "seed", 1, "default Monte Carlo seed")
+	fs.StringVar(&f.rng, "rng", "pseudo", "default Monte Carlo random numbers: `pseudo` or sobol (Sobol' with a Brownian bridge)")
+	fs.BoolVar(&f.antithetic, "antithetic", false, "default Monte Carlo trades to antithetic paths")
 	fs.StringVar(&f.shard, "shard", "", "price only shard `K/N` of the portfolio (default: from "+envJobIndex+" or "+envSlurmID+", else all of it)")
 	fs.IntVar(&f.shards, "shards", 0, "the number of shards `N` when the shard index comes from "+envJobIndex+" (default: $"+envShards+")")
 	fs.BoolVar(&f.strict, "strict", false, "treat any failed trade as an invalid input: exit 2, write nothing")
-	if err := fs.Parse(args); err != nil {
+	var err error
+	if err = fs.Parse(args); err != nil {
 		return nil, usageError{err}
 	}
 	if fs.NArg() > 0 {
@@ -73,6 +81,12 @@ func parsePriceFlags(args []string, name string, stderr io.Writer) (*priceFlags,
 	}
 	if f.paths < 2 || f.paths > montecarlo.MaxPaths {
 		return nil, usagef("%s: --paths %d: want 2 to %d", name, f.paths, montecarlo.MaxPaths)
+	}
+	if f.sequence, err = pricing.ParseSequence(f.rng); err != nil {
+		return nil, usagef("%s: --%v", name, err)
+	}
+	if f.antithetic && f.paths < 4 {
+		return nil, usagef("%s: --paths %d: antithetic paths want at least 4", name, f.paths)
 	}
 	shardGiven := false
 	fs.Visit(func(fl *flag.Flag) { shardGiven = shardGiven || fl.Name == "shard" })
@@ -256,7 +270,8 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 		}
 		return summary.Add(r)
 	}
-	opts := pricing.Options{Workers: f.workers, Validate: validate, MC: pricing.MCDefaults{Paths: f.paths, Seed: f.seed}}
+	opts := pricing.Options{Workers: f.workers, Validate: validate,
+		MC: pricing.MCDefaults{Paths: f.paths, Seed: f.seed, Sequence: f.sequence, Antithetic: f.antithetic}}
 	if w != nil {
 		// Formatting the rows is most of the writing: the workers do it in
 		// parallel, and emit, which runs in input order, only copies bytes.
@@ -288,6 +303,8 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 		AsOf:         asof.Format(time.DateOnly),
 		Inputs:       []reports.InputFile{inputFile("portfolio", f.portfolio, pf), inputFile("market", f.market, mkt)},
 		Seed:         f.seed,
+		RNG:          f.rng,
+		Antithetic:   f.antithetic,
 		Shard:        f.part.String(),
 		TradesOK:     ok,
 		TradesFailed: failed,
