@@ -85,10 +85,30 @@ type hestonModel struct {
 	rho   aad.Number
 	rhoC  aad.Number // √(1−ρ²)
 	v0    aad.Number
+	s0    aad.Number
 	coef  []hestonStep // per step
 	v     []aad.Number // v at the grid times of the last path
-	args  [8]aad.Number
-	parts [8]float64
+	// The last path's local partials, per step (index i for step i).
+	jac []hestonJac
+	// Scratch for the adjoints of the path's spots and variances.
+	adjS, adjV []float64
+	// Hand-propagated adjoints, flushed once per block.
+	acc                       []hestonAcc // per step
+	accSigma, accRho, accRhoC float64
+	accDt1, accS0, accV0      float64
+}
+
+// hestonJac holds a step's local partials: of v_i and I with respect to
+// (v_{i−1}, e, b, a1, a2, σ, kf), and of S_i with respect to (S_{i−1},
+// carry, v_{i−1}, v_i, I, ρ, √(1−ρ²), Δ).
+type hestonJac struct {
+	dv, di hestonGrad
+	ds     [8]float64
+}
+
+// hestonAcc accumulates the adjoints of a step's coefficients.
+type hestonAcc struct {
+	carry, e, b, a1, a2, kf float64
 }
 
 // hestonStep holds a step's recorded coefficients: e = e^{−κΔ},
@@ -107,7 +127,7 @@ func (m *hestonModel) setup(c *setupContext) error {
 	if err != nil {
 		return err
 	}
-	c.path.s[0][0] = s0
+	c.path.s[0][0], m.s0 = s0, s0
 	h, err := c.sc.Heston(name)
 	if err != nil {
 		return err
@@ -158,6 +178,11 @@ func (m *hestonModel) setup(c *setupContext) error {
 		st.kf = tp.AddConst(tp.MulConst(tp.Mul(kappa, dtN), 0.5), 1)
 	}
 	m.v = grow(m.v, m.n+1)
+	m.jac = grow(m.jac, m.n+1)
+	m.adjS, m.adjV = grow(m.adjS, m.n), grow(m.adjV, m.n)
+	m.acc = grow(m.acc, m.n+1)
+	clear(m.acc)
+	m.accSigma, m.accRho, m.accRhoC, m.accDt1, m.accS0, m.accV0 = 0, 0, 0, 0, 0, 0
 	return nil
 }
 
@@ -248,50 +273,104 @@ func varianceStep(v, e, b, a1, a2, sigma, kf, z float64, grad bool) (vn, in floa
 
 func (m *hestonModel) simulate(tp *aad.Tape, z []float64, p *Path) {
 	s := p.s[0]
-	x, v := s[0], m.v0
-	m.v[0] = v
+	m.v[0] = m.v0
+	x, v := s[0].Value(), m.v0.Value()
 	sigma, rho, rhoC := m.sigma.Value(), m.rho.Value(), m.rhoC.Value()
-	args, parts := m.args[:], m.parts[:]
+	grad := tp != nil
 	for i := 1; i <= m.n; i++ {
 		z1, z2 := z[2*(i-1)], z[2*(i-1)+1]
 		dt := m.dt[i]
 		st := &m.coef[i]
-		vv := v.Value()
-		vnF, inF, dv, di := varianceStep(vv, st.e.Value(), st.b.Value(), st.a1.Value(), st.a2.Value(), sigma, st.kf.Value(), z1, tp != nil)
-		args[0], args[1], args[2], args[3], args[4], args[5], args[6] = v, st.e, st.b, st.a1, st.a2, m.sigma, st.kf
-		vn := tp.Custom(vnF, args[:6], dv[:6])
-		in := tp.Custom(inF, args[:7], di[:])
+		vn, in, dv, di := varianceStep(v, st.e.Value(), st.b.Value(), st.a1.Value(), st.a2.Value(), sigma, st.kf.Value(), z1, grad)
 		// The log-spot step on the trapezoidal variance.
-		vb := 0.5 * (vv + vnF)
+		vb := 0.5 * (v + vn)
 		r := math.Sqrt(vb * dt)
-		a := m.carry[i-1].Value() - 0.5*vb*dt + rho*inF + rhoC*r*z2
-		xn := x.Value() * math.Exp(a)
-		var dvb, dT float64 // ∂a/∂v̄ and ∂a/∂Δ
-		if r > 0 {
-			dvb = -0.5*dt + rhoC*z2*dt/(2*r)
-			dT = -0.5*vb + rhoC*z2*vb/(2*r)
+		ea := math.Exp(m.carry[i-1].Value() - 0.5*vb*dt + rho*in + rhoC*r*z2)
+		xn := x * ea
+		if grad {
+			var dvb, dT float64 // ∂a/∂v̄ and ∂a/∂Δ of the exponent a
+			if r > 0 {
+				dvb = -0.5*dt + rhoC*z2*dt/(2*r)
+				dT = -0.5*vb + rhoC*z2*vb/(2*r)
+			}
+			j := &m.jac[i]
+			j.dv, j.di = dv, di
+			j.ds = [8]float64{ea, xn, xn * 0.5 * dvb, xn * 0.5 * dvb, xn * rho, xn * in, xn * r * z2, xn * dT}
 		}
-		dtN := aad.Const(dt)
-		if i == 1 {
-			dtN = m.dt1
-		}
-		args[0], parts[0] = x, math.Exp(a)
-		args[1], parts[1] = m.carry[i-1], xn
-		args[2], parts[2] = v, xn*0.5*dvb
-		args[3], parts[3] = vn, xn*0.5*dvb
-		args[4], parts[4] = in, xn*rho
-		args[5], parts[5] = m.rho, xn*inF
-		args[6], parts[6] = m.rhoC, xn*r*z2
-		args[7], parts[7] = dtN, xn*dT
-		x = tp.Custom(xn, args[:8], parts[:8])
-		v = vn
-		s[i] = x
-		m.v[i] = v
+		// Statements without operands: adjoint propagates through the
+		// steps by hand.
+		s[i], m.v[i] = tp.Var(xn), tp.Var(vn)
+		x, v = xn, vn
 	}
 }
 
-func (m *hestonModel) adjoint(*aad.Tape, []float64, *Path) {}
-func (m *hestonModel) flush(*aad.Tape)                     {}
+// adjoint propagates the payoff's adjoints of the path's spots and
+// variances back through the steps, with the partials simulate kept, into
+// the accumulators of the steps' coefficients and the parameters.
+func (m *hestonModel) adjoint(tp *aad.Tape, _ []float64, p *Path) {
+	n := m.n
+	adjS := tp.AdjointsTo(m.adjS[:n], p.s[0][1:n+1])
+	adjV := tp.AdjointsTo(m.adjV[:n], m.v[1:n+1])
+	var bs, bv float64 // adjoints of S_i and v_i from the steps after i
+	var sig, rho, rhoC float64
+	for i := n; i >= 1; i-- {
+		bs += adjS[i-1]
+		bv += adjV[i-1]
+		j := &m.jac[i]
+		a := &m.acc[i]
+		// S_i's step.
+		d := &j.ds
+		bi := bs * d[4]
+		a.carry += bs * d[1]
+		bv += bs * d[3]
+		bvPrev := bs * d[2]
+		rho += bs * d[5]
+		rhoC += bs * d[6]
+		if i == 1 {
+			m.accDt1 += bs * d[7]
+		}
+		bsPrev := bs * d[0]
+		// I's and v_i's steps, on the same inputs.
+		dv, di := &j.dv, &j.di
+		bvPrev += bv*dv[0] + bi*di[0]
+		a.e += bv*dv[1] + bi*di[1]
+		a.b += bv*dv[2] + bi*di[2]
+		a.a1 += bv*dv[3] + bi*di[3]
+		a.a2 += bv*dv[4] + bi*di[4]
+		sig += bv*dv[5] + bi*di[5]
+		a.kf += bi * di[6]
+		bs, bv = bsPrev, bvPrev
+	}
+	m.accS0 += bs
+	m.accV0 += bv
+	m.accSigma += sig
+	m.accRho += rho
+	m.accRhoC += rhoC
+}
+
+func (m *hestonModel) flush(tp *aad.Tape) {
+	add := func(x aad.Number, a *float64) {
+		if x.Active() && *a != 0 {
+			tp.SetAdjoint(x, tp.Adjoint(x)+*a)
+		}
+		*a = 0
+	}
+	for i := 1; i <= m.n; i++ {
+		a, c := &m.acc[i], &m.coef[i]
+		add(m.carry[i-1], &a.carry)
+		add(c.e, &a.e)
+		add(c.b, &a.b)
+		add(c.a1, &a.a1)
+		add(c.a2, &a.a2)
+		add(c.kf, &a.kf)
+	}
+	add(m.sigma, &m.accSigma)
+	add(m.rho, &m.accRho)
+	add(m.rhoC, &m.accRhoC)
+	add(m.dt1, &m.accDt1)
+	add(m.s0, &m.accS0)
+	add(m.v0, &m.accV0)
+}
 
 // stepVarianceValue is the scheme's variance of the log-spot over step i,
 // v̄Δ with the trapezoidal v̄ = (v_{i−1} + v_i)/2: the quadratic variation
