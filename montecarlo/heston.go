@@ -71,11 +71,16 @@ import (
 // theory infinite, though the tail that makes it so (a variance of some
 // hundreds) is never drawn.
 //
-// Each step records three statements: v_i (on v_{i−1} and the step's
-// coefficients e, b = θ(1 − e), e·h, θκh²/2 and σ), I (on those and
-// 1 + κΔ/2) and S_i (on S_{i−1}, the carry, v_{i−1}, v_i, I, ρ, √(1 − ρ²)
-// and, for the first step, its length), each with partials computed in
-// float64 by hand.
+// The path is not recorded statement by statement. Each step records S_i
+// and v_i as statements without operands (v_i stays on the tape for a
+// barrier's StepVariance), and keeps in float64 the local partials of
+// v_i and I (with respect to v_{i−1}, the step's recorded coefficients
+// e = e^{−κΔ}, b = θ(1 − e), e·h, θκh²/2 and 1 + κΔ/2, and σ) and of S_i
+// (with respect to S_{i−1}, the carry, v_{i−1}, v_i, I, ρ, √(1 − ρ²) and
+// the step's length, active for the first step under a valuation-time
+// shift). After the sweep to the mark, adjoint runs the steps backward
+// with them, into per-step accumulators of the coefficients and scalar
+// ones of the parameters, which flush adds to the tape once per block.
 type hestonModel struct {
 	n     int
 	carry []aad.Number
