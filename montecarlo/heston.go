@@ -63,8 +63,14 @@ import (
 // spot with the variance's own increment gives the spot–variance
 // covariance exactly (an Euler spot driven by Z instead understates it
 // where v is small, which biases the wings by several percent when Feller
-// fails). The price has a small bias from the trapezoid and from the
-// lognormal's higher moments; the tests measure it against the closed form.
+// fails). The price has a bias, first order in the step, from the
+// trapezoid and from the lognormal's higher moments: where 2κθ/σ² ≪ 1 the
+// conditional law from a variance near zero is a noncentral χ² with a
+// density singular at 0 and an exponential tail, which a lognormal of the
+// same mean and variance (zero density at 0, a heavier tail) matches
+// worst. doc.go gives the bias measured on the tests' sets; a
+// moment-matched gamma, exact from v = 0, would cut it, at the price of
+// an incomplete-gamma inversion and its derivative in the shape per step.
 //
 // The forward is not exactly a martingale (E[e^{ρI}] is not matched); and
 // for ρ > 0 the expectation of e^{ρI}, a lognormal's exponential, is in
