@@ -215,32 +215,36 @@ func log1pOver(x float64) (float64, float64) {
 	return l / x, (x/(1+x) - l) / (x * x)
 }
 
-// expm1Over returns E(y) = (e^y − 1)/y and E'(y), by their series near 0.
-func expm1Over(y float64) (float64, float64) {
-	if math.Abs(y) < 1e-3 {
-		return 1 + y/2 + y*y/6 + y*y*y/24, 0.5 + y/3 + y*y/8 + y*y*y/30
+// expOver returns e^y, E(y) = (e^y − 1)/y and E'(y) with one
+// exponential: e^y − 1 by expm1 where |y| < 1/2 (where it would cancel),
+// by e^y − 1 elsewhere; E and E' by their series near 0.
+func expOver(y float64) (w, eo, deo float64) {
+	var em float64
+	if math.Abs(y) < 0.5 {
+		em = math.Expm1(y)
+		w = 1 + em
+	} else {
+		w = math.Exp(y)
+		em = w - 1
 	}
-	em := math.Expm1(y)
-	return em / y, ((em+1)*(y-1) + 1) / (y * y)
+	if math.Abs(y) < 1e-3 {
+		return w, 1 + y/2 + y*y/6 + y*y*y/24, 0.5 + y/3 + y*y/8 + y*y*y/30
+	}
+	return w, em / y, (w*(y-1) + 1) / (y * y)
 }
 
 // hestonGrad is a gradient with respect to a variance step's inputs, in
 // the order v_{i−1}, e, b, a1, a2, σ, kf.
 type hestonGrad [7]float64
 
-// axpy returns a·x + b·y.
-func axpy(a float64, x hestonGrad, b float64, y hestonGrad) hestonGrad {
-	var r hestonGrad
-	for k := range r {
-		r[k] = a*x[k] + b*y[k]
-	}
-	return r
-}
-
 // varianceStep returns v_i and I of a step from v = v_{i−1}, the step's
 // coefficients, σ and the normal z and, if grad, their gradients with
 // respect to (v, e, b, a1, a2, σ, kf) (see hestonModel). The values do not
 // depend on grad.
+//
+// Both depend on the inputs through m = v·e + b, s² = v·a1 + a2 (as
+// q = s²/m²), σ and kf: the partials are taken with respect to those and
+// mapped to the inputs at the end.
 func varianceStep(v, e, b, a1, a2, sigma, kf, z float64, grad bool) (vn, in float64, dv, di hestonGrad) {
 	mv := v*e + b
 	if mv <= 0 {
@@ -255,30 +259,29 @@ func varianceStep(v, e, b, a1, a2, sigma, kf, z float64, grad bool) (vn, in floa
 	g := math.Sqrt(g2)
 	u := g*z - 0.5*sigma*g2
 	y := sigma * u
-	w := math.Exp(y)
+	w, eo, deo := expOver(y)
 	vn = mv * w
-	eo, deo := expm1Over(y)
 	in = kf * mv * u * eo
 	if !grad {
 		return vn, in, dv, di
 	}
-	dm := hestonGrad{e, v, 1}
-	ds2 := hestonGrad{a1, 0, 0, v, 1}
-	dq := axpy(1/(mv*mv), ds2, -2*q/mv, dm)
-	dg2 := axpy(lam+q*dlam*sigma*sigma, dq, 0, dq)
-	dg2[5] += 2 * sigma * q * q * dlam
-	var dg hestonGrad
+	// Partials with respect to q and σ (m and kf held).
+	g2q, g2s := lam+q*dlam*sigma*sigma, 2*sigma*q*q*dlam
+	var gq, gs float64
 	if g > 0 {
-		dg = axpy(0.5/g, dg2, 0, dg2)
+		gq, gs = 0.5*g2q/g, 0.5*g2s/g
 	}
-	du := axpy(z, dg, -0.5*sigma, dg2)
-	du[5] -= 0.5 * g2
-	dy := axpy(sigma, du, 0, du)
-	dy[5] += u
-	dv = axpy(w, dm, vn, dy)
-	di = axpy(kf*u*eo, dm, kf*mv*eo, du)
-	di = axpy(1, di, kf*mv*u*deo, dy)
-	di[6] = mv * u * eo
+	uq, us := z*gq-0.5*sigma*g2q, z*gs-0.5*sigma*g2s-0.5*g2
+	yq, ys := sigma*uq, u+sigma*us
+	vq, vs := vn*yq, vn*ys
+	c := kf * mv
+	iq, is := c*(uq*eo+u*deo*yq), c*(us*eo+u*deo*ys)
+	// With respect to m (q moves with it: ∂q/∂m = −2q/m) and s².
+	qm, qs2 := -2*q/mv, 1/(mv*mv)
+	vm, vs2 := w+vq*qm, vq*qs2
+	im, is2 := kf*u*eo+iq*qm, iq*qs2
+	dv = hestonGrad{vm*e + vs2*a1, vm * v, vm, vs2 * v, vs2, vs}
+	di = hestonGrad{im*e + is2*a1, im * v, im, is2 * v, is2, is, mv * u * eo}
 	return vn, in, dv, di
 }
 
