@@ -46,9 +46,9 @@
 // year: the bias is first order in the step); calls at 140%, worth 0.03%
 // to 0.2% of the spot, are off by up to 1.7%. Full truncation, on the
 // same sets, is off by 0.2% to 4% (2.8% at 120% in the 1-year set). The
-// spot and variance of each step are recorded as
-// statements without operands, and the steps' adjoints run by hand after
-// the sweep to the mark, as for BlackScholes.
+// spot and variance of each step are recorded as statements without
+// operands, and the steps' adjoints run by hand after the sweep to the
+// mark, as for BlackScholes.
 //
 // # Random numbers and reproducibility
 //

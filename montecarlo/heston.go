@@ -27,7 +27,8 @@ import (
 //
 //	v_i = m·exp(Γ·Z − Γ²/2),  Γ² = ln(1 + s²/m²),
 //
-// from the step's first normal Z. v_i is positive, and a smooth
+// from the step's first normal Z. v_i is positive (if θκ > 0; else 0
+// absorbs, as in the model, see minVariance), and a smooth
 // (infinitely differentiable) function of v_{i−1}, κ, θ, σ and the step's
 // length: there is no truncation at zero, no kink and no branch. The first
 // two moments of v are exact at every grid time, for any step.
@@ -233,6 +234,11 @@ func expOver(y float64) (w, eo, deo float64) {
 	return w, em / y, (w*(y-1) + 1) / (y * y)
 }
 
+// minVariance is the conditional mean below which a variance step keeps
+// the variance where it is: a variance so small that s²/m² would
+// overflow. Only θκ = 0 lets the variance get there (0 is absorbing then).
+const minVariance = 1e-150
+
 // hestonGrad is a gradient with respect to a variance step's inputs, in
 // the order v_{i−1}, e, b, a1, a2, σ, kf.
 type hestonGrad [7]float64
@@ -247,8 +253,9 @@ type hestonGrad [7]float64
 // mapped to the inputs at the end.
 func varianceStep(v, e, b, a1, a2, sigma, kf, z float64, grad bool) (vn, in float64, dv, di hestonGrad) {
 	mv := v*e + b
-	if mv <= 0 {
-		// No variance now or later (v = 0 and θκ = 0): v stays at m.
+	if !(mv > minVariance) {
+		// Only where θκ = 0 (else m ≥ θ(1 − e) > 0): the variance has
+		// been absorbed at 0, and stays at m.
 		return mv, 0, hestonGrad{e, v, 1}, hestonGrad{}
 	}
 	s2 := v*a1 + a2

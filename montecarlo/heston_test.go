@@ -254,3 +254,35 @@ func TestHestonSigmaSmooth(t *testing.T) {
 	}
 	assert.InDeltaf(t, g[1], 0.5*(g[0]+g[2]), 0.01*math.Abs(g[1]), "not smooth: %v", g)
 }
+
+// TestHestonEdgeParameters runs the scheme at the edges of the parameters
+// it accepts (σ = 0, κ = 0, v0 = θ = 0, |ρ| = 1), where some of its
+// formulas take their limits: the price and every sensitivity must be
+// finite, and with σ = 0 (a deterministic variance) the price is
+// Black–Scholes' at the integrated variance.
+func TestHestonEdgeParameters(t *testing.T) {
+	for _, h := range []hestonSet{
+		{"sigma 0", 0.06, 2, 0.03, 0, -0.5, 1},
+		{"kappa 0", 0.04, 0, 0.04, 0.5, -0.7, 1},
+		{"no variance", 0, 1, 0, 0.5, -0.7, 1},
+		{"v0 0", 0, 1, 0.04, 0.7, -0.7, 1},
+		{"rho -1", 0.04, 1, 0.04, 0.5, -1, 1},
+		{"rho 1", 0.04, 1, 0.04, 0.5, 1, 1},
+	} {
+		t.Run(h.name, func(t *testing.T) {
+			m := h.market(t)
+			r := run(t, m, 2, h.problem(100, 50), montecarlo.Settings{Paths: 2000, Seed: 3}, true)
+			require.False(t, math.IsNaN(r.PV) || math.IsInf(r.PV, 0), "pv %v", r.PV)
+			for _, s := range r.Sens {
+				require.Falsef(t, math.IsNaN(s.Value) || math.IsInf(s.Value, 0), "%s: %v", m.Quotes()[s.Quote].Key, s.Value)
+			}
+			require.False(t, math.IsNaN(r.Theta) || math.IsInf(r.Theta, 0), "theta %v", r.Theta)
+			if h.sigma == 0 {
+				w := h.theta*h.T + (h.v0-h.theta)*(1-math.Exp(-h.kappa*h.T))/h.kappa
+				tp := aad.NewTape(64)
+				want, _, _, _, _ := bsEuropean(t, tp, true, 100, 100, h.T, hestonR, hestonQ, math.Sqrt(w/h.T))
+				within(t, "pv", r.PV, r.StdError, want, 1e-4*want)
+			}
+		})
+	}
+}
