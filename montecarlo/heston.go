@@ -63,8 +63,8 @@ import (
 // is beyond its first two moments, close to zero variance. Stepping the
 // spot with the variance's own increment gives the spot–variance
 // covariance exactly (an Euler spot driven by Z instead understates it
-// where v is small, which biases the wings by several percent when Feller
-// fails). The price has a bias, first order in the step, from the
+// where v is small: with the same lognormal variance, that put 19% on a
+// call at 120% in the tests' 1-year Feller-violating set). The price has a bias, first order in the step, from the
 // trapezoid and from the lognormal's higher moments: where 2κθ/σ² ≪ 1 the
 // conditional law from a variance near zero is a noncentral χ² with a
 // density singular at 0 and an exponential tail, which a lognormal of the
@@ -88,6 +88,10 @@ import (
 // shift). After the sweep to the mark, adjoint runs the steps backward
 // with them, into per-step accumulators of the coefficients and scalar
 // ones of the parameters, which flush adds to the tape once per block.
+// A step costs about 1.6 times a full-truncation Euler step passively and
+// 1.9 times with sensitivities (a logarithm, an exponential and a square
+// root more, and the partials), and records 2 statements without
+// operands instead of 2 with 11 operands.
 type hestonModel struct {
 	n     int
 	carry []aad.Number
@@ -180,7 +184,8 @@ func (m *hestonModel) setup(c *setupContext) error {
 		dt, k := dtN.Value(), kappa.Value()
 		p, dp := phi1(k * dt)
 		hN := tp.Custom4(dt*p, kappa, dt*dt*dp, dtN, p+k*dt*dp, aad.Number{}, 0, aad.Number{}, 0)
-		e := tp.ConstSub(1, tp.Mul(kappa, hN))
+		// e directly, not as 1 − κh, which rounds below 0 for a large κΔ.
+		e := tp.Exp(tp.Neg(tp.Mul(kappa, dtN)))
 		tk := tp.Mul(theta, kappa)
 		st := &m.coef[i]
 		st.e = e

@@ -257,7 +257,7 @@ func TestHestonSigmaSmooth(t *testing.T) {
 }
 
 // TestHestonEdgeParameters runs the scheme at the edges of the parameters
-// it accepts (σ = 0, κ = 0, v0 = θ = 0, |ρ| = 1), where some of its
+// it accepts (σ = 0, κ = 0, v0 = θ = 0, |ρ| = 1, κΔ = 60), where some of its
 // formulas take their limits: the price and every sensitivity must be
 // finite, and with σ = 0 (a deterministic variance) the price is
 // Black–Scholes' at the integrated variance.
@@ -269,10 +269,15 @@ func TestHestonEdgeParameters(t *testing.T) {
 		{"v0 0", 0, 1, 0.04, 0.7, -0.7, 1},
 		{"rho -1", 0.04, 1, 0.04, 0.5, -1, 1},
 		{"rho 1", 0.04, 1, 0.04, 0.5, 1, 1},
+		{"kappa 60 one step", 0.04, 60, 0.04, 0.5, -0.7, 1},
 	} {
 		t.Run(h.name, func(t *testing.T) {
 			m := h.market(t)
-			r := run(t, m, 2, h.problem(100, 50), montecarlo.Settings{Paths: 2000, Seed: 3}, true)
+			pr := h.problem(100, 50)
+			if h.kappa > 10 {
+				pr.Steps = 1
+			}
+			r := run(t, m, 2, pr, montecarlo.Settings{Paths: 2000, Seed: 3}, true)
 			require.False(t, math.IsNaN(r.PV) || math.IsInf(r.PV, 0), "pv %v", r.PV)
 			for _, s := range r.Sens {
 				require.Falsef(t, math.IsNaN(s.Value) || math.IsInf(s.Value, 0), "%s: %v", m.Quotes()[s.Quote].Key, s.Value)
