@@ -219,24 +219,6 @@ func TestCancel(t *testing.T) {
 	require.ErrorIs(t, err, context.Canceled)
 }
 
-func TestHestonAgainstClosedForm(t *testing.T) {
-	if testing.Short() {
-		t.Skip("tens of thousands of paths: not in -short")
-	}
-	m := load(t, flatMarket)
-	tp := aad.NewTape(64)
-	for _, k := range []float64{90, 100, 110} {
-		pr := &montecarlo.Problem{Model: montecarlo.Heston, Underlyings: []string{"ACME"}, Currency: "USD", Dates: []float64{1}, Steps: 100, Payoff: call(k, true)}
-		r := run(t, m, 2, pr, montecarlo.Settings{Paths: 50_000, Seed: 1}, false)
-		tp.Reset()
-		want, err := closedform.HestonEuropean(nil, true,
-			closedform.Params{S: aad.Const(100), K: aad.Const(k), T: aad.Const(1), R: aad.Const(0.05), Q: aad.Const(0.02)},
-			closedform.HestonParams{V0: aad.Const(0.04), Kappa: aad.Const(1.5), Theta: aad.Const(0.04), Sigma: aad.Const(0.3), Rho: aad.Const(-0.7)})
-		require.NoError(t, err)
-		within(t, "heston", r.PV, r.StdError, want.Value(), 0)
-	}
-}
-
 func TestBadProblems(t *testing.T) {
 	m := load(t, flatMarket)
 	e := montecarlo.NewEngine(m, 1)
@@ -293,4 +275,15 @@ func TestZeroAllocationsPerPath(t *testing.T) {
 		small, large := runN(10_000), runN(40_000)
 		assert.InDeltaf(t, small, large, 0.5, "%v: allocations grow with the paths: %v for 10,000, %v for 40,000", model, small, large)
 	}
+	// Heston, on the market that has its parameters.
+	e := montecarlo.NewEngine(load(t, flatMarket), 1)
+	pr := &montecarlo.Problem{Model: montecarlo.Heston, Underlyings: []string{"ACME"}, Currency: "USD", Dates: []float64{1}, Steps: 12, Payoff: call(100, true)}
+	runN := func(paths int) float64 {
+		return testing.AllocsPerRun(3, func() {
+			_, err := e.Run(context.Background(), pr, montecarlo.Settings{Paths: paths, Seed: 1}, marketdata.Bump{Quote: -1}, true)
+			require.NoError(t, err)
+		})
+	}
+	small, large := runN(10_000), runN(40_000)
+	assert.InDeltaf(t, small, large, 0.5, "heston: allocations grow with the paths: %v for 10,000, %v for 40,000", small, large)
 }

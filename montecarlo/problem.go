@@ -171,9 +171,10 @@ func (p *Path) Discount(i int) aad.Number { return p.df[i] }
 
 // StepVariance returns the variance of the log of asset a over step i
 // (from grid index i−1 to i) given the state at its start: σ²Δt, which a
-// Brownian-bridge barrier weight needs. It records a statement for the
-// local-vol model, whose σ depends on the path; call it only for the steps
-// that need it.
+// Brownian-bridge barrier weight needs; for Heston, the integrated
+// variance the scheme gives the step, (v_{i−1} + v_i)/2·Δt. It records a
+// statement for the local-vol and Heston models, whose σ depends on the
+// path; call it only for the steps that need it.
 func (p *Path) StepVariance(tp *aad.Tape, a, i int) aad.Number {
 	return p.m.stepVariance(tp, a, i)
 }
