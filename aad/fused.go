@@ -400,9 +400,9 @@ func allPassive(xs []Number) bool {
 
 // Custom4 is Custom for a statement of at most four operands, given without
 // slices: the per-step statement of a Monte Carlo scheme whose local
-// Jacobian is derived by hand (a local-vol node's time slope, a Heston step's variance). Passive
-// operands are left out, as in Custom; pass the passive zero Number for an
-// unused one.
+// Jacobian is derived by hand (a local-vol node's time slope, a Heston
+// step's variance). Passive operands are left out, as in Custom; pass the
+// passive zero Number for an unused one.
 func (t *Tape) Custom4(v float64, a Number, da float64, b Number, db float64, c Number, dc float64, d Number, dd float64) Number {
 	if t == nil {
 		if a.ref|b.ref|c.ref|d.ref != 0 {

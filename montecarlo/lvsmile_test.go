@@ -181,6 +181,7 @@ func TestLocalVolRepricesItsSurface(t *testing.T) {
 		r := run(t, m, 2, pr, montecarlo.Settings{Paths: c.paths, Seed: 5}, false)
 		want := bsPrice(t, m, c.K, c.T, isCall)
 		tol := math.Max(3*r.StdError, 1e-3*want)
+		t.Logf("%s K=%v T=%v: local vol %.5f ± %.5f, Black–Scholes %.5f (%+.3f%%, %+.2f SE)", c.name, c.K, c.T, r.PV, r.StdError, want, 100*(r.PV/want-1), (r.PV-want)/r.StdError)
 		assert.LessOrEqualf(t, math.Abs(r.PV-want), tol, "%s K=%v T=%v: local vol %.5f ± %.5f, Black–Scholes %.5f (%.3f%%)", c.name, c.K, c.T, r.PV, r.StdError, want, 100*(r.PV/want-1))
 	}
 }
