@@ -38,7 +38,8 @@ type smile struct {
 	r, q          float64
 }
 
-// bump shifts every vol quote by dv and the rate by dr.
+// csv is the surface as a market file, with every vol quote shifted by dv
+// and the rate by dr.
 func (s smile) csv(dv, dr float64) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "type,name,pillar,strike,value\nSPOT,ACME,,,100\nRATE,USD,1Y,,%.10g\nDIVYIELD,ACME,1Y,,%.10g\n", s.r+dr, s.q)

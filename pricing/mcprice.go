@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 
 	"github.com/aadrisk/aadrisk/marketdata"
 	"github.com/aadrisk/aadrisk/montecarlo"
@@ -58,29 +57,17 @@ type mcRuns struct {
 func (p *Pricer) figureSets(inst Instrument, n int, quote func(i int) int) (spot int, vega, rho, div []int) {
 	quotes := p.m.Quotes()
 	spot = -1
-	names := []string{inst.Spot()}
-	if mc, ok := inst.(*MonteCarlo); ok {
-		names = mc.Underlyings
-	}
+	names := underlyingsOf(inst)
 	for i := range n {
-		q := &quotes[quote(i)]
-		switch q.Kind {
-		case marketdata.Spot:
-			if q.Name == inst.Spot() {
-				spot = i
-			}
-		case marketdata.Vol:
-			if slices.Contains(names, q.Name) {
-				vega = append(vega, i)
-			}
-		case marketdata.Rate:
-			if q.Name == inst.Currency() {
-				rho = append(rho, i)
-			}
-		case marketdata.DivYield:
-			if slices.Contains(names, q.Name) {
-				div = append(div, i)
-			}
+		switch figureOf(inst, names, &quotes[quote(i)]) {
+		case figDelta:
+			spot = i
+		case figVega:
+			vega = append(vega, i)
+		case figRho:
+			rho = append(rho, i)
+		case figDivRho:
+			div = append(div, i)
 		}
 	}
 	return spot, vega, rho, div

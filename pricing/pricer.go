@@ -129,33 +129,68 @@ func (p *Pricer) price(tr *Trade, res *Result) error {
 func (p *Pricer) aggregate(inst Instrument, res *Result, quote func(i int) int) int {
 	quotes := p.m.Quotes()
 	spot := -1
-	names := []string{inst.Spot()}
-	if mc, ok := inst.(*MonteCarlo); ok {
-		names = mc.Underlyings
-	}
+	names := underlyingsOf(inst)
 	for i := range res.Sens {
 		a := res.Sens[i].Value
-		q := &quotes[quote(i)]
-		switch q.Kind {
-		case marketdata.Spot:
-			if q.Name == inst.Spot() {
-				res.Delta, spot = a, quote(i)
-			}
-		case marketdata.Vol:
-			if slices.Contains(names, q.Name) {
-				res.Vega += a
-			}
-		case marketdata.Rate:
-			if q.Name == inst.Currency() {
-				res.Rho += a
-			}
-		case marketdata.DivYield:
-			if slices.Contains(names, q.Name) {
-				res.DivRho += a
-			}
+		switch figureOf(inst, names, &quotes[quote(i)]) {
+		case figDelta:
+			res.Delta, spot = a, quote(i)
+		case figVega:
+			res.Vega += a
+		case figRho:
+			res.Rho += a
+		case figDivRho:
+			res.DivRho += a
 		}
 	}
 	return spot
+}
+
+// figure names the Greek of results.csv that a bucketed sensitivity adds
+// to, if any.
+type figure uint8
+
+const (
+	figNone figure = iota
+	figDelta
+	figVega
+	figRho
+	figDivRho
+)
+
+// underlyingsOf returns the names whose VOL and DIVYIELD quotes make up
+// inst's vega and div_rho: its underlying, or a basket's assets.
+func underlyingsOf(inst Instrument) []string {
+	if mc, ok := inst.(*MonteCarlo); ok {
+		return mc.Underlyings
+	}
+	return []string{inst.Spot()}
+}
+
+// figureOf returns the Greek that a sensitivity of inst to quote q adds
+// to, with names = underlyingsOf(inst): delta for its spot, vega and
+// div_rho for the VOL and DIVYIELD quotes of its underlyings, rho for its
+// currency's RATE pillars.
+func figureOf(inst Instrument, names []string, q *marketdata.Quote) figure {
+	switch q.Kind {
+	case marketdata.Spot:
+		if q.Name == inst.Spot() {
+			return figDelta
+		}
+	case marketdata.Vol:
+		if slices.Contains(names, q.Name) {
+			return figVega
+		}
+	case marketdata.Rate:
+		if q.Name == inst.Currency() {
+			return figRho
+		}
+	case marketdata.DivYield:
+		if slices.Contains(names, q.Name) {
+			return figDivRho
+		}
+	}
+	return figNone
 }
 
 // record resets the tape, records inst's value against the market with the
