@@ -42,6 +42,12 @@
 // the mark accumulate their adjoints over the paths; one BackwardFromMark at
 // the end carries them down to the inputs.
 //
+// A payoff can be passive: a call's Max(S−K, Const(0)) returns the constant
+// on a path that ends out of the money. Seeding a passive Number (SetAdjoint,
+// SetTangent) does nothing, since it has no statement and its derivative is
+// 0, so the per-path loop needs no Active check; such a path adds nothing to
+// the adjoints, exactly its contribution to the gradient of the mean.
+//
 // # Forward mode
 //
 // Forward sweeps the same tape in tangent mode from seeds set with
@@ -53,12 +59,12 @@
 // Domain errors follow package math: Log of a negative number is NaN, and
 // so is its partial. Misuse is a programmer error and panics with a message
 // that says what happened: a Number from another tape or from before a
-// Reset, an active Number on a nil tape, a stale Mark, a seed on a passive
-// Number, slices of different lengths. A Number recorded after the mark a
-// tape was rewound to is caught while its index lies past the end of the
-// tape; once the next path has recorded as many statements, its index
-// names a live statement and it is not (catching it would cost a check
-// against per-statement state in every operation).
+// Reset, an active Number on a nil tape, a stale Mark, slices of different
+// lengths. A seed on a passive Number is not misuse: it does nothing. A
+// Number recorded after the mark a tape was rewound to is caught while its
+// index lies past the end of the tape; once the next path has recorded as
+// many statements, its index names a live statement and it is not (catching
+// it would cost a check against per-statement state in every operation).
 //
 // # Concurrency
 //

@@ -50,15 +50,22 @@ func (t *Tape) Adjoint(x Number) float64 {
 	return t.adj.at(int(x.idx()))
 }
 
-// SetAdjoint sets the adjoint of x, an active Number, to a: the seed of a
-// backward sweep (1 for the derivatives of x itself; a weight for a linear
-// combination of several outputs). It sets, it does not add: in the Monte
-// Carlo pattern, a payoff that is itself a Number from before the mark (Max
-// can return an input) has the adjoint of earlier paths, and
-// SetAdjoint(y, Adjoint(y)+w) keeps it. It panics if x is passive.
+// SetAdjoint sets the adjoint of x to a: the seed of a backward sweep (1 for
+// the derivatives of x itself; a weight for a linear combination of several
+// outputs). It sets, it does not add: in the Monte Carlo pattern, a payoff
+// that is itself a Number from before the mark (Max can return an input) has
+// the adjoint of earlier paths, and SetAdjoint(y, Adjoint(y)+w) keeps it.
+//
+// For a passive x (a constant, or a result that depends on no input, such as
+// the Const(0) that Max returns for a call out of the money) it does nothing,
+// on any tape, nil included: x has no statement to seed, and its derivative
+// with respect to every input is 0, which is what a sweep without the seed
+// gives. So the Monte Carlo pattern seeds every path's payoff without
+// checking Active. It panics, as every operation does, for an active x of
+// another tape, from before a Reset or after a rewound mark, or on a nil tape.
 func (t *Tape) SetAdjoint(x Number, a float64) {
 	if x.ref == 0 {
-		panic("aad: SetAdjoint of a passive Number")
+		return
 	}
 	t.check(x)
 	t.validateAdjoints()[x.idx()] = a
@@ -189,10 +196,12 @@ func (t *Tape) sweep(adj []float64, lo, hi int) {
 }
 
 // SetTangent sets the tangent (directional derivative seed) of the variable
-// x for the next Forward sweep. It panics if x is passive.
+// x for the next Forward sweep. Like SetAdjoint, it does nothing for a
+// passive x, whose tangent is 0 in every direction, and panics for an active
+// x the tape cannot use.
 func (t *Tape) SetTangent(x Number, d float64) {
 	if x.ref == 0 {
-		panic("aad: SetTangent of a passive Number")
+		return
 	}
 	t.check(x)
 	t.tan.upTo(t.nStmt, 2*t.nStmt)[x.idx()] = d

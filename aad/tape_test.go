@@ -292,6 +292,8 @@ func TestNilTape(t *testing.T) {
 		"Forward":          tp.Forward,
 		"Adjoint":          func() { assert.Zero(t, tp.Adjoint(aad.Const(1)), "Adjoint: got %v, want 0", tp.Adjoint(aad.Const(1))) },
 		"Tangent":          func() { assert.Zero(t, tp.Tangent(aad.Const(1)), "Tangent: got %v, want 0", tp.Tangent(aad.Const(1))) },
+		"SetAdjoint":       func() { tp.SetAdjoint(aad.Const(1), 1) },
+		"SetTangent":       func() { tp.SetTangent(aad.Const(1), 1) },
 		"Gradient": func() {
 			g := tp.Gradient(nil, y, []aad.Number{x, aad.Const(1)})
 			assert.Equal(t, []float64{0, 0}, g, "Gradient: got %v, want [0 0]", g)
@@ -680,11 +682,91 @@ func TestMisuseNilTape(t *testing.T) {
 	}
 }
 
-func TestMisusePassiveSeed(t *testing.T) {
+// A seed on a passive Number does nothing: it records nothing, and the
+// sweeps give what they give without it.
+func TestPassiveSeed(t *testing.T) {
 	tp := aad.NewTape(0)
-	tp.Var(1)
-	assertPanicsContaining(t, "SetAdjoint of a passive", func() { tp.SetAdjoint(aad.Const(1), 1) }, "SetAdjoint of a passive Number")
-	assertPanicsContaining(t, "SetTangent of a passive", func() { tp.SetTangent(aad.Const(1), 1) }, "SetTangent of a passive Number")
+	x := tp.Var(2)
+	y := tp.Mul(x, x)
+	n := tp.Len()
+	c := aad.Const(3)
+
+	tp.SetAdjoint(y, 1)
+	assert.NotPanics(t, func() { tp.SetAdjoint(c, 7) }, "SetAdjoint of a passive Number")
+	assert.Equal(t, n, tp.Len(), "SetAdjoint of a passive Number: statements: got %d, want %d", tp.Len(), n)
+	tp.Backward()
+	assertNear(t, tp.Adjoint(x), 4, 0, 0, "∂(x²)/∂x with a passive seed beside the real one")
+	assert.Zero(t, tp.Adjoint(c), "Adjoint of the seeded passive Number: got %v, want 0", tp.Adjoint(c))
+
+	tp.SetTangent(x, 1)
+	assert.NotPanics(t, func() { tp.SetTangent(c, 5) }, "SetTangent of a passive Number")
+	tp.Forward()
+	assertNear(t, tp.Tangent(y), 4, 0, 0, "tangent of x² with a passive seed beside the real one")
+	assert.Zero(t, tp.Tangent(c), "Tangent of the seeded passive Number: got %v, want 0", tp.Tangent(c))
+
+	// Only the passive case is lenient: an active Number the tape cannot
+	// use still panics.
+	other := aad.NewTape(0).Var(1)
+	assertPanicsContaining(t, "another tape", func() { tp.SetAdjoint(other, 1) }, "SetAdjoint of a Number of another tape")
+	assertPanicsContaining(t, "another tape", func() { tp.SetTangent(other, 1) }, "SetTangent of a Number of another tape")
+}
+
+// TestMarkPassivePayoffs prices a European call by the mark pattern, where
+// every path that ends out of the money has the passive payoff Const(0),
+// seeded without a check of Active, and compares the price and its
+// gradient with Black–Scholes. The normals are the quantiles of an even
+// grid, so the estimate is a quadrature whose error is far below the
+// tolerance; a passive seed that reached any statement would not be.
+func TestMarkPassivePayoffs(t *testing.T) {
+	const s, k, sigma, r, T, paths = 100.0, 100.0, 0.2, 0.05, 1.0, 10_000
+	run := func(checkActive bool) (pv float64, g [3]float64, passive int) {
+		tp := aad.NewTape(0)
+		s0, vol, rate := tp.Var(s), tp.Var(sigma), tp.Var(r)
+		drift := tp.MulConst(tp.Sub(rate, tp.MulConst(tp.Square(vol), 0.5)), T)
+		volT := tp.MulConst(vol, math.Sqrt(T))
+		df := tp.Exp(tp.MulConst(rate, -T))
+		dfK := tp.MulConst(df, k)
+		mark := tp.Mark()
+		for i := range paths {
+			tp.RewindToMark(mark)
+			z := math.Sqrt2 * math.Erfinv(2*(float64(i)+0.5)/paths-1)
+			st := tp.AffineExp(s0, drift, volT, z)
+			payoff := tp.Max(tp.Sub(tp.Mul(df, st), dfK), aad.Const(0))
+			if !payoff.Active() {
+				passive++
+			}
+			if !checkActive || payoff.Active() {
+				tp.SetAdjoint(payoff, 1.0/paths)
+			}
+			tp.BackwardToMark(mark)
+			pv += payoff.Value() / paths
+		}
+		tp.BackwardFromMark(mark)
+		return pv, [3]float64{tp.Adjoint(s0), tp.Adjoint(vol), tp.Adjoint(rate)}, passive
+	}
+	pv, g, passive := run(false)
+
+	// Black–Scholes without dividends.
+	ncdf := func(x float64) float64 { return 0.5 * math.Erfc(-x/math.Sqrt2) }
+	d1 := (math.Log(s/k) + (r+sigma*sigma/2)*T) / (sigma * math.Sqrt(T))
+	d2 := d1 - sigma*math.Sqrt(T)
+	disc := math.Exp(-r * T)
+	wantPV := s*ncdf(d1) - k*disc*ncdf(d2)
+	want := [3]float64{ncdf(d1), s * math.Exp(-d1*d1/2) / math.Sqrt(2*math.Pi) * math.Sqrt(T), k * T * disc * ncdf(d2)}
+
+	// About N(−d2) of the paths end out of the money.
+	assertNear(t, float64(passive)/paths, ncdf(-d2), 0, 1e-3, "share of passive payoffs")
+	assertNear(t, pv, wantPV, 5e-4, 0, "pv")
+	for i, name := range []string{"delta", "vega", "rho"} {
+		assertNear(t, g[i], want[i], 5e-4, 0, "%s with passive payoffs seeded", name)
+	}
+
+	// Checking Active before seeding changes nothing, bit for bit.
+	pv2, g2, _ := run(true)
+	assertSameBits(t, pv, pv2, "pv with and without the Active check")
+	for i := range g {
+		assertSameBits(t, g[i], g2[i], "gradient %d with and without the Active check", i)
+	}
 }
 
 func TestMisuseLengths(t *testing.T) {
