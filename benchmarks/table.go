@@ -39,7 +39,7 @@ type TableOptions struct {
 // to the number of inputs.
 const bumpSample = 16
 
-// Table runs workloads W1 to W6 once each, as BENCHMARKS.md defines them
+// Table runs workloads W1 to W6 once each, as benchmarks/README.md defines them
 // (divided by opt.Scale), and returns their figures: what `aadrisk bench`
 // prints. For the timings that `go test -bench` reports, with several runs,
 // use the benchmarks of this package.

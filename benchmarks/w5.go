@@ -21,7 +21,7 @@ type W5 struct {
 	Seed                                             uint64
 }
 
-// W5Standard is the workload of BENCHMARKS.md: 100,000 european, digital,
+// W5Standard is the workload of benchmarks/README.md: 100,000 european, digital,
 // barrier and american trades on 50 underlyings, each trade depending on
 // about 30 market inputs.
 var W5Standard = W5{Trades: 100_000, Underlyings: 50, RatePillars: 10, DivPillars: 8, VolExpiries: 8, VolStrikes: 11, Seed: 5}
