@@ -6,7 +6,7 @@
 //
 // # The market file
 //
-// A market file (SPEC §3) has one quote per row and a header with the
+// A market file (SPEC.md §3) has one quote per row and a header with the
 // columns type, name, pillar, strike and value, in any order; all five are
 // required, other columns are ignored (see package strictcsv for how cells
 // and headers are read). Pillars are tenors (nD, nW, nM, nY) or dates

@@ -164,7 +164,7 @@ func (s *Scope) x(i int32) aad.Number {
 // Time returns the remaining time T − h for a time T in years, where h
 // (value 0) is the valuation-time shift: one AAD input per Reset, made on
 // first use. The adjoint of h (see Shift) is theta, ∂pv/∂t per year as the
-// valuation date moves forward with every quote held (SPEC §6): every
+// valuation date moves forward with every quote held (SPEC.md §6): every
 // remaining time built with Time shortens together, and curves and
 // surfaces read at such times move with h. Its value is T exactly (T minus
 // the time of a bump given to ResetBumped).
@@ -201,7 +201,7 @@ func (s *Scope) Spot(name string) (aad.Number, error) {
 }
 
 // ZeroRate returns z(τ), the continuously compounded zero rate of the
-// currency's RATE curve at time τ (SPEC §3): z·t linear in t between
+// currency's RATE curve at time τ (SPEC.md §3): z·t linear in t between
 // pillars, flat before the first and after the last. τ may be active (from
 // Time): the result then carries its derivative in τ. Only the pillars
 // the value depends on become inputs: the two around τ, or the end one.
@@ -240,7 +240,7 @@ func (s *Scope) curve(c *curve, tau aad.Number) aad.Number {
 }
 
 // Vol returns the implied volatility of the underlying at time τ and
-// strike K (SPEC §3): at each expiry pillar a natural cubic spline in
+// strike K (SPEC.md §3): at each expiry pillar a natural cubic spline in
 // strike through the strikes quoted there (linear for two, constant for
 // one or for a blank strike), with the wings of lowerWing outside them
 // (continuing the end slope and flattening); between expiry pillars

@@ -21,7 +21,7 @@ type TotalVariance struct {
 
 // TotalVariance returns the total variance w(τ,K) = σ(τ,K)²·τ of the
 // underlying's VOL surface at time τ and strike K, with its derivatives in
-// K and τ, under exactly the interpolation of Vol (SPEC §3).
+// K and τ, under exactly the interpolation of Vol (SPEC.md §3).
 //
 // At an expiry pillar p, w_p(K) = s_p(K)²·τ_p, where s_p is the natural
 // cubic spline in strike, so ∂w_p/∂K = 2·s·s′·τ_p and

@@ -74,7 +74,7 @@
 //
 // # Portfolios and the engine
 //
-// A PortfolioReader streams the trades of a portfolio file (SPEC §4): a file
+// A PortfolioReader streams the trades of a portfolio file (SPEC.md §4): a file
 // that cannot be read as a whole fails at once, a row that cannot become a
 // trade comes back as a Trade with its error (naming the line and column)
 // and the reading goes on. ReadPortfolio reads a small file into memory.
