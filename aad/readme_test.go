@@ -55,16 +55,28 @@ func assertInReadme(t *testing.T, code, what string) {
 	assert.Fail(t, "README out of step with "+what, "no go block of README.md is this code:\n%s", code)
 }
 
-// TestReadme checks that the README's Monte Carlo pattern is the body of
-// Example_monteCarloCall, so that the README's code compiles and gives the
-// example's output.
-func TestReadme(t *testing.T) {
-	body := sourceBetween(t, "readme_example_test.go", "func Example_monteCarloCall() {", "\t// Output:")
-	body = strings.TrimPrefix(body, "func Example_monteCarloCall() {\n")
+// exampleBody returns the body of the example function name in the file at
+// path, without its Output comment and one tab less indented: the code as
+// the README shows it.
+func exampleBody(t *testing.T, path, name string) string {
+	t.Helper()
+	head := "func " + name + "() {"
+	body := sourceBetween(t, path, head, "\t// Output:")
+	body = strings.TrimPrefix(body, head+"\n")
 	body = strings.TrimSuffix(body, "\t// Output:\n")
 	var code strings.Builder
 	for _, line := range strings.SplitAfter(body, "\n") {
 		code.WriteString(strings.TrimPrefix(line, "\t"))
 	}
-	assertInReadme(t, code.String(), "Example_monteCarloCall")
+	return code.String()
+}
+
+// TestReadme checks that the README's blocks of package aad are the code of
+// its examples, so that they compile and give the examples' output: the
+// pricer and the body of Example_gradient, and the Monte Carlo pattern, the
+// body of Example_monteCarloCall.
+func TestReadme(t *testing.T) {
+	assertInReadme(t, sourceBetween(t, "example_test.go", "func blackScholesCall(", "}"), "blackScholesCall")
+	assertInReadme(t, exampleBody(t, "example_test.go", "Example_gradient"), "Example_gradient")
+	assertInReadme(t, exampleBody(t, "readme_example_test.go", "Example_monteCarloCall"), "Example_monteCarloCall")
 }
