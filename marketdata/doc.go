@@ -28,6 +28,22 @@
 // Every quote has a risk-factor key, TYPE/name[/pillar[/strike]] as
 // written, that names it in sensitivity reports (Quote.Key, Market.Index).
 //
+// # Warnings
+//
+// Rates, dividend yields and vols are decimals (0.041 for 4.1%). A quote
+// that is valid but almost surely a percentage written where a decimal is
+// expected, a RATE or DIVYIELD with |value| > MaxPlausibleRate (1: 100%)
+// or a VOL above MaxPlausibleVol (5: 500%), does not stop the load: the
+// market is built from the values as written, and Market.Warnings lists
+// each such quote as a Warning with the file, line and column of its value
+// cell, formatted like the errors:
+//
+//	market.csv:4:14: value: RATE/USD/1Y = 4.1 looks like a percentage (a rate is a decimal: 4.1% is 0.041)
+//
+// The package logs nothing; the caller reports the warnings, or treats
+// them as errors. Correlations and the Heston rho need no warning: outside
+// [−1, 1] they are errors already.
+//
 // # Interpolation
 //
 // Zero curves (RATE, and DIVYIELD alike): z(t)·t is linear in t between

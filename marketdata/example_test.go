@@ -60,3 +60,27 @@ VOL,ACME,1Y,,0.2
 	// h                 0.060265
 	// market.csv:2:17: value: want a volatility >= 0, got -0.2
 }
+
+// A market file with a rate and a vol written as percentages loads, and its
+// warnings say where they are and what was probably meant.
+func ExampleMarket_Warnings() {
+	const file = `type,name,pillar,strike,value
+SPOT,ACME,,,100
+RATE,USD,6M,,0.041
+RATE,USD,1Y,,4.10
+VOL,ACME,1Y,100,25.5
+VOL,ACME,1Y,110,0.24
+`
+	asof := time.Date(2025, 1, 2, 0, 0, 0, 0, time.UTC)
+	m, err := marketdata.Load(strings.NewReader(file), "market.csv", asof)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, w := range m.Warnings() {
+		fmt.Println(w)
+	}
+	// Output:
+	// market.csv:4:14: value: RATE/USD/1Y = 4.1 looks like a percentage (a rate is a decimal: 4.1% is 0.041)
+	// market.csv:5:17: value: VOL/ACME/1Y/100 = 25.5 looks like a percentage (a vol is a decimal: 25.5% is 0.255)
+}

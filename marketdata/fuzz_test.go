@@ -11,7 +11,8 @@ import (
 )
 
 // FuzzLoad checks that no file makes Load panic or hang, that its errors
-// are *strictcsv.Error, and that a market it accepts reads finite values.
+// are *strictcsv.Error, that a market it accepts reads finite values, and
+// that its warnings name a quote and a cell of the file.
 func FuzzLoad(f *testing.F) {
 	f.Add([]byte(sample))
 	for _, s := range []string{
@@ -19,6 +20,7 @@ func FuzzLoad(f *testing.F) {
 		header + "RATE,USD,1D,,0.01\nRATE,USD,2025-01-03,,0.02\n",
 		header + "CORR,A|B,,,1\nCORR,A|C,,,-1\nCORR,B|C,,,1\n",
 		header + "VOL,X,1Y,1e-300,0\nVOL,X,1Y,1e300,1e300\nSPOT,X,,,1e-300\n",
+		header + "RATE,USD,1Y,,4.10\nDIVYIELD,X,1Y,,-1e300\nVOL,X,1Y,,25.5\n",
 		"\xEF\xBB\xBFtype,name,pillar,strike,value\r\nSPOT,\"A\r\nB\",,,1\r\n",
 		"type,name\n",
 		"",
@@ -33,6 +35,11 @@ func FuzzLoad(f *testing.F) {
 				t.Fatalf("not a *strictcsv.Error: %v", err)
 			}
 			return
+		}
+		for _, w := range m.Warnings() {
+			if _, ok := m.Index(w.Key); !ok || w.File != "f.csv" || w.Line < 2 || w.Column < 1 || w.Field != "value" {
+				t.Fatalf("a warning that names no quote or cell: %+v", w)
+			}
 		}
 		tp := aad.NewTape(0)
 		sc := m.NewScope()

@@ -40,6 +40,8 @@ type structure struct {
 	corr     map[[2]string]int32 // by pair, in sorted order
 	heston   map[string]*[5]int32
 	maxNodes int // the most strikes at one expiry
+
+	warnings []Warning // of the quotes as loaded, in their order
 }
 
 // ErrNotFound is wrapped by the errors of Scope and Market for market data
@@ -67,6 +69,11 @@ type row struct {
 // pillar, strike and value, in any order (other columns are ignored), and
 // one quote per row. Pillars (tenors or dates) are read against asof.
 //
+// A market that loads may still have quotes that are almost surely in the
+// wrong unit (a rate of 4.10, a vol of 25.5: see Warning); Market.Warnings
+// lists them with their positions, and the market is built from the values
+// as written.
+//
 // Loading is all or nothing: the first unreadable or invalid row stops it,
 // with a *strictcsv.Error that names the file, the line, the column and what
 // was expected. Besides the file's form (see package strictcsv: no header,
@@ -88,6 +95,7 @@ func Load(r io.Reader, file string, asof time.Time) (*Market, error) {
 		return nil, err
 	}
 	b := newBuilder(asof)
+	var warnings []Warning
 	for {
 		var rw row
 		line, err := d.Next(&rw)
@@ -111,8 +119,17 @@ func Load(r io.Reader, file string, asof time.Time) (*Market, error) {
 		if e := b.add(q); e != nil {
 			return nil, d.Errorf(e.field, "%s", e.msg)
 		}
+		added := &b.quotes[len(b.quotes)-1]
+		if msg := unitWarning(added); msg != "" {
+			// Errorf gives the value cell's position in the file; the
+			// row is accepted all the same.
+			e := d.Errorf("value", "%s", msg)
+			warnings = append(warnings, Warning{File: e.File, Line: e.Line, Column: e.Column, Field: e.Field, Key: added.Key, Msg: msg})
+		}
 	}
-	return b.build(), nil
+	m := b.build()
+	m.s.warnings = warnings
+	return m, nil
 }
 
 // LoadFile loads the market file at path (see Load); errors name the file
@@ -129,14 +146,23 @@ func LoadFile(path string, asof time.Time) (*Market, error) {
 // New builds a market from quotes made in code, validated as Load validates
 // the rows of a file. Of each quote it reads Kind, Name, Pillar, Strike
 // (text, as in a file), Value and Line, and computes Key, Time and K.
+// Quotes in the wrong unit give Warnings as with Load, with the quote's
+// Line and no file or column.
 func New(asof time.Time, quotes []Quote) (*Market, error) {
 	b := newBuilder(asof)
+	var warnings []Warning
 	for i, q := range quotes {
 		if e := b.add(q); e != nil {
 			return nil, fmt.Errorf("marketdata: quote %d (%v %s): %s: %s", i, q.Kind, q.Name, e.field, e.msg)
 		}
+		added := &b.quotes[len(b.quotes)-1]
+		if msg := unitWarning(added); msg != "" {
+			warnings = append(warnings, Warning{Line: added.Line, Field: "value", Key: added.Key, Msg: msg})
+		}
 	}
-	return b.build(), nil
+	m := b.build()
+	m.s.warnings = warnings
+	return m, nil
 }
 
 // build makes the market of the quotes b has accepted.
@@ -268,6 +294,12 @@ func (m *Market) Quotes() []Quote {
 	})
 	return m.quotes
 }
+
+// Warnings returns the warnings of the quotes as loaded (see Warning), in
+// the order of the quotes; nil if there are none. A Shifted copy has the
+// warnings of the market it was made from. The caller must not modify the
+// slice.
+func (m *Market) Warnings() []Warning { return m.s.warnings }
 
 // Value returns the value of quote i.
 func (m *Market) Value(i int) float64 { return m.values[i] }

@@ -77,7 +77,11 @@
 // A PortfolioReader streams the trades of a portfolio file (SPEC.md §4): a file
 // that cannot be read as a whole fails at once, a row that cannot become a
 // trade comes back as a Trade with its error (naming the line and column)
-// and the reading goes on. ReadPortfolio reads a small file into memory.
+// and the reading goes on. A file that lacks a column some row needs
+// (barrier_type for a barrier) while its header has an ignored column like
+// it (barrier_kind) is taken for misspelt: the reading stops at the first
+// such row with one error at that header cell, not one failed trade per
+// row. ReadPortfolio reads a small file into memory.
 //
 // Run prices a stream of trades on several goroutines, each with its own
 // Pricer, optionally validating each, and hands the results back in input

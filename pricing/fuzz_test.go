@@ -67,6 +67,9 @@ q"4,european,ACME,USD,call,100,1Y,10,,,,,,,
 		strings.TrimSuffix(portfolioHeader, "\n") + ",strike\n" + row,
 		"trade_id,instrument\nx,european\n",
 		"trade_id,instrument,underlying,currency,option_type,strikee,expiry,quantity\n",
+		// A column that barrier rows need, misspelt or missing.
+		"trade_id,instrument,underlying,currency,option_type,strike,expiry,quantity,barrier_kind,barrier\nok,european,ACME,USD,call,100,1Y,10,,\nba,barrier,ACME,USD,call,100,1Y,300,down-out,85\n",
+		"trade_id,instrument,underlying,currency,option_type,strike,expiry,quantity,barrier\nba,barrier,ACME,USD,call,100,1Y,300,85\n",
 		// A very long cell (under the record limit) and a record over it.
 		portfolioHeader + strings.Repeat("L", 100_000) + ",european,ACME,USD,call,100,1Y,10,,,,,,,\n" + row,
 		portfolioHeader + row + strings.Repeat("x", strictcsv.MaxRecordBytes+10) + "\n" + row,

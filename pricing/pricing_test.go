@@ -254,7 +254,7 @@ func TestPortfolioRowsFailAloneWithPosition(t *testing.T) {
 		{"bad-type,european,ACME,USD,straddle,100,1Y,10,,,,,,,", "portfolio.csv:8:28: option_type"},
 		{"bad-barrier,barrier,ACME,USD,call,100,1Y,10,,sideways-in,90,,,,", "portfolio.csv:9:46: barrier_type"},
 		{"no-qty,european,ACME,USD,call,100,1Y,,,,,,,,", "portfolio.csv:10:38: quantity"},
-		{"basket,basket,ACME|BETA,USD,call,100,1Y,1,,,,,,,", "portfolio.csv:11: weights: want 2 weights joined by |, got a blank cell"},
+		{"basket,basket,ACME|BETA,USD,call,100,1Y,1,,,,,,,", "portfolio.csv:11: weights: the file has no weights column, which a basket needs"},
 		{"ok2,barrier,ACME,USD,put,100,6M,-5,,up-out,120,1.5,,,", ""},
 		{"ok3,European,ACME,USD,Call,100,1Y,1,,,,,,,", ""},
 		{"ok4,BARRIER,ACME,USD,PUT,100,6M,1,,Down-In,80,,,,Analytic", ""},

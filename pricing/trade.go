@@ -95,7 +95,13 @@ func NewPortfolioReader(r io.Reader, file string, asof time.Time) (*PortfolioRea
 // empty if the trade_id cell itself was unreadable) together with an error
 // naming the line and column; the reader stays usable and the next call
 // reads the next row. At the end of the file Next returns io.EOF. An error
-// with a nil *Trade means the file itself became unreadable.
+// with a nil *Trade means the file itself became unreadable, or that its
+// header is wrong: a row needs a column that the file lacks (barrier_type
+// for a barrier, barrier, averaging for an asian, weights for a basket)
+// and the header has an ignored column like it (barrier_kind), a
+// *strictcsv.Error at that header cell wrapping strictcsv.ErrUnknownColumn.
+// A row that needs a column the file lacks, with nothing like it in the
+// header, fails alone.
 func (p *PortfolioReader) Next() (*Trade, error) {
 	line, err := p.dec.Next(&p.row)
 	if err == io.EOF {
@@ -123,9 +129,31 @@ func (p *PortfolioReader) Next() (*Trade, error) {
 	}
 	p.seen[row.TradeID.String()] = line
 	if err := p.build(tr, row); err != nil {
+		var e *strictcsv.Error
+		if errors.As(err, &e) && e.Fatal {
+			return nil, err // the header is wrong: see needColumn
+		}
 		return tr, err
 	}
 	return tr, nil
+}
+
+// needColumn checks that the file has col, a column that the trade on the
+// current row (a what) cannot do without. A file without it whose header
+// has an ignored column like it (barrier_kind for barrier_type, see
+// strictcsv.Decoder.LookAlike) is taken for misspelt: its error, at that
+// header cell, is fatal, since every such trade would fail for the same
+// reason. Without such a column only the row fails, saying the column is
+// missing rather than that its cell is blank.
+func (p *PortfolioReader) needColumn(tr *Trade, col, what string) error {
+	d := p.dec
+	if d.Has(col) {
+		return nil
+	}
+	if h := d.LookAlike(col); h != "" {
+		return d.HeaderErrorf(h, strictcsv.ErrUnknownColumn, "column %q is not a portfolio column; did you mean %q? (trade %q on line %d is %s and needs %s)", h, col, tr.ID, tr.Line, what, col)
+	}
+	return d.Errorf(col, "the file has no %s column, which %s needs", col, what)
 }
 
 // build turns a decoded row into the trade's instrument and engine; an error
@@ -203,6 +231,9 @@ func (p *PortfolioReader) build(tr *Trade, row *PortfolioRow) error {
 	case "digital":
 		inst, err = NewDigital(o, row.Payout.Set, row.Payout.V.InexactFloat64())
 	case "barrier":
+		if err := p.needBarrierColumns(tr); err != nil {
+			return err
+		}
 		kind, kerr := ParseBarrierKind(row.BarrierType.String())
 		if kerr != nil {
 			return d.Errorf("barrier_type", "%v", kerr)
@@ -220,6 +251,9 @@ func (p *PortfolioReader) build(tr *Trade, row *PortfolioRow) error {
 		}
 		inst, err = NewBarrier(o, kind, level, rebate)
 	case "asian":
+		if err := p.needColumn(tr, "averaging", "an asian"); err != nil {
+			return err
+		}
 		if row.Averaging.String() != "geometric" {
 			return d.Errorf("averaging", "want arithmetic or geometric, got %q", row.Averaging.String())
 		}
@@ -239,6 +273,14 @@ func (p *PortfolioReader) build(tr *Trade, row *PortfolioRow) error {
 	tr.Instrument = inst
 	tr.Engine = Analytic
 	return nil
+}
+
+// needBarrierColumns checks the columns a barrier needs (see needColumn).
+func (p *PortfolioReader) needBarrierColumns(tr *Trade) error {
+	if err := p.needColumn(tr, "barrier_type", "a barrier"); err != nil {
+		return err
+	}
+	return p.needColumn(tr, "barrier", "a barrier")
 }
 
 // noMCColumns refuses Monte Carlo settings on a trade priced analytically:
@@ -314,6 +356,9 @@ func (p *PortfolioReader) buildMC(tr *Trade, row *PortfolioRow, o Option) error 
 	case "digital":
 		m.Payoff, m.Cash, m.Payout = PayDigital, row.Payout.Set, row.Payout.V.InexactFloat64()
 	case "barrier":
+		if err := p.needBarrierColumns(tr); err != nil {
+			return err
+		}
 		m.Payoff = PayBarrier
 		kind, kerr := ParseBarrierKind(row.BarrierType.String())
 		if kerr != nil {
@@ -325,6 +370,9 @@ func (p *PortfolioReader) buildMC(tr *Trade, row *PortfolioRow, o Option) error 
 		m.BarrierKind, m.Level, m.Rebate = kind, row.Barrier.V.InexactFloat64(), row.Rebate.V.InexactFloat64()
 		col = "barrier"
 	case "asian":
+		if err := p.needColumn(tr, "averaging", "an asian"); err != nil {
+			return err
+		}
 		switch row.Averaging.String() {
 		case "arithmetic":
 			m.Payoff = PayAsianArithmetic
@@ -336,6 +384,9 @@ func (p *PortfolioReader) buildMC(tr *Trade, row *PortfolioRow, o Option) error 
 		m.Fixings = int(row.Fixings.V)
 		col = "fixings"
 	case "basket":
+		if err := p.needColumn(tr, "weights", "a basket"); err != nil {
+			return err
+		}
 		m.Payoff = PayBasket
 		m.Underlyings = strings.Split(row.Underlying.String(), "|")
 		ws := strings.Split(row.Weights.String(), "|")

@@ -172,6 +172,9 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 	if err != nil {
 		return usageError{err}
 	}
+	if err := marketWarnings(log, m.Warnings(), f.strict); err != nil {
+		return err
+	}
 	if _, err := io.Copy(io.Discard, mkt.rc); err != nil {
 		return usageError{err}
 	}

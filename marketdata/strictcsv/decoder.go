@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -44,10 +45,11 @@ type Decoder[T any] struct {
 	feed feed
 	um   *gocsv.Unmarshaller // over a csv.Reader of feed
 
-	fields   []field // T's tagged fields
-	header   []string
-	colField []int // per column of the file: index in fields, or -1
-	ignored  []string
+	fields    []field // T's tagged fields
+	header    []string
+	headerPos []position // per column, of the header cells
+	colField  []int      // per column of the file: index in fields, or -1
+	ignored   []string
 
 	line  int        // of the record last returned
 	pos   []position // per column, of the record last returned
@@ -114,11 +116,13 @@ func NewDecoder[T any](r io.Reader, file string, required ...string) (*Decoder[T
 	d.header = make([]string, len(header))
 	d.colField = make([]int, len(header))
 	d.pos = make([]position, len(header))
+	d.headerPos = make([]position, len(header))
 	for j, h := range header {
 		if !utf8.ValidString(h) {
 			return nil, d.headerError(j, "header is not valid UTF-8", ErrInvalidUTF8)
 		}
 		d.header[j] = trim(h)
+		d.headerPos[j].line, d.headerPos[j].col = d.cr.FieldPos(j)
 	}
 	if err := d.matchHeader(); err != nil {
 		return nil, err
@@ -490,6 +494,100 @@ func (d *Decoder[T]) Has(field string) bool {
 		}
 	}
 	return false
+}
+
+// LookAlike returns the ignored column of the header that most resembles
+// field, a known column that the header lacks, or "" if none does (or the
+// header has field): for a caller that finds field missing when a record
+// needs it, and can then say which column was probably meant. Names are
+// compared case aside, with spaces, '-' and '_' as word breaks; a column
+// resembles field if, those breaks dropped, the two are at most two edits
+// apart (insertions, deletions, substitutions, transpositions of adjacent
+// letters) and field has five letters or more, or if it has field's first
+// word, of four letters or more, as one of its words (barrier_kind and
+// type_of_barrier for barrier_type, basket_weights for weights). Of
+// several, the one fewest edits away wins, then the first in the header.
+//
+// The decoder itself rejects only closer misses (see the package
+// documentation): a column of the user's own (barrier_note, say) is no
+// mistake until a record needs the column it resembles.
+func (d *Decoder[T]) LookAlike(field string) string {
+	if findField(d.fields, field) < 0 || d.Has(field) {
+		return ""
+	}
+	f := strings.ToLower(trim(field))
+	sf, first := squash(f), firstWord(f)
+	best, bestDist := "", 0
+	for _, h := range d.ignored {
+		lh := strings.ToLower(h)
+		dist := editDistance(squash(lh), sf)
+		if !(len(sf) >= 5 && dist <= 2) && !(len(first) >= 4 && slices.Contains(words(lh), first)) {
+			continue
+		}
+		if best == "" || dist < bestDist {
+			best, bestDist = h, dist
+		}
+	}
+	return best
+}
+
+// words splits a lower-case column name at spaces, '-' and '_'.
+func words(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '-' || r == '_' })
+}
+
+func firstWord(s string) string {
+	if w := words(s); len(w) > 0 {
+		return w[0]
+	}
+	return ""
+}
+
+// editDistance is the optimal-string-alignment distance of a and b, in
+// bytes: insertions, deletions, substitutions and transpositions of
+// adjacent bytes.
+func editDistance(a, b string) int {
+	// Three rows of the dynamic programme: i-2, i-1 and i.
+	prev2 := make([]int, len(b)+1)
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(b)]
+}
+
+// HeaderErrorf makes the header itself the error, for a caller that finds
+// while reading the records that the header cannot be right (a column
+// that a record needs is missing, and LookAlike found the column probably
+// meant): it returns a Fatal *Error at the header cell of column (its line
+// and column; Line 1 and Column 0 if the header has no such column), with
+// err as Err and the message fmt.Sprintf(format, args...), and every later
+// call of Next returns that error.
+func (d *Decoder[T]) HeaderErrorf(column string, err error, format string, args ...any) *Error {
+	e := &Error{File: d.file, Line: 1, Msg: fmt.Sprintf(format, args...), Fatal: true, Err: err}
+	for j, h := range d.header {
+		if h != "" && strings.EqualFold(h, trim(column)) {
+			e.Line, e.Column = d.headerPos[j].line, d.headerPos[j].col
+			break
+		}
+	}
+	d.fatal = e
+	return e
 }
 
 // Header returns the column names of the header, trimmed, in file order.

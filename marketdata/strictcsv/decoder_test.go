@@ -454,3 +454,77 @@ func TestManyRows(t *testing.T) {
 	}
 	assert.Equal(t, 100.5, rows[4999].Strike.V)
 }
+
+func TestLookAlike(t *testing.T) {
+	tests := []struct {
+		header, field, want string
+	}{
+		// Another second word: the first word is the column's.
+		{"trade_id,option_kind", "option_type", "option_kind"},
+		{"trade_id,Option-Kind", "option_type", "Option-Kind"},
+		{"trade_id,kind_of_option", "option_type", "kind_of_option"},
+		{"trade_id,quantity_lots", "quantity", "quantity_lots"},
+		// Two edits, case and word breaks aside.
+		{"trade_id,optn_type", "option_type", "optn_type"},
+		{"trade_id,Quantiy,x", "quantity", ""}, // one edit: the decoder's own error, tested below
+		{"trade_id,qauntiyt", "quantity", "qauntiyt"},
+		// The nearest of several, then the first.
+		{"trade_id,option_flavour,option_typology,optio_typ", "option_type", "optio_typ"},
+		{"trade_id,option_a,option_b", "option_type", "option_a"},
+		// Nothing like it: the user's own columns.
+		{"trade_id,desk,book,trade_type,opt", "option_type", ""},
+		{"trade_id,pathway", "paths", ""},
+		{"trade_id,strike_note", "paths", ""},
+		// Short names need the word: three edits of nothing.
+		{"trade_id,path", "paths", ""}, // one edit: the decoder's own error
+		// The column is there, or is not a column of T.
+		{"trade_id,option_type,option_kind", "option_type", ""},
+		{"trade_id,barrier_kind", "barrier_type", ""},
+	}
+	for _, tt := range tests {
+		d, err := NewDecoder[trade](strings.NewReader(tt.header+"\n"), "p.csv")
+		if err != nil {
+			// The decoder rejects a one-edit miss itself; LookAlike is for
+			// the looser ones.
+			assert.Empty(t, tt.want, tt.header)
+			assert.ErrorIs(t, err, ErrUnknownColumn, tt.header)
+			continue
+		}
+		assert.Equal(t, tt.want, d.LookAlike(tt.field), "%s: %s", tt.header, tt.field)
+	}
+}
+
+func TestEditDistance(t *testing.T) {
+	for _, tt := range []struct {
+		a, b string
+		d    int
+	}{
+		{"", "", 0}, {"", "abc", 3}, {"abc", "", 3}, {"abc", "abc", 0},
+		{"abc", "abd", 1}, {"abc", "acb", 1}, {"abc", "ab", 1}, {"abc", "xabc", 1},
+		{"optiontype", "optntype", 2}, {"barriertype", "barrierkind", 4}, {"ca", "abc", 3},
+	} {
+		assert.Equal(t, tt.d, editDistance(tt.a, tt.b), "%q %q", tt.a, tt.b)
+		assert.Equal(t, tt.d, editDistance(tt.b, tt.a), "%q %q", tt.b, tt.a)
+	}
+}
+
+func TestHeaderErrorf(t *testing.T) {
+	in := "\xEF\xBB\xBFtrade_id,\"option\nkind\",strike\nT1,x,1\nT2,y,2\n"
+	d, err := NewDecoder[trade](strings.NewReader(in), "p.csv")
+	require.NoError(t, err)
+	var r trade
+	_, err = d.Next(&r)
+	require.NoError(t, err)
+	e := d.HeaderErrorf("OPTION\nKIND", ErrUnknownColumn, "column %q: did you mean %q?", "option\nkind", "option_type")
+	assert.Equal(t, `p.csv:1:10: column "option\nkind": did you mean "option_type"?`, e.Error())
+	assert.True(t, e.Fatal)
+	assert.ErrorIs(t, e, ErrUnknownColumn)
+	line, again := d.Next(&r)
+	assert.Same(t, e, again, "every later Next returns it")
+	assert.Equal(t, 1, line)
+	assert.Equal(t, trade{}, r)
+
+	d, err = NewDecoder[trade](strings.NewReader("trade_id\n"), "p.csv")
+	require.NoError(t, err)
+	assert.Equal(t, "p.csv:1: no such column", d.HeaderErrorf("nope", nil, "no such column").Error())
+}

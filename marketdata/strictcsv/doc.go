@@ -30,7 +30,11 @@
 // column ("strik", "Stike"), or equal to it once spaces, '-' and '_' are
 // dropped ("option type" for "option_type"), is taken for a typo and
 // rejected, unless that known column is present too. A header cell that is
-// blank names no column and is ignored.
+// blank names no column and is ignored. Looser resemblances (barrier_kind
+// for barrier_type) are no error by themselves, since a file may carry
+// columns of its own; a caller that finds a column missing when a record
+// needs it asks Decoder.LookAlike which ignored column was probably meant,
+// and can make that the file's error with Decoder.HeaderErrorf.
 //
 // # Cells
 //

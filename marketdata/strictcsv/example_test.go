@@ -59,3 +59,42 @@ func Example() {
 	// error: portfolio.csv:5:6: strike: required
 	// line 6: T5 strike 95.5 quantity 3 paths 10000
 }
+
+// A record needs a column the file does not have, and the header has an
+// ignored column that looks like it: the file, not the record, is wrong.
+func ExampleDecoder_LookAlike() {
+	type trade struct {
+		ID      strictcsv.Text `csv:"trade_id"`
+		Kind    strictcsv.Text `csv:"instrument"`
+		Barrier strictcsv.Text `csv:"barrier_type"`
+	}
+	const file = "trade_id,instrument,barrier_kind,desk\n" +
+		"T1,european,,fx\n" +
+		"T2,barrier,up-out,fx\n"
+
+	d, err := strictcsv.NewDecoder[trade](strings.NewReader(file), "portfolio.csv")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for {
+		var t trade
+		_, err := d.Next(&t)
+		if err == io.EOF {
+			break
+		}
+		if err == nil && t.Kind == "barrier" && !d.Has("barrier_type") {
+			if col := d.LookAlike("barrier_type"); col != "" {
+				err = d.HeaderErrorf(col, strictcsv.ErrUnknownColumn, "column %q is not a known column; did you mean %q?", col, "barrier_type")
+			}
+		}
+		if err != nil {
+			fmt.Println("unreadable:", err)
+			return
+		}
+		fmt.Println(t.ID, t.Kind)
+	}
+	// Output:
+	// T1 european
+	// unreadable: portfolio.csv:1:21: column "barrier_kind" is not a known column; did you mean "barrier_type"?
+}
