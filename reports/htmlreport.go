@@ -641,14 +641,19 @@ func (r *Report) view(m *Manifest, asof time.Time) (*reportView, error) {
 		ps             []pillar
 	}
 	var spots, rates, divs, vols, corrs []*curve
-	add := func(cs []*curve, name string, p pillar) []*curve {
-		for _, c := range cs {
-			if c.name == name && c.currency == p.key.currency {
-				c.ps = append(c.ps, p)
-				return cs
-			}
+	type curveKey struct {
+		kind, name, currency string
+	}
+	curves := map[curveKey]*curve{}
+	add := func(cs []*curve, kind, name string, p pillar) []*curve {
+		k := curveKey{kind, name, p.key.currency}
+		if c := curves[k]; c != nil {
+			c.ps = append(c.ps, p)
+			return cs
 		}
-		return append(cs, &curve{name: name, currency: p.key.currency, ps: []pillar{p}})
+		c := &curve{name: name, currency: p.key.currency, ps: []pillar{p}}
+		curves[k] = c
+		return append(cs, c)
 	}
 	var other []pillar
 	for _, k := range fkeys {
@@ -665,18 +670,18 @@ func (r *Report) view(m *Manifest, asof time.Time) (*reportView, error) {
 		switch {
 		case kind == "SPOT" && len(parts) == 1:
 			// One chart per currency: the name is the bar.
-			spots = add(spots, "", p)
+			spots = add(spots, kind, "", p)
 		case kind == "RATE" && len(parts) == 2:
-			rates = add(rates, p.name, p)
+			rates = add(rates, kind, p.name, p)
 		case kind == "DIVYIELD" && len(parts) == 2:
-			divs = add(divs, p.name, p)
+			divs = add(divs, kind, p.name, p)
 		case kind == "VOL" && (len(parts) == 2 || len(parts) == 3):
 			if len(parts) == 3 {
 				p.strike = parts[2]
 			}
-			vols = add(vols, p.name, p)
+			vols = add(vols, kind, p.name, p)
 		case kind == "CORR" && len(parts) == 1 && strings.Count(p.name, "|") == 1:
-			corrs = add(corrs, "", p)
+			corrs = add(corrs, kind, "", p)
 		default:
 			other = append(other, p)
 		}
