@@ -16,8 +16,15 @@
 //   - sensitivities.csv: trade_id,risk_factor,sensitivity,std_error, every
 //     sensitivity of every ok trade, trades in input order and each trade's
 //     sensitivities in the order of the market file.
-//   - risk.csv: risk_factor,sensitivity, the portfolio's sensitivity to each
-//     factor, sorted by key in byte order.
+//   - risk.csv: risk_factor,currency,sensitivity, the portfolio's
+//     sensitivity to each factor in each currency: the sum over the ok
+//     trades in that currency (a trade's sensitivities are in its
+//     currency, and figures in different currencies are never added), one
+//     row per risk factor and currency. The rows are sorted by risk factor
+//     in ladder order (marketdata.CompareKeys at the run's as-of date: by
+//     type SPOT, RATE, DIVYIELD, VOL, CORR, HESTON, then name, then pillar
+//     in time, then strike in numeric value; keys of no known form last,
+//     in byte order), then by currency in byte order.
 //   - validation.csv (validate only):
 //     trade_id,risk_factor,check,aad,bump,abs_diff,rel_diff,tolerance,std_error,z,status
 //     with check "bump", "same-rn" or "revaluation" (pricing.CheckBump, ...),
@@ -62,19 +69,27 @@
 // error, and the writers refuse one that gets through with an error rather
 // than write it.
 //
-// The totals of risk.csv are exact: each is the exact sum of the trades'
-// float64 sensitivities, rounded once to the nearest float64. Such a sum
+// The totals of risk.csv are exact: each is the exact sum of the float64
+// sensitivities of the trades in one currency, rounded once to the nearest
+// float64. Such a sum
 // does not depend on the order of the additions, so a merge that feeds the
 // trades of every shard (their rows of sensitivities.csv, which read back
 // exactly) to a Writer gets the totals of the unsharded run, bit for bit,
-// whatever the order. Adding up the shards' risk.csv, each rounded, would
-// not.
+// whatever the order (results.csv has no currency: the merge gives each
+// trade its currency from the portfolio, Rows.SetCurrency). Adding up the
+// shards' risk.csv, each rounded, would not.
+//
+// The HTML report (Report) follows the same rule: its risk ladders are
+// risk.csv's sums, one chart, heat map or table row per currency.
 //
 // # Reading back
 //
 // ResultsReader, SensitivitiesReader, RiskReader, ValidationReader and
 // ReadManifest read the files back, a row at a time, as `aadrisk merge`
-// does to combine the shards of a batch. They accept exactly what a Writer
+// does to combine the shards of a batch (merge recomputes risk.csv from
+// the sensitivities rather than reading it). The risk.csv of an earlier
+// version, "risk_factor,sensitivity" with figures of different currencies
+// added together, is refused with a message that says so. They accept exactly what a Writer
 // writes (the header byte for byte, LF line ends and a final LF, quoting
 // and neutralising only where the Writer applies them, numbers in the
 // shortest form that reads back exactly, blank cells where the Writer

@@ -27,7 +27,7 @@ func Example() {
 
 	results := []*pricing.Result{
 		{
-			TradeID: "EU-1", Instrument: "european", Engine: "analytic", Line: 2,
+			TradeID: "EU-1", Instrument: "european", Engine: "analytic", Underlying: "ACME", Currency: "USD", Line: 2,
 			PV: 10.450583572185565, Delta: 0.6368306511756191, Gamma: 0.018762017345846895, HasDelta: true,
 			Vega: 37.52403469169379, Rho: 53.232481545376345, DivRho: -63.68306511756191, Theta: -6.414027546438197,
 			Sens: []pricing.Sensitivity{
@@ -68,10 +68,10 @@ func Example() {
 	// EU-1,european,analytic,ok,10.450583572185565,,0.6368306511756191,0.018762017345846895,37.52403469169379,53.232481545376345,-63.68306511756191,-6.414027546438197,,,,,,,
 	// '-DIG-2,digital,analytic,error,,,,,,,,,,,,,,,"line 3, column 6: expiry ""2024-12-31"" is not after the as-of date"
 	// risk.csv:
-	// risk_factor,sensitivity
-	// RATE/USD/1Y,53.232481545376345
-	// SPOT/ACME,0.6368306511756191
-	// VOL/ACME/1Y/100,37.52403469169379
+	// risk_factor,currency,sensitivity
+	// SPOT/ACME,USD,0.6368306511756191
+	// RATE/USD/1Y,USD,53.232481545376345
+	// VOL/ACME/1Y/100,USD,37.52403469169379
 	// ok: 1 failed: 1
 }
 

@@ -14,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aadrisk/aadrisk/marketdata"
 	"github.com/aadrisk/aadrisk/pricing"
 )
 
@@ -45,12 +44,15 @@ type ReportOptions struct {
 // script and no external resource, that a browser opens offline.
 //
 // It streams: Add and AddValidation keep only aggregates (counts, the
-// failed trades, sums per underlying, currency and risk factor, the largest
-// positions, the worst validation figures and a bounded sample of the
-// others), so its memory does not grow with the number of trades but for
-// the failed ones (at most MaxFailures) and the risk factors. The sums per
-// risk factor are exact, rounded once, like risk.csv's: the report's
-// figures are risk.csv's.
+// failed trades, sums per underlying and currency, per currency and per
+// risk factor and currency, the largest positions, the worst validation
+// figures and a bounded sample of the others), so its memory does not grow
+// with the number of trades but for the failed ones (at most MaxFailures)
+// and the risk factors. The sums per risk factor and currency are exact,
+// rounded once, like risk.csv's: the report's figures are risk.csv's. No
+// figure of the report adds two currencies: every table has a currency
+// column or is per currency, and every risk ladder, heat map and matrix is
+// of one currency.
 //
 // A Report is not safe for concurrent use: one goroutine adds the results,
 // in input order (the order only breaks ties in the rankings).
@@ -68,7 +70,8 @@ type Report struct {
 
 	topPV, topVega topHeap
 
-	factors map[string]*factorSum
+	// factors holds the sums per risk factor and currency, as risk.csv.
+	factors map[riskKey]*factorSum
 
 	val reportValidation
 }
@@ -222,7 +225,7 @@ func NewReport(opts ReportOptions) *Report {
 		opts:         opts,
 		byUnderlying: make(map[groupKey]*group),
 		byCurrency:   make(map[string]*group),
-		factors:      make(map[string]*factorSum),
+		factors:      make(map[riskKey]*factorSum),
 	}
 	r.topPV = topHeap{n: opts.Top, key: func(p *topPosition) float64 { return p.PV }}
 	r.topVega = topHeap{n: opts.Top, key: func(p *topPosition) float64 { return p.Vega }}
@@ -297,10 +300,11 @@ func (r *Report) Add(res *pricing.Result) error {
 	r.topVega.push(p)
 	for i := range res.Sens {
 		s := &res.Sens[i]
-		f := r.factors[s.RiskFactor]
+		k := riskKey{s.RiskFactor, res.Currency}
+		f := r.factors[k]
 		if f == nil {
 			f = new(factorSum)
-			r.factors[s.RiskFactor] = f
+			r.factors[k] = f
 		}
 		f.sum.add(s.Value)
 		if s.HasStdError {
@@ -503,10 +507,10 @@ type reportView struct {
 
 	TopPV, TopVega posTable
 
-	Delta, Gamma *barChart
+	Delta, Gamma []*barChart
 	Rho, DivRho  []*barChart
 	Vega         []*heatMap
-	Corr         *heatMap
+	Corr         []*heatMap
 	Other        []factorRow
 
 	Validation *validationView
@@ -533,7 +537,7 @@ type posTable struct {
 	MC   bool
 }
 
-type factorRow struct{ Key, Value, SE string }
+type factorRow struct{ Key, Currency, Value, SE string }
 
 type validationView struct {
 	OK, Fail, Total string
@@ -590,14 +594,14 @@ func (r *Report) view(m *Manifest, asof time.Time) (*reportView, error) {
 	slices.SortFunc(keys, func(a, b groupKey) int {
 		return cmp.Or(cmp.Compare(a.underlying, b.underlying), cmp.Compare(a.currency, b.currency))
 	})
-	var deltaBars, gammaBars []barItem
+	// Gamma per underlying, one chart per currency (charts in currency
+	// order, bars in underlying order).
+	gammaBars := map[string][]barItem{}
 	for _, k := range keys {
 		g := r.byUnderlying[k]
 		v.Underlyings = append(v.Underlyings, groupView(orDash(k.underlying), k.currency, g))
 		if g.hasDelta {
-			label := orDash(k.underlying) + " (" + orDash(k.currency) + ")"
-			deltaBars = append(deltaBars, barItem{label, g.delta.value(), -1})
-			gammaBars = append(gammaBars, barItem{label, g.gamma.value(), -1})
+			gammaBars[k.currency] = append(gammaBars[k.currency], barItem{orDash(k.underlying), g.gamma.value(), -1})
 		}
 	}
 	ccys := make([]string, 0, len(r.byCurrency))
@@ -614,149 +618,166 @@ func (r *Report) view(m *Manifest, asof time.Time) (*reportView, error) {
 	for _, p := range r.topVega.sorted() {
 		v.TopVega.Rows = append(v.TopVega.Rows, posView(&p))
 	}
-
 	v.TopPV.MC, v.TopVega.MC = v.MC, v.MC
-	if len(deltaBars) > 0 {
-		v.Delta = newBarChart("Delta per underlying", "currency per unit of spot", deltaBars, nil)
-		v.Gamma = newBarChart("Gamma per underlying", "currency per unit of spot²", gammaBars, nil)
-	}
 
-	// Risk factors.
-	type pillar struct {
-		name, pillar, key string
-		t                 float64
-		ok                bool
-		value, se         float64
-		hasSE             bool
-		strike            string
+	// Risk factors, in risk.csv's order: every figure is the sum over the
+	// trades of one currency, and each chart, map and table row is of one
+	// currency, so that no figure adds two currencies.
+	fkeys := make([]riskKey, 0, len(r.factors))
+	for k := range r.factors {
+		fkeys = append(fkeys, k)
 	}
-	rates := map[string][]pillar{}
-	divs := map[string][]pillar{}
-	vols := map[string][]pillar{}
-	var corr []pillar
-	var other []string
-	for key, f := range r.factors {
-		kind, rest, _ := strings.Cut(key, "/")
-		parts := strings.Split(rest, "/")
-		p := pillar{key: key, value: f.sum.value(), se: math.Sqrt(f.se2), hasSE: f.hasSE}
-		if !finite(p.value) {
-			return nil, fmt.Errorf("reports: risk factor %q: portfolio sensitivity %v: %w", key, p.value, errNonFinite)
+	sortRisk(fkeys, asof)
+	type pillar struct {
+		name, pillar, strike string
+		key                  riskKey
+		value, se            float64
+		hasSE                bool
+	}
+	// curve is the pillars of one curve, surface or matrix in one
+	// currency, in ladder order.
+	type curve struct {
+		name, currency string
+		ps             []pillar
+	}
+	var spots, rates, divs, vols, corrs []*curve
+	type curveKey struct {
+		kind, name, currency string
+	}
+	curves := map[curveKey]*curve{}
+	add := func(cs []*curve, kind, name string, p pillar) []*curve {
+		k := curveKey{kind, name, p.key.currency}
+		if c := curves[k]; c != nil {
+			c.ps = append(c.ps, p)
+			return cs
 		}
-		p.name = parts[0]
+		c := &curve{name: name, currency: p.key.currency, ps: []pillar{p}}
+		curves[k] = c
+		return append(cs, c)
+	}
+	var other []pillar
+	for _, k := range fkeys {
+		f := r.factors[k]
+		kind, rest, _ := strings.Cut(k.factor, "/")
+		parts := strings.Split(rest, "/")
+		p := pillar{key: k, value: f.sum.value(), se: math.Sqrt(f.se2), hasSE: f.hasSE, name: parts[0]}
+		if !finite(p.value) {
+			return nil, fmt.Errorf("reports: risk factor %q in %q: portfolio sensitivity %v: %w", k.factor, k.currency, p.value, errNonFinite)
+		}
 		if len(parts) >= 2 {
 			p.pillar = parts[1]
-			t, err := marketdata.ParseTime(p.pillar, asof)
-			p.t, p.ok = t, err == nil
 		}
 		switch {
+		case kind == "SPOT" && len(parts) == 1:
+			// One chart per currency: the name is the bar.
+			spots = add(spots, kind, "", p)
 		case kind == "RATE" && len(parts) == 2:
-			rates[p.name] = append(rates[p.name], p)
+			rates = add(rates, kind, p.name, p)
 		case kind == "DIVYIELD" && len(parts) == 2:
-			divs[p.name] = append(divs[p.name], p)
+			divs = add(divs, kind, p.name, p)
 		case kind == "VOL" && (len(parts) == 2 || len(parts) == 3):
 			if len(parts) == 3 {
 				p.strike = parts[2]
 			}
-			vols[p.name] = append(vols[p.name], p)
+			vols = add(vols, kind, p.name, p)
 		case kind == "CORR" && len(parts) == 1 && strings.Count(p.name, "|") == 1:
-			corr = append(corr, p)
+			corrs = add(corrs, kind, "", p)
 		default:
-			other = append(other, key)
+			other = append(other, p)
 		}
 	}
-	byTime := func(a, b pillar) int {
-		if a.ok != b.ok {
-			if a.ok {
-				return -1
-			}
-			return 1
-		}
-		return cmp.Or(cmp.Compare(a.t, b.t), cmp.Compare(a.key, b.key))
+	// Charts by name, then currency (the pillars within each stay in
+	// ladder order).
+	for _, cs := range [...][]*curve{spots, rates, divs, vols, corrs} {
+		slices.SortFunc(cs, func(a, b *curve) int {
+			return cmp.Or(strings.Compare(a.name, b.name), strings.Compare(a.currency, b.currency))
+		})
 	}
-	ladder := func(m map[string][]pillar, title, unit string, per float64, perUnit string) []*barChart {
-		names := make([]string, 0, len(m))
-		for n := range m {
-			names = append(names, n)
+	se := func(p pillar) float64 {
+		if p.hasSE {
+			return p.se
 		}
-		slices.Sort(names)
+		return -1
+	}
+	in := func(ccy string) string { return "in " + orDash(ccy) }
+
+	// Delta is risk.csv's SPOT rows: with a basket's deltas to its assets,
+	// which results.csv's delta (and the gamma beside it) leaves out.
+	for _, c := range spots {
+		items := make([]barItem, len(c.ps))
+		for i, p := range c.ps {
+			items[i] = barItem{p.name, p.value, se(p)}
+		}
+		v.Delta = append(v.Delta, newBarChart("Delta per underlying, "+in(c.currency), orDash(c.currency)+" per unit of spot (risk.csv's SPOT rows)", items, nil))
+	}
+	for _, c := range ccys {
+		if items := gammaBars[c]; len(items) > 0 {
+			v.Gamma = append(v.Gamma, newBarChart("Gamma per underlying, "+in(c), orDash(c)+" per unit of spot² (results.csv, the trades on that underlying)", items, nil))
+		}
+	}
+	ladder := func(cs []*curve, title, unit string, per float64, perUnit string) []*barChart {
 		var charts []*barChart
-		for _, n := range names {
-			ps := m[n]
-			slices.SortFunc(ps, byTime)
-			items := make([]barItem, len(ps))
-			for i, p := range ps {
-				se := -1.0
-				if p.hasSE {
-					se = p.se
-				}
-				items[i] = barItem{p.pillar, p.value, se}
+		for _, c := range cs {
+			items := make([]barItem, len(c.ps))
+			for i, p := range c.ps {
+				items[i] = barItem{p.pillar, p.value, se(p)}
 			}
-			charts = append(charts, newBarChart(title+" "+n, unit, items, &scaled{per, perUnit}))
+			charts = append(charts, newBarChart(title+" "+c.name+", "+in(c.currency), orDash(c.currency)+" "+unit, items, &scaled{per, perUnit}))
 		}
 		return charts
 	}
-	v.Rho = ladder(rates, "Rho per pillar of the RATE curve", "currency per 1.00 of rate", 1e-4, "per bp")
-	v.DivRho = ladder(divs, "Dividend rho per pillar of the DIVYIELD curve", "currency per 1.00 of yield", 1e-4, "per bp")
+	v.Rho = ladder(rates, "Rho per pillar of the RATE curve", "per 1.00 of rate", 1e-4, "per bp")
+	v.DivRho = ladder(divs, "Dividend rho per pillar of the DIVYIELD curve", "per 1.00 of yield", 1e-4, "per bp")
 
-	// Vega heat maps: expiry × strike.
-	names := make([]string, 0, len(vols))
-	for n := range vols {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	for _, n := range names {
-		ps := vols[n]
-		var expiries, strikes []pillar
-		for _, p := range ps {
-			if !slices.ContainsFunc(expiries, func(q pillar) bool { return q.pillar == p.pillar }) {
-				expiries = append(expiries, p)
+	// Vega heat maps: expiry × strike, one per surface and currency. The
+	// expiries come in ladder order (time); the strikes of all expiries are
+	// put in numeric order, a blank strike first.
+	for _, c := range vols {
+		var expiries, strikes []string
+		for _, p := range c.ps {
+			if !slices.Contains(expiries, p.pillar) {
+				expiries = append(expiries, p.pillar)
 			}
-			if !slices.ContainsFunc(strikes, func(q pillar) bool { return q.strike == p.strike }) {
-				strikes = append(strikes, p)
+			if !slices.Contains(strikes, p.strike) {
+				strikes = append(strikes, p.strike)
 			}
 		}
-		slices.SortFunc(expiries, byTime)
-		slices.SortFunc(strikes, func(a, b pillar) int {
-			fa, ea := strconv.ParseFloat(a.strike, 64)
-			fb, eb := strconv.ParseFloat(b.strike, 64)
+		slices.SortFunc(strikes, func(a, b string) int {
+			fa, ea := strconv.ParseFloat(a, 64)
+			fb, eb := strconv.ParseFloat(b, 64)
 			if (ea == nil) != (eb == nil) {
 				if ea != nil {
 					return -1 // a blank strike first
 				}
 				return 1
 			}
-			return cmp.Or(cmp.Compare(fa, fb), cmp.Compare(a.strike, b.strike))
+			return cmp.Or(cmp.Compare(fa, fb), cmp.Compare(a, b))
 		})
-		rows := make([]string, len(expiries))
-		for i, e := range expiries {
-			rows[i] = e.pillar
-		}
 		cols := make([]string, len(strikes))
 		for i, s := range strikes {
-			cols[i] = s.strike
-			if s.strike == "" {
+			cols[i] = s
+			if s == "" {
 				cols[i] = "(flat)"
 			}
 		}
-		cells := make([]heatCell, 0, len(ps))
-		for _, p := range ps {
-			i := slices.IndexFunc(expiries, func(q pillar) bool { return q.pillar == p.pillar })
-			j := slices.IndexFunc(strikes, func(q pillar) bool { return q.strike == p.strike })
-			tip := fmt.Sprintf("%s: %s per 1.00 of vol, %s per vol point", p.key, num(p.value), num(p.value/100))
+		cells := make([]heatCell, 0, len(c.ps))
+		for _, p := range c.ps {
+			i, j := slices.Index(expiries, p.pillar), slices.Index(strikes, p.strike)
+			tip := fmt.Sprintf("%s, %s: %s per 1.00 of vol, %s per vol point", p.key.factor, in(p.key.currency), num(p.value), num(p.value/100))
 			if p.hasSE {
 				tip += ", std error " + num(p.se)
 			}
 			cells = append(cells, heatCell{Row: i, Col: j, Value: p.value, Text: num(p.value / 100), Tip: tip})
 		}
 		slices.SortFunc(cells, func(a, b heatCell) int { return cmp.Or(cmp.Compare(a.Row, b.Row), cmp.Compare(a.Col, b.Col)) })
-		v.Vega = append(v.Vega, newHeatMap("Vega of "+n+": expiry × strike", "cells: currency per vol point (÷100 of the figure per 1.00 of vol; hover for both)", "expiry", "strike", rows, cols, cells))
+		v.Vega = append(v.Vega, newHeatMap("Vega of "+c.name+", "+in(c.currency)+": expiry × strike",
+			"cells: "+orDash(c.currency)+" per vol point (÷100 of the figure per 1.00 of vol; hover for both)", "expiry", "strike", expiries, cols, cells))
 	}
 
-	// Correlation sensitivities.
-	if len(corr) > 0 {
-		slices.SortFunc(corr, func(a, b pillar) int { return cmp.Compare(a.key, b.key) })
+	// Correlation sensitivities, one matrix per currency.
+	for _, c := range corrs {
 		var ns []string
-		for _, p := range corr {
+		for _, p := range c.ps {
 			a, b, _ := strings.Cut(p.name, "|")
 			for _, x := range [...]string{a, b} {
 				if !slices.Contains(ns, x) {
@@ -766,28 +787,26 @@ func (r *Report) view(m *Manifest, asof time.Time) (*reportView, error) {
 		}
 		slices.Sort(ns)
 		var cells []heatCell
-		for _, p := range corr {
+		for _, p := range c.ps {
 			a, b, _ := strings.Cut(p.name, "|")
 			i, j := slices.Index(ns, a), slices.Index(ns, b)
-			tip := fmt.Sprintf("%s: %s per 1.00 of correlation", p.key, num(p.value))
+			tip := fmt.Sprintf("%s, %s: %s per 1.00 of correlation", p.key.factor, in(p.key.currency), num(p.value))
 			if p.hasSE {
 				tip += ", std error " + num(p.se)
 			}
 			cells = append(cells, heatCell{Row: i, Col: j, Value: p.value, Text: num(p.value), Tip: tip},
 				heatCell{Row: j, Col: i, Value: p.value, Text: num(p.value), Tip: tip})
 		}
-		v.Corr = newHeatMap("Correlation sensitivities", "cells: currency per 1.00 of correlation, ∂pv/∂ρ for the pair (shown in both halves)", "", "", ns, ns, cells)
+		v.Corr = append(v.Corr, newHeatMap("Correlation sensitivities, "+in(c.currency),
+			"cells: "+orDash(c.currency)+" per 1.00 of correlation, ∂pv/∂ρ for the pair (shown in both halves)", "", "", ns, ns, cells))
 	}
-	slices.Sort(other)
-	for _, k := range other {
-		f := r.factors[k]
-		row := factorRow{Key: k, Value: num(f.sum.value())}
-		if f.hasSE {
-			row.SE = num(math.Sqrt(f.se2))
+	for _, p := range other {
+		row := factorRow{Key: p.key.factor, Currency: orDash(p.key.currency), Value: num(p.value)}
+		if p.hasSE {
+			row.SE = num(p.se)
 		}
 		v.Other = append(v.Other, row)
 	}
-
 	if r.val.added {
 		v.Validation = r.validationView()
 	}

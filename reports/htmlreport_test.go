@@ -81,7 +81,7 @@ func TestReportSectionsAndAggregates(t *testing.T) {
 
 	for _, s := range []string{`id="run"`, `id="failed"`, `id="pv"`, `id="largest"`, `id="ladders"`, `id="validation"`,
 		"Delta per underlying", "Gamma per underlying", "Rho per pillar of the RATE curve USD",
-		"Dividend rho per pillar of the DIVYIELD curve ACME", "Vega of ACME: expiry × strike", "Vega of BETA: expiry × strike",
+		"Dividend rho per pillar of the DIVYIELD curve ACME", "Vega of ACME, in USD: expiry × strike", "Vega of BETA, in EUR: expiry × strike",
 		"Correlation sensitivities", "Relative difference against magnitude", "The worst figures",
 		strings.Repeat("ab", 32), "2026-01-02", "1.5s", "aadrisk test"} {
 		assert.Contains(t, html, s)
@@ -150,15 +150,15 @@ func TestReportNoExternalResources(t *testing.T) {
 	}
 }
 
-// TestReportRiskAgreesWithWriter checks that the report's per-factor sums
-// are risk.csv's, bit for bit.
+// TestReportRiskAgreesWithWriter checks that the report's sums per risk
+// factor and currency are risk.csv's, bit for bit.
 func TestReportRiskAgreesWithWriter(t *testing.T) {
 	dir := t.TempDir()
 	w, err := NewWriter(dir, Options{})
 	require.NoError(t, err)
 	r := NewReport(ReportOptions{})
 	for i := range 2000 {
-		res := &pricing.Result{TradeID: fmt.Sprint("T", i), Instrument: "european", Engine: "analytic", Underlying: "X", Currency: "USD",
+		res := &pricing.Result{TradeID: fmt.Sprint("T", i), Instrument: "european", Engine: "analytic", Underlying: "X", Currency: []string{"USD", "EUR", "USD"}[i%3],
 			PV: float64(i) * 0.1, Sens: sens("SPOT/X", 0.1*float64(i%7)-0.3, "RATE/USD/1Y", 1e10/float64(i+1), "VOL/X/1Y/100", -1e-3*float64(i))}
 		require.NoError(t, w.Add(res))
 		require.NoError(t, r.Add(res))
@@ -169,10 +169,13 @@ func TestReportRiskAgreesWithWriter(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")[1:]
 	require.Len(t, lines, len(r.factors))
 	for _, l := range lines {
-		k, v, _ := strings.Cut(l, ",")
-		want, err := strconv.ParseFloat(v, 64)
+		cells := strings.Split(l, ",")
+		require.Len(t, cells, 3, l)
+		k := riskKey{cells[0], cells[1]}
+		want, err := strconv.ParseFloat(cells[2], 64)
 		require.NoError(t, err)
-		assert.Equal(t, want, r.factors[k].sum.value(), k)
+		require.Contains(t, r.factors, k)
+		assert.Equal(t, want, r.factors[k].sum.value(), l)
 	}
 }
 
@@ -307,4 +310,52 @@ func TestReportLarge(t *testing.T) {
 	assert.Less(t, elapsed, 20*time.Second) // a few seconds even under the race detector
 	assert.Equal(t, 50, strings.Count(b.String(), "<h3>Vega of U"))
 	assert.Contains(t, b.String(), fmt.Sprintf(">%s<", count(n/1000))) // the failed count
+}
+
+// TestReportPerCurrency checks that the ladders never add two currencies:
+// BETA is traded in EUR and, through a basket, in USD, and each figure of
+// the report is the sum in one currency.
+func TestReportPerCurrency(t *testing.T) {
+	r := NewReport(ReportOptions{})
+	for _, res := range []*pricing.Result{
+		{TradeID: "E1", Instrument: "european", Engine: "analytic", Underlying: "BETA", Currency: "EUR", PV: 1, Delta: 40, Gamma: 2, HasDelta: true,
+			Sens: sens("SPOT/BETA", 40.0, "VOL/BETA/1Y", 300.0, "HESTON/BETA/kappa", 7.0)},
+		{TradeID: "E2", Instrument: "european", Engine: "analytic", Underlying: "BETA", Currency: "EUR", PV: 1, Delta: 2.5, Gamma: 1, HasDelta: true,
+			Sens: sens("SPOT/BETA", 2.5, "VOL/BETA/1Y", 20.0)},
+		{TradeID: "U1", Instrument: "basket", Engine: "mc", Currency: "USD", PV: 1,
+			Sens: sens("SPOT/BETA", 1000.0, "SPOT/ACME", 64.0, "VOL/BETA/1Y", 5000.0, "CORR/ACME|BETA", 9.0, "HESTON/BETA/kappa", 11.0)},
+	} {
+		require.NoError(t, r.Add(res))
+	}
+	html := writeReport(t, r, reportManifest())
+	ladders := html[strings.Index(html, `id="ladders"`):]
+	section := func(title string) string {
+		i := strings.Index(ladders, title)
+		require.GreaterOrEqual(t, i, 0, title)
+		s := ladders[i:]
+		if j := strings.Index(s[1:], "<h3>"); j >= 0 {
+			s = s[:j+1]
+		}
+		return s
+	}
+	eur, usd := section("Delta per underlying, in EUR"), section("Delta per underlying, in USD")
+	assert.Contains(t, eur, ">42.5<")
+	assert.NotContains(t, eur, "ACME")
+	assert.Contains(t, usd, ">1,000<")
+	assert.Contains(t, usd, ">64<")
+	assert.Less(t, strings.Index(usd, ">ACME<"), strings.Index(usd, ">BETA<"))
+	assert.Contains(t, section("Gamma per underlying, in EUR"), ">3<")
+	assert.NotContains(t, ladders, "Gamma per underlying, in USD") // a basket has no gamma
+	assert.Contains(t, section("Vega of BETA, in EUR"), ">3.2<")   // 320 per 1.00 of vol
+	assert.Contains(t, section("Vega of BETA, in USD"), ">50<")
+	assert.Contains(t, section("Correlation sensitivities, in USD"), ">9<")
+	assert.NotContains(t, ladders, "Correlation sensitivities, in EUR")
+	// The sums over both currencies appear nowhere.
+	for _, s := range []string{"1,042.5", "5,320", "53.2", ">18<"} {
+		assert.NotContains(t, ladders, s)
+	}
+	other := section("Other risk factors")
+	assert.Contains(t, other, `<td class="mono">HESTON/BETA/kappa</td><td>EUR</td><td class="n">7</td>`)
+	assert.Contains(t, other, `<td class="mono">HESTON/BETA/kappa</td><td>USD</td><td class="n">11</td>`)
+	assert.Less(t, strings.Index(other, ">EUR<"), strings.Index(other, ">USD<"))
 }

@@ -3,6 +3,7 @@ package reports
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,7 +11,9 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/aadrisk/aadrisk/marketdata"
 	"github.com/aadrisk/aadrisk/pricing"
 )
 
@@ -93,8 +96,17 @@ func newCSVReader(r io.Reader, file, header string) (*csvReader, error) {
 	if err != nil {
 		return nil, err
 	}
-	if string(got) != header[:len(header)-1] {
-		return nil, &ReadError{File: file, Line: 1, Msg: fmt.Sprintf("header %q: want %q", truncate(got), header[:len(header)-1])}
+	if want := header[:len(header)-1]; string(got) != want {
+		// The column is that of the first byte that differs.
+		col := 1
+		for col <= len(got) && col <= len(want) && got[col-1] == want[col-1] {
+			col++
+		}
+		msg := fmt.Sprintf("header %q: want %q", truncate(got), want)
+		if why, ok := oldHeaders[string(got)]; ok && header == riskHeader {
+			msg = why + ": " + msg
+		}
+		return nil, &ReadError{File: file, Line: 1, Column: col, Msg: msg}
 	}
 	for _, f := range bytes.Split([]byte(header[:len(header)-1]), []byte{','}) {
 		c.names = append(c.names, string(f))
@@ -560,34 +572,72 @@ func (sr *SensitivitiesReader) Next(row *SensitivityRow) error {
 	return err
 }
 
-// RiskReader reads back a risk.csv written by a Writer, one row at a time.
-type RiskReader struct {
-	c *csvReader
+// oldHeaders explains the headers of files that earlier versions of
+// aadrisk wrote and this one no longer reads.
+var oldHeaders = map[string]string{
+	"risk_factor,sensitivity": "the risk.csv of an earlier aadrisk, which added up sensitivities in different currencies; " +
+		"risk.csv now has one row per risk factor and currency (price the batch again)",
 }
 
-// NewRiskReader reads and checks the header of a risk.csv; file names it in
-// errors.
-func NewRiskReader(r io.Reader, file string) (*RiskReader, error) {
+// RiskRow is a row of risk.csv: the portfolio's sensitivity to one risk
+// factor, summed over its trades in one currency (risk.csv has no standard
+// errors).
+type RiskRow struct {
+	RiskFactor, Currency string
+	Sensitivity          float64
+}
+
+// RiskReader reads back a risk.csv written by a Writer, one row at a time,
+// refusing rows out of the Writer's order (see Writer.Commit) or repeated.
+type RiskReader struct {
+	c    *csvReader
+	asof time.Time
+	prev riskKey
+	any  bool
+}
+
+// NewRiskReader reads and checks the header of a risk.csv, of a run as of
+// asof (the as-of date orders date pillars against tenors); file names it
+// in errors. The risk.csv of an earlier aadrisk, with the header
+// "risk_factor,sensitivity" (no currency), is refused.
+func NewRiskReader(r io.Reader, file string, asof time.Time) (*RiskReader, error) {
 	c, err := newCSVReader(r, file, riskHeader)
 	if err != nil {
 		return nil, err
 	}
-	return &RiskReader{c: c}, nil
+	return &RiskReader{c: c, asof: asof}, nil
 }
 
-// Next reads the next row into s (risk.csv has no standard errors); io.EOF
-// after the last row.
-func (rr *RiskReader) Next(s *pricing.Sensitivity) error {
+// Line returns the line on which the last row read began.
+func (rr *RiskReader) Line() int { return rr.c.recordLine() }
+
+// Next reads the next row into row; io.EOF after the last row.
+func (rr *RiskReader) Next(row *RiskRow) error {
 	c := rr.c
 	if err := c.next(); err != nil {
 		return err
 	}
-	*s = pricing.Sensitivity{}
+	*row = RiskRow{}
 	var err error
-	if s.RiskFactor, err = c.text(0); err != nil {
+	if row.RiskFactor, err = c.text(0); err != nil {
 		return err
 	}
-	s.Value, err = c.number(1)
+	if row.Currency, err = c.text(1); err != nil {
+		return err
+	}
+	k := riskKey{row.RiskFactor, row.Currency}
+	if rr.any {
+		o := cmp.Or(marketdata.CompareKeys(rr.prev.factor, k.factor, rr.asof), strings.Compare(rr.prev.currency, k.currency))
+		if o >= 0 {
+			what := "out of order"
+			if o == 0 {
+				what = "repeated"
+			}
+			return c.errorf(c.recordLine(), 1, "", "%s, %s: %s (risk.csv is sorted by risk factor in ladder order, then by currency, one row each)", k.factor, k.currency, what)
+		}
+	}
+	rr.prev, rr.any = k, true
+	row.Sensitivity, err = c.number(2)
 	return err
 }
 

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -51,11 +52,12 @@ var readValidation = []pricing.Validation{
 	{TradeID: "=1+1", RiskFactor: "THETA", Check: pricing.CheckRevaluation, AAD: -0.5, Bump: -0.25, AbsDiff: 0.25, RelDiff: 0.5, Tolerance: 1, StdError: 0.125, Z: -2, HasStdError: true, OK: true},
 }
 
-// canonical is what a Result is once written and read back: no line, no
-// negative zero, an error reduced to its text.
+// canonical is what a Result is once written and read back: no line and
+// no currency (results.csv has neither), no negative zero, an error
+// reduced to its text.
 func canonical(r *pricing.Result) pricing.Result {
 	c := *r
-	c.Line = 0
+	c.Line, c.Currency = 0, ""
 	if c.Err != nil {
 		c = pricing.Result{TradeID: c.TradeID, Instrument: c.Instrument, Engine: c.Engine, Err: errors.New(c.Err.Error())}
 	}
@@ -147,15 +149,18 @@ func TestReadersRoundTrip(t *testing.T) {
 	assert.Equal(t, readValidation, vs)
 
 	// Risk.
-	rk := openReader(t, dir, RiskFile, NewRiskReader)
+	rk := openReader(t, dir, RiskFile, func(r io.Reader, file string) (*RiskReader, error) {
+		return NewRiskReader(r, file, fixtureAsOf(t))
+	})
 	n := 0
 	for {
-		var s pricing.Sensitivity
-		err := rk.Next(&s)
+		var row RiskRow
+		err := rk.Next(&row)
 		if err == io.EOF {
 			break
 		}
 		require.NoError(t, err)
+		assert.Equal(t, n+2, rk.Line())
 		n++
 	}
 	assert.Equal(t, strings.Count(readOut(t, dir, RiskFile), "\n")-1, n)
@@ -196,7 +201,8 @@ func TestReadersRoundTrip(t *testing.T) {
 	// Written again.
 	again := t.TempDir()
 	for i, r := range back {
-		r.Line = rs[i].Line
+		// results.csv has no currency: merge takes it from the portfolio.
+		r.Line, r.Currency = rs[i].Line, rs[i].Currency
 		r.Sens = nil
 		for _, s := range rs[i].Sens {
 			s.Value += 0
@@ -255,8 +261,8 @@ func TestReadersRefuse(t *testing.T) {
 		name, data, want string
 	}{
 		{"empty", "", "results.csv: empty file"},
-		{"other header", "trade_id,pv\n", "results.csv:1: header"},
-		{"header CRLF", strings.TrimSuffix(resultsHeader, "\n") + "\r\n", "results.csv:1: header"},
+		{"other header", "trade_id,pv\n", "results.csv:1:10: header"},
+		{"header CRLF", strings.TrimSuffix(resultsHeader, "\n") + "\r\n", fmt.Sprintf("results.csv:1:%d: header", len(resultsHeader))},
 		{"truncated", resultsHeader + strings.TrimSuffix(ok, "\n"), "results.csv:2: the file ends in the middle of a line"},
 		{"few fields", resultsHeader + "T1,european\n", "results.csv:2: 2 fields, want 19"},
 		{"many fields", resultsHeader + strings.TrimSuffix(ok, "\n") + ",x\n", "results.csv:2:51: more than 19 fields"},
@@ -312,6 +318,62 @@ func TestReadersRefuse(t *testing.T) {
 		var v pricing.Validation
 		assert.ErrorContains(t, vr.Next(&v), c.want)
 	}
+}
+
+// fixtureAsOf is the as-of date of fixtureManifest.
+func fixtureAsOf(t *testing.T) time.Time {
+	t.Helper()
+	d, err := time.Parse(time.DateOnly, fixtureManifest().AsOf)
+	require.NoError(t, err)
+	return d
+}
+
+// TestRiskReaderRefuses checks that the risk.csv of an earlier version
+// (no currency column) and rows out of risk.csv's order are refused with
+// the file, line and column.
+func TestRiskReaderRefuses(t *testing.T) {
+	asof := fixtureAsOf(t)
+	_, err := NewRiskReader(strings.NewReader("risk_factor,sensitivity\nSPOT/ACME,1\n"), "shard/risk.csv", asof)
+	var re *ReadError
+	require.ErrorAs(t, err, &re)
+	assert.Equal(t, ReadError{File: "shard/risk.csv", Line: 1, Column: 13, Msg: re.Msg}, *re)
+	assert.ErrorContains(t, err, `shard/risk.csv:1:13: the risk.csv of an earlier aadrisk, which added up sensitivities in different currencies`)
+	assert.ErrorContains(t, err, `want "risk_factor,currency,sensitivity"`)
+	_, err = NewRiskReader(strings.NewReader("risk_factor,ccy,sensitivity\n"), RiskFile, asof)
+	assert.ErrorContains(t, err, `risk.csv:1:14: header "risk_factor,ccy,sensitivity": want "risk_factor,currency,sensitivity"`)
+
+	for _, c := range []struct{ rows, want string }{
+		{"RATE/USD/1Y,USD,1\nRATE/USD/6M,USD,2\n", "risk.csv:3:1: RATE/USD/6M, USD: out of order"},
+		{"SPOT/A,USD,1\nSPOT/A,EUR,2\n", "risk.csv:3:1: SPOT/A, EUR: out of order"},
+		{"SPOT/A,EUR,1\nSPOT/A,EUR,2\n", "risk.csv:3:1: SPOT/A, EUR: repeated"},
+		{"odd,USD,1\nSPOT/A,USD,2\n", "risk.csv:3:1: SPOT/A, USD: out of order"},
+		{"SPOT/A,=USD,1\n", `risk.csv:2:8: currency: text beginning with "=" is not neutralised`},
+		{"SPOT/A,USD,1.50\n", "risk.csv:2:12: sensitivity: want a finite number"},
+		{"SPOT/A,1\n", "risk.csv:2: 2 fields, want 3 (risk_factor,currency,sensitivity)"},
+	} {
+		rr, err := NewRiskReader(strings.NewReader(riskHeader+c.rows), RiskFile, asof)
+		require.NoError(t, err)
+		var row RiskRow
+		for err == nil {
+			err = rr.Next(&row)
+		}
+		assert.ErrorContains(t, err, c.want, c.rows)
+		assert.ErrorAs(t, err, &re, c.rows)
+	}
+	// In order: the ladder, then the currencies.
+	rr, err := NewRiskReader(strings.NewReader(riskHeader+"SPOT/A,EUR,1\nSPOT/A,USD,2\nRATE/USD/6M,USD,3\nRATE/USD/1Y,USD,4\nodd,,5\n"), RiskFile, asof)
+	require.NoError(t, err)
+	var got []RiskRow
+	for {
+		var row RiskRow
+		err := rr.Next(&row)
+		if err == io.EOF {
+			break
+		}
+		require.NoError(t, err)
+		got = append(got, row)
+	}
+	assert.Equal(t, []RiskRow{{"SPOT/A", "EUR", 1}, {"SPOT/A", "USD", 2}, {"RATE/USD/6M", "USD", 3}, {"RATE/USD/1Y", "USD", 4}, {"odd", "", 5}}, got)
 }
 
 func readAllResults(r io.Reader) ([]pricing.Result, error) {

@@ -15,14 +15,17 @@ type Rows struct {
 	ok      bool
 	line    int
 	tradeID string
-	results []byte // the row of results.csv
-	sens    []byte // the rows of sensitivities.csv
+	// currency is the trade's, in which its sensitivities are summed.
+	currency string
+	results  []byte // the row of results.csv
+	sens     []byte // the rows of sensitivities.csv
 	// factors and values are the trade's sensitivities, for risk.csv.
 	factors []string
 	values  []float64
 }
 
-// Format formats the rows of r into rw, replacing what rw held. Like
+// Format formats the rows of r into rw, replacing what rw held; r.Currency
+// is the currency its sensitivities are added to risk.csv in. Like
 // Writer.Add it refuses a NaN or an infinity in a figure that would be
 // written, with an error naming the trade and the field; rw is then empty.
 func (rw *Rows) Format(r *pricing.Result) error {
@@ -35,7 +38,7 @@ func (rw *Rows) Format(r *pricing.Result) error {
 			return err
 		}
 	}
-	rw.ok, rw.line, rw.tradeID = r.Err == nil, r.Line, r.TradeID
+	rw.ok, rw.line, rw.tradeID, rw.currency = r.Err == nil, r.Line, r.TradeID, r.Currency
 	rw.factors, rw.values = rw.factors[:0], rw.values[:0]
 
 	b := appendText(rw.results[:0], r.TradeID)
@@ -115,3 +118,9 @@ func (rw *Rows) Format(r *pricing.Result) error {
 	rw.set = true
 	return nil
 }
+
+// SetCurrency sets the currency in which Writer.AddRows adds the trade's
+// sensitivities to risk.csv, in place of the Result's Currency that
+// Format took. It is for a Result read back from results.csv, which has
+// no currency: `aadrisk merge` takes it from the portfolio.
+func (rw *Rows) SetCurrency(ccy string) { rw.currency = ccy }

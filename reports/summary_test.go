@@ -15,14 +15,14 @@ import (
 func TestWriteSummary(t *testing.T) {
 	var b strings.Builder
 	require.NoError(t, WriteSummary(&b, fixture(), 0))
-	assert.Equal(t, `trade_id  instrument  engine    status     pv  std_error  delta  gamma   vega      rho  div_rho   theta
-T1        european    analytic  ok      10.45               0.5   0.02   37.5    53.25   -63.75    -6.5
-T2        barrier     analytic  error   line 3, column 7: barrier "up-out" already breached
-MC1       asian       mc        ok       5.25       0.01   0.25      0  1e-07  1234568        0  -0.125
-B1        basket      mc        ok          3       0.05                    2      0.5       -1   -0.25
-=1+1      european    analytic  ok       -2.5              -0.5   0.01      4     -1.5     0.75   0.125
--T6       digital     analytic  error   -1 is not a strike
-total                                    16.2                            43.5  1234620      -64   -6.75
+	assert.Equal(t, `trade_id   instrument  engine    status     pv  std_error  delta  gamma   vega      rho  div_rho   theta
+T1         european    analytic  ok      10.45               0.5   0.02   37.5    53.25   -63.75    -6.5
+T2         barrier     analytic  error   line 3, column 7: barrier "up-out" already breached
+MC1        asian       mc        ok       5.25       0.01   0.25      0  1e-07  1234568        0  -0.125
+B1         basket      mc        ok          3       0.05                    2      0.5       -1   -0.25
+=1+1       european    analytic  ok       -2.5              -0.5   0.01      4     -1.5     0.75   0.125
+-T6        digital     analytic  error   -1 is not a strike
+total USD                                 16.2                            43.5  1234620      -64   -6.75
 6 trades: 4 ok, 2 failed
 `, b.String())
 }
@@ -36,10 +36,10 @@ func TestWriteSummaryMaxRows(t *testing.T) {
 	b.Reset()
 	rs := append(fixture()[:1], fixture()[:1]...)
 	require.NoError(t, WriteSummary(&b, rs, 1))
-	assert.Equal(t, `trade_id  instrument  engine    status     pv  delta  gamma  vega    rho  div_rho  theta
-T1        european    analytic  ok      10.45    0.5   0.02  37.5  53.25   -63.75   -6.5
+	assert.Equal(t, `trade_id   instrument  engine    status     pv  delta  gamma  vega    rho  div_rho  theta
+T1         european    analytic  ok      10.45    0.5   0.02  37.5  53.25   -63.75   -6.5
 ... 1 more trade not shown (write every row with --out DIR)
-total                                    20.9                  75  106.5   -127.5    -13
+total USD                                 20.9                  75  106.5   -127.5    -13
 2 trades: 2 ok, 0 failed
 `, b.String())
 	assert.NotContains(t, all, "not shown")

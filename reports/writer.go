@@ -8,9 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strconv"
 	"syscall"
+	"time"
 
 	"github.com/aadrisk/aadrisk/pricing"
 )
@@ -29,7 +29,7 @@ const (
 	resultsHeader = "trade_id,instrument,engine,status,pv,std_error,delta,gamma,vega,rho,div_rho,theta," +
 		"delta_std_error,gamma_std_error,vega_std_error,rho_std_error,div_rho_std_error,theta_std_error,error\n"
 	sensitivitiesHeader = "trade_id,risk_factor,sensitivity,std_error\n"
-	riskHeader          = "risk_factor,sensitivity\n"
+	riskHeader          = "risk_factor,currency,sensitivity\n"
 	validationHeader    = "trade_id,risk_factor,check,aad,bump,abs_diff,rel_diff,tolerance,std_error,z,status\n"
 )
 
@@ -63,9 +63,10 @@ type Writer struct {
 
 	results, sens, risk, valid, manifest *tempFile
 
-	// factors holds, for every risk factor met in an ok trade, its exact
-	// running sum.
-	factors map[string]*exactSum
+	// factors holds, for every risk factor and currency met in an ok
+	// trade, the exact running sum of the sensitivities in that currency:
+	// sensitivities in different currencies are never added.
+	factors map[riskKey]*exactSum
 	// rows is Add's scratch.
 	rows Rows
 
@@ -95,7 +96,7 @@ func NewWriter(dir string, opts Options) (*Writer, error) {
 	if err := removeStale(dir); err != nil {
 		return nil, err
 	}
-	w := &Writer{dir: dir, factors: make(map[string]*exactSum)}
+	w := &Writer{dir: dir, factors: make(map[riskKey]*exactSum)}
 	var err error
 	open := func(final, header string, bufSize int) *tempFile {
 		if err != nil {
@@ -130,7 +131,8 @@ func (w *Writer) Counts() (ok, failed int) { return w.ok, w.failed }
 
 // Add writes the rows of one trade: its row of results.csv and, for an ok
 // trade, its rows of sensitivities.csv (in the order of r.Sens), and adds
-// its sensitivities to the totals of risk.csv. Results must be added in the
+// its sensitivities to the totals of risk.csv in r.Currency, the trade's
+// currency. Results must be added in the
 // order of the portfolio; a Result with a Line (not 0) that does not come
 // after the previous one is refused.
 //
@@ -184,10 +186,11 @@ func (w *Writer) AddRows(rw *Rows) error {
 	w.sens.buf = append(w.sens.buf, rw.sens...)
 	w.sens.rows += len(rw.factors)
 	for i, k := range rw.factors {
-		f := w.factors[k]
+		rk := riskKey{k, rw.currency}
+		f := w.factors[rk]
 		if f == nil {
 			f = new(exactSum)
-			w.factors[k] = f
+			w.factors[rk] = f
 		}
 		f.add(rw.values[i])
 	}
@@ -240,16 +243,20 @@ func (w *Writer) AddValidation(v []pricing.Validation) error {
 	return w.flushFull()
 }
 
-// Commit completes the run: it writes risk.csv (one row per risk factor of
-// the ok trades, sorted by key in byte order) and manifest.json, flushes and
+// Commit completes the run: it writes risk.csv (one row per risk factor
+// and currency of the ok trades, sorted by risk factor in the ladder order
+// of marketdata.CompareKeys at m's as-of date, then by currency in byte
+// order) and manifest.json, flushes and
 // fsyncs every file, and renames them into place, manifest.json last and
 // after removing any manifest.json of an earlier run, so that a directory
 // holding a manifest.json holds the complete output of the run it
 // describes. Commit sets m.TradesOK, m.TradesFailed, m.Files and
 // m.Outputs.
 //
-// Each figure of risk.csv is the exact sum of the trades' sensitivities to
-// that factor, rounded once to the nearest float64: it does not depend on
+// Each figure of risk.csv is the exact sum of the sensitivities to that
+// factor of the trades in that currency, rounded once to the nearest
+// float64 (figures in different currencies are never added): it does not
+// depend on
 // the order of the trades, nor on how a batch was sharded. A total beyond
 // the float64 range is refused like a NaN.
 //
@@ -272,7 +279,8 @@ func (w *Writer) Commit(m *Manifest) (err error) {
 		}
 	}()
 
-	if err := w.writeRisk(); err != nil {
+	asof, _ := time.Parse(time.DateOnly, m.AsOf) // m.check checked it
+	if err := w.writeRisk(asof); err != nil {
 		return err
 	}
 	m.TradesOK, m.TradesFailed = w.ok, w.failed
@@ -335,22 +343,24 @@ func (w *Writer) usable() error {
 	return w.err
 }
 
-// writeRisk appends the rows of risk.csv.
-func (w *Writer) writeRisk() error {
-	keys := make([]string, 0, len(w.factors))
+// writeRisk appends the rows of risk.csv, in the order of sortRisk.
+func (w *Writer) writeRisk(asof time.Time) error {
+	keys := make([]riskKey, 0, len(w.factors))
 	for k := range w.factors {
 		keys = append(keys, k)
 	}
-	slices.Sort(keys) // byte order
+	sortRisk(keys, asof)
 	t := w.risk
 	t.rows = len(keys)
 	for _, k := range keys {
 		v := w.factors[k].value()
 		var ok bool
-		t.buf = appendText(t.buf, k)
+		t.buf = appendText(t.buf, k.factor)
+		t.buf = append(t.buf, ',')
+		t.buf = appendText(t.buf, k.currency)
 		t.buf = append(t.buf, ',')
 		if t.buf, ok = appendNum(t.buf, v); !ok {
-			return fmt.Errorf("reports: risk factor %q: portfolio sensitivity %v: %w", k, v, errNonFinite)
+			return fmt.Errorf("reports: risk factor %q in %q: portfolio sensitivity %v: %w", k.factor, k.currency, v, errNonFinite)
 		}
 		t.buf = append(t.buf, '\n')
 		if len(t.buf) >= flushSize {

@@ -7,7 +7,6 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -27,7 +26,7 @@ func fixture() []*pricing.Result {
 	negZero := math.Copysign(0, -1)
 	return []*pricing.Result{
 		{
-			TradeID: "T1", Instrument: "european", Engine: "analytic", Line: 2,
+			TradeID: "T1", Instrument: "european", Engine: "analytic", Line: 2, Currency: "USD",
 			PV: 10.45, Delta: 0.5, Gamma: 0.02, HasDelta: true, Vega: 37.5, Rho: 53.25, DivRho: -63.75, Theta: -6.5,
 			Sens: []pricing.Sensitivity{
 				{RiskFactor: "SPOT/ACME", Value: 0.5},
@@ -41,7 +40,7 @@ func fixture() []*pricing.Result {
 			Err: errors.New(`line 3, column 7: barrier "up-out" already breached`),
 		},
 		{
-			TradeID: "MC1", Instrument: "asian", Engine: "mc", Line: 4,
+			TradeID: "MC1", Instrument: "asian", Engine: "mc", Line: 4, Currency: "USD",
 			PV: 5.25, StdError: 0.01, HasStdError: true, Delta: 0.25, Gamma: negZero, HasDelta: true,
 			DeltaStdError: 0.001, GammaStdError: 0.5, VegaStdError: 2e-9, RhoStdError: negZero, DivRhoStdError: 0, ThetaStdError: 0.0625,
 			Vega: 1e-7, Rho: 1234567.5, DivRho: 0, Theta: -0.125,
@@ -52,7 +51,7 @@ func fixture() []*pricing.Result {
 			},
 		},
 		{
-			TradeID: "B1", Instrument: "basket", Engine: "mc", Line: 5,
+			TradeID: "B1", Instrument: "basket", Engine: "mc", Line: 5, Currency: "USD",
 			PV: 3, StdError: 0.05, HasStdError: true, Vega: 2, Rho: 0.5, DivRho: -1, Theta: -0.25,
 			VegaStdError: 0.125, RhoStdError: 0.25, DivRhoStdError: 0.375, ThetaStdError: 0.5,
 			Sens: []pricing.Sensitivity{
@@ -62,7 +61,7 @@ func fixture() []*pricing.Result {
 			},
 		},
 		{
-			TradeID: "=1+1", Instrument: "european", Engine: "analytic", Line: 6,
+			TradeID: "=1+1", Instrument: "european", Engine: "analytic", Line: 6, Currency: "USD",
 			PV: -2.5, Delta: -0.5, Gamma: 0.01, HasDelta: true, Vega: 4, Rho: -1.5, DivRho: 0.75, Theta: 0.125,
 			Sens: []pricing.Sensitivity{{RiskFactor: "SPOT/ACME", Value: -0.5}},
 		},
@@ -163,13 +162,13 @@ B1,CORR/ACME|BETA,-0.75,0.02
 	// SPOT/ACME: 0.5 + 0.25 + 0.3 − 0.5, with 0.3 as the float64 nearest to
 	// it, is exactly halfway between two float64s and rounds to the even one,
 	// 0.55 (the odd one is 0.5499999999999999).
-	assert.Equal(t, `risk_factor,sensitivity
-CORR/ACME|BETA,-0.75
-DIVYIELD/ACME/1Y,-63.75
-RATE/USD/1Y,53.25
-SPOT/ACME,0.55
-SPOT/BETA,0.2
-VOL/ACME/1Y/100,37.5000001
+	assert.Equal(t, `risk_factor,currency,sensitivity
+SPOT/ACME,USD,0.55
+SPOT/BETA,USD,0.2
+RATE/USD/1Y,USD,53.25
+DIVYIELD/ACME/1Y,USD,-63.75
+VOL/ACME/1Y/100,USD,37.5000001
+CORR/ACME|BETA,USD,-0.75
 `, readOut(t, dir, RiskFile))
 
 	assert.Equal(t, `trade_id,risk_factor,check,aad,bump,abs_diff,rel_diff,tolerance,std_error,z,status
@@ -224,8 +223,8 @@ MC,GAMMA,revaluation,2,2.5,0.5,0.2,1,0.25,-2,ok
     {
       "name": "risk.csv",
       "rows": 6,
-      "bytes": 143,
-      "crc32c": "86f6c152"
+      "bytes": 176,
+      "crc32c": "942a7674"
     },
     {
       "name": "validation.csv",
@@ -243,39 +242,48 @@ MC,GAMMA,revaluation,2,2.5,0.5,0.2,1,0.25,-2,ok
 		"no temporary file is left")
 }
 
-// The risk totals are the exact sums of the sensitivities of the ok trades,
-// rounded once, sorted by key in byte order.
+// The risk totals are the exact sums of the sensitivities of the ok trades
+// in each currency, rounded once, sorted by risk factor in ladder order,
+// then by currency. One trade of the fixture is moved to EUR, so that
+// SPOT/ACME has a row in each currency.
 func TestWriterRiskTotals(t *testing.T) {
 	rs := fixture()
+	rs[4].Currency = "EUR"
 	dir := t.TempDir()
 	writeRun(t, dir, Options{}, rs, nil)
 
-	want := map[string]*big.Float{}
+	want := map[riskKey]*big.Float{}
 	for _, r := range rs {
 		if r.Err != nil {
 			continue
 		}
 		for _, s := range r.Sens {
-			if want[s.RiskFactor] == nil {
-				want[s.RiskFactor] = new(big.Float).SetPrec(4096)
+			k := riskKey{s.RiskFactor, r.Currency}
+			if want[k] == nil {
+				want[k] = new(big.Float).SetPrec(4096)
 			}
-			want[s.RiskFactor].Add(want[s.RiskFactor], big.NewFloat(s.Value))
+			want[k].Add(want[k], big.NewFloat(s.Value))
 		}
 	}
 	lines := strings.Split(strings.TrimSuffix(readOut(t, dir, RiskFile), "\n"), "\n")
-	require.Equal(t, "risk_factor,sensitivity", lines[0])
-	var keys []string
+	require.Equal(t, "risk_factor,currency,sensitivity", lines[0])
+	var keys []riskKey
 	for _, line := range lines[1:] {
-		k, v, ok := strings.Cut(line, ",")
-		require.True(t, ok, line)
+		cells := strings.Split(line, ",")
+		require.Len(t, cells, 3, line)
+		k := riskKey{cells[0], cells[1]}
 		keys = append(keys, k)
-		got, err := strconv.ParseFloat(v, 64)
+		got, err := strconv.ParseFloat(cells[2], 64)
 		require.NoError(t, err)
+		require.Contains(t, want, k)
 		w, _ := want[k].Float64()
-		assert.Equal(t, w, got, "risk factor %s", k)
+		assert.Equal(t, w, got, "risk factor %s in %s", k.factor, k.currency)
 	}
 	assert.Len(t, keys, len(want))
-	assert.True(t, slices.IsSorted(keys), "risk factors not sorted: %v", keys)
+	assert.Equal(t, []riskKey{
+		{"SPOT/ACME", "EUR"}, {"SPOT/ACME", "USD"}, {"SPOT/BETA", "USD"}, {"RATE/USD/1Y", "USD"},
+		{"DIVYIELD/ACME/1Y", "USD"}, {"VOL/ACME/1Y/100", "USD"}, {"CORR/ACME|BETA", "USD"},
+	}, keys)
 }
 
 // A trade's negative zeros are written 0, and a factor whose sensitivities
@@ -293,7 +301,7 @@ func TestWriterNegativeZero(t *testing.T) {
 	assert.Equal(t, "trade_id,instrument,engine,status,pv,std_error,delta,gamma,vega,rho,div_rho,theta,delta_std_error,gamma_std_error,vega_std_error,rho_std_error,div_rho_std_error,theta_std_error,error\n"+
 		"A,european,analytic,ok,0,,,,0,0,0,0,,,,,,,\n"+
 		"B,european,analytic,ok,0,,,,0,0,0,0,,,,,,,\n", readOut(t, dir, ResultsFile))
-	assert.Equal(t, "risk_factor,sensitivity\nRATE/USD/1Y,0\nSPOT/X,0\n", readOut(t, dir, RiskFile))
+	assert.Equal(t, "risk_factor,currency,sensitivity\nSPOT/X,,0\nRATE/USD/1Y,,0\n", readOut(t, dir, RiskFile))
 	assert.Equal(t, sensitivitiesHeader+"A,SPOT/X,0,\nA,RATE/USD/1Y,0.1,\nB,RATE/USD/1Y,-0.1,\n", readOut(t, dir, SensitivitiesFile))
 }
 

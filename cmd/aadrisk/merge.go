@@ -35,7 +35,8 @@ import (
 //     (pricing.ShardOf), which must be that trade, and for an ok trade its
 //     rows of sensitivities.csv and validation.csv; it hands them to a
 //     reports.Writer, which writes them exactly as the unsharded run would
-//     and sums risk.csv exactly, so that the totals do not depend on the
+//     and sums risk.csv exactly, per risk factor and currency (the trade's,
+//     from the portfolio), so that the totals do not depend on the
 //     sharding.
 //  3. Every row of every shard must be used, once: a shard with a row too
 //     many or too few, or out of place, is refused, as is one whose counts
@@ -558,8 +559,9 @@ const (
 )
 
 // tradeRef is a row of the portfolio: its trade ID as read and its line,
-// and the underlying and currency of its instrument for the report
-// (results.csv does not have them; "" for a row that is not an instrument).
+// and the underlying and currency of its instrument for risk.csv and the
+// report (results.csv does not have them; "" for a row that is not an
+// instrument).
 type tradeRef struct {
 	id                   string
 	line                 int
@@ -829,6 +831,9 @@ func (m *merger) add(tr tradeRef, st *shardStream) error {
 	} else {
 		m.failed++
 	}
+	// results.csv has no currency: the portfolio gives the one the trade's
+	// sensitivities are summed in for risk.csv, as in the unsharded run.
+	t.rows.SetCurrency(tr.currency)
 	err = m.w.AddRows(t.rows)
 	m.rows.Put(t.rows)
 	t.rows = nil

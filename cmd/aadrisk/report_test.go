@@ -50,10 +50,11 @@ func TestPriceReportSample(t *testing.T) {
 	html := readReport(t, path)
 	for _, s := range []string{"Risk report: validate as of 2026-01-02", "(built-in sample)", "None: every trade priced.",
 		"Rho per pillar of the RATE curve USD", "Dividend rho per pillar of the DIVYIELD curve ACME",
-		"Vega of ACME: expiry × strike", "Vega of BETA: expiry × strike"} {
+		"Vega of ACME, in USD: expiry × strike", "Vega of BETA, in EUR: expiry × strike",
+		"Vega of BETA, in USD: expiry × strike", "Delta per underlying, in EUR", "Delta per underlying, in USD"} {
 		assert.Contains(t, html, s)
 	}
-	assert.Contains(t, html, "Correlation sensitivities") // the sample's basket depends on CORR/ACME|BETA
+	assert.Contains(t, html, "Correlation sensitivities, in USD") // the sample's basket depends on CORR/ACME|BETA
 	assert.Contains(t, html, "0 outside")
 	for _, id := range []string{"EU-1", "EU-3", "DG-2", "AM-2"} {
 		assert.Contains(t, html, ">"+id+"<")

@@ -1,0 +1,38 @@
+package reports
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aadrisk/aadrisk/marketdata"
+)
+
+// riskKey names a row of risk.csv: a risk factor and the currency of the
+// sensitivities summed in it. A trade's sensitivities are in the trade's
+// currency, so the portfolio's sensitivity to one factor has one figure
+// per currency of the trades that have it.
+type riskKey struct{ factor, currency string }
+
+// sortRisk sorts keys in the order of risk.csv: by risk factor in the
+// ladder order of marketdata.CompareKeys at asof, then by currency in byte
+// order. It is a total order, so the rows do not depend on the order the
+// trades came in.
+func sortRisk(keys []riskKey, asof time.Time) {
+	rank := make(map[string]int, len(keys))
+	factors := make([]string, 0, len(keys))
+	for _, k := range keys {
+		if _, ok := rank[k.factor]; !ok {
+			rank[k.factor] = 0
+			factors = append(factors, k.factor)
+		}
+	}
+	marketdata.SortKeys(factors, asof) // each key parsed once
+	for i, f := range factors {
+		rank[f] = i
+	}
+	slices.SortFunc(keys, func(a, b riskKey) int {
+		return cmp.Or(cmp.Compare(rank[a.factor], rank[b.factor]), strings.Compare(a.currency, b.currency))
+	})
+}
