@@ -65,7 +65,7 @@ type row struct {
 	Value  strictcsv.Float `csv:"value"`
 }
 
-// Load reads a market file (SPEC §3): a header with the columns type, name,
+// Load reads a market file (SPEC.md §3): a header with the columns type, name,
 // pillar, strike and value, in any order (other columns are ignored), and
 // one quote per row. Pillars (tenors or dates) are read against asof.
 //

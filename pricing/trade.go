@@ -37,7 +37,7 @@ const (
 	MC       = "mc"
 )
 
-// PortfolioRow is one row of a portfolio file (SPEC §4) as read, before it
+// PortfolioRow is one row of a portfolio file (SPEC.md §4) as read, before it
 // is turned into a Trade. Cells are read strictly: numbers are plain
 // decimals, and a blank cell is "not given".
 type PortfolioRow struct {
@@ -115,7 +115,7 @@ func (p *PortfolioReader) Next() (*Trade, error) {
 		return &Trade{ID: p.dec.Raw("trade_id"), Kind: p.dec.Raw("instrument"), Engine: p.dec.Raw("engine"), Line: line}, err
 	}
 	row := &p.row
-	// The enumerations are lower case in SPEC §4; a spreadsheet's
+	// The enumerations are lower case in SPEC.md §4; a spreadsheet's
 	// capitalisation ("Call", "European") is not worth failing a trade over.
 	for _, c := range []*strictcsv.Text{&row.Instrument, &row.OptionType, &row.BarrierType, &row.Averaging, &row.Engine, &row.Model, &row.RNG, &row.Antithetic} {
 		*c = strictcsv.Text(strings.ToLower(string(*c)))

@@ -1,5 +1,5 @@
 // Package reports writes the output of `aadrisk price` and `aadrisk
-// validate`: the result files of a run (SPEC §6) and the readable summary
+// validate`: the result files of a run (SPEC.md §6) and the readable summary
 // printed when there is no output directory.
 //
 // # Files
@@ -65,7 +65,7 @@
 // same float64 (strconv.AppendFloat with format 'g' and precision -1:
 // "0.1", "-12.5", "1e-07", "1.2345678e+06"), so files are deterministic and
 // lose nothing; negative zero is written 0. A NaN or an infinity is never
-// written (SPEC §7): the engine turns a non-finite result into a trade
+// written (SPEC.md §7): the engine turns a non-finite result into a trade
 // error, and the writers refuse one that gets through with an error rather
 // than write it.
 //

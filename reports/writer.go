@@ -24,7 +24,7 @@ const (
 	ManifestFile      = "manifest.json"
 )
 
-// The header lines of the CSV files (SPEC §6).
+// The header lines of the CSV files (SPEC.md §6).
 const (
 	resultsHeader = "trade_id,instrument,engine,status,pv,std_error,delta,gamma,vega,rho,div_rho,theta," +
 		"delta_std_error,gamma_std_error,vega_std_error,rho_std_error,div_rho_std_error,theta_std_error,error\n"

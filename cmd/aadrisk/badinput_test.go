@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestBadInputTable runs the command on one malformed file per row of SPEC
+// TestBadInputTable runs the command on one malformed file per row of SPEC.md
 // §7 (and the classic CSV traps), each against good counterparts, and checks
 // the exit status, the message and, where trades are priced, that the good
 // ones are.

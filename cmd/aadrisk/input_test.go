@@ -17,7 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// The tests below run the command end to end on bad input (SPEC §7).
+// The tests below run the command end to end on bad input (SPEC.md §7).
 
 const inputMarket = `type,name,pillar,strike,value
 SPOT,ACME,,,100
@@ -82,7 +82,7 @@ func runInputCtx(t *testing.T, ctx context.Context, cmd, portfolio, market strin
 }
 
 // readResults reads results.csv of a run into rows by trade_id, checking
-// that it is valid UTF-8 CSV with the header of SPEC §6.
+// that it is valid UTF-8 CSV with the header of SPEC.md §6.
 func readResults(t *testing.T, dir string) map[string][]string {
 	t.Helper()
 	rows := readCSV(t, filepath.Join(dir, "results.csv"))
@@ -271,7 +271,7 @@ func TestInputBadMarketWritesNothing(t *testing.T) {
 }
 
 // A correlation matrix that is not positive semi-definite, each pair in
-// [−1, 1], is not an invalid file (SPEC §3): only the trades that need the
+// [−1, 1], is not an invalid file (SPEC.md §3): only the trades that need the
 // matrix fail. No analytic trade does, so they all price; a basket (the
 // only one that would) fails alone, as every basket does until the Monte
 // Carlo engine exists.
