@@ -102,8 +102,12 @@ func suggestFlag(fs *flag.FlagSet, name string) string {
 	best, bestDist := "", 3
 	fs.VisitAll(func(f *flag.Flag) {
 		d := editDistance(squash(name), squash(f.Name))
-		if d > 0 && strings.HasPrefix(f.Name, name) {
+		switch {
+		case d == 0:
+		case strings.HasPrefix(f.Name, name):
 			d = 1 // --work for --workers
+		case len(f.Name) >= 3 && strings.HasPrefix(name, f.Name):
+			d = 2 // --outdir for --out
 		}
 		if d < bestDist {
 			best, bestDist = f.Name, d

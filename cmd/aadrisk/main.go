@@ -3,18 +3,29 @@
 //
 // Usage:
 //
-//	aadrisk price    [--portfolio FILE] [--market FILE] [--asof DATE] [--out DIR]
-//	                 [--workers N] [--paths N] [--seed N] [--shard K/N] [--strict]
-//	                 [--report FILE.html]
-//	aadrisk validate [same inputs]      # AAD against bump-and-revalue
+//	aadrisk price    [--portfolio FILE --market FILE --asof DATE] [--out DIR]
+//	                 [--report FILE.html] [--workers N] [--paths N] [--seed N]
+//	                 [--rng pseudo|sobol] [--antithetic] [--shard K/N] [--shards N]
+//	                 [--strict]
+//	aadrisk validate [the flags of price]   # AAD against bump-and-revalue
 //	aadrisk merge    [--portfolio FILE] [--report FILE.html] --out DIR SHARD_DIR...
-//	aadrisk version
+//	aadrisk bench    [--quick]
+//	aadrisk version                         # or aadrisk --version
+//	aadrisk help     [COMMAND]              # or aadrisk COMMAND -h
+//
+// aadrisk help COMMAND, and -h or --help after a command, print its usage
+// with every flag on standard output and exit 0, as Go's flag package
+// does; a flag that does not exist is one line on standard error with the
+// nearest flag that does, and exit 2 (flags.go).
 //
 // With no --portfolio and --market, price and validate run on a sample
 // portfolio and market built into the binary. With --out DIR the result
 // files are written there, each atomically; without it a readable summary
 // goes to standard output. --report FILE.html also writes a self-contained
-// HTML risk report (reports.Report), atomically, with or without --out.
+// HTML risk report (reports.Report), atomically, with or without --out;
+// both create the directories they need. A run's last log line says what
+// it wrote where. Progress (progress.go) is a log line every 10 s without
+// a terminal, or a bar of the work done on one.
 //
 // --shard K/N prices only shard K of N (a stable hash of trade_id, see
 // pricing.ShardOf); K and N may instead come from a Kubernetes Indexed Job
@@ -198,6 +209,11 @@ func versionCmd(args []string, stdout io.Writer) error {
 // help is aadrisk help [COMMAND]: the usage of COMMAND, or of aadrisk,
 // on stdout.
 func help(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("help", flag.ContinueOnError)
+	if err := parseFlags(fs, args, stdout, commands["help"]); err != nil {
+		return err
+	}
+	args = fs.Args()
 	switch {
 	case len(args) == 0:
 		fmt.Fprint(stdout, usage)

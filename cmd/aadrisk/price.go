@@ -57,11 +57,11 @@ func newPriceFlagSet(name string, f *priceFlags) *flag.FlagSet {
 	fs.StringVar(&f.asof, "asof", "", "valuation `date` YYYY-MM-DD (required with input files)")
 	fs.StringVar(&f.out, "out", "", "write the result files to `dir`, creating it if needed (default: a summary on standard output)")
 	fs.StringVar(&f.report, "report", "", "also write a self-contained HTML risk report to `file`, creating its directory if needed")
-	fs.IntVar(&f.workers, "workers", runtime.NumCPU(), "pricing goroutines")
-	fs.IntVar(&f.paths, "paths", pricing.DefaultPaths, "default Monte Carlo paths per trade")
-	fs.Uint64Var(&f.seed, "seed", pricing.DefaultSeed, "default Monte Carlo seed")
-	fs.StringVar(&f.rng, "rng", "pseudo", "default Monte Carlo random numbers: `pseudo` or sobol (Sobol' with a Brownian bridge)")
-	fs.BoolVar(&f.antithetic, "antithetic", false, "default Monte Carlo trades to antithetic paths")
+	fs.IntVar(&f.workers, "workers", runtime.NumCPU(), "`N` pricing goroutines; results do not depend on it")
+	fs.IntVar(&f.paths, "paths", pricing.DefaultPaths, "the default number `N` of Monte Carlo paths per trade")
+	fs.Uint64Var(&f.seed, "seed", pricing.DefaultSeed, "the default Monte Carlo `seed`")
+	fs.StringVar(&f.rng, "rng", "pseudo", "the default Monte Carlo random numbers, `pseudo|sobol`: PCG streams, or Sobol' points with a Brownian bridge")
+	fs.BoolVar(&f.antithetic, "antithetic", false, "the default Monte Carlo trades to antithetic paths")
 	fs.StringVar(&f.shard, "shard", "", "price only shard `K/N` of the portfolio (default: from "+envJobIndex+" or "+envSlurmID+", else all of it)")
 	fs.IntVar(&f.shards, "shards", 0, "the number of shards `N` when the shard index comes from "+envJobIndex+" (default: $"+envShards+")")
 	fs.BoolVar(&f.strict, "strict", false, fmt.Sprintf("treat any failed trade as an invalid input: price to the end, list every failed trade (the first %d), exit 2, write nothing", strictListed))
@@ -196,12 +196,21 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 	}
 	asof, err := time.Parse(time.DateOnly, asofText)
 	if err != nil {
-		return usagef("--asof %q: want a date YYYY-MM-DD", asofText)
+		return usagef("%s: --asof %q: want a date YYYY-MM-DD", name, asofText)
 	}
 
+	// Both input files are checked before either is read: a wrong path
+	// fails at once.
+	for _, in := range []struct{ flag, path string }{{"portfolio", f.portfolio}, {"market", f.market}} {
+		if in.path != "" {
+			if err := checkInputPath(in.flag, in.path); err != nil {
+				return usagef("%s: %v", name, err)
+			}
+		}
+	}
 	mkt, err := openInput("market", f.market, "market.csv")
 	if err != nil {
-		return err
+		return usagef("%s: %v", name, err)
 	}
 	defer mkt.rc.Close()
 	m, err := marketdata.Load(mkt.rc, mkt.name, asof)
@@ -215,7 +224,7 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 
 	pf, err := openInput("portfolio", f.portfolio, "portfolio.csv")
 	if err != nil {
-		return err
+		return usagef("%s: %v", name, err)
 	}
 	defer pf.rc.Close()
 	pr, err := pricing.NewPortfolioReader(pf.rc, pf.name, asof)
@@ -227,7 +236,7 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 	if f.out != "" {
 		w, err = reports.NewWriter(f.out, reports.Options{Validation: validate})
 		if err != nil {
-			return usagef("--out %s: %v", f.out, pathErr(err))
+			return usagef("%s: --out %s: %v", name, f.out, pathErr(err))
 		}
 		defer w.Abort()
 	}
@@ -237,10 +246,10 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 	var reportFile *reports.AtomicFile
 	if f.report != "" {
 		if err := prepareReport(f.report); err != nil {
-			return err
+			return usagef("%s: %v", name, err)
 		}
 		if reportFile, err = reports.CreateAtomic(f.report); err != nil {
-			return usagef("--report %s: %v", f.report, pathErr(err))
+			return usagef("%s: --report %s: %v", name, f.report, pathErr(err))
 		}
 		defer reportFile.Abort()
 		report = reports.NewReport(reports.ReportOptions{})
