@@ -136,7 +136,8 @@ func TestCommandLine(t *testing.T) {
 			{[]string{"merge", "--outdir", "x"}, "aadrisk: merge: unknown flag --outdir: did you mean --out?"},
 			{[]string{"bench", "--quik"}, "aadrisk: bench: unknown flag --quik: did you mean --quick?"},
 			{[]string{"price", "--frobnicate"}, "aadrisk: price: unknown flag --frobnicate (aadrisk help price lists the flags)"},
-			{[]string{"price", "--workers", "two"}, `aadrisk: price: --workers "two": parse error`},
+			{[]string{"price", "--workers", "two"}, `aadrisk: price: --workers "two": want a whole number`},
+			{[]string{"price", "--seed", "-1"}, `aadrisk: price: --seed "-1": want a whole number`},
 			{[]string{"price", "--out"}, "aadrisk: price: --out needs a value"},
 			{[]string{"pricee"}, `aadrisk: unknown command "pricee": did you mean price? (aadrisk help lists the commands)`},
 		} {

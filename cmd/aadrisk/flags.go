@@ -79,6 +79,9 @@ func flagMessage(fs *flag.FlagSet, err error) string {
 	if rest, ok := strings.CutPrefix(msg, "invalid value "); ok {
 		if val, rest, ok := strings.Cut(rest, " for flag -"); ok {
 			if name, why, ok := strings.Cut(rest, ": "); ok {
+				if why == "parse error" { // strconv's, for a number flag
+					why = "want a whole number"
+				}
 				return fmt.Sprintf("--%s %s: %s", name, val, why)
 			}
 		}

@@ -28,6 +28,7 @@ const sampleAsOf = "2026-01-02"
 // summaryRows bounds the trades listed in the summary on standard output.
 const summaryRows = 50
 
+// priceFlags are the flags of price and validate, as parsed.
 type priceFlags struct {
 	portfolio, market, asof, out, shard string
 	report                              string
