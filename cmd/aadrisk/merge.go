@@ -222,7 +222,7 @@ func merge(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	log.Info("merged", "shards", n, "trades_ok", m.ok, "trades_failed", m.failed, "out", out, "seconds", time.Since(start).Seconds())
-	log.Info(wroteLine(append(man.Files, reports.ManifestFile), out, reportPath, false))
+	log.Info(wroteLine(append(slices.Clip(man.Files), reports.ManifestFile), out, reportPath, false))
 	switch {
 	case m.failed > 0:
 		return failedError{fmt.Sprintf("%d of %d trades failed", m.failed, m.ok+m.failed)}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -413,7 +414,7 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 	log.Info("done", "trades_ok", ok, "trades_failed", failed, "seconds", secs, "trades_per_second", float64(ok+failed)/secs)
 	var files []string
 	if w != nil {
-		files = append(man.Files, reports.ManifestFile)
+		files = append(slices.Clip(man.Files), reports.ManifestFile)
 	}
 	log.Info(wroteLine(files, f.out, f.report, w == nil))
 	switch {
