@@ -3,6 +3,7 @@ package montecarlo_test
 import (
 	"context"
 	"math"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -73,5 +74,33 @@ func TestResultBlocks(t *testing.T) {
 		se := montecarlo.BatchStdError(r.BlockPaths, d)
 		assert.Less(t, se, 0.2*r.StdError, "common random numbers")
 		assert.Greater(t, se, 0.0)
+	}
+}
+
+// TestProgressCountsEveryPath checks that Settings.Progress ends at the
+// paths simulated, on one worker and on several, with and without
+// antithetic pairs and Greeks, and that watching a run changes none of its
+// figures.
+func TestProgressCountsEveryPath(t *testing.T) {
+	m := load(t, flatMarket)
+	pr := &montecarlo.Problem{Underlyings: []string{"ACME"}, Currency: "USD", Dates: []float64{1}, Steps: 4, Payoff: call(100, true)}
+	for _, set := range []montecarlo.Settings{
+		{Paths: 10_001, Seed: 5},
+		{Paths: 6_000, Seed: 5, Sequence: montecarlo.SobolBridge, Antithetic: true},
+	} {
+		for _, workers := range []int{1, 3} {
+			for _, greeks := range []bool{false, true} {
+				var done atomic.Int64
+				watched := set
+				watched.Progress = &done
+				a := run(t, m, workers, pr, watched, greeks)
+				b := run(t, m, workers, pr, set, greeks)
+				assert.Equal(t, int64(set.Paths), done.Load(), "%+v, %d workers, greeks %v", set, workers, greeks)
+				assert.Equal(t, a.Paths, set.Paths)
+				assert.Equal(t, b.PV, a.PV)
+				assert.Equal(t, b.StdError, a.StdError)
+				assert.Equal(t, b.Sens, a.Sens)
+			}
+		}
 	}
 }

@@ -377,6 +377,9 @@ func (w *worker) run(ctx context.Context, pr *Problem, set Settings, bump market
 		if err := w.block(ctx, pr, set, tp, mark, b, units*b/nb, units*(b+1)/nb, blk); err != nil {
 			return err
 		}
+		if set.Progress != nil {
+			set.Progress.Add(int64(blk.n))
+		}
 	}
 }
 

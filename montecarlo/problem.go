@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync/atomic"
 
 	"github.com/aadrisk/aadrisk/aad"
 )
@@ -64,6 +65,11 @@ type Settings struct {
 	Sequence Sequence
 	// Antithetic adds, for each path, the path of the negated normals.
 	Antithetic bool
+	// Progress, when set, is added the paths of each block as the block
+	// finishes (from the worker that simulated it: once per block, never
+	// per path), so that another goroutine can watch a long simulation
+	// advance. It changes no figure.
+	Progress *atomic.Int64
 }
 
 // MaxPaths bounds Settings.Paths, so that a typo in a portfolio cannot

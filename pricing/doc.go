@@ -86,5 +86,8 @@
 // Run prices a stream of trades on several goroutines, each with its own
 // Pricer, optionally validating each, and hands the results back in input
 // order, in bounded memory. The figures do not depend on the number of
-// workers, bit for bit.
+// workers, bit for bit. A long run can be watched: Item.Paths counts the
+// paths a Monte Carlo trade has simulated, a block at a time, against
+// SimulatedPaths; a run cancelled through its context stops without
+// emitting the trades it cut short.
 package pricing

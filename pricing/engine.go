@@ -7,6 +7,7 @@ import (
 	"io"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/aadrisk/aadrisk/marketdata"
 )
@@ -16,6 +17,10 @@ import (
 type Item struct {
 	Trade *Trade
 	Err   error
+	// Paths, when set, is added the paths of the trade's simulations as
+	// they are done, a block at a time (Pricer.Progress), for a progress
+	// report on trades in flight.
+	Paths *atomic.Int64
 }
 
 // Priced is what the engine gives for one trade: its result and, when
@@ -59,7 +64,8 @@ const maxPathWorkers = 4
 // error like any other: no trade is ever dropped.
 //
 // Run stops at the first error from next (other than io.EOF) or from emit,
-// or when ctx is done, and returns it.
+// or when ctx is done, and returns it. A trade cut short by ctx is not
+// emitted: it did not fail, it was stopped.
 func Run(ctx context.Context, m *marketdata.Market, opts Options, next func() (Item, error), emit func(Priced) error) error {
 	workers := opts.Workers
 	if workers <= 0 {
@@ -117,7 +123,14 @@ func Run(ctx context.Context, m *marketdata.Market, opts Options, next func() (I
 				if ctx.Err() != nil {
 					continue
 				}
+				p.Progress = j.item.Paths
 				out := p.priceItem(j.item, opts.Validate)
+				p.Progress = nil
+				if ctx.Err() != nil {
+					// Its simulation may have stopped with ctx's error:
+					// not a failure of the trade, and the run is over.
+					continue
+				}
 				if opts.Finish != nil {
 					opts.Finish(&out)
 				}

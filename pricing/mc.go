@@ -189,10 +189,9 @@ func (m *MonteCarlo) Value(*marketdata.Scope) (aad.Number, error) {
 	return aad.Number{}, errors.New("a Monte Carlo instrument is priced by Pricer, not by Value")
 }
 
-// Problem returns the simulation of one unit of m on market mk, with the
-// run's defaults def for what m does not set: what Pricer runs, for library
-// users who drive a montecarlo.Engine themselves.
-func (m *MonteCarlo) Problem(mk *marketdata.Market, def MCDefaults) (*montecarlo.Problem, montecarlo.Settings, error) {
+// settings are m's simulation settings with the run's defaults def for
+// what m does not set.
+func (m *MonteCarlo) settings(def MCDefaults) montecarlo.Settings {
 	set := montecarlo.Settings{Paths: def.Paths, Seed: def.Seed, Sequence: def.Sequence, Antithetic: def.Antithetic}
 	if set.Paths == 0 {
 		set.Paths = DefaultPaths
@@ -209,6 +208,33 @@ func (m *MonteCarlo) Problem(mk *marketdata.Market, def MCDefaults) (*montecarlo
 	if m.Settings.AntitheticSet {
 		set.Antithetic = m.Settings.Antithetic
 	}
+	return set
+}
+
+// SimulatedPaths returns the paths that pricing tr simulates with the
+// run's defaults def, for a progress report to weigh the trade by: for a
+// Monte Carlo trade its paths for the run with Greeks and, when it has a
+// spot, twice as many again for the two runs at bumped spots that give
+// gamma (see Pricer.Price); 0 for a closed-form trade or a trade without
+// an instrument. Validate's revaluations are not counted: how many there
+// are depends on the quotes the trade reads, known only once simulated.
+func SimulatedPaths(tr *Trade, def MCDefaults) int64 {
+	m, ok := tr.Instrument.(*MonteCarlo)
+	if !ok {
+		return 0
+	}
+	n := int64(m.settings(def).Paths)
+	if m.Spot() != "" {
+		return 3 * n
+	}
+	return n
+}
+
+// Problem returns the simulation of one unit of m on market mk, with the
+// run's defaults def for what m does not set: what Pricer runs, for library
+// users who drive a montecarlo.Engine themselves.
+func (m *MonteCarlo) Problem(mk *marketdata.Market, def MCDefaults) (*montecarlo.Problem, montecarlo.Settings, error) {
+	set := m.settings(def)
 	T := m.Expiry
 	steps := m.Settings.Steps
 	if steps == 0 {

@@ -31,6 +31,7 @@ func (p *Pricer) runMC(m *MonteCarlo, b marketdata.Bump, greeks bool) (*montecar
 	if err != nil {
 		return nil, err
 	}
+	set.Progress = p.Progress
 	r, err := p.mcEngine().Run(p.context(), pr, set, b, greeks)
 	if err != nil {
 		return nil, err

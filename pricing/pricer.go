@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync/atomic"
 
 	"github.com/aadrisk/aadrisk/aad"
 	"github.com/aadrisk/aadrisk/marketdata"
@@ -28,6 +29,10 @@ type Pricer struct {
 	MCWorkers int
 	// Context, when set, cancels a Monte Carlo simulation in progress.
 	Context context.Context
+	// Progress, when set, is added the paths of each block of each
+	// simulation the Pricer runs, as the block finishes
+	// (montecarlo.Settings.Progress): how far a long Monte Carlo trade is.
+	Progress *atomic.Int64
 
 	mc *montecarlo.Engine
 }

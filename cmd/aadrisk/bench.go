@@ -18,11 +18,10 @@ import (
 // package; this command imports it in turn, so of the two it sits last in
 // the order of imports (benchmarks imports no command).
 func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	quick := fs.Bool("quick", false, "a tenth of each workload's paths, options and trades")
-	if err := fs.Parse(args); err != nil {
-		return usageError{err}
+	var quick bool
+	fs := newBenchFlagSet(&quick)
+	if err := parseFlags(fs, args, stdout, benchUsage); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
 		return usagef("bench: unexpected argument %q", fs.Arg(0))
@@ -32,7 +31,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		exe = "" // W5 needs this executable; without it the table leaves W5 out
 	}
 	opt := benchmarks.TableOptions{Scale: 1, Exe: exe, Progress: func(id string) { fmt.Fprintf(stderr, "aadrisk bench: %s\n", id) }}
-	if *quick {
+	if quick {
 		opt.Scale = 10
 	}
 	rows, err := benchmarks.Table(ctx, opt)
@@ -43,4 +42,24 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	return benchmarks.WriteTable(stdout, rows)
+}
+
+// benchSynopsis and benchAbout are the first lines of bench's usage.
+const (
+	benchSynopsis = "aadrisk bench [--quick]"
+	benchAbout    = `Runs the standard workloads W1 to W6 once each (minutes; --quick: a
+tenth of each) and prints their table.`
+)
+
+// newBenchFlagSet returns bench's flags, into quick.
+func newBenchFlagSet(quick *bool) *flag.FlagSet {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.BoolVar(quick, "quick", false, "a tenth of each workload's paths, options and trades")
+	return fs
+}
+
+// benchUsage writes bench's usage to w.
+func benchUsage(w io.Writer) {
+	var quick bool
+	commandUsage(w, newBenchFlagSet(&quick), benchSynopsis, benchAbout)
 }

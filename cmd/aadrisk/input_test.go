@@ -374,7 +374,8 @@ func TestInputStrictWritesNothing(t *testing.T) {
 		r := runInput(t, cmd, portfolio, inputMarket, "--strict")
 		assert.Equal(t, exitUsage, r.code)
 		assert.Contains(t, r.stderr, "portfolio.csv")
-		assert.Contains(t, r.stderr, `trade "BAD" (line 7)`)
+		assert.Contains(t, r.stderr, `trade_id "BAD": `)
+		assert.Contains(t, r.stderr, `portfolio.csv:7:28: strike`)
 		assertNothingWritten(t, r.out)
 
 		// Without --strict the same file prices, with one failed row.

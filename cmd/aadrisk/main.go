@@ -3,18 +3,29 @@
 //
 // Usage:
 //
-//	aadrisk price    [--portfolio FILE] [--market FILE] [--asof DATE] [--out DIR]
-//	                 [--workers N] [--paths N] [--seed N] [--shard K/N] [--strict]
-//	                 [--report FILE.html]
-//	aadrisk validate [same inputs]      # AAD against bump-and-revalue
+//	aadrisk price    [--portfolio FILE --market FILE --asof DATE] [--out DIR]
+//	                 [--report FILE.html] [--workers N] [--paths N] [--seed N]
+//	                 [--rng pseudo|sobol] [--antithetic] [--shard K/N] [--shards N]
+//	                 [--strict]
+//	aadrisk validate [the flags of price]   # AAD against bump-and-revalue
 //	aadrisk merge    [--portfolio FILE] [--report FILE.html] --out DIR SHARD_DIR...
-//	aadrisk version
+//	aadrisk bench    [--quick]
+//	aadrisk version                         # or aadrisk --version
+//	aadrisk help     [COMMAND]              # or aadrisk COMMAND -h
+//
+// aadrisk help COMMAND, and -h or --help after a command, print its usage
+// with every flag on standard output and exit 0, as Go's flag package
+// does; a flag that does not exist is one line on standard error with the
+// nearest flag that does, and exit 2 (flags.go).
 //
 // With no --portfolio and --market, price and validate run on a sample
 // portfolio and market built into the binary. With --out DIR the result
 // files are written there, each atomically; without it a readable summary
 // goes to standard output. --report FILE.html also writes a self-contained
-// HTML risk report (reports.Report), atomically, with or without --out.
+// HTML risk report (reports.Report), atomically, with or without --out;
+// both create the directories they need. A run's last log line says what
+// it wrote where. Progress (progress.go) is a log line every 10 s without
+// a terminal, or a bar of the work done on one.
 //
 // --shard K/N prices only shard K of N (a stable hash of trade_id, see
 // pricing.ShardOf); K and N may instead come from a Kubernetes Indexed Job
@@ -34,6 +45,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -88,16 +100,46 @@ func usagef(format string, args ...any) error {
 	return usageError{fmt.Errorf(format, args...)}
 }
 
-const usage = `usage:
-  aadrisk price    [--portfolio FILE] [--market FILE] [--asof DATE] [--out DIR]
-                   [--workers N] [--paths N] [--seed N] [--shard K/N] [--strict]
-                   [--report FILE.html]
-  aadrisk validate [same inputs]      AAD against bump-and-revalue
+// usage is the top-level usage: every command with every flag it has (a
+// test checks it against the flag sets), and where the details are.
+const usage = `usage: aadrisk COMMAND [flags]
+
+commands:
+  price      price a portfolio: every trade's value and first-order sensitivities by AAD
+  validate   price, and check every AAD sensitivity against bump-and-revalue
+  merge      combine the output directories of the shards of one batch
+  bench      run the standard workloads W1 to W6 and print their table
+  version    print the version (also: aadrisk --version)
+  help       print the usage of a command, with its flags (also: aadrisk COMMAND -h)
+
+  aadrisk price    [--portfolio FILE --market FILE --asof DATE] [--out DIR]
+                   [--report FILE.html] [--workers N] [--paths N] [--seed N]
+                   [--rng pseudo|sobol] [--antithetic] [--shard K/N] [--shards N]
+                   [--strict]
+  aadrisk validate [the flags of price]
   aadrisk merge    [--portfolio FILE] [--report FILE.html] --out DIR SHARD_DIR...
-                                      combine the shards of one batch
-  aadrisk bench    [--quick]          the standard workloads W1–W6 (minutes; --quick: a tenth)
+  aadrisk bench    [--quick]
   aadrisk version
+  aadrisk help     [COMMAND]
+
+With no --portfolio and --market, price and validate run on a sample
+portfolio and market built into the binary (cmd/aadrisk/sample/ in the
+source). "aadrisk help COMMAND" describes each flag.
 `
+
+// commands are the subcommands' usages, for help and -h.
+var commands = map[string]func(io.Writer){
+	"price":    func(w io.Writer) { priceUsage(w, false) },
+	"validate": func(w io.Writer) { priceUsage(w, true) },
+	"merge":    mergeUsage,
+	"bench":    benchUsage,
+	"version": func(w io.Writer) {
+		commandUsage(w, flag.NewFlagSet("version", flag.ContinueOnError), "aadrisk version", "Prints the version: the release, the source revision and the Go version.")
+	},
+	"help": func(w io.Writer) {
+		commandUsage(w, flag.NewFlagSet("help", flag.ContinueOnError), "aadrisk help [COMMAND]", "Prints the usage of COMMAND, or of aadrisk.")
+	},
+}
 
 // run is the whole command; it returns the exit status.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -112,24 +154,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "validate":
 		err = price(ctx, args[1:], true, stdout, stderr)
 	case "merge":
-		err = merge(ctx, args[1:], stderr)
+		err = merge(ctx, args[1:], stdout, stderr)
 	case "bench":
 		err = bench(ctx, args[1:], stdout, stderr)
-	case "version":
-		fmt.Fprintln(stdout, versionString())
-		return exitOK
-	case "-h", "--help", "help":
+	case "version", "--version", "-version":
+		err = versionCmd(args, stdout)
+	case "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
+	case "help":
+		err = help(args[1:], stdout)
 	default:
-		fmt.Fprintf(stderr, "aadrisk: unknown command %q\n%s", args[0], usage)
-		return exitUsage
+		err = unknownCommand(args[0])
 	}
 	var ue usageError
 	var fe failedError
 	var ie interrupted
 	switch {
-	case err == nil:
+	case err == nil, errors.Is(err, errHelpShown):
 		return exitOK
 	case errors.As(err, &ie) || errors.As(context.Cause(ctx), &ie):
 		fmt.Fprintf(stderr, "aadrisk: %v; nothing written\n", ie)
@@ -144,6 +186,62 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "aadrisk: %v\n", err)
 		return exitUsage
 	}
+}
+
+// versionCmd is aadrisk version (or --version): args are the whole
+// command line.
+func versionCmd(args []string, stdout io.Writer) error {
+	if args[0] == "version" {
+		fs := flag.NewFlagSet("version", flag.ContinueOnError)
+		if err := parseFlags(fs, args[1:], stdout, commands["version"]); err != nil {
+			return err
+		}
+		if fs.NArg() > 0 {
+			return usagef("version: unexpected argument %q", fs.Arg(0))
+		}
+	} else if len(args) > 1 {
+		return usagef("%s: unexpected argument %q", args[0], args[1])
+	}
+	fmt.Fprintln(stdout, versionString())
+	return nil
+}
+
+// help is aadrisk help [COMMAND]: the usage of COMMAND, or of aadrisk,
+// on stdout.
+func help(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("help", flag.ContinueOnError)
+	if err := parseFlags(fs, args, stdout, commands["help"]); err != nil {
+		return err
+	}
+	args = fs.Args()
+	switch {
+	case len(args) == 0:
+		fmt.Fprint(stdout, usage)
+		return nil
+	case len(args) > 1:
+		return usagef("help: want one command, got %q", args)
+	}
+	u, ok := commands[args[0]]
+	if !ok {
+		return unknownCommand(args[0])
+	}
+	u(stdout)
+	return nil
+}
+
+// unknownCommand is the error of a command that does not exist, with the
+// nearest one that does.
+func unknownCommand(name string) error {
+	best, bestDist := "", 3
+	for c := range commands {
+		if d := editDistance(name, c); d < bestDist || (d == bestDist && c < best) {
+			best, bestDist = c, d
+		}
+	}
+	if best != "" {
+		return usagef("unknown command %q: did you mean %s? (aadrisk help lists the commands)", name, best)
+	}
+	return usagef("unknown command %q (aadrisk help lists the commands)", name)
 }
 
 // failedError reports a run that completed with some trades failed: exit

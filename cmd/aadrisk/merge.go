@@ -54,32 +54,49 @@ import (
 // mergeLogEvery is the interval of merge's progress log lines.
 const mergeLogEvery = 10 * time.Second
 
-const mergeUsage = `usage: aadrisk merge [--portfolio FILE] [--report FILE.html] --out DIR SHARD_DIR...`
+// mergeSynopsis and mergeAbout are the first lines of merge's usage.
+const (
+	mergeSynopsis = "aadrisk merge [--portfolio FILE] [--report FILE.html] --out DIR SHARD_DIR..."
+	mergeAbout    = `Combines the output directories of the shards of one batch (price or
+validate with --shard K/N) into the files of the unsharded run.`
+)
 
-func merge(ctx context.Context, args []string, stderr io.Writer) error {
+// mergeFlags are merge's flags.
+type mergeFlags struct {
+	out, portfolio, report string
+}
+
+// newMergeFlagSet returns merge's flags, into f.
+func newMergeFlagSet(f *mergeFlags) *flag.FlagSet {
 	fs := flag.NewFlagSet("merge", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, mergeUsage)
-		fs.PrintDefaults()
+	fs.StringVar(&f.out, "out", "", "write the merged files to `dir` (required)")
+	fs.StringVar(&f.portfolio, "portfolio", "", "the portfolio `file` the shards priced, if it is no longer where their manifests say")
+	fs.StringVar(&f.report, "report", "", "also write a self-contained HTML risk report of the merged batch to `file`, creating its directory if needed")
+	return fs
+}
+
+// mergeUsage writes merge's usage to w.
+func mergeUsage(w io.Writer) {
+	commandUsage(w, newMergeFlagSet(&mergeFlags{}), mergeSynopsis, mergeAbout)
+}
+
+func merge(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var mf mergeFlags
+	fs := newMergeFlagSet(&mf)
+	if err := parseFlags(fs, args, stdout, mergeUsage); err != nil {
+		return err
 	}
-	var out, portfolio, reportPath string
-	fs.StringVar(&out, "out", "", "write the merged files to `dir` (required)")
-	fs.StringVar(&portfolio, "portfolio", "", "the portfolio `file` the shards priced, if it is no longer where their manifests say")
-	fs.StringVar(&reportPath, "report", "", "also write a self-contained HTML risk report of the merged batch to `file`")
-	if err := fs.Parse(args); err != nil {
-		return usageError{err}
-	}
+	out, portfolio, reportPath := mf.out, mf.portfolio, mf.report
 	if out == "" {
-		return usagef("merge: --out DIR is required\n%s", mergeUsage)
+		return usagef("merge: --out DIR is required (usage: %s)", mergeSynopsis)
 	}
 	dirs := fs.Args()
 	if len(dirs) == 0 {
-		return usagef("merge: no shard directories\n%s", mergeUsage)
+		return usagef("merge: no shard directories (usage: %s)", mergeSynopsis)
 	}
 	for _, d := range dirs {
 		if strings.HasPrefix(d, "-") {
-			return usagef("merge: %q: flags go before the shard directories\n%s", d, mergeUsage)
+			return usagef("merge: %q: flags go before the shard directories (usage: %s)", d, mergeSynopsis)
 		}
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
@@ -116,9 +133,14 @@ func merge(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return usagef("merge: %s: as-of date %q", shards[0].manifestPath(), ref.AsOf)
 	}
-	pf, err := openInput(path, "portfolio.csv")
+	if portfolio == "" && path != "" {
+		if _, err := os.Stat(path); err != nil {
+			return usagef("merge: the portfolio the shards priced, %s: %v (give --portfolio FILE if it moved)", path, pathErr(err))
+		}
+	}
+	pf, err := openInput("portfolio", path, "portfolio.csv")
 	if err != nil {
-		return usagef("merge: the portfolio the shards priced: %v (give --portfolio FILE if it moved)", err)
+		return usagef("merge: %v", err)
 	}
 	defer pf.rc.Close()
 	// checkHash reads the portfolio to its end and checks its SHA-256; on
@@ -150,15 +172,18 @@ func merge(ctx context.Context, args []string, stderr io.Writer) error {
 	var report *reports.Report
 	var reportFile *reports.AtomicFile
 	if reportPath != "" {
+		if err := prepareReport(reportPath); err != nil {
+			return usagef("merge: %v", err)
+		}
 		if reportFile, err = reports.CreateAtomic(reportPath); err != nil {
-			return usageError{err}
+			return usagef("merge: --report %s: %v", reportPath, pathErr(err))
 		}
 		defer reportFile.Abort()
 		report = reports.NewReport(reports.ReportOptions{})
 	}
 	w, err := reports.NewWriter(out, reports.Options{Validation: validate})
 	if err != nil {
-		return usageError{err}
+		return usagef("merge: --out %s: %v", out, pathErr(err))
 	}
 	defer w.Abort()
 
@@ -196,9 +221,9 @@ func merge(ctx context.Context, args []string, stderr io.Writer) error {
 		if err := reportFile.Commit(); err != nil {
 			return err
 		}
-		log.Info("report written", "file", reportPath)
 	}
 	log.Info("merged", "shards", n, "trades_ok", m.ok, "trades_failed", m.failed, "out", out, "seconds", time.Since(start).Seconds())
+	log.Info(wroteLine(append(slices.Clip(man.Files), reports.ManifestFile), out, reportPath, false))
 	switch {
 	case m.failed > 0:
 		return failedError{fmt.Sprintf("%d of %d trades failed", m.failed, m.ok+m.failed)}
@@ -277,9 +302,9 @@ func readShards(dirs []string) ([]*shardDir, error) {
 	for _, d := range dirs {
 		s := &shardDir{dir: d}
 		if st, err := os.Stat(d); err != nil {
-			return nil, usagef("merge: %v", err)
+			return nil, usagef("merge: shard directory %s: %v", d, pathErr(err))
 		} else if !st.IsDir() {
-			return nil, usagef("merge: %s is not a directory", d)
+			return nil, usagef("merge: shard directory %s: is not a directory", d)
 		}
 		m, err := reports.ReadManifestFile(s.manifestPath())
 		if errors.Is(err, os.ErrNotExist) {

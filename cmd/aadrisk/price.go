@@ -7,9 +7,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -28,6 +29,7 @@ const sampleAsOf = "2026-01-02"
 // summaryRows bounds the trades listed in the summary on standard output.
 const summaryRows = 50
 
+// priceFlags are the flags of price and validate, as parsed.
 type priceFlags struct {
 	portfolio, market, asof, out, shard string
 	report                              string
@@ -46,26 +48,57 @@ type priceFlags struct {
 	part   shard
 }
 
-func parsePriceFlags(args []string, name string, stderr io.Writer) (*priceFlags, error) {
+// strictListed bounds the failed trades that --strict lists.
+const strictListed = 20
+
+// newPriceFlagSet returns the flags of price and validate, into f.
+func newPriceFlagSet(name string, f *priceFlags) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	f := &priceFlags{}
 	fs.StringVar(&f.portfolio, "portfolio", "", "portfolio CSV `file` (default: the built-in sample)")
 	fs.StringVar(&f.market, "market", "", "market-data CSV `file` (default: the built-in sample)")
 	fs.StringVar(&f.asof, "asof", "", "valuation `date` YYYY-MM-DD (required with input files)")
-	fs.StringVar(&f.out, "out", "", "write the result files to `dir` (default: a summary on standard output)")
-	fs.StringVar(&f.report, "report", "", "also write a self-contained HTML risk report to `file`")
-	fs.IntVar(&f.workers, "workers", runtime.NumCPU(), "pricing goroutines")
-	fs.IntVar(&f.paths, "paths", 100000, "default Monte Carlo paths per trade")
-	fs.Uint64Var(&f.seed, "seed", 1, "default Monte Carlo seed")
-	fs.StringVar(&f.rng, "rng", "pseudo", "default Monte Carlo random numbers: `pseudo` or sobol (Sobol' with a Brownian bridge)")
-	fs.BoolVar(&f.antithetic, "antithetic", false, "default Monte Carlo trades to antithetic paths")
+	fs.StringVar(&f.out, "out", "", "write the result files to `dir`, creating it if needed (default: a summary on standard output)")
+	fs.StringVar(&f.report, "report", "", "also write a self-contained HTML risk report to `file`, creating its directory if needed")
+	fs.IntVar(&f.workers, "workers", runtime.NumCPU(), "`N` pricing goroutines; results do not depend on it")
+	fs.IntVar(&f.paths, "paths", pricing.DefaultPaths, "the default number `N` of Monte Carlo paths per trade")
+	fs.Uint64Var(&f.seed, "seed", pricing.DefaultSeed, "the default Monte Carlo `seed`")
+	fs.StringVar(&f.rng, "rng", "pseudo", "the default Monte Carlo random numbers, `pseudo|sobol`: PCG streams, or Sobol' points with a Brownian bridge")
+	fs.BoolVar(&f.antithetic, "antithetic", false, "the default Monte Carlo trades to antithetic paths")
 	fs.StringVar(&f.shard, "shard", "", "price only shard `K/N` of the portfolio (default: from "+envJobIndex+" or "+envSlurmID+", else all of it)")
 	fs.IntVar(&f.shards, "shards", 0, "the number of shards `N` when the shard index comes from "+envJobIndex+" (default: $"+envShards+")")
-	fs.BoolVar(&f.strict, "strict", false, "treat any failed trade as an invalid input: exit 2, write nothing")
+	fs.BoolVar(&f.strict, "strict", false, fmt.Sprintf("treat any failed trade as an invalid input: price to the end, list every failed trade (the first %d), exit 2, write nothing", strictListed))
+	return fs
+}
+
+// priceSynopsis and validateSynopsis are the first lines of the commands'
+// usage.
+const (
+	priceSynopsis = "aadrisk price [--portfolio FILE --market FILE --asof DATE] [--out DIR] [--report FILE.html] [flags]"
+	priceAbout    = `Prices every trade of the portfolio and computes every first-order
+sensitivity by AAD. With no --portfolio and --market it runs on a sample
+built into the binary (cmd/aadrisk/sample/). With --out DIR it writes
+results.csv, sensitivities.csv, risk.csv and manifest.json there; without
+it a summary goes to standard output.`
+	validateSynopsis = "aadrisk validate [--portfolio FILE --market FILE --asof DATE] [--out DIR] [--report FILE.html] [flags]"
+	validateAbout    = `Prices like price, and checks every AAD sensitivity against
+bump-and-revalue; with --out DIR it also writes validation.csv.`
+)
+
+// priceUsage writes the usage of price (or validate) to w.
+func priceUsage(w io.Writer, validate bool) {
+	name, syn, about := "price", priceSynopsis, priceAbout
+	if validate {
+		name, syn, about = "validate", validateSynopsis, validateAbout
+	}
+	commandUsage(w, newPriceFlagSet(name, &priceFlags{}), syn, about)
+}
+
+func parsePriceFlags(args []string, name string, stdout io.Writer) (*priceFlags, error) {
+	f := &priceFlags{}
+	fs := newPriceFlagSet(name, f)
 	var err error
-	if err = fs.Parse(args); err != nil {
-		return nil, usageError{err}
+	if err = parseFlags(fs, args, stdout, func(w io.Writer) { priceUsage(w, name == "validate") }); err != nil {
+		return nil, err
 	}
 	if fs.NArg() > 0 {
 		return nil, usagef("%s: unexpected argument %q", name, fs.Arg(0))
@@ -109,7 +142,9 @@ type input struct {
 	size int64
 }
 
-func openInput(path, sampleName string) (*input, error) {
+// openInput opens the input file that flag --flagName gave (path), or the
+// built-in sample sampleName when path is "". An error names the flag.
+func openInput(flagName, path, sampleName string) (*input, error) {
 	if path == "" {
 		b, err := sample.ReadFile("sample/" + sampleName)
 		if err != nil {
@@ -119,9 +154,12 @@ func openInput(path, sampleName string) (*input, error) {
 		c := &countingReader{r: h}
 		return &input{name: "(built-in sample) " + sampleName, rc: io.NopCloser(c), hash: h, read: c, size: int64(len(b))}, nil
 	}
+	if err := checkInputPath(flagName, path); err != nil {
+		return nil, err
+	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, usageError{err}
+		return nil, usagef("--%s %s: %v", flagName, path, pathErr(err))
 	}
 	size := int64(-1)
 	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
@@ -147,11 +185,11 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 	if validate {
 		name = "validate"
 	}
-	f, err := parsePriceFlags(args, name, stderr)
+	f, err := parsePriceFlags(args, name, stdout)
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	log, line := newRunLog(stderr)
 	start := time.Now()
 
 	asofText := f.asof
@@ -160,12 +198,21 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 	}
 	asof, err := time.Parse(time.DateOnly, asofText)
 	if err != nil {
-		return usagef("--asof %q: want a date YYYY-MM-DD", asofText)
+		return usagef("%s: --asof %q: want a date YYYY-MM-DD", name, asofText)
 	}
 
-	mkt, err := openInput(f.market, "market.csv")
+	// Both input files are checked before either is read: a wrong path
+	// fails at once.
+	for _, in := range []struct{ flag, path string }{{"portfolio", f.portfolio}, {"market", f.market}} {
+		if in.path != "" {
+			if err := checkInputPath(in.flag, in.path); err != nil {
+				return usagef("%s: %v", name, err)
+			}
+		}
+	}
+	mkt, err := openInput("market", f.market, "market.csv")
 	if err != nil {
-		return err
+		return usagef("%s: %v", name, err)
 	}
 	defer mkt.rc.Close()
 	m, err := marketdata.Load(mkt.rc, mkt.name, asof)
@@ -180,9 +227,9 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 	}
 	log.Info("market loaded", "file", mkt.name, "quotes", len(m.Quotes()))
 
-	pf, err := openInput(f.portfolio, "portfolio.csv")
+	pf, err := openInput("portfolio", f.portfolio, "portfolio.csv")
 	if err != nil {
-		return err
+		return usagef("%s: %v", name, err)
 	}
 	defer pf.rc.Close()
 	pr, err := pricing.NewPortfolioReader(pf.rc, pf.name, asof)
@@ -194,7 +241,7 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 	if f.out != "" {
 		w, err = reports.NewWriter(f.out, reports.Options{Validation: validate})
 		if err != nil {
-			return usageError{err}
+			return usagef("%s: --out %s: %v", name, f.out, pathErr(err))
 		}
 		defer w.Abort()
 	}
@@ -203,15 +250,21 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 	var report *reports.Report
 	var reportFile *reports.AtomicFile
 	if f.report != "" {
+		if err := prepareReport(f.report); err != nil {
+			return usagef("%s: %v", name, err)
+		}
 		if reportFile, err = reports.CreateAtomic(f.report); err != nil {
-			return usageError{err}
+			return usagef("%s: --report %s: %v", name, f.report, pathErr(err))
 		}
 		defer reportFile.Abort()
 		report = reports.NewReport(reports.ReportOptions{})
 	}
 
-	prog := newProgress(stderr, log, pf.read, pf.size)
+	mcDefaults := pricing.MCDefaults{Paths: f.paths, Seed: f.seed, Sequence: f.sequence, Antithetic: f.antithetic}
+	prog := newProgress(log, line, pf.read, pf.size, mcDefaults)
 	var ok, failed, valFailed, valRows int
+	// strictFailed lists the first failed trades of a --strict run.
+	var strictFailed []string
 	summary := reports.NewSummary(summaryRows)
 	rows := sync.Pool{New: func() any { return new(reports.Rows) }}
 	if f.part.sharded() {
@@ -221,21 +274,33 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 		for {
 			tr, err := pr.Next()
 			if err != nil && tr == nil {
+				if err == io.EOF {
+					prog.EOF()
+				}
 				return pricing.Item{}, err
 			}
 			// Every row is read (and so checked for a duplicate trade_id),
 			// but only the shard's are priced.
 			if f.part.has(tr.ID) {
-				return pricing.Item{Trade: tr, Err: err}, nil
+				return pricing.Item{Trade: tr, Err: err, Paths: prog.Read(tr)}, nil
 			}
 		}
 	}
 	emit := func(p pricing.Priced) error {
+		if ctx.Err() != nil {
+			// Interrupted: what is still coming in is not the run's.
+			return context.Cause(ctx)
+		}
 		r := p.Result
+		prog.Emitted(r.Err != nil)
 		if r.Err != nil {
 			failed++
 			if f.strict {
-				return usagef("%s: trade %q (line %d): %v", pf.name, r.TradeID, r.Line, r.Err)
+				if len(strictFailed) < strictListed {
+					strictFailed = append(strictFailed, failedTrade(pf.name, r))
+				}
+				// Nothing will be written: the rest is counting.
+				return nil
 			}
 			log.Warn("trade failed", "trade_id", r.TradeID, "line", r.Line, "error", r.Err)
 		} else {
@@ -247,7 +312,12 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 				valFailed++
 			}
 		}
-		prog.update(ok + failed)
+		if f.strict && failed > 0 {
+			if rw, isRows := p.Extra.(*reports.Rows); isRows {
+				rows.Put(rw)
+			}
+			return nil
+		}
 		if report != nil {
 			if err := report.Add(r); err != nil {
 				return err
@@ -273,8 +343,7 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 		}
 		return summary.Add(r)
 	}
-	opts := pricing.Options{Workers: f.workers, Validate: validate,
-		MC: pricing.MCDefaults{Paths: f.paths, Seed: f.seed, Sequence: f.sequence, Antithetic: f.antithetic}}
+	opts := pricing.Options{Workers: f.workers, Validate: validate, MC: mcDefaults}
 	if w != nil {
 		// Formatting the rows is most of the writing: the workers do it in
 		// parallel, and emit, which runs in input order, only copies bytes.
@@ -288,10 +357,18 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 			p.Extra = rw
 		}
 	}
+	prog.Start()
 	err = pricing.Run(ctx, m, opts, next, emit)
-	prog.finish(ok + failed)
+	prog.Finish(err == nil)
 	if err != nil {
 		return usageError{err}
+	}
+	if f.strict && failed > 0 {
+		list := strings.Join(strictFailed, "\n  ")
+		if more := failed - len(strictFailed); more > 0 {
+			list += fmt.Sprintf("\n  and %d more", more)
+		}
+		return usagef("%s: --strict: %d of %d trades failed, nothing written:\n  %s", name, failed, ok+failed, list)
 	}
 	if _, err := io.Copy(io.Discard, pf.rc); err != nil {
 		return usageError{err}
@@ -335,10 +412,14 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 		if err := reportFile.Commit(); err != nil {
 			return err
 		}
-		log.Info("report written", "file", f.report)
 	}
 	secs := end.Sub(start).Seconds()
 	log.Info("done", "trades_ok", ok, "trades_failed", failed, "seconds", secs, "trades_per_second", float64(ok+failed)/secs)
+	var files []string
+	if w != nil {
+		files = append(slices.Clip(man.Files), reports.ManifestFile)
+	}
+	log.Info(wroteLine(files, f.out, f.report, w == nil))
 	switch {
 	case failed > 0:
 		return failedError{fmt.Sprintf("%d of %d trades failed", failed, ok+failed)}
@@ -346,4 +427,15 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 		return failedError{fmt.Sprintf("%d of %d figures disagree with bump-and-revalue", valFailed, valRows)}
 	}
 	return nil
+}
+
+// failedTrade describes a failed trade for --strict's list: where it is,
+// its trade_id and why it failed. An error that names its file already
+// (a cell that could not be read) keeps its own line and column.
+func failedTrade(file string, r *pricing.Result) string {
+	msg := r.Err.Error()
+	if strings.HasPrefix(msg, file+":") {
+		return fmt.Sprintf("trade_id %q: %s", r.TradeID, msg)
+	}
+	return fmt.Sprintf("%s:%d: trade_id %q: %s", file, r.Line, r.TradeID, msg)
 }

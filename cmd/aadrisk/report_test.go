@@ -99,14 +99,39 @@ func TestPriceReportE2E(t *testing.T) {
 }
 
 // TestReportUnwritable refuses, before pricing, a report that cannot be
-// written: exit 2, nothing written.
+// written (a directory given as the file, a directory that cannot be
+// created): exit 2, the flag named, nothing written.
 func TestReportUnwritable(t *testing.T) {
 	dir := t.TempDir()
+	file := filepath.Join(dir, "file")
+	require.NoError(t, os.WriteFile(file, []byte("x"), 0o644))
 	out := filepath.Join(dir, "out")
-	code, _, errOut := runCmd(t, e2eArgs("price", out, "--report", filepath.Join(dir, "missing", "r.html"))...)
-	assert.Equal(t, exitUsage, code, errOut)
-	_, err := os.Stat(filepath.Join(out, reports.ManifestFile))
-	assert.True(t, os.IsNotExist(err))
+	for _, report := range []string{dir, filepath.Join(file, "sub", "r.html")} {
+		code, _, errOut := runCmd(t, e2eArgs("price", out, "--report", report)...)
+		assert.Equal(t, exitUsage, code, errOut)
+		assert.Contains(t, errOut, "--report "+report+": ")
+		_, err := os.Stat(filepath.Join(out, reports.ManifestFile))
+		assert.True(t, os.IsNotExist(err))
+	}
+}
+
+// TestReportCreatesItsDirectory writes --report into directories that do
+// not exist yet, as --out does, and ends with the line that says what was
+// written where.
+func TestReportCreatesItsDirectory(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out")
+	report := filepath.Join(dir, "missing", "deeper", "r.html")
+	code, _, errOut := runCmd(t, e2eArgs("price", out, "--report", report)...)
+	require.Equal(t, exitFailed, code, errOut)
+	b, err := os.ReadFile(report)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), "<html")
+	lines := strings.Split(strings.TrimSpace(errOut), "\n")
+	require.GreaterOrEqual(t, len(lines), 2)
+	// The last log line, before the exit status's line.
+	assert.Contains(t, lines[len(lines)-2], "msg=\"wrote results.csv, sensitivities.csv, risk.csv, manifest.json to "+out+string(filepath.Separator)+" and "+report+"\"")
+	assert.Regexp(t, `^aadrisk: [1-9][0-9]* of [0-9]+ trades failed$`, lines[len(lines)-1])
 }
 
 // TestMergeReport merges 3 shards with --report: the report is the
