@@ -66,7 +66,7 @@ func newPriceFlagSet(name string, f *priceFlags) *flag.FlagSet {
 	fs.BoolVar(&f.antithetic, "antithetic", false, "the default Monte Carlo trades to antithetic paths")
 	fs.StringVar(&f.shard, "shard", "", "price only shard `K/N` of the portfolio (default: from "+envJobIndex+" or "+envSlurmID+", else all of it)")
 	fs.IntVar(&f.shards, "shards", 0, "the number of shards `N` when the shard index comes from "+envJobIndex+" (default: $"+envShards+")")
-	fs.BoolVar(&f.strict, "strict", false, fmt.Sprintf("treat any failed trade as an invalid input: price to the end, list every failed trade (the first %d), exit 2, write nothing", strictListed))
+	fs.BoolVar(&f.strict, "strict", false, fmt.Sprintf("treat a market quote that looks like a percentage, or any failed trade, as an invalid input: exit 2, write nothing; list every such quote (before pricing) or the first %d failed trades (after pricing to the end)", strictListed))
 	return fs
 }
 
