@@ -47,7 +47,7 @@ func BSCallPlain(s, k, vol, r, q, t float64) float64 {
 // sensitivities to all of s, vol, r, q and t; on a nil tape it only prices
 // (bump-and-revalue).
 func BSCall(tp *aad.Tape, s aad.Number, k float64, vol, r, q, t aad.Number) aad.Number {
-	return closedform.European(tp, true, closedform.Params{S: s, K: aad.Const(k), T: t, R: r, Q: q, Vol: vol})
+	return closedform.European(tp, closedform.Call, closedform.Params{S: s, K: aad.Const(k), T: t, R: r, Q: q, Vol: vol})
 }
 
 // Greeks of one W1 option: the price and its first-order sensitivities.

@@ -169,7 +169,7 @@ func W2(paths int) (*MCWorkload, error) {
 		return nil, err
 	}
 	return newMCWorkload(m, "asian", pricing.MonteCarlo{
-		Option:   pricing.Option{Underlying: "A", Ccy: "USD", Call: true, Strike: 100, Expiry: 1},
+		Option:   pricing.Option{Underlying: "A", Ccy: "USD", Type: pricing.Call, Strike: 100, Expiry: 1},
 		Payoff:   pricing.PayAsianArithmetic,
 		Fixings:  252,
 		Settings: pricing.MCSettings{Model: montecarlo.BlackScholes, Steps: 252},
@@ -248,7 +248,7 @@ func NewAsianPlain(w *MCWorkload) (*AsianPlain, error) {
 		return nil, fmt.Errorf("not an arithmetic Asian option under the lognormal model")
 	}
 	p := &AsianPlain{w: w, sc: w.Market.NewScope(), strike: tr.Strike, sign: 1}
-	if !tr.Call {
+	if tr.Type == pricing.Put {
 		p.sign = -1
 	}
 	grid, dates := montecarlo.Grid(nil, nil, pr.Dates, pr.Steps)

@@ -55,7 +55,7 @@ func W3(paths int) (*MCWorkload, error) {
 		return nil, err
 	}
 	return newMCWorkload(m, "basket", pricing.MonteCarlo{
-		Option:      pricing.Option{Ccy: "USD", Call: true, Strike: basket, Expiry: 1},
+		Option:      pricing.Option{Ccy: "USD", Type: pricing.Call, Strike: basket, Expiry: 1},
 		Payoff:      pricing.PayBasket,
 		Underlyings: names,
 		Weights:     weights,
@@ -101,7 +101,7 @@ func NewBasketPlain(w *MCWorkload) (*BasketPlain, error) {
 		x: make([]float64, na), z: make([]float64, na),
 		weights: tr.Weights, strike: tr.Strike, sign: 1,
 	}
-	if !tr.Call {
+	if tr.Type == pricing.Put {
 		p.sign = -1
 	}
 	p.rng = rand.New(&p.pcg)

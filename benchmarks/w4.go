@@ -58,7 +58,7 @@ func W4(paths int) (*MCWorkload, error) {
 		return nil, err
 	}
 	return newMCWorkload(m, "barrier", pricing.MonteCarlo{
-		Option:      pricing.Option{Underlying: "A", Ccy: "USD", Call: true, Strike: 100, Expiry: 3},
+		Option:      pricing.Option{Underlying: "A", Ccy: "USD", Type: pricing.Call, Strike: 100, Expiry: 3},
 		Payoff:      pricing.PayBarrier,
 		BarrierKind: pricing.UpOut,
 		Level:       160,
@@ -119,7 +119,7 @@ func NewLocalVolBarrierPlain(w *MCWorkload) (*LocalVolBarrierPlain, error) {
 		dt: make([]float64, n+1), sq: make([]float64, n+1),
 		strike: tr.Strike, sign: 1, lnB: math.Log(tr.Level), dir: 1,
 	}
-	if !tr.Call {
+	if tr.Type == pricing.Put {
 		p.sign = -1
 	}
 	if tr.BarrierKind.Down() {

@@ -108,7 +108,11 @@ func within(t *testing.T, what string, got, se, want, bias float64) {
 func bsEuropean(t *testing.T, tp *aad.Tape, isCall bool, s, k, T, r, q, v float64) (pv float64, delta, vega, rho, divRho float64) {
 	tp.Reset()
 	p := closedform.Params{S: tp.Var(s), K: aad.Const(k), T: aad.Const(T), R: tp.Var(r), Q: tp.Var(q), Vol: tp.Var(v)}
-	y := closedform.European(tp, isCall, p)
+	typ := closedform.Put
+	if isCall {
+		typ = closedform.Call
+	}
+	y := closedform.European(tp, typ, p)
 	g := tp.Gradient(nil, y, []aad.Number{p.S, p.Vol, p.R, p.Q})
 	return y.Value(), g[0], g[1], g[2], g[3]
 }

@@ -66,7 +66,7 @@ func Example() {
 	tp := aad.NewTape(0)
 	s := tp.Var(100)
 	c := aad.Const
-	pv := closedform.European(tp, true, closedform.Params{S: s, K: c(100), T: c(1), R: c(0.04), Q: c(0.01), Vol: c(0.2)})
+	pv := closedform.European(tp, closedform.Call, closedform.Params{S: s, K: c(100), T: c(1), R: c(0.04), Q: c(0.01), Vol: c(0.2)})
 	g := tp.Gradient(nil, pv, []aad.Number{s})
 	fmt.Printf("closed form: pv %.4f delta %.4f\n", pv.Value(), g[0])
 	// Output:

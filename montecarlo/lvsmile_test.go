@@ -135,7 +135,11 @@ func bsPrice(t testing.TB, m *marketdata.Market, K, T float64, isCall bool) floa
 	require.NoError(t, err)
 	v, err := sc.Vol("ACME", aad.Const(T), K)
 	require.NoError(t, err)
-	return closedform.European(nil, isCall, closedform.Params{S: s, K: aad.Const(K), T: aad.Const(T), R: r, Q: q, Vol: v}).Value()
+	typ := closedform.Put
+	if isCall {
+		typ = closedform.Call
+	}
+	return closedform.European(nil, typ, closedform.Params{S: s, K: aad.Const(K), T: aad.Const(T), R: r, Q: q, Vol: v}).Value()
 }
 
 // TestLocalVolRepricesItsSurface prices Europeans under local vol against

@@ -17,7 +17,7 @@
 // years):
 //
 //	call, err := pricing.NewEuropean(pricing.Option{
-//		Underlying: "ACME", Ccy: "USD", Call: true, Strike: 100, Expiry: 1})
+//		Underlying: "ACME", Ccy: "USD", Type: Call, Strike: 100, Expiry: 1})
 //
 // A Trade is a signed quantity of an instrument (negative = short), with an
 // ID. A Pricer prices trades one at a time against one

@@ -341,7 +341,7 @@ func (f failingInstrument) Value(sc *marketdata.Scope) (aad.Number, error) {
 // an error and no figures, never NaN, through Pricer.Price and through the
 // engine with validation.
 func TestEdgeTradesThatMustFail(t *testing.T) {
-	o := Option{Underlying: "ACME", Ccy: "USD", Call: true, Strike: 100, Expiry: 0.5}
+	o := Option{Underlying: "ACME", Ccy: "USD", Type: Call, Strike: 100, Expiry: 0.5}
 	cases := []struct {
 		name   string
 		market string
@@ -352,19 +352,19 @@ func TestEdgeTradesThatMustFail(t *testing.T) {
 		{"up barrier at the spot", edgeFlat(0.04, 0.015, 0.25), must(NewBarrier(o, UpOut, 100, 2))},
 		{"up barrier below the spot", edgeFlat(0.04, 0.015, 0.25), must(NewBarrier(o, UpIn, 99.5, 0))},
 		// A strike that New would refuse, set directly.
-		{"NaN strike", edgeFlat(0.04, 0.015, 0.25), &European{Option{Underlying: "ACME", Ccy: "USD", Call: true, Strike: math.NaN(), Expiry: 1}}},
-		{"infinite expiry", edgeFlat(0.04, 0.015, 0.25), &Digital{Option: Option{Underlying: "ACME", Ccy: "USD", Strike: 100, Expiry: math.Inf(1)}, Cash: true, Payout: 1}},
+		{"NaN strike", edgeFlat(0.04, 0.015, 0.25), &European{Option{Underlying: "ACME", Ccy: "USD", Type: Call, Strike: math.NaN(), Expiry: 1}}},
+		{"infinite expiry", edgeFlat(0.04, 0.015, 0.25), &Digital{Option: Option{Underlying: "ACME", Ccy: "USD", Type: Put, Strike: 100, Expiry: math.Inf(1)}, Cash: true, Payout: 1}},
 		// A rate of −100% over 1000 years: a discount factor of e^1000.
-		{"overflowing discount factor", edgeFlat(-1, 0, 0.25), must(NewEuropean(Option{Underlying: "ACME", Ccy: "USD", Strike: 100, Expiry: 1000}))},
-		{"overflowing asian", edgeFlat(-1, 0, 0.25), must(NewAsian(Option{Underlying: "ACME", Ccy: "USD", Strike: 100, Expiry: 1000}, 4))},
-		{"overflowing barrier", edgeFlat(-1, 0, 0.25), must(NewBarrier(Option{Underlying: "ACME", Ccy: "USD", Call: true, Strike: 100, Expiry: 1000}, UpOut, 150, 1))},
+		{"overflowing discount factor", edgeFlat(-1, 0, 0.25), must(NewEuropean(Option{Underlying: "ACME", Ccy: "USD", Type: Put, Strike: 100, Expiry: 1000}))},
+		{"overflowing asian", edgeFlat(-1, 0, 0.25), must(NewAsian(Option{Underlying: "ACME", Ccy: "USD", Type: Put, Strike: 100, Expiry: 1000}, 4))},
+		{"overflowing barrier", edgeFlat(-1, 0, 0.25), must(NewBarrier(Option{Underlying: "ACME", Ccy: "USD", Type: Call, Strike: 100, Expiry: 1000}, UpOut, 150, 1))},
 		// With a negative rate and a low vol, μ² + 2R/σ² < 0 and the
 		// Reiner–Rubinstein knock-out rebate term is not real (a
 		// EUR/CHF-like market): the formula refuses it.
 		{"knock-out rebate with μ² + 2R/σ² < 0", edgeFlat(-0.0075, -0.003, 0.06), must(NewBarrier(o, DownOut, 95, 1))},
 		{"NaN value", edgeFlat(0.04, 0.015, 0.25), failingInstrument{}},
 		{"NaN sensitivity", edgeFlat(0.04, 0.015, 0.25), failingInstrument{nanSens: true}},
-		{"missing underlying", edgeFlat(0.04, 0.015, 0.25), must(NewAmerican(Option{Underlying: "NOPE", Ccy: "USD", Strike: 100, Expiry: 1}))},
+		{"missing underlying", edgeFlat(0.04, 0.015, 0.25), must(NewAmerican(Option{Underlying: "NOPE", Ccy: "USD", Type: Put, Strike: 100, Expiry: 1}))},
 	}
 	for _, c := range cases {
 		m := loadMarket(t, c.market)
@@ -403,7 +403,7 @@ func TestEdgeOneSidedBumps(t *testing.T) {
 	t.Run("spot next to a barrier", func(t *testing.T) {
 		m := loadMarket(t, edgeTerm(edgeTermRates, 1))
 		p := NewPricer(m)
-		o := Option{Underlying: "ACME", Ccy: "USD", Call: true, Strike: 100, Expiry: 0.5}
+		o := Option{Underlying: "ACME", Ccy: "USD", Type: Call, Strike: 100, Expiry: 0.5}
 		for _, tr := range []*Trade{
 			trade("do", 1, must(NewBarrier(o, DownOut, 100*(1-1e-9), 0))),
 			trade("do-rebate", 1, must(NewBarrier(o, DownOut, 100*(1-1e-9), 2))),
@@ -460,8 +460,8 @@ func TestEdgeAsianFixingsMinutesAway(t *testing.T) {
 		day, err := marketdata.ParseTime("1D", asof)
 		require.NoError(t, err)
 		for _, n := range []int{24, 1000} {
-			for _, call := range []bool{true, false} {
-				tr := trade(fmt.Sprintf("asian-%d-%v", n, call), 1, must(NewAsian(Option{Underlying: "ACME", Ccy: "USD", Call: call, Strike: 100.2, Expiry: day}, n)))
+			for _, call := range []OptionType{Call, Put} {
+				tr := trade(fmt.Sprintf("asian-%d-%v", n, call), 1, must(NewAsian(Option{Underlying: "ACME", Ccy: "USD", Type: call, Strike: 100.2, Expiry: day}, n)))
 				res := p.Price(tr)
 				require.NoError(t, res.Err, tr.ID)
 				rows, err := p.Validate(tr, res)

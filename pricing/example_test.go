@@ -41,7 +41,7 @@ func Example() {
 	nineMonths, _ := marketdata.ParseTime("9M", exampleAsOf) // 0.75 years
 
 	call, err := pricing.NewEuropean(pricing.Option{
-		Underlying: "ACME", Ccy: "USD", Call: true, Strike: 103, Expiry: nineMonths})
+		Underlying: "ACME", Ccy: "USD", Type: pricing.Call, Strike: 103, Expiry: nineMonths})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -49,7 +49,7 @@ func Example() {
 	// A put that dies if ACME trades at 85 or below, paying a rebate of 2
 	// when it does.
 	barrier, err := pricing.NewBarrier(pricing.Option{
-		Underlying: "ACME", Ccy: "USD", Call: false, Strike: 95, Expiry: nineMonths},
+		Underlying: "ACME", Ccy: "USD", Type: pricing.Put, Strike: 95, Expiry: nineMonths},
 		pricing.DownOut, 85, 2)
 	if err != nil {
 		fmt.Println(err)
@@ -107,7 +107,7 @@ func ExamplePricer_Validate() {
 		return
 	}
 	digital, _ := pricing.NewDigital(pricing.Option{
-		Underlying: "ACME", Ccy: "USD", Call: true, Strike: 105, Expiry: 0.5}, true, 10)
+		Underlying: "ACME", Ccy: "USD", Type: pricing.Call, Strike: 105, Expiry: 0.5}, true, 10)
 	tr := &pricing.Trade{ID: "DIG", Quantity: decimal.NewFromInt(100), Instrument: digital}
 
 	// The expiry, 6M, is on the 6M pillars: the rate and the vols there are

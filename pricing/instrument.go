@@ -31,12 +31,23 @@ type Instrument interface {
 	Value(sc *marketdata.Scope) (aad.Number, error)
 }
 
+// OptionType says whether an option is a call or a put: closedform's,
+// which the formulas take. The zero OptionType is neither, and no
+// instrument is built with it.
+type OptionType = closedform.OptionType
+
+// The option types.
+const (
+	Call = closedform.Call
+	Put  = closedform.Put
+)
+
 // Option holds the terms every single-asset option shares.
 type Option struct {
 	Underlying string
 	// Ccy is the currency whose RATE curve discounts the payoff.
 	Ccy  string
-	Call bool
+	Type OptionType
 	// Strike is the absolute strike; Expiry is the time to expiry in years
 	// from the market's as-of date (ACT/365F).
 	Strike, Expiry float64
@@ -48,6 +59,8 @@ func (o Option) validate() error {
 		return errors.New("no underlying")
 	case o.Ccy == "":
 		return errors.New("no currency")
+	case o.Type != Call && o.Type != Put:
+		return fmt.Errorf("option type %v: want call or put", o.Type)
 	case !(o.Strike > 0) || math.IsInf(o.Strike, 0):
 		return fmt.Errorf("strike %v: want a positive number", o.Strike)
 	case !(o.Expiry > 0) || math.IsInf(o.Expiry, 0):
@@ -107,7 +120,7 @@ func (e *European) Value(sc *marketdata.Scope) (aad.Number, error) {
 	if err != nil {
 		return aad.Number{}, err
 	}
-	return closedform.European(sc.Tape(), e.Call, p), nil
+	return closedform.European(sc.Tape(), e.Type, p), nil
 }
 
 // Digital pays, at expiry, a fixed cash amount (cash-or-nothing) or one unit
@@ -144,9 +157,9 @@ func (d *Digital) Value(sc *marketdata.Scope) (aad.Number, error) {
 		return aad.Number{}, err
 	}
 	if d.Cash {
-		return closedform.DigitalCash(sc.Tape(), d.Call, p, d.Payout), nil
+		return closedform.DigitalCash(sc.Tape(), d.Type, p, d.Payout), nil
 	}
-	return closedform.DigitalAsset(sc.Tape(), d.Call, p), nil
+	return closedform.DigitalAsset(sc.Tape(), d.Type, p), nil
 }
 
 // BarrierKind is the type of a single barrier.
@@ -193,7 +206,7 @@ func barrierKindName(k BarrierKind) string {
 // barrier is hit, a knock-in pays it at expiry if it never knocked in.
 type Barrier struct {
 	Option
-	Type          BarrierKind
+	BarrierKind   BarrierKind
 	Level, Rebate float64
 }
 
@@ -211,7 +224,7 @@ func NewBarrier(o Option, kind BarrierKind, level, rebate float64) (*Barrier, er
 	if kind > UpOut {
 		return nil, fmt.Errorf("barrier type %d: unknown", kind)
 	}
-	return &Barrier{Option: o, Type: kind, Level: level, Rebate: rebate}, nil
+	return &Barrier{Option: o, BarrierKind: kind, Level: level, Rebate: rebate}, nil
 }
 
 // Kind returns "barrier".
@@ -224,7 +237,7 @@ func (b *Barrier) Value(sc *marketdata.Scope) (aad.Number, error) {
 	if err != nil {
 		return aad.Number{}, err
 	}
-	return closedform.Barrier(sc.Tape(), b.Call, b.Type, p, aad.Const(b.Level), aad.Const(b.Rebate))
+	return closedform.Barrier(sc.Tape(), b.Type, b.BarrierKind, p, aad.Const(b.Level), aad.Const(b.Rebate))
 }
 
 // Asian is a fixed-strike geometric-average option: continuously averaged
@@ -260,14 +273,14 @@ func (a *Asian) Value(sc *marketdata.Scope) (aad.Number, error) {
 		return aad.Number{}, err
 	}
 	if a.Fixings == 0 {
-		return closedform.GeometricAsianContinuous(sc.Tape(), a.Call, p), nil
+		return closedform.GeometricAsianContinuous(sc.Tape(), a.Type, p), nil
 	}
 	fix := sc.Scratch(a.Fixings)
 	n := float64(a.Fixings)
 	for i := range fix {
 		fix[i] = sc.Time(a.Expiry * float64(i+1) / n)
 	}
-	return closedform.GeometricAsianDiscrete(sc.Tape(), a.Call, p, fix), nil
+	return closedform.GeometricAsianDiscrete(sc.Tape(), a.Type, p, fix), nil
 }
 
 // American is an American call or put, priced by the Barone-Adesi–Whaley
@@ -291,5 +304,5 @@ func (a *American) Value(sc *marketdata.Scope) (aad.Number, error) {
 	if err != nil {
 		return aad.Number{}, err
 	}
-	return closedform.American(sc.Tape(), a.Call, p)
+	return closedform.American(sc.Tape(), a.Type, p)
 }

@@ -293,7 +293,7 @@ func (p *mcPayoff) Value(tp *aad.Tape, path *montecarlo.Path) aad.Number {
 	n := path.Steps()
 	df := path.Discount(n)
 	sign := 1.0
-	if !m.Call {
+	if m.Type == Put {
 		sign = -1
 	}
 	switch m.Payoff {

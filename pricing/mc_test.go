@@ -51,9 +51,9 @@ func TestMCAgainstClosedForms(t *testing.T) {
 	p := NewPricer(m)
 	p.MC = MCDefaults{Paths: 40_000, Seed: 3}
 	p.MCWorkers = 2
-	o := Option{Underlying: "ACME", Ccy: "USD", Call: true, Strike: 100, Expiry: 1}
+	o := Option{Underlying: "ACME", Ccy: "USD", Type: Call, Strike: 100, Expiry: 1}
 	put := o
-	put.Call = false
+	put.Type = Put
 	cases := []struct {
 		name   string
 		mc     MonteCarlo
@@ -115,7 +115,10 @@ func TestMCLocalVolReproducesTheSmile(t *testing.T) {
 	p.MC = MCDefaults{Paths: 40_000, Seed: 5}
 	p.MCWorkers = 2
 	for _, k := range []float64{85, 100, 115} {
-		o := Option{Underlying: "ACME", Ccy: "USD", Call: k >= 100, Strike: k, Expiry: 1}
+		o := Option{Underlying: "ACME", Ccy: "USD", Type: Put, Strike: k, Expiry: 1}
+		if k >= 100 {
+			o.Type = Call
+		}
 		res := priced(t, p, mcTrade(t, "lv", 1, "european", MonteCarlo{Option: o, Payoff: PayEuropean, Settings: MCSettings{Model: montecarlo.LocalVol, Steps: 100}}))
 		want := priced(t, p, trade("bs", 1, must(NewEuropean(o))))
 		assert.LessOrEqualf(t, math.Abs(res.PV-want.PV), 3*res.StdError, "K=%v: got %.6g ± %.2g, want %.6g", k, res.PV, res.StdError, want.PV)
@@ -128,10 +131,10 @@ func TestMCValidate(t *testing.T) {
 	m := loadMarket(t, mcMarket+"VOL,ACME,6M,90,0.27\nVOL,ACME,6M,110,0.24\n")
 	p := NewPricer(m)
 	p.MC = MCDefaults{Paths: 1000, Seed: 9}
-	o := Option{Underlying: "ACME", Ccy: "USD", Call: true, Strike: 100, Expiry: 0.8}
+	o := Option{Underlying: "ACME", Ccy: "USD", Type: Call, Strike: 100, Expiry: 0.8}
 	put := o
-	put.Call = false
-	basketOpt := Option{Ccy: "USD", Call: true, Strike: 130, Expiry: 1}
+	put.Type = Put
+	basketOpt := Option{Ccy: "USD", Type: Call, Strike: 130, Expiry: 1}
 	var trades []*Trade
 	for _, model := range []montecarlo.Model{montecarlo.BlackScholes, montecarlo.LocalVol, montecarlo.Heston} {
 		s := MCSettings{Model: model, Steps: 10}
@@ -169,7 +172,7 @@ func TestMCGammaAndWorkers(t *testing.T) {
 		t.Skip("tens of thousands of paths: not in -short")
 	}
 	m := loadMarket(t, flatMarket)
-	o := Option{Underlying: "ACME", Ccy: "USD", Call: true, Strike: 100, Expiry: 1}
+	o := Option{Underlying: "ACME", Ccy: "USD", Type: Call, Strike: 100, Expiry: 1}
 	tr := mcTrade(t, "e", 1, "european", MonteCarlo{Option: o, Payoff: PayEuropean})
 	var first *Result
 	for _, w := range []int{1, 2, 3} {

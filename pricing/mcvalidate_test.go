@@ -35,9 +35,9 @@ func TestMCRevaluation(t *testing.T) {
 	p := NewPricer(m)
 	p.MC = MCDefaults{Paths: 8192, Seed: 11}
 	p.MCWorkers = 2
-	o := Option{Underlying: "ACME", Ccy: "USD", Call: true, Strike: 100, Expiry: 0.8}
+	o := Option{Underlying: "ACME", Ccy: "USD", Type: Call, Strike: 100, Expiry: 0.8}
 	put := o
-	put.Call = false
+	put.Type = Put
 	cases := []struct {
 		id   string
 		kind string
@@ -89,7 +89,7 @@ func TestMCStdErrors(t *testing.T) {
 	m := loadMarket(t, mcMarket)
 	p := NewPricer(m)
 	p.MC = MCDefaults{Paths: 4096, Seed: 3}
-	o := Option{Underlying: "ACME", Ccy: "USD", Call: true, Strike: 100, Expiry: 1}
+	o := Option{Underlying: "ACME", Ccy: "USD", Type: Call, Strike: 100, Expiry: 1}
 	tr := mcTrade(t, "eu", 2, "european", MonteCarlo{Option: o, Payoff: PayEuropean, Settings: MCSettings{Steps: 4}})
 	res := priced(t, p, tr)
 	require.True(t, res.HasStdError)
@@ -118,7 +118,7 @@ func TestMCSameRNRounding(t *testing.T) {
 	}{{1, 1}, {2, 1}, {3, 1}, {1, 2}, {3, 2}} {
 		seed := c.seed
 		p.MC = MCDefaults{Paths: 200, Seed: seed}
-		o := Option{Underlying: "ACME", Ccy: "USD", Call: true, Strike: 100, Expiry: c.expiry}
+		o := Option{Underlying: "ACME", Ccy: "USD", Type: Call, Strike: 100, Expiry: c.expiry}
 		tr := mcTrade(t, "dg", 1000, "digital", MonteCarlo{Option: o, Payoff: PayDigital, Cash: true, Payout: 10})
 		res := priced(t, p, tr)
 		v, err := p.Validate(tr, res)

@@ -73,15 +73,15 @@ func TestEuropeanGreeksMatchAnalytic(t *testing.T) {
 	m := loadMarket(t, flatMarket)
 	p := NewPricer(m)
 	const s, k, r, q, vol, T, qty = 105.0, 100.0, 0.07, 0.03, 0.25, 0.75, -3.0
-	for _, call := range []bool{true, false} {
-		res := p.Price(trade("E", qty, must(NewEuropean(Option{Underlying: "ACME", Ccy: "USD", Call: call, Strike: k, Expiry: T}))))
+	for _, call := range []OptionType{Call, Put} {
+		res := p.Price(trade("E", qty, must(NewEuropean(Option{Underlying: "ACME", Ccy: "USD", Type: call, Strike: k, Expiry: T}))))
 		require.NoError(t, res.Err)
 		sd := vol * math.Sqrt(T)
 		d1 := (math.Log(s/k)+(r-q)*T)/sd + sd/2
 		d2 := d1 - sd
 		dq, dr := math.Exp(-q*T), math.Exp(-r*T)
 		sign := 1.0
-		if !call {
+		if call == Put {
 			sign = -1
 		}
 		pv := sign * (s*dq*ncdf(sign*d1) - k*dr*ncdf(sign*d2))
@@ -116,13 +116,13 @@ func TestEuropeanGreeksMatchAnalytic(t *testing.T) {
 func instruments(t testing.TB) []*Trade {
 	t.Helper()
 	var out []*Trade
-	for _, call := range []bool{true, false} {
+	for _, call := range []OptionType{Call, Put} {
 		sfx := "-put"
-		if call {
+		if call == Call {
 			sfx = "-call"
 		}
 		trade := func(id string, qty float64, inst Instrument) *Trade { return trade(id+sfx, qty, inst) }
-		o := Option{Underlying: "ACME", Ccy: "USD", Call: call, Strike: 97, Expiry: 0.8}
+		o := Option{Underlying: "ACME", Ccy: "USD", Type: call, Strike: 97, Expiry: 0.8}
 		out = append(out,
 			trade("eu", 2, must(NewEuropean(o))),
 			trade("dc", -1, must(NewDigital(o, true, 10))),
@@ -134,7 +134,7 @@ func instruments(t testing.TB) []*Trade {
 			trade("ac", 1, must(NewAsian(o, 0))),
 			trade("ad", 1, must(NewAsian(o, 12))),
 			trade("am", 1, must(NewAmerican(o))),
-			trade("am-long", 1, must(NewAmerican(Option{Underlying: "ACME", Ccy: "USD", Call: call, Strike: 110, Expiry: 1.7}))),
+			trade("am-long", 1, must(NewAmerican(Option{Underlying: "ACME", Ccy: "USD", Type: call, Strike: 110, Expiry: 1.7}))),
 		)
 	}
 	return out
@@ -203,33 +203,37 @@ func TestMissingMarketDataFailsTheTradeAlone(t *testing.T) {
 	m := loadMarket(t, termMarket)
 	p := NewPricer(m)
 	for _, o := range []Option{
-		{Underlying: "NOPE", Ccy: "USD", Call: true, Strike: 100, Expiry: 1},
-		{Underlying: "ACME", Ccy: "JPY", Call: true, Strike: 100, Expiry: 1},
+		{Underlying: "NOPE", Ccy: "USD", Type: Call, Strike: 100, Expiry: 1},
+		{Underlying: "ACME", Ccy: "JPY", Type: Call, Strike: 100, Expiry: 1},
 	} {
 		res := p.Price(trade("x", 1, must(NewEuropean(o))))
 		require.Error(t, res.Err)
 		assert.Zero(t, res.PV)
 		assert.Nil(t, res.Sens)
 	}
-	res := p.Price(trade("b", 1, must(NewBarrier(Option{Underlying: "ACME", Ccy: "USD", Call: true, Strike: 100, Expiry: 1}, DownOut, 101, 0))))
+	res := p.Price(trade("b", 1, must(NewBarrier(Option{Underlying: "ACME", Ccy: "USD", Type: Call, Strike: 100, Expiry: 1}, DownOut, 101, 0))))
 	require.Error(t, res.Err, "a barrier already breached is an error")
 }
 
 func TestNewInstrumentsRejectBadTerms(t *testing.T) {
-	good := Option{Underlying: "ACME", Ccy: "USD", Call: true, Strike: 100, Expiry: 1}
+	good := Option{Underlying: "ACME", Ccy: "USD", Type: Call, Strike: 100, Expiry: 1}
 	bad := []Option{
-		{Ccy: "USD", Strike: 100, Expiry: 1},
-		{Underlying: "ACME", Strike: 100, Expiry: 1},
-		{Underlying: "ACME", Ccy: "USD", Strike: 0, Expiry: 1},
-		{Underlying: "ACME", Ccy: "USD", Strike: math.NaN(), Expiry: 1},
-		{Underlying: "ACME", Ccy: "USD", Strike: 100, Expiry: 0},
-		{Underlying: "ACME", Ccy: "USD", Strike: 100, Expiry: math.Inf(1)},
+		{Ccy: "USD", Type: Call, Strike: 100, Expiry: 1},
+		{Underlying: "ACME", Type: Call, Strike: 100, Expiry: 1},
+		{Underlying: "ACME", Ccy: "USD", Strike: 100, Expiry: 1}, // no call or put
+		{Underlying: "ACME", Ccy: "USD", Type: Put + 1, Strike: 100, Expiry: 1},
+		{Underlying: "ACME", Ccy: "USD", Type: Call, Strike: 0, Expiry: 1},
+		{Underlying: "ACME", Ccy: "USD", Type: Call, Strike: math.NaN(), Expiry: 1},
+		{Underlying: "ACME", Ccy: "USD", Type: Call, Strike: 100, Expiry: 0},
+		{Underlying: "ACME", Ccy: "USD", Type: Call, Strike: 100, Expiry: math.Inf(1)},
 	}
+	_, err := NewEuropean(good)
+	require.NoError(t, err)
 	for _, o := range bad {
 		_, err := NewEuropean(o)
 		assert.Error(t, err, "%+v", o)
 	}
-	_, err := NewBarrier(good, DownOut, -1, 0)
+	_, err = NewBarrier(good, DownOut, -1, 0)
 	assert.Error(t, err)
 	_, err = NewBarrier(good, DownOut, 90, -1)
 	assert.Error(t, err)

@@ -22,7 +22,7 @@ func priceCall(path string, asof time.Time) error {
 		return err
 	}
 	call, err := pricing.NewEuropean(pricing.Option{
-		Underlying: "ACME", Ccy: "USD", Call: true, Strike: 100, Expiry: 1})
+		Underlying: "ACME", Ccy: "USD", Type: pricing.Call, Strike: 100, Expiry: 1})
 	if err != nil {
 		return err
 	}

@@ -172,11 +172,12 @@ func (p *PortfolioReader) build(tr *Trade, row *PortfolioRow) error {
 	default:
 		return d.Errorf("engine", "engine %q: want analytic, mc or blank", row.Engine.String())
 	}
-	var call bool
+	var typ OptionType
 	switch row.OptionType.String() {
 	case "call":
-		call = true
+		typ = Call
 	case "put":
+		typ = Put
 	default:
 		return d.Errorf("option_type", "want call or put, got %q", row.OptionType.String())
 	}
@@ -216,7 +217,7 @@ func (p *PortfolioReader) build(tr *Trade, row *PortfolioRow) error {
 	if !(expiry > 0) {
 		return d.Errorf("expiry", "expiry %s is not after the as-of date %s", row.Expiry.String(), p.asof.Format(time.DateOnly))
 	}
-	o := Option{Underlying: row.Underlying.String(), Ccy: row.Currency.String(), Call: call, Strike: strike, Expiry: expiry}
+	o := Option{Underlying: row.Underlying.String(), Ccy: row.Currency.String(), Type: typ, Strike: strike, Expiry: expiry}
 	if mc {
 		return p.buildMC(tr, row, o)
 	}

@@ -19,38 +19,38 @@ func TestZeroAllocations(t *testing.T) {
 	grad := make([]float64, 8)
 	cases := map[string]func(tp *aad.Tape, in []aad.Number) (aad.Number, error){
 		"European": func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
-			return checked(European(tp, true, params(in)))
+			return checked(European(tp, Call, params(in)))
 		},
 		"DigitalCash": func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
-			return checked(DigitalCash(tp, false, params(in), 10))
+			return checked(DigitalCash(tp, Put, params(in), 10))
 		},
 		"DigitalAsset": func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
-			return checked(DigitalAsset(tp, true, params(in)))
+			return checked(DigitalAsset(tp, Call, params(in)))
 		},
 		"Barrier/out": func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
-			return Barrier(tp, true, DownOut, params(in), in[6], in[7])
+			return Barrier(tp, Call, DownOut, params(in), in[6], in[7])
 		},
 		"Barrier/in": func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
-			return Barrier(tp, false, UpIn, params(in), tp.Var(130), in[7])
+			return Barrier(tp, Put, UpIn, params(in), tp.Var(130), in[7])
 		},
 		"GeometricAsianContinuous": func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
-			return checked(GeometricAsianContinuous(tp, true, params(in)))
+			return checked(GeometricAsianContinuous(tp, Call, params(in)))
 		},
 		"GeometricAsianDiscrete": func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
 			for i := range fix {
 				fix[i] = tp.Var(1.5 * float64(i+1) / float64(len(fix)))
 			}
-			return checked(GeometricAsianDiscrete(tp, true, params(in), fix))
+			return checked(GeometricAsianDiscrete(tp, Call, params(in), fix))
 		},
-		"American": func(tp *aad.Tape, in []aad.Number) (aad.Number, error) { return American(tp, false, params(in)) },
+		"American": func(tp *aad.Tape, in []aad.Number) (aad.Number, error) { return American(tp, Put, params(in)) },
 		"ImpliedVol": func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
-			return ImpliedVol(tp, true, tp.Var(12), params(in))
+			return ImpliedVol(tp, Call, tp.Var(12), params(in))
 		},
 		"Black76": func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
-			return checked(Black76(tp, true, in[0], in[1], in[2], in[3], in[5]))
+			return checked(Black76(tp, Call, in[0], in[1], in[2], in[3], in[5]))
 		},
 		"Bachelier": func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
-			return checked(Bachelier(tp, true, in[0], in[1], in[2], in[3], in[5]))
+			return checked(Bachelier(tp, Call, in[0], in[1], in[2], in[3], in[5]))
 		},
 	}
 	for name, f := range cases {
@@ -80,6 +80,6 @@ func TestZeroAllocations(t *testing.T) {
 		fix[i] = aad.Const(1.5 * float64(i+1) / float64(len(fix)))
 	}
 	p := params(c)
-	assert.Zero(t, testing.AllocsPerRun(100, func() { _ = GeometricAsianDiscrete(nil, true, p, fix) }), "GeometricAsianDiscrete: allocations on a nil tape")
-	assert.Zero(t, testing.AllocsPerRun(100, func() { _, _ = ImpliedVol(nil, true, aad.Const(12), p) }), "ImpliedVol: allocations on a nil tape")
+	assert.Zero(t, testing.AllocsPerRun(100, func() { _ = GeometricAsianDiscrete(nil, Call, p, fix) }), "GeometricAsianDiscrete: allocations on a nil tape")
+	assert.Zero(t, testing.AllocsPerRun(100, func() { _, _ = ImpliedVol(nil, Call, aad.Const(12), p) }), "ImpliedVol: allocations on a nil tape")
 }

@@ -37,19 +37,20 @@ import (
 //
 // Special cases are:
 //
-//	invalid p (see Params.Validate): an *InputError
+//	invalid p (see Params.Validate), typ neither Call nor Put: an *InputError
 //	Vol = 0: the European limit where early exercise has no value, else an *InputError
 //	S at or beyond the critical price: the intrinsic value, recorded as S − K or K − S
 //	the critical-price solve fails: ErrNoConvergence
 //	a result or sensitivity that is not finite: ErrNotFinite
-func American(tp *aad.Tape, call bool, p Params) (aad.Number, error) {
+func American(tp *aad.Tape, typ OptionType, p Params) (aad.Number, error) {
 	const fn = "American"
-	if err := p.check(fn, false); err != nil {
+	if err := firstErr(typ.check(fn), p.check(fn, false)); err != nil {
 		return aad.Number{}, err
 	}
+	call := typ == Call
 	sv, kv, tv, rv, qv, vol := p.S.Value(), p.K.Value(), p.T.Value(), p.R.Value(), p.Q.Value(), p.Vol.Value()
 	if (call && qv <= 0) || (!call && rv <= 0) {
-		return European(tp, call, p), nil
+		return European(tp, typ, p), nil
 	}
 	if err := positive(fn, "volatility Vol", vol); err != nil {
 		return aad.Number{}, err

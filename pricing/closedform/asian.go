@@ -15,10 +15,11 @@ import (
 // inputs.
 //
 // Special cases are those of European.
-func GeometricAsianContinuous(tp *aad.Tape, call bool, p Params) aad.Number {
-	if !p.valid(false) {
+func GeometricAsianContinuous(tp *aad.Tape, typ OptionType, p Params) aad.Number {
+	if !p.valid(false) || !typ.valid() {
 		return nan(tp, &p)
 	}
+	call := typ == Call
 	greeks := p.active(tp)
 	rv, qv, vol := p.R.Value(), p.Q.Value(), p.Vol.Value()
 	// The averaged asset pays the dividend yield qa = R − b_A.
@@ -55,12 +56,13 @@ func GeometricAsianContinuous(tp *aad.Tape, call bool, p Params) aad.Number {
 //
 //	no fixings, a fixing time not finite and > 0, or fixing times that decrease
 //	    (see ValidateFixings): NaN, recorded as a passive constant
-func GeometricAsianDiscrete(tp *aad.Tape, call bool, p Params, fixings []aad.Number) aad.Number {
+func GeometricAsianDiscrete(tp *aad.Tape, typ OptionType, p Params, fixings []aad.Number) aad.Number {
 	greeks := p.active(tp)
 	activeFix := wantPartials(tp, fixings)
-	if !p.valid(false) || !validFixings(fixings) {
+	if !p.valid(false) || !validFixings(fixings) || !typ.valid() {
 		return aad.Const(math.NaN())
 	}
+	call := typ == Call
 	// m1 = Σ t_i; w = Σ t_i + 2·Σ_{i<j} t_i = Σ (2(n−i)−1)·t_i, i = 0…n−1.
 	n := len(fixings)
 	var m1, w float64

@@ -58,7 +58,8 @@ func (k BarrierKind) In() bool { return k == DownIn || k == UpIn }
 //
 // Special cases are:
 //
-//	S, K, T, barrier or Vol not finite and > 0, R, Q or rebate not finite, an unknown kind: an *InputError
+//	S, K, T, barrier or Vol not finite and > 0, R, Q or rebate not finite, an unknown kind
+//	    or typ neither Call nor Put: an *InputError
 //	the spot at or beyond the barrier (S ≤ barrier for down, S ≥ barrier for up): ErrBarrierBreached
 //	a knock-out with a rebate (non-zero or active) and μ² + 2R/Vol² < 0 (a negative rate),
 //	    where term F is not real: an *InputError
@@ -66,8 +67,12 @@ func (k BarrierKind) In() bool { return k == DownIn || k == UpIn }
 //
 // With rebate 0, a knock-in plus the knock-out of the same kind is the
 // European option.
-func Barrier(tp *aad.Tape, call bool, kind BarrierKind, p Params, barrier, rebate aad.Number) (aad.Number, error) {
+func Barrier(tp *aad.Tape, typ OptionType, kind BarrierKind, p Params, barrier, rebate aad.Number) (aad.Number, error) {
 	const fn = "Barrier"
+	if err := typ.check(fn); err != nil {
+		return aad.Number{}, err
+	}
+	call := typ == Call
 	if kind < DownIn || kind > UpOut {
 		return aad.Number{}, &InputError{Func: fn, Name: "kind", Value: float64(kind), Want: "DownIn, DownOut, UpIn or UpOut"}
 	}

@@ -74,7 +74,7 @@ func benchPassive(b *testing.B, f func(tp *aad.Tape, p Params) (aad.Number, erro
 // BenchmarkEuropean: price and all six sensitivities (record + sweep)
 // against a passive price on a nil tape and the plain float64 formula.
 func BenchmarkEuropean(b *testing.B) {
-	call := func(tp *aad.Tape, p Params) (aad.Number, error) { return checked(European(tp, true, p)) }
+	call := func(tp *aad.Tape, p Params) (aad.Number, error) { return checked(European(tp, Call, p)) }
 	b.Run("aad", func(b *testing.B) { benchRecord(b, call) })
 	b.Run("aad-elementary", func(b *testing.B) {
 		benchRecord(b, func(tp *aad.Tape, p Params) (aad.Number, error) { return europeanElementary(tp, true, p), nil })
@@ -95,7 +95,7 @@ func BenchmarkEuropean(b *testing.B) {
 // BenchmarkAmerican: Barone-Adesi–Whaley put, the critical price solved and
 // its sensitivities recorded by the implicit function theorem.
 func BenchmarkAmerican(b *testing.B) {
-	put := func(tp *aad.Tape, p Params) (aad.Number, error) { return American(tp, false, p) }
+	put := func(tp *aad.Tape, p Params) (aad.Number, error) { return American(tp, Put, p) }
 	b.Run("aad", func(b *testing.B) { benchRecord(b, put) })
 	b.Run("nil-tape", func(b *testing.B) { benchPassive(b, put) })
 }
@@ -104,7 +104,7 @@ func BenchmarkAmerican(b *testing.B) {
 // 80% of the spot.
 func BenchmarkBarrier(b *testing.B) {
 	do := func(tp *aad.Tape, p Params) (aad.Number, error) {
-		return Barrier(tp, true, DownOut, p, aad.Const(0.8*p.S.Value()), aad.Const(1))
+		return Barrier(tp, Call, DownOut, p, aad.Const(0.8*p.S.Value()), aad.Const(1))
 	}
 	b.Run("aad", func(b *testing.B) { benchRecord(b, do) })
 	b.Run("nil-tape", func(b *testing.B) { benchPassive(b, do) })
@@ -121,8 +121,8 @@ func BenchmarkImpliedVol(b *testing.B) {
 	for _, x := range benchInputs(4096) {
 		c := aad.Const
 		p := Params{S: c(x[0]), K: c(x[1]), T: c(x[2]), R: c(x[3]), Q: c(x[4]), Vol: c(x[5])}
-		call, _ := checked(European(nil, true, p))
-		put, _ := checked(European(nil, false, p))
+		call, _ := checked(European(nil, Call, p))
+		put, _ := checked(European(nil, Put, p))
 		if min(call.Value(), put.Value()) > 1e-3*x[0] { // a time value to invert
 			xs = append(xs, input{x, call.Value()})
 		}
@@ -142,7 +142,7 @@ func BenchmarkImpliedVol(b *testing.B) {
 			for j, v := range x.p[:5] {
 				in[j+1] = tp.Var(v)
 			}
-			vol, err := ImpliedVol(tp, true, in[0], Params{S: in[1], K: in[2], T: in[3], R: in[4], Q: in[5]})
+			vol, err := ImpliedVol(tp, Call, in[0], Params{S: in[1], K: in[2], T: in[3], R: in[4], Q: in[5]})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -157,7 +157,7 @@ func BenchmarkImpliedVol(b *testing.B) {
 			x := &xs[i%n]
 			i++
 			c := aad.Const
-			vol, err := ImpliedVol(nil, true, c(x.price), Params{S: c(x.p[0]), K: c(x.p[1]), T: c(x.p[2]), R: c(x.p[3]), Q: c(x.p[4])})
+			vol, err := ImpliedVol(nil, Call, c(x.price), Params{S: c(x.p[0]), K: c(x.p[1]), T: c(x.p[2]), R: c(x.p[3]), Q: c(x.p[4])})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -60,7 +60,7 @@ func TestDigitalVanishingVariance(t *testing.T) {
 	for _, call := range []bool{true, false} {
 		for _, x := range [][]float64{{100, 90, 1, 0.05, 0.01, 0}, {100, 110, 1, 0.05, 0.01, 1e-12}, {100, 101, 1e-12, 0.05, 0.01, 0.3}} {
 			f := func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
-				return checked(DigitalCash(tp, call, params(in), 10))
+				return checked(DigitalCash(tp, typeOf(call), params(in), 10))
 			}
 			v, g := aadGradient(t, f, x)
 			requireFinite(t, g, x)
@@ -71,7 +71,7 @@ func TestDigitalVanishingVariance(t *testing.T) {
 			}
 			near(t, want, v, 1e-12, 1e-12, "call=%v %v", call, x)
 			fa := func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
-				return checked(DigitalAsset(tp, call, params(in)))
+				return checked(DigitalAsset(tp, typeOf(call), params(in)))
 			}
 			v, g = aadGradient(t, fa, x)
 			requireFinite(t, g, x)
@@ -85,7 +85,7 @@ func TestDigitalVanishingVariance(t *testing.T) {
 	// infinite (the payoff's jump sits on the forward).
 	tp := aad.NewTape(0)
 	p := Params{S: tp.Var(100), K: aad.Const(100), T: aad.Const(1), R: aad.Const(0.03), Q: aad.Const(0.03), Vol: aad.Const(0)}
-	v := DigitalCash(tp, true, p, 10)
+	v := DigitalCash(tp, Call, p, 10)
 	near(t, 5*math.Exp(-0.03), v.Value(), 1e-15, 0)
 	assert.True(t, math.IsInf(tp.Gradient(nil, v, []aad.Number{p.S})[0], 1))
 }
@@ -119,19 +119,19 @@ func TestParities(t *testing.T) {
 		}
 
 		p := params(consts(x))
-		cc, _ := checked(DigitalCash(nil, true, p, 3))
-		cp, _ := checked(DigitalCash(nil, false, p, 3))
+		cc, _ := checked(DigitalCash(nil, Call, p, 3))
+		cp, _ := checked(DigitalCash(nil, Put, p, 3))
 		near(t, 3*er, cc.Value()+cp.Value(), 1e-14, 0, "cash call + put %v", x)
-		ac, _ := checked(DigitalAsset(nil, true, p))
-		ap, _ := checked(DigitalAsset(nil, false, p))
+		ac, _ := checked(DigitalAsset(nil, Call, p))
+		ap, _ := checked(DigitalAsset(nil, Put, p))
 		near(t, s*eq, ac.Value()+ap.Value(), 1e-14, 0, "asset call + put %v", x)
-		c1, _ := checked(DigitalCash(nil, true, p, k))
+		c1, _ := checked(DigitalCash(nil, Call, p, k))
 		near(t, vc, ac.Value()-c1.Value(), 1e-12, 1e-12*s, "asset − K·cash = call %v", x)
 
 		for _, call := range []bool{true, false} {
-			b, err := checked(Black76(nil, call, aad.Const(s*eq/er), aad.Const(k), aad.Const(tt), aad.Const(er), aad.Const(x[5])))
+			b, err := checked(Black76(nil, typeOf(call), aad.Const(s*eq/er), aad.Const(k), aad.Const(tt), aad.Const(er), aad.Const(x[5])))
 			require.NoError(t, err)
-			e, _ := checked(European(nil, call, p))
+			e, _ := checked(European(nil, typeOf(call), p))
 			near(t, e.Value(), b.Value(), 1e-12, 1e-12*s, "Black76 = European %v", x)
 		}
 	}
@@ -140,9 +140,9 @@ func TestParities(t *testing.T) {
 func TestBachelierLimits(t *testing.T) {
 	c := aad.Const
 	for _, x := range [][]float64{{0.02, 0.02, 2, 0.9, 0.01}, {-0.01, 0.005, 0.5, 1.02, 0.007}, {5, 5, 1, 1, 0}} {
-		call, err := checked(Bachelier(nil, true, c(x[0]), c(x[1]), c(x[2]), c(x[3]), c(x[4])))
+		call, err := checked(Bachelier(nil, Call, c(x[0]), c(x[1]), c(x[2]), c(x[3]), c(x[4])))
 		require.NoError(t, err)
-		put, err := checked(Bachelier(nil, false, c(x[0]), c(x[1]), c(x[2]), c(x[3]), c(x[4])))
+		put, err := checked(Bachelier(nil, Put, c(x[0]), c(x[1]), c(x[2]), c(x[3]), c(x[4])))
 		require.NoError(t, err)
 		near(t, x[3]*(x[0]-x[1]), call.Value()-put.Value(), 1e-12, 1e-16, "parity %v", x)
 		if x[0] == x[1] {
@@ -151,7 +151,7 @@ func TestBachelierLimits(t *testing.T) {
 	}
 	// Zero normal vol at the money: value 0 and the limiting vega df·√t·φ(0).
 	f := func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
-		return checked(Bachelier(tp, true, in[0], in[1], in[2], in[3], in[4]))
+		return checked(Bachelier(tp, Call, in[0], in[1], in[2], in[3], in[4]))
 	}
 	v, g := aadGradient(t, f, []float64{0.01, 0.01, 4, 0.9, 0})
 	requireFinite(t, g)
@@ -176,10 +176,10 @@ func TestBarrierInOutParity(t *testing.T) {
 				for _, s := range []float64{close, 100} {
 					x := []float64{s, k, 1.5, 0.04, 0.015, 0.3, h}
 					fi := func(tp *aad.Tape, v []aad.Number) (aad.Number, error) {
-						return Barrier(tp, call, in, params(v), v[6], aad.Const(0))
+						return Barrier(tp, typeOf(call), in, params(v), v[6], aad.Const(0))
 					}
 					fo := func(tp *aad.Tape, v []aad.Number) (aad.Number, error) {
-						return Barrier(tp, call, out, params(v), v[6], aad.Const(0))
+						return Barrier(tp, typeOf(call), out, params(v), v[6], aad.Const(0))
 					}
 					vi, gi := aadGradient(t, fi, x)
 					vo, goo := aadGradient(t, fo, x)
@@ -200,14 +200,14 @@ func TestBarrierNearAndAtTheBarrier(t *testing.T) {
 	p := Params{S: c(100), K: c(100), T: c(1), R: c(0.05), Q: c(0.02), Vol: c(0.25)}
 	for _, kind := range []BarrierKind{DownIn, DownOut, UpIn, UpOut} {
 		h := 100.0
-		_, err := Barrier(nil, true, kind, p, c(h), c(1))
+		_, err := Barrier(nil, Call, kind, p, c(h), c(1))
 		require.ErrorIs(t, err, ErrBarrierBreached, "%s at the barrier", kind)
 		if kind.Down() {
 			h = 101
 		} else {
 			h = 99
 		}
-		_, err = Barrier(nil, false, kind, p, c(h), c(1))
+		_, err = Barrier(nil, Put, kind, p, c(h), c(1))
 		require.ErrorIs(t, err, ErrBarrierBreached, "%s beyond the barrier", kind)
 		// Next to the barrier: a knock-out is worth its rebate, a knock-in
 		// the vanilla.
@@ -216,11 +216,11 @@ func TestBarrierNearAndAtTheBarrier(t *testing.T) {
 			h = 100 * (1 + 1e-9)
 		}
 		for _, call := range []bool{true, false} {
-			v, err := Barrier(nil, call, kind, p, c(h), c(2))
+			v, err := Barrier(nil, typeOf(call), kind, p, c(h), c(2))
 			require.NoError(t, err)
 			want := 2.0
 			if kind.In() {
-				e, _ := checked(European(nil, call, p))
+				e, _ := checked(European(nil, typeOf(call), p))
 				want = e.Value()
 			}
 			near(t, want, v.Value(), 0, 1e-6, "%s call=%v next to the barrier", kind, call)
@@ -236,15 +236,15 @@ func TestBarrierSmallVolatility(t *testing.T) {
 		// Drift up, away from a down barrier: the vanilla; with the spot
 		// drifting through it: knocked out, the rebate at the hit.
 		p := Params{S: c(100), K: c(100), T: c(1), R: c(0.05), Q: c(0.01), Vol: c(vol)}
-		v, err := Barrier(nil, true, DownOut, p, c(90), c(0))
+		v, err := Barrier(nil, Call, DownOut, p, c(90), c(0))
 		require.NoError(t, err)
-		e, _ := checked(European(nil, true, p))
+		e, _ := checked(European(nil, Call, p))
 		near(t, e.Value(), v.Value(), 1e-12, 1e-12, "vol %v", vol)
 		near(t, 100*math.Exp(-0.01)-100*math.Exp(-0.05), v.Value(), 1e-4, 0, "vol %v", vol)
 		p.R, p.Q = c(0.01), c(0.21) // the forward falls below 90 at t = ln(100/90)/0.2
 		tp := aad.NewTape(0)
 		p.S = tp.Var(100)
-		v, err = Barrier(tp, true, DownOut, p, c(90), c(3))
+		v, err = Barrier(tp, Call, DownOut, p, c(90), c(3))
 		require.NoError(t, err, "vol %v", vol)
 		hit := math.Log(100.0/90) / 0.2
 		near(t, 3*math.Exp(-0.01*hit), v.Value(), 1e-3, 0, "vol %v", vol)
@@ -255,11 +255,11 @@ func TestBarrierSmallVolatility(t *testing.T) {
 func TestBarrierRebateNotReal(t *testing.T) {
 	c := aad.Const
 	p := Params{S: c(100), K: c(100), T: c(1), R: c(-0.05), Q: c(-0.05), Vol: c(0.3)}
-	_, err := Barrier(nil, true, DownOut, p, c(90), c(1))
+	_, err := Barrier(nil, Call, DownOut, p, c(90), c(1))
 	require.ErrorIs(t, err, ErrInvalidInput)
-	_, err = Barrier(nil, true, DownOut, p, c(90), c(0)) // no rebate, no term F
+	_, err = Barrier(nil, Call, DownOut, p, c(90), c(0)) // no rebate, no term F
 	require.NoError(t, err)
-	_, err = Barrier(nil, true, DownIn, p, c(90), c(1)) // the knock-in rebate is at expiry
+	_, err = Barrier(nil, Call, DownIn, p, c(90), c(1)) // the knock-in rebate is at expiry
 	require.NoError(t, err)
 }
 
@@ -268,15 +268,15 @@ func TestGeometricAsianLimits(t *testing.T) {
 		for _, x := range vanillaGrid() {
 			p := params(consts(x))
 			// One fixing at expiry: the European option.
-			v, err := checked(GeometricAsianDiscrete(nil, call, p, []aad.Number{p.T}))
+			v, err := checked(GeometricAsianDiscrete(nil, typeOf(call), p, []aad.Number{p.T}))
 			require.NoError(t, err)
-			e, _ := checked(European(nil, call, p))
+			e, _ := checked(European(nil, typeOf(call), p))
 			near(t, e.Value(), v.Value(), 1e-12, 1e-12*x[0], "one fixing call=%v %v", call, x)
 		}
 		// Many fixings: the continuous average, with an error of order 1/n.
 		x := []float64{100, 100, 1, 0.05, 0.02, 0.3}
 		p := params(consts(x))
-		cont, err := checked(GeometricAsianContinuous(nil, call, p))
+		cont, err := checked(GeometricAsianContinuous(nil, typeOf(call), p))
 		require.NoError(t, err)
 		prevErr := math.Inf(1)
 		for _, n := range []int{100, 1000, 10000} {
@@ -284,7 +284,7 @@ func TestGeometricAsianLimits(t *testing.T) {
 			for i := range fix {
 				fix[i] = aad.Const(float64(i+1) / float64(n))
 			}
-			v, err := checked(GeometricAsianDiscrete(nil, call, p, fix))
+			v, err := checked(GeometricAsianDiscrete(nil, typeOf(call), p, fix))
 			require.NoError(t, err)
 			e := math.Abs(v.Value() - cont.Value())
 			assert.Less(t, e, 10/float64(n), "n = %d", n)
@@ -298,9 +298,9 @@ func TestAmericanLimits(t *testing.T) {
 	for _, call := range []bool{true, false} {
 		for _, x := range vanillaGrid() {
 			p := params(consts(x))
-			a, err := American(nil, call, p)
+			a, err := American(nil, typeOf(call), p)
 			require.NoError(t, err, "%v", x)
-			e, _ := checked(European(nil, call, p))
+			e, _ := checked(European(nil, typeOf(call), p))
 			assert.GreaterOrEqual(t, a.Value(), e.Value()-1e-12, "American >= European call=%v %v", call, x)
 			assert.GreaterOrEqual(t, a.Value(), max(sign(call)*(x[0]-x[1]), 0)-1e-12, "American >= intrinsic call=%v %v", call, x)
 			if (call && x[4] <= 0) || (!call && x[3] <= 0) {
@@ -310,7 +310,7 @@ func TestAmericanLimits(t *testing.T) {
 	}
 	// A call on an asset without dividends is the European option, sensitivities included.
 	x := []float64{100, 95, 1, 0.05, 0, 0.3}
-	_, ga := aadGradient(t, func(tp *aad.Tape, in []aad.Number) (aad.Number, error) { return American(tp, true, params(in)) }, x)
+	_, ga := aadGradient(t, func(tp *aad.Tape, in []aad.Number) (aad.Number, error) { return American(tp, Call, params(in)) }, x)
 	_, ge := aadGradient(t, european(true), x)
 	assert.Equal(t, ge, ga)
 	// Deep in the money, beyond the critical price: exercise now.
@@ -319,7 +319,7 @@ func TestAmericanLimits(t *testing.T) {
 		if call {
 			x = []float64{250, 100, 1, 0.02, 0.08, 0.2}
 		}
-		v, g := aadGradient(t, func(tp *aad.Tape, in []aad.Number) (aad.Number, error) { return American(tp, call, params(in)) }, x)
+		v, g := aadGradient(t, func(tp *aad.Tape, in []aad.Number) (aad.Number, error) { return American(tp, typeOf(call), params(in)) }, x)
 		near(t, sign(call)*(x[0]-x[1]), v, 0, 0, "intrinsic")
 		assert.Equal(t, []float64{sign(call), -sign(call), 0, 0, 0, 0}, g)
 	}
@@ -334,20 +334,20 @@ func TestImpliedVolRoundTrip(t *testing.T) {
 			for _, tt := range []float64{1e-4, 0.01, 0.25, 1, 10} {
 				for _, vol := range []float64{0.005, 0.05, 0.3, 1, 3} {
 					p := Params{S: aad.Const(100), K: aad.Const(k), T: aad.Const(tt), R: aad.Const(0.03), Q: aad.Const(0.01), Vol: aad.Const(vol)}
-					price, err := checked(European(nil, call, p))
+					price, err := checked(European(nil, typeOf(call), p))
 					require.NoError(t, err)
-					iv, err := ImpliedVol(nil, call, price, p)
+					iv, err := ImpliedVol(nil, typeOf(call), price, p)
 					if err != nil {
 						// Only where the time value is lost in the price's rounding.
 						require.ErrorIs(t, err, ErrPriceOutOfBounds, "call=%v K=%v T=%v vol=%v", call, k, tt, vol)
-						other, _ := checked(European(nil, !call, p))
+						other, _ := checked(European(nil, typeOf(!call), p))
 						tv, iv := min(price.Value(), other.Value()), max(price.Value(), other.Value())
 						assert.True(t, tv == 0 || tv < 1e-13*iv, "time value %v lost? call=%v K=%v T=%v vol=%v", tv, call, k, tt, vol)
 						continue
 					}
 					solved++
 					p.Vol = iv
-					back, err := checked(European(nil, call, p))
+					back, err := checked(European(nil, typeOf(call), p))
 					require.NoError(t, err)
 					near(t, price.Value(), back.Value(), 1e-14, 1e-14*100, "repriced call=%v K=%v T=%v vol=%v", call, k, tt, vol)
 					// The volatility itself, where vega makes it well determined.
@@ -368,9 +368,9 @@ func TestImpliedVolRoundTrip(t *testing.T) {
 func TestImpliedVolIFT(t *testing.T) {
 	for _, call := range []bool{true, false} {
 		for _, x := range [][]float64{{100, 60, 0.5, 0.03, 0.01, 0.2}, {100, 100, 0.01, 0.03, 0.01, 0.5}, {100, 150, 3, -0.01, 0.02, 0.35}} {
-			price, _ := checked(European(nil, call, params(consts(x))))
+			price, _ := checked(European(nil, typeOf(call), params(consts(x))))
 			f := func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
-				return ImpliedVol(tp, call, in[0], Params{S: in[1], K: in[2], T: in[3], R: in[4], Q: in[5]})
+				return ImpliedVol(tp, typeOf(call), in[0], Params{S: in[1], K: in[2], T: in[3], R: in[4], Q: in[5]})
 			}
 			iv, g := aadGradient(t, f, append([]float64{price.Value()}, x[:5]...))
 			_, tg := bsTextbook(call, x[0], x[1], x[2], x[3], x[4], iv)
@@ -394,10 +394,10 @@ func TestImpliedVolBounds(t *testing.T) {
 		{true, sq - kd}, {true, sq - kd - 1}, {true, sq}, {true, sq + 1}, {true, 0}, {true, -1},
 		{false, 0}, {false, -0.5}, {false, kd}, {false, kd + 1},
 	} {
-		_, err := ImpliedVol(nil, tc.call, c(tc.price), p)
+		_, err := ImpliedVol(nil, typeOf(tc.call), c(tc.price), p)
 		require.ErrorIs(t, err, ErrPriceOutOfBounds, "call=%v price=%v", tc.call, tc.price)
 	}
-	_, err := ImpliedVol(nil, true, c(math.NaN()), p)
+	_, err := ImpliedVol(nil, Call, c(math.NaN()), p)
 	require.ErrorIs(t, err, ErrInvalidInput)
 }
 
@@ -419,21 +419,21 @@ func TestInvalidInputs(t *testing.T) {
 	fns := map[string]pricer{
 		"European": european(true),
 		"DigitalCash": func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
-			return checked(DigitalCash(tp, true, params(in), 1))
+			return checked(DigitalCash(tp, Call, params(in), 1))
 		},
 		"DigitalAsset": func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
-			return checked(DigitalAsset(tp, false, params(in)))
+			return checked(DigitalAsset(tp, Put, params(in)))
 		},
 		"Barrier": func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
-			return Barrier(tp, true, DownOut, params(in), c(1e-9), c(0))
+			return Barrier(tp, Call, DownOut, params(in), c(1e-9), c(0))
 		},
 		"GeometricAsianContinuous": func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
-			return checked(GeometricAsianContinuous(tp, true, params(in)))
+			return checked(GeometricAsianContinuous(tp, Call, params(in)))
 		},
 		"GeometricAsianDiscrete": func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
-			return checked(GeometricAsianDiscrete(tp, true, params(in), fix))
+			return checked(GeometricAsianDiscrete(tp, Call, params(in), fix))
 		},
-		"American": func(tp *aad.Tape, in []aad.Number) (aad.Number, error) { return American(tp, false, params(in)) },
+		"American": func(tp *aad.Tape, in []aad.Number) (aad.Number, error) { return American(tp, Put, params(in)) },
 	}
 	// Formulas with an error result return an *InputError; the others NaN,
 	// whose reason Params.Validate gives.
@@ -465,22 +465,22 @@ func TestInvalidInputs(t *testing.T) {
 	require.NoError(t, params(consts(good)).Validate())
 	// Vol = 0 is a limit for the Black–Scholes–Merton formulas, but not for
 	// the barrier formula.
-	_, err := Barrier(nil, true, DownOut, Params{S: c(100), K: c(100), T: c(1), R: c(0.05), Q: c(0), Vol: c(0)}, c(90), c(0))
+	_, err := Barrier(nil, Call, DownOut, Params{S: c(100), K: c(100), T: c(1), R: c(0.05), Q: c(0), Vol: c(0)}, c(90), c(0))
 	require.ErrorIs(t, err, ErrInvalidInput)
 	p := params(consts(good))
 	for _, tc := range []struct {
 		name string
 		err  error
 	}{
-		{"DigitalCash payout NaN", second(checked(DigitalCash(nil, true, p, math.NaN())))},
-		{"Asian no fixings", second(checked(GeometricAsianDiscrete(nil, true, p, nil)))},
-		{"Asian fixing 0", second(checked(GeometricAsianDiscrete(nil, true, p, []aad.Number{c(0), c(1)})))},
-		{"Asian decreasing", second(checked(GeometricAsianDiscrete(nil, true, p, []aad.Number{c(0.6), c(0.5)})))},
-		{"Black76 f 0", second(checked(Black76(nil, true, c(0), c(1), c(1), c(1), c(0.2))))},
-		{"Black76 df 0", second(checked(Black76(nil, true, c(1), c(1), c(1), c(0), c(0.2))))},
-		{"Black76 vol -1", second(checked(Black76(nil, true, c(1), c(1), c(1), c(1), c(-1))))},
-		{"Bachelier t 0", second(checked(Bachelier(nil, true, c(1), c(1), c(0), c(1), c(0.2))))},
-		{"Bachelier k NaN", second(checked(Bachelier(nil, true, c(1), c(math.NaN()), c(1), c(1), c(0.2))))},
+		{"DigitalCash payout NaN", second(checked(DigitalCash(nil, Call, p, math.NaN())))},
+		{"Asian no fixings", second(checked(GeometricAsianDiscrete(nil, Call, p, nil)))},
+		{"Asian fixing 0", second(checked(GeometricAsianDiscrete(nil, Call, p, []aad.Number{c(0), c(1)})))},
+		{"Asian decreasing", second(checked(GeometricAsianDiscrete(nil, Call, p, []aad.Number{c(0.6), c(0.5)})))},
+		{"Black76 f 0", second(checked(Black76(nil, Call, c(0), c(1), c(1), c(1), c(0.2))))},
+		{"Black76 df 0", second(checked(Black76(nil, Call, c(1), c(1), c(1), c(0), c(0.2))))},
+		{"Black76 vol -1", second(checked(Black76(nil, Call, c(1), c(1), c(1), c(1), c(-1))))},
+		{"Bachelier t 0", second(checked(Bachelier(nil, Call, c(1), c(1), c(0), c(1), c(0.2))))},
+		{"Bachelier k NaN", second(checked(Bachelier(nil, Call, c(1), c(math.NaN()), c(1), c(1), c(0.2))))},
 	} {
 		require.ErrorIs(t, tc.err, ErrNotFinite, "%s: NaN", tc.name)
 	}
@@ -488,11 +488,11 @@ func TestInvalidInputs(t *testing.T) {
 		name string
 		err  error
 	}{
-		{"Barrier kind 0", second(Barrier(nil, true, 0, p, c(90), c(0)))},
-		{"Barrier kind 5", second(Barrier(nil, true, 5, p, c(90), c(0)))},
-		{"Barrier level 0", second(Barrier(nil, true, UpOut, p, c(0), c(0)))},
-		{"Barrier rebate Inf", second(Barrier(nil, true, UpOut, p, c(120), c(math.Inf(1))))},
-		{"American vol 0", second(American(nil, false, Params{S: c(100), K: c(100), T: c(1), R: c(0.05), Vol: c(0)}))},
+		{"Barrier kind 0", second(Barrier(nil, Call, 0, p, c(90), c(0)))},
+		{"Barrier kind 5", second(Barrier(nil, Call, 5, p, c(90), c(0)))},
+		{"Barrier level 0", second(Barrier(nil, Call, UpOut, p, c(0), c(0)))},
+		{"Barrier rebate Inf", second(Barrier(nil, Call, UpOut, p, c(120), c(math.Inf(1))))},
+		{"American vol 0", second(American(nil, Put, Params{S: c(100), K: c(100), T: c(1), R: c(0.05), Vol: c(0)}))},
 		{"Asian no fixings", ValidateFixings(nil)},
 		{"Asian fixing 0", ValidateFixings([]aad.Number{c(0), c(1)})},
 		{"Asian fixing NaN", ValidateFixings([]aad.Number{c(0.5), c(math.NaN())})},
@@ -503,7 +503,7 @@ func TestInvalidInputs(t *testing.T) {
 	require.NoError(t, ValidateFixings([]aad.Number{c(0.5), c(0.5), c(1)}))
 	// An overflowing result is ±Inf or NaN, never recorded.
 	tp := aad.NewTape(0)
-	v := European(tp, true, Params{S: tp.Var(1e300), K: c(1), T: c(1), R: c(-800), Q: c(0), Vol: c(0.2)})
+	v := European(tp, Call, Params{S: tp.Var(1e300), K: c(1), T: c(1), R: c(-800), Q: c(0), Vol: c(0.2)})
 	assert.False(t, finite(v.Value()) || v.Active())
 }
 
@@ -512,13 +512,13 @@ func second(_ aad.Number, err error) error { return err }
 func TestActiveOnNilTapePanics(t *testing.T) {
 	tp := aad.NewTape(0)
 	p := Params{S: tp.Var(100), K: aad.Const(100), T: aad.Const(1), R: aad.Const(0.05), Q: aad.Const(0), Vol: aad.Const(0.2)}
-	assert.Panics(t, func() { _ = European(nil, true, p) })
-	assert.Panics(t, func() { _, _ = Barrier(nil, true, DownOut, p, aad.Const(90), aad.Const(0)) })
-	assert.Panics(t, func() { _, _ = American(nil, false, p) })
+	assert.Panics(t, func() { _ = European(nil, Call, p) })
+	assert.Panics(t, func() { _, _ = Barrier(nil, Call, DownOut, p, aad.Const(90), aad.Const(0)) })
+	assert.Panics(t, func() { _, _ = American(nil, Put, p) })
 	p.S = aad.Const(100)
-	assert.Panics(t, func() { _ = GeometricAsianDiscrete(nil, true, p, []aad.Number{tp.Var(1)}) })
+	assert.Panics(t, func() { _ = GeometricAsianDiscrete(nil, Call, p, []aad.Number{tp.Var(1)}) })
 	p.K = tp.Var(-1) // invalid too: still a misuse
-	assert.Panics(t, func() { _ = European(nil, true, p) })
+	assert.Panics(t, func() { _ = European(nil, Call, p) })
 }
 
 func TestBarrierKindString(t *testing.T) {

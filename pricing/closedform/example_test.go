@@ -15,7 +15,7 @@ func Example() {
 		S: tp.Var(100), K: tp.Var(95), T: tp.Var(0.5),
 		R: tp.Var(0.05), Q: tp.Var(0.02), Vol: tp.Var(0.25),
 	}
-	price := closedform.European(tp, true, p)
+	price := closedform.European(tp, closedform.Call, p)
 	g := tp.Gradient(nil, price, []aad.Number{p.S, p.K, p.T, p.R, p.Q, p.Vol})
 	fmt.Printf("price %.4f\n", price.Value())
 	fmt.Printf("delta %.4f  dual delta %.4f\n", g[0], g[1])
@@ -27,7 +27,7 @@ func Example() {
 	for _, x := range []*aad.Number{&bumped.K, &bumped.T, &bumped.R, &bumped.Q, &bumped.Vol} {
 		*x = aad.Const(x.Value())
 	}
-	up := closedform.European(nil, true, bumped)
+	up := closedform.European(nil, closedform.Call, bumped)
 	fmt.Printf("bumped delta %.4f\n", (up.Value()-price.Value())/0.01)
 	// Output:
 	// price 10.3924
@@ -44,7 +44,7 @@ func ExampleImpliedVol() {
 	c := aad.Const
 	p := closedform.Params{S: c(100), K: c(110), T: c(1), R: c(0.03), Q: c(0.01)}
 	price := tp.Var(5.2)
-	vol, err := closedform.ImpliedVol(tp, true, price, p)
+	vol, err := closedform.ImpliedVol(tp, closedform.Call, price, p)
 	if err != nil {
 		panic(err)
 	}
@@ -52,7 +52,7 @@ func ExampleImpliedVol() {
 	fmt.Printf("implied vol %.6f, ∂vol/∂price %.6f (1/vega)\n", vol.Value(), g[0])
 
 	// A price below the intrinsic value has no implied volatility.
-	_, err = closedform.ImpliedVol(nil, false, c(1), closedform.Params{S: c(100), K: c(120), T: c(1), R: c(0.03), Q: c(0.01)})
+	_, err = closedform.ImpliedVol(nil, closedform.Put, c(1), closedform.Params{S: c(100), K: c(120), T: c(1), R: c(0.03), Q: c(0.01)})
 	fmt.Println(err)
 	// Output:
 	// implied vol 0.208011, ∂vol/∂price 0.026175 (1/vega)
@@ -66,14 +66,14 @@ func ExampleBarrier() {
 	c := aad.Const
 	p := closedform.Params{S: tp.Var(100), K: c(100), T: c(0.5), R: c(0.08), Q: c(0.04), Vol: c(0.25)}
 	h, rebate := tp.Var(95), tp.Var(3)
-	v, err := closedform.Barrier(tp, true, closedform.DownOut, p, h, rebate)
+	v, err := closedform.Barrier(tp, closedform.Call, closedform.DownOut, p, h, rebate)
 	if err != nil {
 		panic(err)
 	}
 	g := tp.Gradient(nil, v, []aad.Number{p.S, h, rebate})
 	fmt.Printf("value %.4f delta %.4f ∂/∂barrier %.4f ∂/∂rebate %.4f\n", v.Value(), g[0], g[1], g[2])
 
-	_, err = closedform.Barrier(nil, true, closedform.DownOut, closedform.Params{S: c(94), K: c(100), T: c(0.5), R: c(0.08), Q: c(0.04), Vol: c(0.25)}, c(95), c(3))
+	_, err = closedform.Barrier(nil, closedform.Call, closedform.DownOut, closedform.Params{S: c(94), K: c(100), T: c(0.5), R: c(0.08), Q: c(0.04), Vol: c(0.25)}, c(95), c(3))
 	fmt.Println(err)
 	// Output:
 	// value 6.7924 delta 0.7508 ∂/∂barrier -0.5155 ∂/∂rebate 0.7599

@@ -29,7 +29,7 @@ func vanillaGrid() [][]float64 {
 
 func european(call bool) pricer {
 	return func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
-		return checked(European(tp, call, params(in)))
+		return checked(European(tp, typeOf(call), params(in)))
 	}
 }
 
@@ -62,28 +62,28 @@ func TestAgainstElementaryOperations(t *testing.T) {
 		}, vanillaGrid()},
 		{"DigitalCash", func(call bool) pricer {
 			return func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
-				return checked(DigitalCash(tp, call, params(in), 7))
+				return checked(DigitalCash(tp, typeOf(call), params(in), 7))
 			}
 		}, func(call bool) oracle {
 			return func(tp *aad.Tape, in []aad.Number) aad.Number { return digitalCashElementary(tp, call, params(in), 7) }
 		}, vanillaGrid()},
 		{"DigitalAsset", func(call bool) pricer {
 			return func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
-				return checked(DigitalAsset(tp, call, params(in)))
+				return checked(DigitalAsset(tp, typeOf(call), params(in)))
 			}
 		}, func(call bool) oracle {
 			return func(tp *aad.Tape, in []aad.Number) aad.Number { return digitalAssetElementary(tp, call, params(in)) }
 		}, vanillaGrid()},
 		{"GeometricAsianContinuous", func(call bool) pricer {
 			return func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
-				return checked(GeometricAsianContinuous(tp, call, params(in)))
+				return checked(GeometricAsianContinuous(tp, typeOf(call), params(in)))
 			}
 		}, func(call bool) oracle {
 			return func(tp *aad.Tape, in []aad.Number) aad.Number { return asianContinuousElementary(tp, call, params(in)) }
 		}, vanillaGrid()},
 		{"GeometricAsianDiscrete", func(call bool) pricer {
 			return func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
-				return checked(GeometricAsianDiscrete(tp, call, params(in), in[6:]))
+				return checked(GeometricAsianDiscrete(tp, typeOf(call), params(in), in[6:]))
 			}
 		}, func(call bool) oracle {
 			return func(tp *aad.Tape, in []aad.Number) aad.Number {
@@ -96,7 +96,7 @@ func TestAgainstElementaryOperations(t *testing.T) {
 		}},
 		{"Black76", func(call bool) pricer {
 			return func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
-				return checked(Black76(tp, call, in[0], in[1], in[2], in[3], in[4]))
+				return checked(Black76(tp, typeOf(call), in[0], in[1], in[2], in[3], in[4]))
 			}
 		}, func(call bool) oracle {
 			return func(tp *aad.Tape, in []aad.Number) aad.Number {
@@ -105,7 +105,7 @@ func TestAgainstElementaryOperations(t *testing.T) {
 		}, [][]float64{{100, 100, 1, 0.95, 0.2}, {80, 100, 0.1, 0.99, 0.5}, {130, 100, 3, 0.9, 0.1}}},
 		{"Bachelier", func(call bool) pricer {
 			return func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
-				return checked(Bachelier(tp, call, in[0], in[1], in[2], in[3], in[4]))
+				return checked(Bachelier(tp, typeOf(call), in[0], in[1], in[2], in[3], in[4]))
 			}
 		}, func(call bool) oracle {
 			return func(tp *aad.Tape, in []aad.Number) aad.Number {
@@ -149,7 +149,7 @@ func TestAgainstBump(t *testing.T) {
 		})
 		t.Run("DigitalCash/"+name, func(t *testing.T) {
 			f := func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
-				return checked(DigitalCash(tp, call, params(in), 10))
+				return checked(DigitalCash(tp, typeOf(call), params(in), 10))
 			}
 			for _, x := range grid {
 				checkAgainstBump(t, f, x, inputNames, 10)
@@ -157,7 +157,7 @@ func TestAgainstBump(t *testing.T) {
 		})
 		t.Run("DigitalAsset/"+name, func(t *testing.T) {
 			f := func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
-				return checked(DigitalAsset(tp, call, params(in)))
+				return checked(DigitalAsset(tp, typeOf(call), params(in)))
 			}
 			for _, x := range grid {
 				checkAgainstBump(t, f, x, inputNames, x[0])
@@ -165,7 +165,7 @@ func TestAgainstBump(t *testing.T) {
 		})
 		t.Run("GeometricAsianContinuous/"+name, func(t *testing.T) {
 			f := func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
-				return checked(GeometricAsianContinuous(tp, call, params(in)))
+				return checked(GeometricAsianContinuous(tp, typeOf(call), params(in)))
 			}
 			for _, x := range grid {
 				checkAgainstBump(t, f, x, inputNames, x[0])
@@ -173,7 +173,7 @@ func TestAgainstBump(t *testing.T) {
 		})
 		t.Run("GeometricAsianDiscrete/"+name, func(t *testing.T) {
 			f := func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
-				return checked(GeometricAsianDiscrete(tp, call, params(in), in[6:]))
+				return checked(GeometricAsianDiscrete(tp, typeOf(call), params(in), in[6:]))
 			}
 			for _, n := range []int{1, 4, 12, 150} {
 				x := []float64{100, 105, 1.5, 0.04, 0.01, 0.3}
@@ -189,7 +189,7 @@ func TestAgainstBump(t *testing.T) {
 		})
 		t.Run("Black76/"+name, func(t *testing.T) {
 			f := func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
-				return checked(Black76(tp, call, in[0], in[1], in[2], in[3], in[4]))
+				return checked(Black76(tp, typeOf(call), in[0], in[1], in[2], in[3], in[4]))
 			}
 			for _, x := range [][]float64{{100, 100, 1, 0.95, 0.2}, {80, 100, 0.1, 0.99, 0.5}, {130, 100, 3, 0.9, 0.1}} {
 				checkAgainstBump(t, f, x, []string{"f", "k", "t", "df", "vol"}, x[0])
@@ -197,7 +197,7 @@ func TestAgainstBump(t *testing.T) {
 		})
 		t.Run("Bachelier/"+name, func(t *testing.T) {
 			f := func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
-				return checked(Bachelier(tp, call, in[0], in[1], in[2], in[3], in[4]))
+				return checked(Bachelier(tp, typeOf(call), in[0], in[1], in[2], in[3], in[4]))
 			}
 			for _, x := range [][]float64{{100, 100, 1, 0.95, 20}, {80, 100, 0.1, 0.99, 15}, {130, 100, 3, 0.9, 10}} {
 				checkAgainstBump(t, f, x, []string{"f", "k", "t", "df", "vol"}, x[0])
@@ -211,7 +211,7 @@ func TestBarrierAgainstBump(t *testing.T) {
 	for _, call := range []bool{true, false} {
 		for _, kind := range []BarrierKind{DownIn, DownOut, UpIn, UpOut} {
 			f := func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
-				return Barrier(tp, call, kind, params(in), in[6], in[7])
+				return Barrier(tp, typeOf(call), kind, params(in), in[6], in[7])
 			}
 			h := 88.0
 			if !kind.Down() {
@@ -233,7 +233,7 @@ func TestBarrierAgainstBump(t *testing.T) {
 
 func TestAmericanAgainstBump(t *testing.T) {
 	for _, call := range []bool{true, false} {
-		f := func(tp *aad.Tape, in []aad.Number) (aad.Number, error) { return American(tp, call, params(in)) }
+		f := func(tp *aad.Tape, in []aad.Number) (aad.Number, error) { return American(tp, typeOf(call), params(in)) }
 		for _, s := range []float64{75, 100, 120} {
 			for _, tt := range []float64{0.1, 1, 3} {
 				for _, rq := range [][2]float64{{0.1, 0.1}, {0.05, 0.02}, {0.02, 0.07}, {-0.01, 0.03}, {0.06, 0}} {
@@ -288,15 +288,15 @@ func TestImpliedVolAgainstBump(t *testing.T) {
 	names := []string{"price", "S", "K", "T", "R", "Q"}
 	for _, call := range []bool{true, false} {
 		f := func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
-			return ImpliedVol(tp, call, in[0], Params{S: in[1], K: in[2], T: in[3], R: in[4], Q: in[5]})
+			return ImpliedVol(tp, typeOf(call), in[0], Params{S: in[1], K: in[2], T: in[3], R: in[4], Q: in[5]})
 		}
 		for _, k := range []float64{70, 100, 140} {
 			for _, tt := range []float64{0.05, 1, 4} {
 				for _, vol := range []float64{0.12, 0.5} {
 					p := Params{S: aad.Const(100), K: aad.Const(k), T: aad.Const(tt), R: aad.Const(0.03), Q: aad.Const(0.01), Vol: aad.Const(vol)}
-					price, err := checked(European(nil, call, p))
+					price, err := checked(European(nil, typeOf(call), p))
 					require.NoError(t, err)
-					other, err := checked(European(nil, !call, p))
+					other, err := checked(European(nil, typeOf(!call), p))
 					require.NoError(t, err)
 					// The time value: bumps must be small against it.
 					tv := min(price.Value(), other.Value())

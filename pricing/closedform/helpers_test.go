@@ -139,3 +139,12 @@ func checked(v aad.Number) (aad.Number, error) {
 	}
 	return v, nil
 }
+
+// typeOf returns Call for true and Put for false: the tests loop over
+// call bool, which the helpers (sign, bsTextbook) take.
+func typeOf(call bool) OptionType {
+	if call {
+		return Call
+	}
+	return Put
+}

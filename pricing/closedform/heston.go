@@ -65,7 +65,7 @@ type HestonParams struct{ V0, Kappa, Theta, Sigma, Rho aad.Number }
 //
 // Special cases are:
 //
-//	S, K or T not finite and > 0, R or Q not finite: an *InputError
+//	typ neither Call nor Put, S, K or T not finite and > 0, R or Q not finite: an *InputError
 //	V0, Kappa or Theta not finite and >= 0, Sigma not finite and > 0, |Rho| >= 1 or NaN:
 //	    an *InputError (at |Rho| = 1 the characteristic function decays only algebraically)
 //	V0 = 0 and Kappa·Theta = 0 (the variance stays at zero): an *InputError
@@ -74,11 +74,12 @@ type HestonParams struct{ V0, Kappa, Theta, Sigma, Rho aad.Number }
 //	an out-of-the-money option worth less than the smallest float64: 0, with zero sensitivities
 //	the quadrature needs more than 4096 panels (extreme parameters): ErrNoConvergence
 //	a result or sensitivity that is not finite: ErrNotFinite
-func HestonEuropean(tp *aad.Tape, call bool, p Params, h HestonParams) (aad.Number, error) {
+func HestonEuropean(tp *aad.Tape, typ OptionType, p Params, h HestonParams) (aad.Number, error) {
 	const fn = "HestonEuropean"
-	if err := checkHeston(fn, &p, &h); err != nil {
+	if err := firstErr(typ.check(fn), checkHeston(fn, &p, &h)); err != nil {
 		return aad.Number{}, err
 	}
+	call := typ == Call
 	args := [10]aad.Number{p.S, p.K, p.T, p.R, p.Q, h.V0, h.Kappa, h.Theta, h.Sigma, h.Rho}
 	greeks := wantPartials(tp, args[:])
 	s, kk, t, r, q := p.S.Value(), p.K.Value(), p.T.Value(), p.R.Value(), p.Q.Value()

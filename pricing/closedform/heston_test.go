@@ -23,7 +23,7 @@ func hestonPricer(call bool) pricer {
 	return func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
 		p := Params{S: in[0], K: in[1], T: in[2], R: in[3], Q: in[4]}
 		h := HestonParams{V0: in[5], Kappa: in[6], Theta: in[7], Sigma: in[8], Rho: in[9]}
-		return HestonEuropean(tp, call, p, h)
+		return HestonEuropean(tp, typeOf(call), p, h)
 	}
 }
 
@@ -267,7 +267,7 @@ func TestHestonSmallSigmaIsBlackScholes(t *testing.T) {
 				x := hestonInputs(s, k, tt, r, q, v0, kappa, theta, tc.sigma, tc.rho)
 				got := value(t, hestonPricer(call), x)
 				avg := theta + (v0-theta)*(-math.Expm1(-kappa*tt))/(kappa*tt)
-				bs := European(nil, call, Params{S: aad.Const(s), K: aad.Const(k), T: aad.Const(tt), R: aad.Const(r), Q: aad.Const(q), Vol: aad.Const(math.Sqrt(avg))}).Value()
+				bs := European(nil, typeOf(call), Params{S: aad.Const(s), K: aad.Const(k), T: aad.Const(tt), R: aad.Const(r), Q: aad.Const(q), Vol: aad.Const(math.Sqrt(avg))}).Value()
 				near(t, bs, got, 0, tc.tol*s, "Rho=%v Sigma=%v K=%v call=%v: got %v, want %v (Black–Scholes)", tc.rho, tc.sigma, k, call, got, bs)
 			}
 		}

@@ -9,7 +9,7 @@ import (
 
 // ImpliedVol returns the Black–Scholes–Merton volatility at which European
 // (with p.S, p.K, p.T, p.R, p.Q; p.Vol is ignored and gets no sensitivity)
-// gives price for a call (call true) or put.
+// gives price for a call or put.
 //
 // The price is turned into the normalised price of the out-of-the-money
 // option (by put–call parity where the option is in the money) and solved
@@ -29,19 +29,20 @@ import (
 //
 // Special cases are:
 //
-//	S, K or T not finite and > 0, R, Q or price not finite: an *InputError
+//	typ neither Call nor Put, S, K or T not finite and > 0, R, Q or price not finite: an *InputError
 //	price ≤ the lower bound max(±(S·e^{−QT} − K·e^{−RT}), 0), or ≥ the upper bound
 //	    (S·e^{−QT} for a call, K·e^{−RT} for a put): ErrPriceOutOfBounds
 //	a price so close to a bound that vega underflows, when recording: ErrNotFinite
 //	no convergence (not expected for valid inputs): ErrNoConvergence
-func ImpliedVol(tp *aad.Tape, call bool, price aad.Number, p Params) (aad.Number, error) {
+func ImpliedVol(tp *aad.Tape, typ OptionType, price aad.Number, p Params) (aad.Number, error) {
 	const fn = "ImpliedVol"
-	if err := firstErr(positive(fn, "spot S", p.S.Value()), positive(fn, "strike K", p.K.Value()),
+	if err := firstErr(typ.check(fn), positive(fn, "spot S", p.S.Value()), positive(fn, "strike K", p.K.Value()),
 		positive(fn, "time to expiry T", p.T.Value()), isFinite(fn, "rate R", p.R.Value()),
 		isFinite(fn, "dividend yield Q", p.Q.Value()), isFinite(fn, "price", price.Value())); err != nil {
 		return aad.Number{}, err
 	}
 	sv, kv, tv, rv, qv, pv := p.S.Value(), p.K.Value(), p.T.Value(), p.R.Value(), p.Q.Value(), price.Value()
+	call := typ == Call
 	theta := sign(call)
 	sq, kd := sv*math.Exp(-qv*tv), kv*math.Exp(-rv*tv)
 	lower, upper := max(theta*(sq-kd), 0), sq

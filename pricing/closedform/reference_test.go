@@ -33,7 +33,7 @@ func TestReferenceEuropean(t *testing.T) {
 		x := rowParams(t, row)
 		call := isCall(t, row)
 		got := value(t, func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
-			return checked(European(tp, call, params(in)))
+			return checked(European(tp, typeOf(call), params(in)))
 		}, x)
 		near(t, num(t, row, "expected"), got, 0, num(t, row, "tol"), "row %d %v %s: got %v, want %s", i+1, x, row["option_type"], got, row["expected"])
 	}
@@ -44,7 +44,7 @@ func TestReferenceEuropeanGreeks(t *testing.T) {
 		x := rowParams(t, row)
 		call := isCall(t, row)
 		f := func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
-			return checked(European(tp, call, params(in)))
+			return checked(European(tp, typeOf(call), params(in)))
 		}
 		v, g := aadGradient(t, f, x)
 		var got float64
@@ -89,11 +89,11 @@ func TestReferenceDigital(t *testing.T) {
 		case "cash_or_nothing":
 			cash := num(t, row, "cash_amount")
 			f = func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
-				return checked(DigitalCash(tp, call, params(in), cash))
+				return checked(DigitalCash(tp, typeOf(call), params(in), cash))
 			}
 		case "asset_or_nothing":
 			f = func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
-				return checked(DigitalAsset(tp, call, params(in)))
+				return checked(DigitalAsset(tp, typeOf(call), params(in)))
 			}
 		default:
 			t.Fatalf("digital_kind %q", row["digital_kind"])
@@ -127,7 +127,7 @@ func TestReferenceBarrier(t *testing.T) {
 		}
 		x := append(rowParams(t, row), num(t, row, "barrier"), num(t, row, "rebate"))
 		call, kind := isCall(t, row), barrierKind(t, row["barrier_type"])
-		got, err := Barrier(nil, call, kind, params(consts(x)), aad.Const(x[6]), aad.Const(x[7]))
+		got, err := Barrier(nil, typeOf(call), kind, params(consts(x)), aad.Const(x[6]), aad.Const(x[7]))
 		if x[0] == x[6] {
 			// Spot on the barrier: Barrier reports the breach; the book gives
 			// the value of what the option has become, the vanilla for a
@@ -135,7 +135,7 @@ func TestReferenceBarrier(t *testing.T) {
 			require.ErrorIs(t, err, ErrBarrierBreached, "row %d", i+1)
 			want := x[7]
 			if kind.In() {
-				euro, err := checked(European(nil, call, params(consts(x))))
+				euro, err := checked(European(nil, typeOf(call), params(consts(x))))
 				require.NoError(t, err)
 				want = euro.Value()
 			}
@@ -154,7 +154,7 @@ func TestReferenceAmerican(t *testing.T) {
 	for i, row := range rows {
 		x := rowParams(t, row)
 		call := isCall(t, row)
-		got := value(t, func(tp *aad.Tape, in []aad.Number) (aad.Number, error) { return American(tp, call, params(in)) }, x)
+		got := value(t, func(tp *aad.Tape, in []aad.Number) (aad.Number, error) { return American(tp, typeOf(call), params(in)) }, x)
 		near(t, num(t, row, "expected"), got, 0, num(t, row, "tol"), "row %d %s %v: got %v, want %s", i+1, row["option_type"], x, got, row["expected"])
 	}
 }
@@ -169,7 +169,7 @@ func TestReferenceAsian(t *testing.T) {
 		var err error
 		switch row["monitoring"] {
 		case "continuous":
-			got, err = checked(GeometricAsianContinuous(nil, call, params(consts(x))))
+			got, err = checked(GeometricAsianContinuous(nil, typeOf(call), params(consts(x))))
 		case "discrete":
 			// Equally spaced fixings, the first after one period, the last at t
 			// (the days of the schedule over Actual/360).
@@ -180,7 +180,7 @@ func TestReferenceAsian(t *testing.T) {
 			for j := range fix {
 				fix[j] = aad.Const(float64(j+1) * days / float64(n) / 360)
 			}
-			got, err = checked(GeometricAsianDiscrete(nil, call, params(consts(x)), fix))
+			got, err = checked(GeometricAsianDiscrete(nil, typeOf(call), params(consts(x)), fix))
 		default:
 			t.Fatalf("monitoring %q", row["monitoring"])
 		}

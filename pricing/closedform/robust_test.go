@@ -40,22 +40,22 @@ func TestRobustness(t *testing.T) {
 		fns := map[string]pricer{
 			"European": european(call),
 			"DigitalCash": func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
-				return checked(DigitalCash(tp, call, params(in), 5))
+				return checked(DigitalCash(tp, typeOf(call), params(in), 5))
 			},
 			"DigitalAsset": func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
-				return checked(DigitalAsset(tp, call, params(in)))
+				return checked(DigitalAsset(tp, typeOf(call), params(in)))
 			},
 			"Barrier": func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
-				return Barrier(tp, call, kind, params(in), in[6], in[7])
+				return Barrier(tp, typeOf(call), kind, params(in), in[6], in[7])
 			},
 			"GeometricAsianContinuous": func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
-				return checked(GeometricAsianContinuous(tp, call, params(in)))
+				return checked(GeometricAsianContinuous(tp, typeOf(call), params(in)))
 			},
 			"GeometricAsianDiscrete": func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
 				fix := [4]aad.Number{tp.MulConst(in[2], 0.25), tp.MulConst(in[2], 0.5), tp.MulConst(in[2], 0.75), in[2]}
-				return checked(GeometricAsianDiscrete(tp, call, params(in), fix[:]))
+				return checked(GeometricAsianDiscrete(tp, typeOf(call), params(in), fix[:]))
 			},
-			"American": func(tp *aad.Tape, in []aad.Number) (aad.Number, error) { return American(tp, call, params(in)) },
+			"American": func(tp *aad.Tape, in []aad.Number) (aad.Number, error) { return American(tp, typeOf(call), params(in)) },
 		}
 		for name, f := range fns {
 			tp := aad.NewTape(0)
@@ -94,9 +94,9 @@ func TestRobustness(t *testing.T) {
 		// underflows to 0.
 		p := params(consts(x))
 		otm := x[0]*math.Exp((x[3]-x[4])*x[2]) < x[1]
-		e, err := checked(European(nil, otm, p))
+		e, err := checked(European(nil, typeOf(otm), p))
 		require.NoError(t, err)
-		iv, err := ImpliedVol(nil, otm, e, p)
+		iv, err := ImpliedVol(nil, typeOf(otm), e, p)
 		upper := x[1] * math.Exp(-x[3]*x[2])
 		if otm {
 			upper = x[0] * math.Exp(-x[4]*x[2])
@@ -122,4 +122,37 @@ func TestRobustness(t *testing.T) {
 		near(t, x[5], iv.Value(), 1e-10+1e-12*cond, 0, "implied vol of %v at %v", e.Value(), x)
 	}
 	t.Logf("errors out of %d: %v", n, fails)
+}
+
+// An OptionType that is neither Call nor Put (the zero value: a type never
+// set) prices nothing: NaN from the formulas without an error result, an
+// *InputError from the others.
+func TestInvalidOptionType(t *testing.T) {
+	c := aad.Const
+	p := Params{S: c(100), K: c(100), T: c(1), R: c(0.03), Q: c(0.01), Vol: c(0.2)}
+	for _, typ := range []OptionType{0, Put + 1} {
+		for name, v := range map[string]aad.Number{
+			"European":                 European(nil, typ, p),
+			"DigitalCash":              DigitalCash(nil, typ, p, 1),
+			"DigitalAsset":             DigitalAsset(nil, typ, p),
+			"GeometricAsianContinuous": GeometricAsianContinuous(nil, typ, p),
+			"GeometricAsianDiscrete":   GeometricAsianDiscrete(nil, typ, p, []aad.Number{c(0.5), c(1)}),
+			"Black76":                  Black76(nil, typ, c(100), c(100), c(1), c(0.97), c(0.2)),
+			"Bachelier":                Bachelier(nil, typ, c(100), c(100), c(1), c(0.97), c(20)),
+		} {
+			assert.True(t, math.IsNaN(v.Value()), "%s(%v): got %v, want NaN", name, typ, v.Value())
+		}
+		_, errB := Barrier(nil, typ, DownOut, p, c(90), c(0))
+		_, errA := American(nil, typ, p)
+		_, errI := ImpliedVol(nil, typ, c(10), p)
+		_, errH := HestonEuropean(nil, typ, p, HestonParams{V0: c(0.04), Kappa: c(1), Theta: c(0.04), Sigma: c(0.3), Rho: c(-0.5)})
+		for name, err := range map[string]error{"Barrier": errB, "American": errA, "ImpliedVol": errI, "HestonEuropean": errH} {
+			var ie *InputError
+			require.ErrorAs(t, err, &ie, "%s(%v)", name, typ)
+			assert.Equal(t, "option type", ie.Name, "%s(%v)", name, typ)
+		}
+	}
+	assert.Equal(t, "call", Call.String())
+	assert.Equal(t, "put", Put.String())
+	assert.Equal(t, "OptionType(0)", OptionType(0).String())
 }

@@ -1,6 +1,7 @@
 package closedform
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/aadrisk/aadrisk/aad"
@@ -67,6 +68,41 @@ func dPair(x, sd float64) (d1, d2 float64) {
 	return 0, 0
 }
 
+// OptionType says whether an option is a call or a put. The zero
+// OptionType is neither, so that an option whose type was never set is
+// not taken for one: the formulas give NaN or an *InputError for it.
+type OptionType uint8
+
+// The option types.
+const (
+	Call OptionType = iota + 1 // pays the asset's excess over the strike
+	Put                        // pays the strike's excess over the asset
+)
+
+// String returns "call" or "put", the names of the portfolio file's
+// option_type column.
+func (t OptionType) String() string {
+	switch t {
+	case Call:
+		return "call"
+	case Put:
+		return "put"
+	}
+	return fmt.Sprintf("OptionType(%d)", uint8(t))
+}
+
+// valid reports whether t is a call or a put.
+func (t OptionType) valid() bool { return t == Call || t == Put }
+
+// check returns nil for a call or a put and an *InputError naming fn
+// otherwise.
+func (t OptionType) check(fn string) error {
+	if t.valid() {
+		return nil
+	}
+	return &InputError{Func: fn, Name: "option type", Value: float64(t), Want: "Call or Put"}
+}
+
 // sign is +1 for a call and −1 for a put.
 func sign(call bool) float64 {
 	if call {
@@ -110,8 +146,8 @@ func (o *bsm) vanilla(call bool, s, k, t, r, q, vol float64, greeks bool) {
 	o.d[iVol] = vt * sqT
 }
 
-// European returns the Black–Scholes–Merton price of a European call (call
-// true) or put on a dividend-paying asset:
+// European returns the Black–Scholes–Merton price of a European call or put
+// on a dividend-paying asset:
 //
 //	call = S·e^{−QT}·Φ(d1) − K·e^{−RT}·Φ(d2),  put = K·e^{−RT}·Φ(−d2) − S·e^{−QT}·Φ(−d1),
 //	d1 = (ln(S/K) + (R−Q)T)/(Vol·√T) + Vol·√T/2,  d2 = d1 − Vol·√T.
@@ -123,15 +159,16 @@ func (o *bsm) vanilla(call bool, s, k, t, r, q, vol float64, greeks bool) {
 // Special cases are:
 //
 //	invalid p (S, K or T not finite and > 0, R or Q not finite, Vol < 0 or not finite,
-//	    see Params.Validate): NaN, recorded as a passive constant
+//	    see Params.Validate) or typ neither Call nor Put: NaN, recorded as a passive constant
 //	Vol = 0: the discounted intrinsic value of the forward, max(±(S·e^{−QT} − K·e^{−RT}), 0),
 //	    with the limits of the partials (at the forward exactly, delta is half the one-sided values)
 //	Vol·√T tiny: the same limit, reached continuously; every partial stays finite
 //	a result that overflows (e^{−QT} or e^{−RT} beyond float64): ±Inf or NaN
-func European(tp *aad.Tape, call bool, p Params) aad.Number {
-	if !p.valid(false) {
+func European(tp *aad.Tape, typ OptionType, p Params) aad.Number {
+	if !p.valid(false) || !typ.valid() {
 		return nan(tp, &p)
 	}
+	call := typ == Call
 	greeks := p.active(tp)
 	var o bsm
 	o.vanilla(call, p.S.Value(), p.K.Value(), p.T.Value(), p.R.Value(), p.Q.Value(), p.Vol.Value(), greeks)
@@ -204,10 +241,11 @@ func (o *bsm) digital(call, asset bool, s, k, t, r, q, vol float64, greeks bool)
 //	Vol·√T = 0: payout·e^{−RT} if the forward is in the money, 0 if out, half of it at the forward
 //	Vol·√T = 0 with the forward exactly at K: that value, with infinite sensitivities
 //	    to S, K, T, R, Q (and a NaN one to Vol): the payoff's jump sits on the forward
-func DigitalCash(tp *aad.Tape, call bool, p Params, payout float64) aad.Number {
-	if !p.valid(false) || !finite(payout) {
+func DigitalCash(tp *aad.Tape, typ OptionType, p Params, payout float64) aad.Number {
+	if !p.valid(false) || !finite(payout) || !typ.valid() {
 		return nan(tp, &p)
 	}
+	call := typ == Call
 	greeks := p.active(tp)
 	var o bsm
 	o.digital(call, false, p.S.Value(), p.K.Value(), p.T.Value(), p.R.Value(), p.Q.Value(), p.Vol.Value(), greeks)
@@ -223,10 +261,11 @@ func DigitalCash(tp *aad.Tape, call bool, p Params, payout float64) aad.Number {
 // S·e^{−QT}·Φ(±d1). It records one statement over p's inputs.
 //
 // Special cases are those of DigitalCash (without payout).
-func DigitalAsset(tp *aad.Tape, call bool, p Params) aad.Number {
-	if !p.valid(false) {
+func DigitalAsset(tp *aad.Tape, typ OptionType, p Params) aad.Number {
+	if !p.valid(false) || !typ.valid() {
 		return nan(tp, &p)
 	}
+	call := typ == Call
 	greeks := p.active(tp)
 	var o bsm
 	o.digital(call, true, p.S.Value(), p.K.Value(), p.T.Value(), p.R.Value(), p.Q.Value(), p.Vol.Value(), greeks)
@@ -243,16 +282,17 @@ func DigitalAsset(tp *aad.Tape, call bool, p Params) aad.Number {
 //
 // Special cases are:
 //
-//	f, k, t or df not finite and > 0, vol < 0 or not finite: NaN, recorded as a passive constant
+//	f, k, t or df not finite and > 0, vol < 0 or not finite, typ neither Call nor Put:
+//	    NaN, recorded as a passive constant
 //	vol = 0: df·max(±(f − k), 0), with the limits of the partials
-func Black76(tp *aad.Tape, call bool, f, k, t, df, vol aad.Number) aad.Number {
+func Black76(tp *aad.Tape, typ OptionType, f, k, t, df, vol aad.Number) aad.Number {
 	args := [5]aad.Number{f, k, t, df, vol}
 	greeks := wantPartials(tp, args[:])
 	fv, kv, tv, dfv, vv := f.Value(), k.Value(), t.Value(), df.Value(), vol.Value()
-	if !(fv > 0 && kv > 0 && tv > 0 && dfv > 0 && vv >= 0 && fv-fv == 0 && kv-kv == 0 && tv-tv == 0 && dfv-dfv == 0 && vv-vv == 0) {
+	if !(fv > 0 && kv > 0 && tv > 0 && dfv > 0 && vv >= 0 && fv-fv == 0 && kv-kv == 0 && tv-tv == 0 && dfv-dfv == 0 && vv-vv == 0) || !typ.valid() {
 		return aad.Const(math.NaN())
 	}
-	phi := sign(call)
+	phi := sign(typ == Call)
 	sqT := math.Sqrt(tv)
 	d1, d2 := dPair(math.Log(fv/kv), vv*sqT)
 	a, b := phi*fv*aad.NormCDF(phi*d1), phi*kv*aad.NormCDF(phi*d2)
@@ -277,17 +317,17 @@ func Black76(tp *aad.Tape, call bool, f, k, t, df, vol aad.Number) aad.Number {
 //
 // Special cases are:
 //
-//	f or k not finite, t or df not finite and > 0, normalVol < 0 or not finite: NaN,
-//	    recorded as a passive constant
+//	f or k not finite, t or df not finite and > 0, normalVol < 0 or not finite,
+//	    typ neither Call nor Put: NaN, recorded as a passive constant
 //	normalVol = 0: df·max(±(f − k), 0), with the limits of the partials
-func Bachelier(tp *aad.Tape, call bool, f, k, t, df, normalVol aad.Number) aad.Number {
+func Bachelier(tp *aad.Tape, typ OptionType, f, k, t, df, normalVol aad.Number) aad.Number {
 	args := [5]aad.Number{f, k, t, df, normalVol}
 	greeks := wantPartials(tp, args[:])
 	fv, kv, tv, dfv, vv := f.Value(), k.Value(), t.Value(), df.Value(), normalVol.Value()
-	if !(tv > 0 && dfv > 0 && vv >= 0 && fv-fv == 0 && kv-kv == 0 && tv-tv == 0 && dfv-dfv == 0 && vv-vv == 0) {
+	if !(tv > 0 && dfv > 0 && vv >= 0 && fv-fv == 0 && kv-kv == 0 && tv-tv == 0 && dfv-dfv == 0 && vv-vv == 0) || !typ.valid() {
 		return aad.Const(math.NaN())
 	}
-	phi := sign(call)
+	phi := sign(typ == Call)
 	sqT := math.Sqrt(tv)
 	sd := vv * sqT
 	m := fv - kv
