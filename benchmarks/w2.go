@@ -18,27 +18,31 @@ var MCAsOf = time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)
 
 // MCWorkload is one Monte Carlo workload (W2, W3, W4, W6): its market, its
 // trade, and the simulation the pricer runs for the trade, as
-// pricing.MonteCarlo.Problem gives it.
+// pricing.MCEngine.Problem gives it.
 type MCWorkload struct {
 	Market   *marketdata.Market
-	Trade    *pricing.MonteCarlo
+	Trade    pricing.Instrument
 	Problem  *montecarlo.Problem
 	Settings montecarlo.Settings
 }
 
-// newMCWorkload builds the trade kind with terms t on market m, simulated
-// with the given paths and seed.
-func newMCWorkload(m *marketdata.Market, kind string, t pricing.MonteCarlo, paths int, seed uint64) (*MCWorkload, error) {
-	t.Settings.Paths, t.Settings.Seed, t.Settings.SeedSet = paths, seed, true
-	tr, err := pricing.NewMonteCarlo(kind, t)
+// newMCWorkload builds the workload of the trade inst (or its error err, from
+// its New function) on market m, simulated with the settings set and the
+// given paths and seed.
+func newMCWorkload(m *marketdata.Market, inst pricing.Instrument, err error, set pricing.MCSettings, paths int, seed uint64) (*MCWorkload, error) {
 	if err != nil {
 		return nil, err
 	}
-	pr, set, err := tr.Problem(m, pricing.MCDefaults{Paths: paths, Seed: seed})
+	set.Paths, set.Seed, set.SeedSet = paths, seed, true
+	e, err := pricing.NewMCEngine(set)
 	if err != nil {
 		return nil, err
 	}
-	return &MCWorkload{Market: m, Trade: tr, Problem: pr, Settings: set}, nil
+	pr, s, err := e.Problem(m, inst, pricing.MCDefaults{Paths: paths, Seed: seed})
+	if err != nil {
+		return nil, err
+	}
+	return &MCWorkload{Market: m, Trade: inst, Problem: pr, Settings: s}, nil
 }
 
 // noBump is the marketdata.Bump that moves nothing.
@@ -168,12 +172,8 @@ func W2(paths int) (*MCWorkload, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newMCWorkload(m, "asian", pricing.MonteCarlo{
-		Option:   pricing.Option{Underlying: "A", Ccy: "USD", Type: pricing.Call, Strike: 100, Expiry: 1},
-		Payoff:   pricing.PayAsianArithmetic,
-		Fixings:  252,
-		Settings: pricing.MCSettings{Model: montecarlo.BlackScholes, Steps: 252},
-	}, paths, 7)
+	a, err := pricing.NewAsian(pricing.Option{Asset: "A", Ccy: "USD", Type: pricing.Call, Strike: 100, Expiry: 1}, pricing.Arithmetic, 252)
+	return newMCWorkload(m, a, err, pricing.MCSettings{Model: montecarlo.BlackScholes, Steps: 252}, paths, 7)
 }
 
 // bsCoefficients computes in float64, from a passive scope, the per-step
@@ -243,8 +243,9 @@ type AsianPlain struct {
 // NewAsianPlain returns the plain twin of w, whose trade must be an
 // arithmetic Asian option.
 func NewAsianPlain(w *MCWorkload) (*AsianPlain, error) {
-	tr, pr := w.Trade, w.Problem
-	if tr.Payoff != pricing.PayAsianArithmetic || pr.Model != montecarlo.BlackScholes {
+	tr, ok := w.Trade.(*pricing.Asian)
+	pr := w.Problem
+	if !ok || tr.Averaging != pricing.Arithmetic || pr.Model != montecarlo.BlackScholes {
 		return nil, fmt.Errorf("not an arithmetic Asian option under the lognormal model")
 	}
 	p := &AsianPlain{w: w, sc: w.Market.NewScope(), strike: tr.Strike, sign: 1}

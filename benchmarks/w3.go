@@ -54,13 +54,8 @@ func W3(paths int) (*MCWorkload, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newMCWorkload(m, "basket", pricing.MonteCarlo{
-		Option:      pricing.Option{Ccy: "USD", Type: pricing.Call, Strike: basket, Expiry: 1},
-		Payoff:      pricing.PayBasket,
-		Underlyings: names,
-		Weights:     weights,
-		Settings:    pricing.MCSettings{Model: montecarlo.BlackScholes, Steps: 52},
-	}, paths, 11)
+	b, err := pricing.NewBasket(pricing.Option{Ccy: "USD", Type: pricing.Call, Strike: basket, Expiry: 1}, names, weights)
+	return newMCWorkload(m, b, err, pricing.MCSettings{Model: montecarlo.BlackScholes, Steps: 52}, paths, 11)
 }
 
 // BasketPlain is the plain float64 twin of W3 (any basket option under the
@@ -87,8 +82,9 @@ type BasketPlain struct {
 // NewBasketPlain returns the plain twin of w, whose trade must be a basket
 // option.
 func NewBasketPlain(w *MCWorkload) (*BasketPlain, error) {
-	tr, pr := w.Trade, w.Problem
-	if tr.Payoff != pricing.PayBasket || pr.Model != montecarlo.BlackScholes || len(pr.Dates) != 1 {
+	tr, ok := w.Trade.(*pricing.Basket)
+	pr := w.Problem
+	if !ok || pr.Model != montecarlo.BlackScholes || len(pr.Dates) != 1 {
 		return nil, fmt.Errorf("not a basket option under the lognormal model")
 	}
 	grid, _ := montecarlo.Grid(nil, nil, pr.Dates, pr.Steps)

@@ -57,13 +57,8 @@ func W4(paths int) (*MCWorkload, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newMCWorkload(m, "barrier", pricing.MonteCarlo{
-		Option:      pricing.Option{Underlying: "A", Ccy: "USD", Type: pricing.Call, Strike: 100, Expiry: 3},
-		Payoff:      pricing.PayBarrier,
-		BarrierKind: pricing.UpOut,
-		Level:       160,
-		Settings:    pricing.MCSettings{Model: montecarlo.LocalVol, Steps: 156},
-	}, paths, 13)
+	b, err := pricing.NewBarrier(pricing.Option{Asset: "A", Ccy: "USD", Type: pricing.Call, Strike: 100, Expiry: 3}, pricing.UpOut, 160, 0)
+	return newMCWorkload(m, b, err, pricing.MCSettings{Model: montecarlo.LocalVol, Steps: 156}, paths, 13)
 }
 
 // The local-vol grid and the Dupire evaluation of package montecarlo
@@ -107,8 +102,9 @@ type LocalVolBarrierPlain struct {
 // NewLocalVolBarrierPlain returns the plain twin of w, whose trade must be
 // a knock-out barrier option without rebate under the local-vol model.
 func NewLocalVolBarrierPlain(w *MCWorkload) (*LocalVolBarrierPlain, error) {
-	tr, pr := w.Trade, w.Problem
-	if tr.Payoff != pricing.PayBarrier || tr.BarrierKind.In() || tr.Rebate != 0 || pr.Model != montecarlo.LocalVol {
+	tr, ok := w.Trade.(*pricing.Barrier)
+	pr := w.Problem
+	if !ok || tr.BarrierKind.In() || tr.Rebate != 0 || pr.Model != montecarlo.LocalVol {
 		return nil, fmt.Errorf("not a knock-out barrier option without rebate under the local-vol model")
 	}
 	grid, _ := montecarlo.Grid(nil, nil, pr.Dates, pr.Steps)

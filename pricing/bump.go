@@ -1,6 +1,7 @@
 package pricing
 
 import (
+	"context"
 	"fmt"
 	"math"
 
@@ -96,9 +97,9 @@ func bumpSize(q *marketdata.Quote) float64 {
 // A value that is not finite (a fixing time moved past the valuation date,
 // say) is an error, like a value that cannot be computed: bump-and-revalue
 // never differences a NaN.
-func (p *Pricer) valueAt(inst Instrument, b marketdata.Bump) (float64, error) {
+func (p *Pricer) valueAt(inst analyticProduct, b marketdata.Bump) (float64, error) {
 	p.sc.ResetBumped(nil, b)
-	v, err := inst.Value(p.sc)
+	v, err := inst.value(p.sc)
 	if err != nil {
 		return 0, err
 	}
@@ -226,24 +227,31 @@ func extrapolate(q quotient, h0, noise float64, tol func(d float64) float64) (d,
 
 // BumpAndRevalue returns, for each quote index in quotes, the
 // bump-and-revalue sensitivity of tr's value (scaled by its quantity) to
-// that quote, from central differences, and theta, by moving the valuation
-// time forward; both by Ridders' method (see SpotBump). Every revaluation is
-// the same pricer code run passively (no tape). A quote that cannot be moved
+// that quote, and theta, by moving the valuation time forward, from the
+// trade's engine: every revaluation is the same pricer code run passively
+// (no tape). ctx, when done, stops a simulation in progress.
+//
+// The analytic engine takes central differences extrapolated by Ridders'
+// method (see SpotBump); the Monte Carlo engine differences simulations
+// with the same random numbers at a tiny step (see mcBump). A quote that cannot be moved
 // both ways (a vol at 0, a spot next to a barrier) gets a one-sided
 // second-order difference, on the side where the trade can be priced.
 // Theta is always the one-sided difference (−3f(0) + 4f(h) − f(2h))/2h,
 // extrapolated, so every revaluation lies on the side the valuation date
 // moves to: where the expiry sits exactly on a curve pillar, the derivative
 // is one-sided and this is the side theta means.
-func (p *Pricer) BumpAndRevalue(tr *Trade, quotes []int) (sens []float64, theta float64, err error) {
+func (p *Pricer) BumpAndRevalue(ctx context.Context, tr *Trade, quotes []int) (sens []float64, theta float64, err error) {
 	if tr.Instrument == nil {
 		return nil, 0, fmt.Errorf("trade %q has no instrument", tr.ID)
 	}
-	inst := tr.Instrument
-	qty := tr.Quantity.InexactFloat64()
-	if mc, ok := inst.(*MonteCarlo); ok {
-		sens, theta, _, err := p.bumpMC(mc, qty, quotes)
-		return sens, theta, err
+	return tr.engine().bump(ctx, p, tr.Instrument, tr.Quantity.InexactFloat64(), quotes)
+}
+
+// bump is BumpAndRevalue by Ridders' method.
+func (AnalyticEngine) bump(_ context.Context, p *Pricer, in Instrument, qty float64, quotes []int) (sens []float64, theta float64, err error) {
+	inst, err := closedFormOf(in)
+	if err != nil {
+		return nil, 0, err
 	}
 	f0, err := p.valueAt(inst, marketdata.Bump{})
 	if err != nil {
@@ -304,13 +312,13 @@ const (
 )
 
 // Validate checks the AAD figures of res, which Price gave for tr, against
-// bump-and-revalue: one row per bucketed sensitivity, in the order of
-// res.Sens, then one for theta (CheckBump; CheckSameRN for a Monte Carlo
-// trade). A Monte Carlo trade then has CheckRevaluation rows: one per
-// bucketed sensitivity, then gamma, vega, rho and div_rho (those it has)
-// and theta (see RevaluationSigmas). A trade that failed gives no rows; if
+// bump-and-revalue with the trade's engine: one row per bucketed
+// sensitivity, in the order of res.Sens, then one for theta (CheckBump;
+// CheckSameRN for a Monte Carlo trade). A Monte Carlo trade then has
+// CheckRevaluation rows: one per bucketed sensitivity, then gamma, vega,
+// rho and div_rho (those it has) and theta (see RevaluationSigmas). A trade that failed gives no rows; if
 // bump-and-revalue itself cannot be done the error says why.
-func (p *Pricer) Validate(tr *Trade, res *Result) ([]Validation, error) {
+func (p *Pricer) Validate(ctx context.Context, tr *Trade, res *Result) ([]Validation, error) {
 	if res.Err != nil {
 		return nil, nil
 	}
@@ -322,10 +330,12 @@ func (p *Pricer) Validate(tr *Trade, res *Result) ([]Validation, error) {
 		}
 		idx[j] = i
 	}
-	if mc, ok := tr.Instrument.(*MonteCarlo); ok {
-		return p.validateMC(tr, mc, res, idx)
-	}
-	bumped, theta, err := p.BumpAndRevalue(tr, idx)
+	return tr.engine().validate(ctx, p, tr, res, idx)
+}
+
+// validate holds every figure to the bump-and-revalue one.
+func (e AnalyticEngine) validate(ctx context.Context, p *Pricer, tr *Trade, res *Result, idx []int) ([]Validation, error) {
+	bumped, theta, err := e.bump(ctx, p, tr.Instrument, tr.Quantity.InexactFloat64(), idx)
 	if err != nil {
 		return nil, err
 	}

@@ -6,26 +6,52 @@
 // portfolio files, checks every AAD figure against bump-and-revalue, and
 // prices whole portfolios on parallel workers.
 //
-// # Instruments, trades, pricers, results
+// # Instruments, engines, trades, pricers, results
 //
-// An Instrument is a product with terms: European, Digital (cash- or
-// asset-or-nothing), Barrier (the four single barrier types, continuously
-// monitored, with a cash rebate), Asian (geometric, continuous or with
-// discrete fixings) and American (Barone-Adesi–Whaley). Each is built by a
-// New function that checks its terms, with the expiry in years from the
-// market's as-of date (marketdata.ParseTime turns a tenor or a date into
-// years):
+// An Instrument is a product with terms, one type per product whatever
+// prices it: European, Digital (cash- or asset-or-nothing), Barrier (the
+// four single barrier types, continuously monitored, with a cash rebate),
+// Asian (geometric or arithmetic, continuous or with discrete fixings),
+// American and Basket. Each is built by a New function that checks its
+// terms, once: neither the portfolio reader nor an engine checks them
+// again. Expiries are in years from the market's as-of date
+// (marketdata.ParseTime turns a tenor or a date into years):
 //
 //	call, err := pricing.NewEuropean(pricing.Option{
-//		Underlying: "ACME", Ccy: "USD", Type: Call, Strike: 100, Expiry: 1})
+//		Asset: "ACME", Ccy: "USD", Type: pricing.Call, Strike: 100, Expiry: 1})
+//
+// An Engine prices the instruments it knows, as QuantLib attaches a pricing
+// engine to an instrument: AnalyticEngine by the closed forms of package
+// closedform (Black–Scholes–Merton, Reiner–Rubinstein, Kemna–Vorst and the
+// discrete geometric Asian, Barone-Adesi–Whaley), MCEngine by simulation
+// (package montecarlo) with the trade's model, paths, steps, seed, random
+// numbers and antithetic setting. An engine knows which instruments it
+// prices by the small interfaces they implement (analyticProduct: a closed
+// form; mcProduct: a payoff of the simulated path), and its Check says
+// why it cannot price one (a basket has no closed form, an American no
+// Monte Carlo payoff): the Pricer, bump-and-revalue and validation ask the
+// trade's engine and never switch on the instrument's type. closedform
+// keeps its own argument checks, for its direct callers: reached from
+// pricing, whose terms the New functions checked, they catch only what
+// depends on the market (a spot beyond the barrier, a negative vol).
+//
+// A new product is one file that defines its type, its New function and
+// the methods of the engines that price it (value for the analytic engine,
+// simulation for Monte Carlo, in that file beside the terms they read),
+// and one row in the portfolio reader's table of products (products, in
+// trade.go, with its columns in PortfolioRow). A new engine (a PDE engine)
+// is one file with its Engine type and the interface its products
+// implement; the reader's engine column names it.
 //
 // A Trade is a signed quantity of an instrument (negative = short), with an
-// ID. A Pricer prices trades one at a time against one
-// marketdata.Market, on its own AAD tape, reset and reused from trade to
-// trade; give every goroutine its own:
+// ID and the engine that prices it (the analytic engine if none). A Pricer
+// prices trades one at a time against one marketdata.Market, on its own
+// AAD tape, reset and reused from trade to trade; give every goroutine its
+// own. The context is an argument of each call, so one Pricer serves runs
+// with different deadlines:
 //
 //	p := pricing.NewPricer(m)
-//	res := p.Price(&pricing.Trade{ID: "T1", Quantity: decimal.NewFromInt(10), Instrument: call})
+//	res := p.Price(ctx, &pricing.Trade{ID: "T1", Quantity: decimal.NewFromInt(10), Instrument: call})
 //
 // Price returns a *Result: the figures, or, in Result.Err, why the trade
 // could not be priced (market data missing, a barrier already breached, a
@@ -63,16 +89,20 @@
 //
 // # Bump-and-revalue
 //
-// BumpAndRevalue computes the same sensitivities without AAD, from the
-// same pricing code run passively (no tape) on a moved market: central
-// differences for each quote, a forward difference in the valuation time
-// for theta, each extrapolated to a zero step by Ridders' method so that
-// the step suits the scale on which the value changes (a one-day option
-// needs far smaller spot moves than a one-year one). Validate compares
-// every figure of a Result with it, one Validation row per sensitivity and
-// one for theta, within RelTolerance relative and AbsTolerance of the PV.
+// BumpAndRevalue computes the same sensitivities without AAD, with the
+// trade's engine, from the same pricing code run passively (no tape) on a
+// moved market. For a closed form: central differences for each quote, a
+// forward difference in the valuation time for theta, each extrapolated
+// to a zero step by Ridders' method so that the step suits the scale on
+// which the value changes (a one-day option needs far smaller spot moves
+// than a one-year one). For Monte Carlo: differences of simulations with
+// the same random numbers at a tiny step. Validate compares every figure
+// of a Result with it, one Validation row per sensitivity and one for
+// theta, within RelTolerance relative and AbsTolerance of the PV (and, for
+// Monte Carlo, with revaluations at steps out of the estimator's noise:
+// RevaluationSigmas).
 //
-// # Portfolios and the engine
+// # Portfolios and runs
 //
 // A PortfolioReader streams the trades of a portfolio file (SPEC.md §4): a file
 // that cannot be read as a whole fails at once, a row that cannot become a

@@ -251,7 +251,7 @@ func checkGamma(t *testing.T, p *Pricer, tr *Trade, res *Result) {
 	}
 	qty := tr.Quantity.InexactFloat64()
 	v := func(x float64) float64 {
-		y, err := p.valueAt(tr.Instrument, marketdata.Bump{Quote: spot, By: x})
+		y, err := p.valueAt(tr.Instrument.(analyticProduct), marketdata.Bump{Quote: spot, By: x})
 		require.NoError(t, err)
 		return qty * y
 	}
@@ -314,7 +314,7 @@ func gammaScale(t *testing.T, p *Pricer, tr *Trade) float64 {
 	o := option(t, tr)
 	sc := p.Market().NewScope()
 	sc.Reset(nil)
-	vol, err := sc.Vol(o.Underlying, aad.Const(o.Expiry), o.Strike)
+	vol, err := sc.Vol(o.Asset, aad.Const(o.Expiry), o.Strike)
 	require.NoError(t, err)
 	return vol.Value() * math.Sqrt(o.Expiry)
 }
@@ -323,10 +323,11 @@ func gammaScale(t *testing.T, p *Pricer, tr *Trade) float64 {
 // finite value with a NaN sensitivity.
 type failingInstrument struct{ nanSens bool }
 
-func (failingInstrument) Kind() string     { return "failing" }
-func (failingInstrument) Spot() string     { return "ACME" }
-func (failingInstrument) Currency() string { return "USD" }
-func (f failingInstrument) Value(sc *marketdata.Scope) (aad.Number, error) {
+func (failingInstrument) Kind() string          { return "failing" }
+func (failingInstrument) Underlying() string    { return "ACME" }
+func (failingInstrument) Underlyings() []string { return []string{"ACME"} }
+func (failingInstrument) Currency() string      { return "USD" }
+func (f failingInstrument) value(sc *marketdata.Scope) (aad.Number, error) {
 	s, err := sc.Spot("ACME")
 	if err != nil {
 		return aad.Number{}, err
@@ -341,7 +342,7 @@ func (f failingInstrument) Value(sc *marketdata.Scope) (aad.Number, error) {
 // an error and no figures, never NaN, through Pricer.Price and through the
 // engine with validation.
 func TestEdgeTradesThatMustFail(t *testing.T) {
-	o := Option{Underlying: "ACME", Ccy: "USD", Type: Call, Strike: 100, Expiry: 0.5}
+	o := Option{Asset: "ACME", Ccy: "USD", Type: Call, Strike: 100, Expiry: 0.5}
 	cases := []struct {
 		name   string
 		market string
@@ -352,28 +353,28 @@ func TestEdgeTradesThatMustFail(t *testing.T) {
 		{"up barrier at the spot", edgeFlat(0.04, 0.015, 0.25), must(NewBarrier(o, UpOut, 100, 2))},
 		{"up barrier below the spot", edgeFlat(0.04, 0.015, 0.25), must(NewBarrier(o, UpIn, 99.5, 0))},
 		// A strike that New would refuse, set directly.
-		{"NaN strike", edgeFlat(0.04, 0.015, 0.25), &European{Option{Underlying: "ACME", Ccy: "USD", Type: Call, Strike: math.NaN(), Expiry: 1}}},
-		{"infinite expiry", edgeFlat(0.04, 0.015, 0.25), &Digital{Option: Option{Underlying: "ACME", Ccy: "USD", Type: Put, Strike: 100, Expiry: math.Inf(1)}, Cash: true, Payout: 1}},
+		{"NaN strike", edgeFlat(0.04, 0.015, 0.25), &European{Option{Asset: "ACME", Ccy: "USD", Type: Call, Strike: math.NaN(), Expiry: 1}}},
+		{"infinite expiry", edgeFlat(0.04, 0.015, 0.25), &Digital{Option: Option{Asset: "ACME", Ccy: "USD", Type: Put, Strike: 100, Expiry: math.Inf(1)}, Cash: true, Payout: 1}},
 		// A rate of −100% over 1000 years: a discount factor of e^1000.
-		{"overflowing discount factor", edgeFlat(-1, 0, 0.25), must(NewEuropean(Option{Underlying: "ACME", Ccy: "USD", Type: Put, Strike: 100, Expiry: 1000}))},
-		{"overflowing asian", edgeFlat(-1, 0, 0.25), must(NewAsian(Option{Underlying: "ACME", Ccy: "USD", Type: Put, Strike: 100, Expiry: 1000}, 4))},
-		{"overflowing barrier", edgeFlat(-1, 0, 0.25), must(NewBarrier(Option{Underlying: "ACME", Ccy: "USD", Type: Call, Strike: 100, Expiry: 1000}, UpOut, 150, 1))},
+		{"overflowing discount factor", edgeFlat(-1, 0, 0.25), must(NewEuropean(Option{Asset: "ACME", Ccy: "USD", Type: Put, Strike: 100, Expiry: 1000}))},
+		{"overflowing asian", edgeFlat(-1, 0, 0.25), must(NewAsian(Option{Asset: "ACME", Ccy: "USD", Type: Put, Strike: 100, Expiry: 1000}, Geometric, 4))},
+		{"overflowing barrier", edgeFlat(-1, 0, 0.25), must(NewBarrier(Option{Asset: "ACME", Ccy: "USD", Type: Call, Strike: 100, Expiry: 1000}, UpOut, 150, 1))},
 		// With a negative rate and a low vol, μ² + 2R/σ² < 0 and the
 		// Reiner–Rubinstein knock-out rebate term is not real (a
 		// EUR/CHF-like market): the formula refuses it.
 		{"knock-out rebate with μ² + 2R/σ² < 0", edgeFlat(-0.0075, -0.003, 0.06), must(NewBarrier(o, DownOut, 95, 1))},
 		{"NaN value", edgeFlat(0.04, 0.015, 0.25), failingInstrument{}},
 		{"NaN sensitivity", edgeFlat(0.04, 0.015, 0.25), failingInstrument{nanSens: true}},
-		{"missing underlying", edgeFlat(0.04, 0.015, 0.25), must(NewAmerican(Option{Underlying: "NOPE", Ccy: "USD", Type: Put, Strike: 100, Expiry: 1}))},
+		{"missing underlying", edgeFlat(0.04, 0.015, 0.25), must(NewAmerican(Option{Asset: "NOPE", Ccy: "USD", Type: Put, Strike: 100, Expiry: 1}))},
 	}
 	for _, c := range cases {
 		m := loadMarket(t, c.market)
 		p := NewPricer(m)
 		tr := trade(c.name, 3, c.inst)
-		res := p.Price(tr)
+		res := p.Price(t.Context(), tr)
 		require.Error(t, res.Err, c.name)
-		assert.Equal(t, Result{TradeID: tr.ID, Instrument: c.inst.Kind(), Engine: Analytic, Underlying: c.inst.Spot(), Currency: c.inst.Currency(), Err: res.Err}, *res, "%s: a failed trade has no figures", c.name)
-		rows, err := p.Validate(tr, res)
+		assert.Equal(t, Result{TradeID: tr.ID, Instrument: c.inst.Kind(), Engine: Analytic, Underlying: c.inst.Underlying(), Currency: c.inst.Currency(), Err: res.Err}, *res, "%s: a failed trade has no figures", c.name)
+		rows, err := p.Validate(t.Context(), tr, res)
 		assert.NoError(t, err, c.name)
 		assert.Empty(t, rows, c.name)
 
@@ -403,17 +404,17 @@ func TestEdgeOneSidedBumps(t *testing.T) {
 	t.Run("spot next to a barrier", func(t *testing.T) {
 		m := loadMarket(t, edgeTerm(edgeTermRates, 1))
 		p := NewPricer(m)
-		o := Option{Underlying: "ACME", Ccy: "USD", Type: Call, Strike: 100, Expiry: 0.5}
+		o := Option{Asset: "ACME", Ccy: "USD", Type: Call, Strike: 100, Expiry: 0.5}
 		for _, tr := range []*Trade{
 			trade("do", 1, must(NewBarrier(o, DownOut, 100*(1-1e-9), 0))),
 			trade("do-rebate", 1, must(NewBarrier(o, DownOut, 100*(1-1e-9), 2))),
 			trade("di", 1, must(NewBarrier(o, DownIn, 100*(1-1e-9), 2))),
 			trade("ui", -1, must(NewBarrier(o, UpIn, 100*(1+1e-9), 0))),
 		} {
-			res := p.Price(tr)
+			res := p.Price(t.Context(), tr)
 			require.NoError(t, res.Err, tr.ID)
 			assertFinite(t, res)
-			rows, err := p.Validate(tr, res)
+			rows, err := p.Validate(t.Context(), tr, res)
 			require.NoError(t, err, tr.ID)
 			for _, v := range rows {
 				assert.True(t, v.OK, "%s %s: aad %.12g, bump %.12g, diff %.3g > tolerance %.3g", tr.ID, v.RiskFactor, v.AAD, v.Bump, v.AbsDiff, v.Tolerance)
@@ -461,10 +462,10 @@ func TestEdgeAsianFixingsMinutesAway(t *testing.T) {
 		require.NoError(t, err)
 		for _, n := range []int{24, 1000} {
 			for _, call := range []OptionType{Call, Put} {
-				tr := trade(fmt.Sprintf("asian-%d-%v", n, call), 1, must(NewAsian(Option{Underlying: "ACME", Ccy: "USD", Type: call, Strike: 100.2, Expiry: day}, n)))
-				res := p.Price(tr)
+				tr := trade(fmt.Sprintf("asian-%d-%v", n, call), 1, must(NewAsian(Option{Asset: "ACME", Ccy: "USD", Type: call, Strike: 100.2, Expiry: day}, Geometric, n)))
+				res := p.Price(t.Context(), tr)
 				require.NoError(t, res.Err, tr.ID)
-				rows, err := p.Validate(tr, res)
+				rows, err := p.Validate(t.Context(), tr, res)
 				require.NoError(t, err, tr.ID)
 				for _, v := range rows {
 					assert.True(t, v.OK, "%s %s: aad %.12g, bump %.12g, diff %.3g > tolerance %.3g", tr.ID, v.RiskFactor, v.AAD, v.Bump, v.AbsDiff, v.Tolerance)

@@ -118,13 +118,13 @@ func Run(ctx context.Context, m *marketdata.Market, opts Options, next func() (I
 		go func() {
 			defer wg.Done()
 			p := NewPricer(m)
-			p.MC, p.MCWorkers, p.Context = opts.MC, min(workers, maxPathWorkers), ctx
+			p.MC, p.MCWorkers = opts.MC, min(workers, maxPathWorkers)
 			for j := range jobs {
 				if ctx.Err() != nil {
 					continue
 				}
 				p.Progress = j.item.Paths
-				out := p.priceItem(j.item, opts.Validate)
+				out := p.priceItem(ctx, j.item, opts.Validate)
 				p.Progress = nil
 				if ctx.Err() != nil {
 					// Its simulation may have stopped with ctx's error:
@@ -181,7 +181,7 @@ func Run(ctx context.Context, m *marketdata.Market, opts Options, next func() (I
 
 // priceItem prices one item, with its validation if asked; a panic in a
 // pricer becomes that trade's error rather than the end of the run.
-func (p *Pricer) priceItem(it Item, validate bool) (out Priced) {
+func (p *Pricer) priceItem(ctx context.Context, it Item, validate bool) (out Priced) {
 	tr := it.Trade
 	if it.Err != nil {
 		return Priced{Result: failed(tr, it.Err)}
@@ -191,10 +191,10 @@ func (p *Pricer) priceItem(it Item, validate bool) (out Priced) {
 			out = Priced{Result: failed(tr, fmt.Errorf("internal error: %v", r))}
 		}
 	}()
-	res := p.Price(tr)
+	res := p.Price(ctx, tr)
 	out.Result = res
 	if validate && res.Err == nil {
-		v, err := p.Validate(tr, res)
+		v, err := p.Validate(ctx, tr, res)
 		if err != nil {
 			return Priced{Result: failed(tr, fmt.Errorf("validation: %w", err))}
 		}
@@ -212,5 +212,5 @@ func failed(tr *Trade, err error) *Result {
 	if err == nil {
 		err = errors.New("unknown error")
 	}
-	return &Result{TradeID: tr.ID, Instrument: tr.Kind, Engine: tr.Engine, Line: tr.Line, Err: err}
+	return &Result{TradeID: tr.ID, Instrument: tr.Kind, Engine: tr.EngineName, Line: tr.Line, Err: err}
 }

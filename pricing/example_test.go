@@ -41,7 +41,7 @@ func Example() {
 	nineMonths, _ := marketdata.ParseTime("9M", exampleAsOf) // 0.75 years
 
 	call, err := pricing.NewEuropean(pricing.Option{
-		Underlying: "ACME", Ccy: "USD", Type: pricing.Call, Strike: 103, Expiry: nineMonths})
+		Asset: "ACME", Ccy: "USD", Type: pricing.Call, Strike: 103, Expiry: nineMonths})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -49,7 +49,7 @@ func Example() {
 	// A put that dies if ACME trades at 85 or below, paying a rebate of 2
 	// when it does.
 	barrier, err := pricing.NewBarrier(pricing.Option{
-		Underlying: "ACME", Ccy: "USD", Type: pricing.Put, Strike: 95, Expiry: nineMonths},
+		Asset: "ACME", Ccy: "USD", Type: pricing.Put, Strike: 95, Expiry: nineMonths},
 		pricing.DownOut, 85, 2)
 	if err != nil {
 		fmt.Println(err)
@@ -61,7 +61,7 @@ func Example() {
 		{ID: "CALL", Quantity: decimal.NewFromInt(1000), Instrument: call},
 		{ID: "DOP", Quantity: decimal.NewFromInt(-500), Instrument: barrier},
 	} {
-		res := p.Price(tr)
+		res := p.Price(context.Background(), tr)
 		if res.Err != nil {
 			fmt.Println(tr.ID, res.Err)
 			continue
@@ -107,18 +107,18 @@ func ExamplePricer_Validate() {
 		return
 	}
 	digital, _ := pricing.NewDigital(pricing.Option{
-		Underlying: "ACME", Ccy: "USD", Type: pricing.Call, Strike: 105, Expiry: 0.5}, true, 10)
+		Asset: "ACME", Ccy: "USD", Type: pricing.Call, Strike: 105, Expiry: 0.5}, true, 10)
 	tr := &pricing.Trade{ID: "DIG", Quantity: decimal.NewFromInt(100), Instrument: digital}
 
 	// The expiry, 6M, is on the 6M pillars: the rate and the vols there are
 	// all it reads, with the dividend yield (flat before its 1Y pillar).
 	p := pricing.NewPricer(m)
-	res := p.Price(tr)
+	res := p.Price(context.Background(), tr)
 	if res.Err != nil {
 		fmt.Println(res.Err)
 		return
 	}
-	rows, err := p.Validate(tr, res) // one row per sensitivity, then theta
+	rows, err := p.Validate(context.Background(), tr, res) // one row per sensitivity, then theta
 	if err != nil {
 		fmt.Println(err)
 		return

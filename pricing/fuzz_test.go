@@ -115,8 +115,8 @@ q"4,european,ACME,USD,call,100,1Y,10,,,,,,,
 				}
 				return // the file became unreadable
 			}
-			if !utf8.ValidString(tr.ID) || !utf8.ValidString(tr.Kind) || !utf8.ValidString(tr.Engine) {
-				t.Fatalf("invalid UTF-8 in a trade: %q %q %q", tr.ID, tr.Kind, tr.Engine)
+			if !utf8.ValidString(tr.ID) || !utf8.ValidString(tr.Kind) || !utf8.ValidString(tr.EngineName) {
+				t.Fatalf("invalid UTF-8 in a trade: %q %q %q", tr.ID, tr.Kind, tr.EngineName)
 			}
 			if tr.Line < 2 {
 				t.Fatalf("trade %q on line %d", tr.ID, tr.Line)
@@ -130,15 +130,15 @@ q"4,european,ACME,USD,call,100,1Y,10,,,,,,,
 			if tr.Instrument == nil {
 				t.Fatalf("trade %q (line %d): no instrument and no error", tr.ID, tr.Line)
 			}
-			if mc, ok := tr.Instrument.(*MonteCarlo); ok && mc.Settings.Paths > fuzzPaths {
+			if mc, ok := tr.Engine.(*MCEngine); ok && mc.Settings().Paths > fuzzPaths {
 				continue
 			}
 			if priced++; priced > 8 {
 				continue
 			}
-			res := p.Price(tr)
+			res := p.Price(t.Context(), tr)
 			checkFuzzResult(t, res)
-			rows, err := p.Validate(tr, res)
+			rows, err := p.Validate(t.Context(), tr, res)
 			if err != nil {
 				continue
 			}

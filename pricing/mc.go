@@ -1,12 +1,9 @@
 package pricing
 
 import (
-	"errors"
 	"fmt"
 	"math"
-	"strings"
 
-	"github.com/aadrisk/aadrisk/aad"
 	"github.com/aadrisk/aadrisk/marketdata"
 	"github.com/aadrisk/aadrisk/montecarlo"
 )
@@ -38,8 +35,8 @@ const DigitalSmoothing = 0.005
 // relative and its noise a few standard errors of the delta over the bump.
 const mcGammaBump = 0.01
 
-// MCSettings are a trade's Monte Carlo settings, as given in its row; a zero
-// field takes the run's default.
+// MCSettings are a trade's Monte Carlo settings, as given in its row: what
+// an MCEngine carries. A zero field takes the run's default (MCDefaults).
 type MCSettings struct {
 	Model montecarlo.Model
 	Paths int
@@ -77,138 +74,94 @@ func SequenceName(seq montecarlo.Sequence) string {
 	return "pseudo"
 }
 
-// MCPayoff is what a Monte Carlo instrument pays, as a function of its
-// simulated path.
-type MCPayoff uint8
-
-// The Monte Carlo payoffs.
-const (
-	PayEuropean MCPayoff = iota
-	PayDigital
-	PayAsianArithmetic
-	PayAsianGeometric
-	PayBarrier
-	PayBasket
-)
-
-// MonteCarlo is an instrument priced by simulation (engine=mc): a
-// European, digital, Asian (arithmetic or geometric), barrier or basket
-// option under the bs, localvol or heston model.
-//
-// A barrier is monitored continuously: each step is weighted by the
-// Brownian-bridge probability that the log-spot, pinned at the step's two
-// ends, does not touch the barrier in between (with the step's variance),
-// which also keeps the pathwise derivatives right. A knock-out's rebate is
-// paid at the end of the step in which the path is likely to hit.
-type MonteCarlo struct {
-	Option
-	Payoff MCPayoff
-	// Underlyings and Weights are a basket's assets and weights.
-	Underlyings []string
-	Weights     []float64
-	// Cash and Payout: a digital pays Payout in cash if Cash, else the asset.
-	Cash   bool
-	Payout float64
-	// Barrier terms.
-	BarrierKind   BarrierKind
-	Level, Rebate float64
-	Fixings       int
-	Settings      MCSettings
-	kind          string
+// MCEngine prices instruments by Monte Carlo simulation (package
+// montecarlo), with adjoint Greeks per path: under the bs, localvol or
+// heston model, with the trade's settings and the run's defaults for what
+// they leave out. It prices the instruments that implement mcProduct.
+type MCEngine struct {
+	set MCSettings
 }
 
-// NewMonteCarlo returns a Monte Carlo instrument after checking its terms;
-// kind is its name in the portfolio ("european", "basket", ...).
-func NewMonteCarlo(kind string, m MonteCarlo) (*MonteCarlo, error) {
-	m.kind = kind
-	if m.Payoff == PayBasket {
-		if len(m.Underlyings) < 1 || len(m.Weights) != len(m.Underlyings) {
-			return nil, fmt.Errorf("a basket needs as many weights as underlyings, got %d and %d", len(m.Weights), len(m.Underlyings))
-		}
-		seen := map[string]bool{}
-		for i, u := range m.Underlyings {
-			if u == "" || seen[u] {
-				return nil, fmt.Errorf("basket underlying %q: want distinct names", u)
-			}
-			seen[u] = true
-			if w := m.Weights[i]; math.IsNaN(w) || math.IsInf(w, 0) {
-				return nil, fmt.Errorf("basket weight %v: want a number", w)
-			}
-		}
-		m.Underlying = strings.Join(m.Underlyings, "|")
-		if m.Settings.Model != montecarlo.BlackScholes {
-			return nil, fmt.Errorf("model %v: a basket is simulated under bs only", m.Settings.Model)
-		}
-	} else {
-		m.Underlyings = []string{m.Underlying}
+// NewMCEngine returns a Monte Carlo engine with settings set after checking
+// them: paths 0 (the run's default) or 2 to montecarlo.MaxPaths, at least 4
+// with antithetic paths; steps 0 (DefaultStepsPerYear) or 1 to
+// montecarlo.MaxSteps. An error is a *TermError.
+func NewMCEngine(set MCSettings) (*MCEngine, error) {
+	switch {
+	case set.Paths < 0 || set.Paths == 1 || set.Paths > montecarlo.MaxPaths:
+		return nil, termErrorf("paths", "%d paths: want 2 to %d", set.Paths, montecarlo.MaxPaths)
+	case set.Antithetic && set.Paths > 0 && set.Paths < 4:
+		return nil, termErrorf("paths", "%d paths: antithetic paths want at least 4", set.Paths)
+	case set.Steps < 0 || set.Steps > montecarlo.MaxSteps:
+		return nil, termErrorf("steps", "%d steps: want 1 to %d", set.Steps, montecarlo.MaxSteps)
 	}
-	if err := m.Option.validate(); err != nil {
-		return nil, err
-	}
-	switch m.Payoff {
-	case PayAsianArithmetic, PayAsianGeometric:
-		if m.Fixings < 1 || m.Fixings > MaxFixings {
-			return nil, fmt.Errorf("%d fixings: a Monte Carlo asian needs 1 to %d", m.Fixings, MaxFixings)
-		}
-	case PayBarrier:
-		if !(m.Level > 0) || math.IsInf(m.Level, 0) {
-			return nil, fmt.Errorf("barrier %v: want a positive number", m.Level)
-		}
-		if !(m.Rebate >= 0) || math.IsInf(m.Rebate, 0) {
-			return nil, fmt.Errorf("rebate %v: want a number ≥ 0", m.Rebate)
-		}
-	case PayDigital:
-		if m.Cash && (math.IsNaN(m.Payout) || math.IsInf(m.Payout, 0)) {
-			return nil, fmt.Errorf("payout %v: want a number", m.Payout)
-		}
-	}
-	s := m.Settings
-	if s.Paths < 0 || s.Paths > montecarlo.MaxPaths {
-		return nil, fmt.Errorf("%d paths: want 2 to %d", s.Paths, montecarlo.MaxPaths)
-	}
-	if s.Steps < 0 || s.Steps > montecarlo.MaxSteps {
-		return nil, fmt.Errorf("%d steps: want 1 to %d", s.Steps, montecarlo.MaxSteps)
-	}
-	return &m, nil
+	return &MCEngine{set: set}, nil
 }
 
-// Kind returns the instrument's name in the portfolio.
-func (m *MonteCarlo) Kind() string { return m.kind }
+// Settings returns the engine's settings.
+func (e *MCEngine) Settings() MCSettings { return e.set }
 
-// Spot returns the underlying whose delta is reported; "" for a basket.
-func (m *MonteCarlo) Spot() string {
-	if m.Payoff == PayBasket {
-		return ""
+// mcProduct is an instrument with a Monte Carlo payoff.
+type mcProduct interface {
+	Instrument
+	// simulation sets pr's payoff dates, strikes (where each asset's vol is
+	// read) and payoff for one unit, with spots the spots of Underlyings;
+	// it fails if the payoff cannot be simulated from there (a spot
+	// already beyond a barrier).
+	simulation(pr *montecarlo.Problem, spots []float64) error
+}
+
+// simulable is an mcProduct that some models or terms cannot simulate
+// (a basket under localvol, an Asian without fixings).
+type simulable interface {
+	simulable(montecarlo.Model) error
+}
+
+// Name returns "mc".
+func (*MCEngine) Name() string { return MC }
+
+// Check refuses an instrument without a Monte Carlo payoff, or one that
+// the engine's model cannot simulate.
+func (e *MCEngine) Check(inst Instrument) error {
+	if _, ok := inst.(mcProduct); !ok {
+		return termErrorf("engine", "engine mc: %s %s has no Monte Carlo engine (use analytic)", article(inst.Kind()), inst.Kind())
 	}
-	return m.Underlying
+	if s, ok := inst.(simulable); ok {
+		return s.simulable(e.set.Model)
+	}
+	return nil
 }
 
-// Value is not defined for a Monte Carlo instrument, which a Pricer prices
-// through its Monte Carlo engine: it returns an error.
-func (m *MonteCarlo) Value(*marketdata.Scope) (aad.Number, error) {
-	return aad.Number{}, errors.New("a Monte Carlo instrument is priced by Pricer, not by Value")
-}
-
-// settings are m's simulation settings with the run's defaults def for
-// what m does not set.
-func (m *MonteCarlo) settings(def MCDefaults) montecarlo.Settings {
+// settings are the engine's simulation settings with the run's defaults
+// def for what it does not set.
+func (e *MCEngine) settings(def MCDefaults) montecarlo.Settings {
 	set := montecarlo.Settings{Paths: def.Paths, Seed: def.Seed, Sequence: def.Sequence, Antithetic: def.Antithetic}
 	if set.Paths == 0 {
 		set.Paths = DefaultPaths
 	}
-	if m.Settings.Paths > 0 {
-		set.Paths = m.Settings.Paths
+	if e.set.Paths > 0 {
+		set.Paths = e.set.Paths
 	}
-	if m.Settings.SeedSet {
-		set.Seed = m.Settings.Seed
+	if e.set.SeedSet {
+		set.Seed = e.set.Seed
 	}
-	if m.Settings.SequenceSet {
-		set.Sequence = m.Settings.Sequence
+	if e.set.SequenceSet {
+		set.Sequence = e.set.Sequence
 	}
-	if m.Settings.AntitheticSet {
-		set.Antithetic = m.Settings.Antithetic
+	if e.set.AntitheticSet {
+		set.Antithetic = e.set.Antithetic
 	}
 	return set
+}
+
+// paths counts the run with Greeks and, with a spot, the two runs at bumped
+// spots that give gamma.
+func (e *MCEngine) paths(inst Instrument, def MCDefaults) int64 {
+	n := int64(e.settings(def).Paths)
+	if inst.Underlying() != "" {
+		return 3 * n
+	}
+	return n
 }
 
 // SimulatedPaths returns the paths that pricing tr simulates with the
@@ -219,204 +172,37 @@ func (m *MonteCarlo) settings(def MCDefaults) montecarlo.Settings {
 // an instrument. Validate's revaluations are not counted: how many there
 // are depends on the quotes the trade reads, known only once simulated.
 func SimulatedPaths(tr *Trade, def MCDefaults) int64 {
-	m, ok := tr.Instrument.(*MonteCarlo)
-	if !ok {
+	if tr.Instrument == nil {
 		return 0
 	}
-	n := int64(m.settings(def).Paths)
-	if m.Spot() != "" {
-		return 3 * n
-	}
-	return n
+	return tr.engine().paths(tr.Instrument, def)
 }
 
-// Problem returns the simulation of one unit of m on market mk, with the
-// run's defaults def for what m does not set: what Pricer runs, for library
-// users who drive a montecarlo.Engine themselves.
-func (m *MonteCarlo) Problem(mk *marketdata.Market, def MCDefaults) (*montecarlo.Problem, montecarlo.Settings, error) {
-	set := m.settings(def)
-	T := m.Expiry
-	steps := m.Settings.Steps
-	if steps == 0 {
-		steps = max(1, int(math.Ceil(DefaultStepsPerYear*T-1e-9)))
+// Problem returns the simulation of one unit of inst on market mk, with
+// the run's defaults def for what the engine does not set: what Pricer
+// runs, for library users who drive a montecarlo.Engine themselves.
+func (e *MCEngine) Problem(mk *marketdata.Market, inst Instrument, def MCDefaults) (*montecarlo.Problem, montecarlo.Settings, error) {
+	set := e.settings(def)
+	if err := e.Check(inst); err != nil {
+		return nil, set, err
 	}
-	pr := &montecarlo.Problem{Model: m.Settings.Model, Underlyings: m.Underlyings, Currency: m.Ccy, Steps: steps}
-	spots := make([]float64, len(m.Underlyings))
-	for i, u := range m.Underlyings {
+	names := inst.Underlyings()
+	pr := &montecarlo.Problem{Model: e.set.Model, Underlyings: names, Currency: inst.Currency()}
+	spots := make([]float64, len(names))
+	for i, u := range names {
 		j, ok := mk.Index("SPOT/" + u)
 		if !ok {
 			return nil, set, fmt.Errorf("no SPOT quote for %q", u)
 		}
 		spots[i] = mk.Quotes()[j].Value
 	}
-	switch m.Payoff {
-	case PayAsianArithmetic, PayAsianGeometric:
-		pr.Dates = make([]float64, m.Fixings)
-		for i := range pr.Dates {
-			pr.Dates[i] = T * float64(i+1) / float64(m.Fixings)
-		}
-	default:
-		pr.Dates = []float64{T}
+	if err := inst.(mcProduct).simulation(pr, spots); err != nil {
+		return nil, set, err
 	}
-	if m.Payoff == PayBasket {
-		// Each asset's vol is read at the strike's moneyness of the basket.
-		b0 := 0.0
-		for i, s := range spots {
-			b0 += m.Weights[i] * s
-		}
-		if !(b0 > 0) {
-			return nil, set, fmt.Errorf("basket spot value %v: want a positive value", b0)
-		}
-		pr.Strikes = make([]float64, len(spots))
-		for i, s := range spots {
-			pr.Strikes[i] = s * m.Strike / b0
-		}
-	} else {
-		pr.Strikes = []float64{m.Strike}
+	pr.Steps = e.set.Steps
+	if pr.Steps == 0 {
+		T := pr.Dates[len(pr.Dates)-1]
+		pr.Steps = max(1, int(math.Ceil(DefaultStepsPerYear*T-1e-9)))
 	}
-	if m.Payoff == PayBarrier {
-		s := spots[0]
-		if (m.BarrierKind.Down() && s <= m.Level) || (!m.BarrierKind.Down() && s >= m.Level) {
-			return nil, set, fmt.Errorf("spot %v is already beyond the %s barrier %v", s, barrierKindName(m.BarrierKind), m.Level)
-		}
-	}
-	pr.Payoff = &mcPayoff{m: m}
 	return pr, set, nil
-}
-
-// mcPayoff values the paths of a MonteCarlo instrument.
-type mcPayoff struct{ m *MonteCarlo }
-
-// Value returns the discounted payoff of one path.
-func (p *mcPayoff) Value(tp *aad.Tape, path *montecarlo.Path) aad.Number {
-	m := p.m
-	n := path.Steps()
-	df := path.Discount(n)
-	sign := 1.0
-	if m.Type == Put {
-		sign = -1
-	}
-	switch m.Payoff {
-	case PayEuropean:
-		return tp.Mul(vanilla(tp, path.Asset(0)[n], m.Strike, sign), df)
-	case PayDigital:
-		s := path.Asset(0)[n]
-		h := tp.SmoothStep(tp.MulConst(tp.SubConst(s, m.Strike), sign), DigitalSmoothing*m.Strike)
-		if m.Cash {
-			return tp.Mul(tp.MulConst(h, m.Payout), df)
-		}
-		return tp.Mul(tp.Mul(h, s), df)
-	case PayAsianArithmetic, PayAsianGeometric:
-		fix := path.Scratch(m.Fixings)
-		s := path.Asset(0)
-		for j := range fix {
-			fix[j] = s[path.Date(j)]
-		}
-		var avg aad.Number
-		if m.Payoff == PayAsianArithmetic {
-			avg = tp.MulConst(tp.Sum(fix...), 1/float64(len(fix)))
-		} else {
-			avg = geometricMean(tp, fix, path.ScratchFloats(len(fix)))
-		}
-		return tp.Mul(vanilla(tp, avg, m.Strike, sign), df)
-	case PayBasket:
-		b := path.Scratch(len(m.Underlyings))
-		for a := range b {
-			b[a] = path.Asset(a)[n]
-		}
-		return tp.Mul(vanilla(tp, tp.DotConst(b, m.Weights), m.Strike, sign), df)
-	case PayBarrier:
-		return barrierValue(tp, m, path, sign)
-	}
-	panic("pricing: unknown Monte Carlo payoff")
-}
-
-// vanilla returns max(φ·(x − K), 0).
-func vanilla(tp *aad.Tape, x aad.Number, k, sign float64) aad.Number {
-	return tp.Max(tp.MulConst(tp.SubConst(x, k), sign), aad.Const(0))
-}
-
-// geometricMean records (Π x_j)^{1/n} as one statement, with partials
-// G/(n·x_j); parts is scratch of len(xs).
-func geometricMean(tp *aad.Tape, xs []aad.Number, parts []float64) aad.Number {
-	s := 0.0
-	for _, x := range xs {
-		s += math.Log(x.Value())
-	}
-	n := float64(len(xs))
-	g := math.Exp(s / n)
-	for j, x := range xs {
-		parts[j] = g / (n * x.Value())
-	}
-	return tp.Custom(g, xs, parts)
-}
-
-// bridgeCutoff is the exponent beyond which a step's Brownian-bridge hit
-// probability e^{−x} (below 1e-17) is taken as 0: the step is then not
-// recorded.
-const bridgeCutoff = 40
-
-// barrierValue values a barrier option on one path, with the survival
-// probability P = Π(1 − p_i) of the Brownian-bridge hit probabilities
-// p_i = exp(−2·ln(B/S_{i−1})·ln(B/S_i)/(σ²Δt)) of its steps.
-func barrierValue(tp *aad.Tape, m *MonteCarlo, path *montecarlo.Path, sign float64) aad.Number {
-	n := path.Steps()
-	s, ls := path.Asset(0), path.LogAsset(0)
-	dir := 1.0 // +1: up barrier
-	if m.BarrierKind.Down() {
-		dir = -1
-	}
-	lnB := math.Log(m.Level)
-	surv := aad.Const(1)
-	rebate := aad.Const(0) // Σ DF(t_i)·(P_{i−1} − P_i), for a knock-out's rebate
-	var args [4]aad.Number
-	var parts [4]float64
-	b := dir * (lnB - ls[0]) // distance to the barrier in log, > 0 before a hit
-	for i := 1; i <= n; i++ {
-		a := b
-		b = dir * (lnB - ls[i])
-		prev := surv
-		if b <= 0 {
-			surv = aad.Const(0)
-		} else {
-			// Most steps are far from the barrier: test with the passive
-			// variance before recording it.
-			vv := path.StepVarianceValue(0, i)
-			if vv == 0 || 2*a*b/vv > bridgeCutoff {
-				continue
-			}
-			v := path.StepVariance(tp, 0, i)
-			x := 2 * a * b / v.Value()
-			e := math.Exp(-x)
-			q := 1 - e
-			P := surv.Value()
-			// ∂q/∂S_{i−1} = −e·2b/v·(dir/S_{i−1}), ∂q/∂S_i likewise, ∂q/∂v = −e·x/v.
-			args[0], parts[0] = surv, q
-			args[1], parts[1] = s[i-1], -P*e*2*b/v.Value()*dir/s[i-1].Value()
-			args[2], parts[2] = s[i], -P*e*2*a/v.Value()*dir/s[i].Value()
-			args[3], parts[3] = v, -P*e*x/v.Value()
-			surv = tp.Custom(P*q, args[:], parts[:])
-		}
-		if m.Rebate != 0 && !m.BarrierKind.In() {
-			rebate = tp.Add(rebate, tp.Mul(path.Discount(i), tp.Sub(prev, surv)))
-		}
-		if surv.Value() == 0 {
-			break
-		}
-	}
-	df := path.Discount(n)
-	pay := tp.Mul(vanilla(tp, s[n], m.Strike, sign), df)
-	if m.BarrierKind.In() {
-		// Pays the vanilla if hit; the rebate at expiry if not.
-		v := tp.Mul(pay, tp.ConstSub(1, surv))
-		if m.Rebate != 0 {
-			v = tp.Add(v, tp.MulConst(tp.Mul(df, surv), m.Rebate))
-		}
-		return v
-	}
-	v := tp.Mul(pay, surv)
-	if m.Rebate != 0 {
-		v = tp.Add(v, tp.MulConst(rebate, m.Rebate))
-	}
-	return v
 }

@@ -25,18 +25,25 @@ HESTON,ACME,sigma,,0.3
 HESTON,ACME,rho,,-0.6
 `
 
-func mcTrade(t testing.TB, id string, qty float64, kind string, m MonteCarlo) *Trade {
+// mcCase is an instrument with the Monte Carlo settings that price it.
+type mcCase struct {
+	inst Instrument
+	set  MCSettings
+}
+
+func mcTrade(t testing.TB, id string, qty float64, c mcCase) *Trade {
 	t.Helper()
-	inst, err := NewMonteCarlo(kind, m)
+	eng, err := NewMCEngine(c.set)
 	require.NoError(t, err)
-	tr := trade(id, qty, inst)
-	tr.Engine = MC
+	require.NoError(t, eng.Check(c.inst))
+	tr := trade(id, qty, c.inst)
+	tr.Engine = eng
 	return tr
 }
 
 func priced(t testing.TB, p *Pricer, tr *Trade) *Result {
 	t.Helper()
-	res := p.Price(tr)
+	res := p.Price(t.Context(), tr)
 	require.NoError(t, res.Err, tr.ID)
 	return res
 }
@@ -51,30 +58,30 @@ func TestMCAgainstClosedForms(t *testing.T) {
 	p := NewPricer(m)
 	p.MC = MCDefaults{Paths: 40_000, Seed: 3}
 	p.MCWorkers = 2
-	o := Option{Underlying: "ACME", Ccy: "USD", Type: Call, Strike: 100, Expiry: 1}
+	o := Option{Asset: "ACME", Ccy: "USD", Type: Call, Strike: 100, Expiry: 1}
 	put := o
 	put.Type = Put
 	cases := []struct {
 		name   string
-		mc     MonteCarlo
+		mc     mcCase
 		kind   string
 		closed Instrument
 		bias   float64
 	}{
-		{"european call", MonteCarlo{Option: o, Payoff: PayEuropean}, "european", must(NewEuropean(o)), 0},
-		{"european put", MonteCarlo{Option: put, Payoff: PayEuropean}, "european", must(NewEuropean(put)), 0},
+		{"european call", mcCase{must(NewEuropean(o)), MCSettings{}}, "european", must(NewEuropean(o)), 0},
+		{"european put", mcCase{must(NewEuropean(put)), MCSettings{}}, "european", must(NewEuropean(put)), 0},
 		// The smoothing's bias is of second order in its width.
-		{"digital cash", MonteCarlo{Option: o, Payoff: PayDigital, Cash: true, Payout: 10}, "digital", must(NewDigital(o, true, 10)), 1e-3},
-		{"digital asset", MonteCarlo{Option: put, Payoff: PayDigital}, "digital", must(NewDigital(put, false, 0)), 1e-2},
-		{"geometric asian", MonteCarlo{Option: o, Payoff: PayAsianGeometric, Fixings: 12}, "asian", must(NewAsian(o, 12)), 0},
-		{"down-out call", MonteCarlo{Option: o, Payoff: PayBarrier, BarrierKind: DownOut, Level: 90, Settings: MCSettings{Steps: 12}}, "barrier", must(NewBarrier(o, DownOut, 90, 0)), 0},
-		{"up-out put with rebate", MonteCarlo{Option: put, Payoff: PayBarrier, BarrierKind: UpOut, Level: 120, Rebate: 3, Settings: MCSettings{Steps: 50}}, "barrier", must(NewBarrier(put, UpOut, 120, 3)), 0.01},
-		{"up-in call with rebate", MonteCarlo{Option: o, Payoff: PayBarrier, BarrierKind: UpIn, Level: 125, Rebate: 2, Settings: MCSettings{Steps: 12}}, "barrier", must(NewBarrier(o, UpIn, 125, 2)), 0},
-		{"down-in put", MonteCarlo{Option: put, Payoff: PayBarrier, BarrierKind: DownIn, Level: 95, Settings: MCSettings{Steps: 12}}, "barrier", must(NewBarrier(put, DownIn, 95, 0)), 0},
+		{"digital cash", mcCase{must(NewDigital(o, true, 10)), MCSettings{}}, "digital", must(NewDigital(o, true, 10)), 1e-3},
+		{"digital asset", mcCase{must(NewDigital(put, false, 0)), MCSettings{}}, "digital", must(NewDigital(put, false, 0)), 1e-2},
+		{"geometric asian", mcCase{must(NewAsian(o, Geometric, 12)), MCSettings{}}, "asian", must(NewAsian(o, Geometric, 12)), 0},
+		{"down-out call", mcCase{must(NewBarrier(o, DownOut, 90, 0)), MCSettings{Steps: 12}}, "barrier", must(NewBarrier(o, DownOut, 90, 0)), 0},
+		{"up-out put with rebate", mcCase{must(NewBarrier(put, UpOut, 120, 3)), MCSettings{Steps: 50}}, "barrier", must(NewBarrier(put, UpOut, 120, 3)), 0.01},
+		{"up-in call with rebate", mcCase{must(NewBarrier(o, UpIn, 125, 2)), MCSettings{Steps: 12}}, "barrier", must(NewBarrier(o, UpIn, 125, 2)), 0},
+		{"down-in put", mcCase{must(NewBarrier(put, DownIn, 95, 0)), MCSettings{Steps: 12}}, "barrier", must(NewBarrier(put, DownIn, 95, 0)), 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			res := priced(t, p, mcTrade(t, c.name, 2, c.kind, c.mc))
+			res := priced(t, p, mcTrade(t, c.name, 2, c.mc))
 			want := priced(t, p, trade("closed", 2, c.closed))
 			assert.True(t, res.HasStdError)
 			assert.LessOrEqualf(t, math.Abs(res.PV-want.PV), 3*res.StdError+c.bias, "pv: got %.6g ± %.2g, want %.6g", res.PV, res.StdError, want.PV)
@@ -115,11 +122,11 @@ func TestMCLocalVolReproducesTheSmile(t *testing.T) {
 	p.MC = MCDefaults{Paths: 40_000, Seed: 5}
 	p.MCWorkers = 2
 	for _, k := range []float64{85, 100, 115} {
-		o := Option{Underlying: "ACME", Ccy: "USD", Type: Put, Strike: k, Expiry: 1}
+		o := Option{Asset: "ACME", Ccy: "USD", Type: Put, Strike: k, Expiry: 1}
 		if k >= 100 {
 			o.Type = Call
 		}
-		res := priced(t, p, mcTrade(t, "lv", 1, "european", MonteCarlo{Option: o, Payoff: PayEuropean, Settings: MCSettings{Model: montecarlo.LocalVol, Steps: 100}}))
+		res := priced(t, p, mcTrade(t, "lv", 1, mcCase{must(NewEuropean(o)), MCSettings{Model: montecarlo.LocalVol, Steps: 100}}))
 		want := priced(t, p, trade("bs", 1, must(NewEuropean(o))))
 		assert.LessOrEqualf(t, math.Abs(res.PV-want.PV), 3*res.StdError, "K=%v: got %.6g ± %.2g, want %.6g", k, res.PV, res.StdError, want.PV)
 	}
@@ -131,7 +138,7 @@ func TestMCValidate(t *testing.T) {
 	m := loadMarket(t, mcMarket+"VOL,ACME,6M,90,0.27\nVOL,ACME,6M,110,0.24\n")
 	p := NewPricer(m)
 	p.MC = MCDefaults{Paths: 1000, Seed: 9}
-	o := Option{Underlying: "ACME", Ccy: "USD", Type: Call, Strike: 100, Expiry: 0.8}
+	o := Option{Asset: "ACME", Ccy: "USD", Type: Call, Strike: 100, Expiry: 0.8}
 	put := o
 	put.Type = Put
 	basketOpt := Option{Ccy: "USD", Type: Call, Strike: 130, Expiry: 1}
@@ -140,24 +147,24 @@ func TestMCValidate(t *testing.T) {
 		s := MCSettings{Model: model, Steps: 10}
 		for _, c := range []struct {
 			kind string
-			mc   MonteCarlo
+			mc   mcCase
 		}{
-			{"european", MonteCarlo{Option: put, Payoff: PayEuropean}},
-			{"digital", MonteCarlo{Option: o, Payoff: PayDigital, Cash: true, Payout: 5}},
-			{"asian", MonteCarlo{Option: o, Payoff: PayAsianArithmetic, Fixings: 6}},
-			{"asian", MonteCarlo{Option: put, Payoff: PayAsianGeometric, Fixings: 4}},
-			{"barrier", MonteCarlo{Option: o, Payoff: PayBarrier, BarrierKind: UpOut, Level: 130, Rebate: 1}},
-			{"barrier", MonteCarlo{Option: put, Payoff: PayBarrier, BarrierKind: DownIn, Level: 90, Rebate: 1}},
+			{"european", mcCase{must(NewEuropean(put)), MCSettings{}}},
+			{"digital", mcCase{must(NewDigital(o, true, 5)), MCSettings{}}},
+			{"asian", mcCase{must(NewAsian(o, Arithmetic, 6)), MCSettings{}}},
+			{"asian", mcCase{must(NewAsian(put, Geometric, 4)), MCSettings{}}},
+			{"barrier", mcCase{must(NewBarrier(o, UpOut, 130, 1)), MCSettings{}}},
+			{"barrier", mcCase{must(NewBarrier(put, DownIn, 90, 1)), MCSettings{}}},
 		} {
-			c.mc.Settings = s
-			trades = append(trades, mcTrade(t, model.String()+" "+c.kind, -3, c.kind, c.mc))
+			c.mc.set = s
+			trades = append(trades, mcTrade(t, model.String()+" "+c.kind, -3, c.mc))
 		}
 	}
-	trades = append(trades, mcTrade(t, "basket", 1.5, "basket", MonteCarlo{Option: basketOpt, Payoff: PayBasket, Underlyings: []string{"ACME", "BETA"}, Weights: []float64{1, 0.5}}))
+	trades = append(trades, mcTrade(t, "basket", 1.5, mcCase{must(NewBasket(basketOpt, []string{"ACME", "BETA"}, []float64{1, 0.5})), MCSettings{}}))
 	for _, tr := range trades {
 		t.Run(tr.ID, func(t *testing.T) {
 			res := priced(t, p, tr)
-			v, err := p.Validate(tr, res)
+			v, err := p.Validate(t.Context(), tr, res)
 			require.NoError(t, err)
 			require.NotEmpty(t, v)
 			for _, row := range v {
@@ -172,8 +179,8 @@ func TestMCGammaAndWorkers(t *testing.T) {
 		t.Skip("tens of thousands of paths: not in -short")
 	}
 	m := loadMarket(t, flatMarket)
-	o := Option{Underlying: "ACME", Ccy: "USD", Type: Call, Strike: 100, Expiry: 1}
-	tr := mcTrade(t, "e", 1, "european", MonteCarlo{Option: o, Payoff: PayEuropean})
+	o := Option{Asset: "ACME", Ccy: "USD", Type: Call, Strike: 100, Expiry: 1}
+	tr := mcTrade(t, "e", 1, mcCase{must(NewEuropean(o)), MCSettings{}})
 	var first *Result
 	for _, w := range []int{1, 2, 3} {
 		p := NewPricer(m)
@@ -208,11 +215,13 @@ x7,asian,ACME,USD,call,100,1Y,1,,,arithmetic,0,,,,,,
 	require.Len(t, trades, 10)
 	for i := range 3 {
 		require.NoError(t, errs[i], trades[i].ID)
-		assert.Equal(t, MC, trades[i].Engine)
+		assert.Equal(t, MC, trades[i].EngineName)
+		assert.Equal(t, MC, trades[i].Engine.Name())
 	}
-	a1 := trades[1].Instrument.(*MonteCarlo)
-	assert.Equal(t, MCSettings{Model: montecarlo.Heston, Paths: 500, Steps: 24, Seed: 7, SeedSet: true}, a1.Settings)
-	assert.Equal(t, []float64{1, 0.5}, trades[0].Instrument.(*MonteCarlo).Weights)
+	a1 := trades[1].Engine.(*MCEngine)
+	assert.Equal(t, MCSettings{Model: montecarlo.Heston, Paths: 500, Steps: 24, Seed: 7, SeedSet: true}, a1.Settings())
+	assert.Equal(t, Arithmetic, trades[1].Instrument.(*Asian).Averaging)
+	assert.Equal(t, []float64{1, 0.5}, trades[0].Instrument.(*Basket).Weights)
 	for i, want := range []string{"american has no Monte Carlo", "only engine=mc trades have a model", "want 2 weights", `model "sabr"`, "basket has no analytic engine", "1 paths", "1 to"} {
 		require.Error(t, errs[3+i], trades[3+i].ID)
 		assert.Contains(t, errs[3+i].Error(), want, trades[3+i].ID)
@@ -220,7 +229,7 @@ x7,asian,ACME,USD,call,100,1Y,1,,,arithmetic,0,,,,,,
 	m := loadMarket(t, mcMarket)
 	p := NewPricer(m)
 	for _, tr := range trades[:3] {
-		res := p.Price(tr)
+		res := p.Price(t.Context(), tr)
 		require.NoError(t, res.Err, tr.ID)
 		assert.True(t, res.HasStdError)
 		assert.Equal(t, tr.ID != "b1", res.HasDelta)

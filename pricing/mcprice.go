@@ -18,21 +18,15 @@ func (p *Pricer) mcEngine() *montecarlo.Engine {
 	return p.mc
 }
 
-func (p *Pricer) context() context.Context {
-	if p.Context != nil {
-		return p.Context
-	}
-	return context.Background()
-}
-
-// runMC simulates one unit of m with bump b applied.
-func (p *Pricer) runMC(m *MonteCarlo, b marketdata.Bump, greeks bool) (*montecarlo.Result, error) {
-	pr, set, err := m.Problem(p.m, p.MC)
+// run simulates one unit of inst with bump b applied, with the Greeks of
+// every path if greeks: the one place a Pricer runs a simulation.
+func (e *MCEngine) run(ctx context.Context, p *Pricer, inst Instrument, b marketdata.Bump, greeks bool) (*montecarlo.Result, error) {
+	pr, set, err := e.Problem(p.m, inst, p.MC)
 	if err != nil {
 		return nil, err
 	}
 	set.Progress = p.Progress
-	r, err := p.mcEngine().Run(p.context(), pr, set, b, greeks)
+	r, err := p.mcEngine().Run(ctx, pr, set, b, greeks)
 	if err != nil {
 		return nil, err
 	}
@@ -58,7 +52,7 @@ type mcRuns struct {
 func (p *Pricer) figureSets(inst Instrument, n int, quote func(i int) int) (spot int, vega, rho, div []int) {
 	quotes := p.m.Quotes()
 	spot = -1
-	names := underlyingsOf(inst)
+	names := inst.Underlyings()
 	for i := range n {
 		switch figureOf(inst, names, &quotes[quote(i)]) {
 		case figDelta:
@@ -96,13 +90,13 @@ func sensPos(r *montecarlo.Result, i int) int {
 	return -1
 }
 
-// priceMC prices a Monte Carlo trade: price, standard error and every
+// price prices a Monte Carlo trade: price, standard error and every
 // sensitivity with its standard error from one simulation, and gamma as
 // the central difference of the AAD deltas of two more, at spots bumped by
 // ±mcGammaBump, with the same random numbers. Every figure has its
 // standard error, by batch means over the blocks.
-func (p *Pricer) priceMC(m *MonteCarlo, qty float64, res *Result) error {
-	r, err := p.runMC(m, marketdata.Bump{Quote: -1}, true)
+func (e *MCEngine) price(ctx context.Context, p *Pricer, m Instrument, qty float64, res *Result) error {
+	r, err := e.run(ctx, p, m, marketdata.Bump{Quote: -1}, true)
 	if err != nil {
 		return err
 	}
@@ -119,13 +113,13 @@ func (p *Pricer) priceMC(m *MonteCarlo, qty float64, res *Result) error {
 	se := func(js []int) float64 { return aq * montecarlo.BatchStdError(r.BlockPaths, blockSums(r, js)) }
 	res.VegaStdError, res.RhoStdError, res.DivRhoStdError = se(vega), se(rho), se(div)
 	res.Theta, res.ThetaStdError = qty*r.Theta, aq*r.ThetaStdError
-	res.HasDelta = m.Spot() != ""
+	res.HasDelta = m.Underlying() != ""
 	runs := &mcRuns{base: r, spot: spot}
 	if spot >= 0 {
 		res.DeltaStdError = aq * r.Sens[sj].StdError
 		h := mcGammaBump * quotes[spot].Value
-		up, errUp := p.runMC(m, marketdata.Bump{Quote: spot, By: h}, true)
-		dn, errDn := p.runMC(m, marketdata.Bump{Quote: spot, By: -h}, true)
+		up, errUp := e.run(ctx, p, m, marketdata.Bump{Quote: spot, By: h}, true)
+		dn, errDn := e.run(ctx, p, m, marketdata.Bump{Quote: spot, By: -h}, true)
 		if errUp != nil || errDn != nil {
 			return fmt.Errorf("gamma: %w", errors.Join(errUp, errDn))
 		}
@@ -167,13 +161,19 @@ func (p *Pricer) priceMC(m *MonteCarlo, qty float64, res *Result) error {
 // Validate's tolerance and a rounding error of about 1e-16·pv/mcBump.
 const mcBump = 1e-7
 
-// bumpMC is BumpAndRevalue for a Monte Carlo instrument. It also returns
-// noise, a bound on the rounding error of the quotients at a step h of
-// about noise/h (see noiseOf), from the fourth difference of the value in
-// the first quote (its spot, if it has one) at a spacing far below mcBump.
-func (p *Pricer) bumpMC(m *MonteCarlo, qty float64, quotes []int) (sens []float64, theta, noise float64, err error) {
+// bump is BumpAndRevalue for a Monte Carlo instrument.
+func (e *MCEngine) bump(ctx context.Context, p *Pricer, m Instrument, qty float64, quotes []int) (sens []float64, theta float64, err error) {
+	sens, theta, _, err = e.bumpNoise(ctx, p, m, qty, quotes)
+	return sens, theta, err
+}
+
+// bumpNoise is bump that also returns noise, a bound on the rounding error
+// of the quotients at a step h of about noise/h (see noiseOf), from the
+// fourth difference of the value in the first quote (its spot, if it has
+// one) at a spacing far below mcBump.
+func (e *MCEngine) bumpNoise(ctx context.Context, p *Pricer, m Instrument, qty float64, quotes []int) (sens []float64, theta, noise float64, err error) {
 	value := func(b marketdata.Bump) (float64, error) {
-		r, err := p.runMC(m, b, false)
+		r, err := e.run(ctx, p, m, b, false)
 		if err != nil {
 			return 0, err
 		}

@@ -1,6 +1,7 @@
 package pricing
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -89,19 +90,20 @@ func revalStep(q *marketdata.Quote) float64 {
 	return RevalRateBump
 }
 
-// validateMC is Validate for a Monte Carlo trade: the same-random-numbers
+// validate is Validate for a Monte Carlo trade: the same-random-numbers
 // rows, then the revaluation rows.
-func (p *Pricer) validateMC(tr *Trade, m *MonteCarlo, res *Result, idx []int) ([]Validation, error) {
+func (e *MCEngine) validate(ctx context.Context, p *Pricer, tr *Trade, res *Result, idx []int) ([]Validation, error) {
+	m := tr.Instrument
 	qty := tr.Quantity.InexactFloat64()
 	runs := res.mc
 	if runs == nil || len(runs.base.Sens) != len(res.Sens) {
 		tmp := &Result{}
-		if err := p.priceMC(m, qty, tmp); err != nil {
+		if err := e.price(ctx, p, m, qty, tmp); err != nil {
 			return nil, err
 		}
 		runs = tmp.mc
 	}
-	bumped, theta, noise, err := p.bumpMC(m, qty, idx)
+	bumped, theta, noise, err := e.bumpNoise(ctx, p, m, qty, idx)
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +120,7 @@ func (p *Pricer) validateMC(tr *Trade, m *MonteCarlo, res *Result, idx []int) ([
 		out = append(out, compare(tr.ID, s.RiskFactor, CheckSameRN, s.Value, bumped[j], floor+noise/h))
 	}
 	out = append(out, compare(tr.ID, ThetaFactor, CheckSameRN, res.Theta, theta, floor+noise/mcBump))
-	rv, err := p.revalueMC(tr.ID, m, qty, res, runs, idx)
+	rv, err := e.revalue(ctx, p, tr.ID, m, qty, res, runs, idx)
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +134,7 @@ type revaluation struct {
 	runs []*montecarlo.Result
 }
 
-// revalueMC returns the CheckRevaluation rows of a Monte Carlo trade.
+// revalue returns the CheckRevaluation rows of a Monte Carlo trade.
 //
 // Each figure F (an AAD derivative, or a difference of AAD deltas for
 // gamma) is compared with a finite difference D of passive revaluations
@@ -144,10 +146,10 @@ type revaluation struct {
 // both move together. The row passes when |F − D| ≤ k·SE (k from
 // RevaluationSigmas and the number of blocks) + RevaluationBias·max(|F|,
 // |D|) + AbsTolerance·max(1, |pv|) + the rounding of D.
-func (p *Pricer) revalueMC(id string, m *MonteCarlo, qty float64, res *Result, runs *mcRuns, idx []int) ([]Validation, error) {
+func (e *MCEngine) revalue(ctx context.Context, p *Pricer, id string, m Instrument, qty float64, res *Result, runs *mcRuns, idx []int) ([]Validation, error) {
 	base := runs.base
 	all := p.m.Quotes()
-	value := func(b marketdata.Bump) (*montecarlo.Result, error) { return p.runMC(m, b, false) }
+	value := func(b marketdata.Bump) (*montecarlo.Result, error) { return e.run(ctx, p, m, b, false) }
 	floor := AbsTolerance * math.Max(1, math.Abs(res.PV))
 	nb := len(base.BlockPaths)
 	nonEmpty := 0
@@ -268,11 +270,11 @@ func (p *Pricer) revalueMC(id string, m *MonteCarlo, qty float64, res *Result, r
 	}
 	// Theta: the valuation time moves forward only, second-order one-sided.
 	if base.HasTheta {
-		first := m.Expiry
-		if m.Payoff == PayAsianArithmetic || m.Payoff == PayAsianGeometric {
-			first = m.Expiry / float64(m.Fixings)
+		pr, _, err := e.Problem(p.m, m, p.MC)
+		if err != nil {
+			return nil, err
 		}
-		dt := min(RevalTimeBump, first/4)
+		dt := min(RevalTimeBump, pr.Dates[0]/4)
 		f1, err1 := value(marketdata.Bump{Quote: -1, Time: dt})
 		f2, err2 := value(marketdata.Bump{Quote: -1, Time: 2 * dt})
 		if err := errors.Join(err1, err2); err != nil {

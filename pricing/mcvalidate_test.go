@@ -35,25 +35,24 @@ func TestMCRevaluation(t *testing.T) {
 	p := NewPricer(m)
 	p.MC = MCDefaults{Paths: 8192, Seed: 11}
 	p.MCWorkers = 2
-	o := Option{Underlying: "ACME", Ccy: "USD", Type: Call, Strike: 100, Expiry: 0.8}
+	o := Option{Asset: "ACME", Ccy: "USD", Type: Call, Strike: 100, Expiry: 0.8}
 	put := o
 	put.Type = Put
 	cases := []struct {
 		id   string
 		kind string
-		mc   MonteCarlo
+		mc   mcCase
 	}{
-		{"bs european", "european", MonteCarlo{Option: put, Payoff: PayEuropean, Settings: MCSettings{Steps: 10}}},
-		{"heston digital", "digital", MonteCarlo{Option: o, Payoff: PayDigital, Cash: true, Payout: 5, Settings: MCSettings{Model: montecarlo.Heston, Steps: 10}}},
-		{"localvol barrier", "barrier", MonteCarlo{Option: o, Payoff: PayBarrier, BarrierKind: UpOut, Level: 130, Rebate: 1, Settings: MCSettings{Model: montecarlo.LocalVol, Steps: 10}}},
-		{"bs asian sobol antithetic", "asian", MonteCarlo{Option: o, Payoff: PayAsianArithmetic, Fixings: 6,
-			Settings: MCSettings{Steps: 10, Sequence: montecarlo.SobolBridge, SequenceSet: true, Antithetic: true, AntitheticSet: true}}},
+		{"bs european", "european", mcCase{must(NewEuropean(put)), MCSettings{Steps: 10}}},
+		{"heston digital", "digital", mcCase{must(NewDigital(o, true, 5)), MCSettings{Model: montecarlo.Heston, Steps: 10}}},
+		{"localvol barrier", "barrier", mcCase{must(NewBarrier(o, UpOut, 130, 1)), MCSettings{Model: montecarlo.LocalVol, Steps: 10}}},
+		{"bs asian sobol antithetic", "asian", mcCase{must(NewAsian(o, Arithmetic, 6)), MCSettings{Steps: 10, Sequence: montecarlo.SobolBridge, SequenceSet: true, Antithetic: true, AntitheticSet: true}}},
 	}
 	for _, c := range cases {
 		t.Run(c.id, func(t *testing.T) {
-			tr := mcTrade(t, c.id, -3, c.kind, c.mc)
+			tr := mcTrade(t, c.id, -3, c.mc)
 			res := priced(t, p, tr)
-			v, err := p.Validate(tr, res)
+			v, err := p.Validate(t.Context(), tr, res)
 			require.NoError(t, err)
 			var reval int
 			seen := map[string]bool{}
@@ -72,7 +71,7 @@ func TestMCRevaluation(t *testing.T) {
 				t.Logf("%-18s aad %-14.8g bump %-14.8g se %-10.3g z %6.2f", row.RiskFactor, row.AAD, row.Bump, row.StdError, row.Z)
 			}
 			want := []string{GammaFactor, RhoFactor, DivRhoFactor, ThetaFactor, "SPOT/ACME"}
-			if c.mc.Settings.Model != montecarlo.Heston { // heston reads no vol
+			if c.mc.set.Model != montecarlo.Heston { // heston reads no vol
 				want = append(want, VegaFactor)
 			}
 			assert.Equal(t, len(res.Sens)+len(want)-1, reval, "every bucket, gamma, vega, rho, div_rho and theta")
@@ -89,8 +88,8 @@ func TestMCStdErrors(t *testing.T) {
 	m := loadMarket(t, mcMarket)
 	p := NewPricer(m)
 	p.MC = MCDefaults{Paths: 4096, Seed: 3}
-	o := Option{Underlying: "ACME", Ccy: "USD", Type: Call, Strike: 100, Expiry: 1}
-	tr := mcTrade(t, "eu", 2, "european", MonteCarlo{Option: o, Payoff: PayEuropean, Settings: MCSettings{Steps: 4}})
+	o := Option{Asset: "ACME", Ccy: "USD", Type: Call, Strike: 100, Expiry: 1}
+	tr := mcTrade(t, "eu", 2, mcCase{must(NewEuropean(o)), MCSettings{Steps: 4}})
 	res := priced(t, p, tr)
 	require.True(t, res.HasStdError)
 	for name, se := range map[string]float64{"delta": res.DeltaStdError, "gamma": res.GammaStdError, "vega": res.VegaStdError,
@@ -118,10 +117,10 @@ func TestMCSameRNRounding(t *testing.T) {
 	}{{1, 1}, {2, 1}, {3, 1}, {1, 2}, {3, 2}} {
 		seed := c.seed
 		p.MC = MCDefaults{Paths: 200, Seed: seed}
-		o := Option{Underlying: "ACME", Ccy: "USD", Type: Call, Strike: 100, Expiry: c.expiry}
-		tr := mcTrade(t, "dg", 1000, "digital", MonteCarlo{Option: o, Payoff: PayDigital, Cash: true, Payout: 10})
+		o := Option{Asset: "ACME", Ccy: "USD", Type: Call, Strike: 100, Expiry: c.expiry}
+		tr := mcTrade(t, "dg", 1000, mcCase{must(NewDigital(o, true, 10)), MCSettings{}})
 		res := priced(t, p, tr)
-		v, err := p.Validate(tr, res)
+		v, err := p.Validate(t.Context(), tr, res)
 		require.NoError(t, err)
 		for _, row := range v {
 			assert.Truef(t, row.OK, "seed %d %s %s: aad %.10g, bump %.10g, diff %.2g > %.2g", seed, row.Check, row.RiskFactor, row.AAD, row.Bump, row.AbsDiff, row.Tolerance)

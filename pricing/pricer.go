@@ -27,8 +27,6 @@ type Pricer struct {
 	// not depend on MCWorkers.
 	MC        MCDefaults
 	MCWorkers int
-	// Context, when set, cancels a Monte Carlo simulation in progress.
-	Context context.Context
 	// Progress, when set, is added the paths of each block of each
 	// simulation the Pricer runs, as the block finishes
 	// (montecarlo.Settings.Progress): how far a long Monte Carlo trade is.
@@ -55,73 +53,57 @@ func NewPricer(m *marketdata.Market) *Pricer {
 // Market returns the market the pricer prices against.
 func (p *Pricer) Market() *marketdata.Market { return p.m }
 
-// gammaBump is the relative spot bump of the central difference of AAD
-// deltas that gives gamma. Delta changes on the scale of the spot's
-// one-standard-deviation move S·σ√T, not of S: at one day and a vol of 0.25
-// that is 1.3% of S, at a vol of 0.01 over two weeks 0.2%. The truncation
-// error is about (h/(S·σ√T))²/6 relative, times a factor that grows with
-// moneyness (a bump of 1e-4·S errs by 5e-4 relative on a one-day digital);
-// the rounding error, the AAD deltas' own (about 1e-16 relative) times
-// S·σ√T/h, stays below 1e-9 for σ√T up to several units. At 1e-6 both are
-// below 1e-6 relative from σ√T = 1e-3 up.
-const gammaBump = 1e-6
+// Engine prices the instruments it knows: AnalyticEngine (closed forms)
+// and MCEngine (Monte Carlo simulation), with room for others (a PDE
+// engine is a new file). An engine knows which instruments it can price by
+// the small interfaces they implement (analyticProduct, mcProduct), not by
+// their types, so the Pricer, bump-and-revalue and validation ask the
+// trade's engine and never switch on the instrument. Its methods other than
+// Name and Check run on a Pricer's tape and scope, so the engines are this
+// package's.
+type Engine interface {
+	// Name is the engine's name in the portfolio's engine column.
+	Name() string
+	// Check returns nil if the engine can price inst, else a *TermError
+	// saying why not.
+	Check(inst Instrument) error
+
+	// price computes res's figures for qty units of inst, or fails with
+	// Check's error if the engine cannot price it.
+	price(ctx context.Context, p *Pricer, inst Instrument, qty float64, res *Result) error
+	// bump is BumpAndRevalue for qty units of inst.
+	bump(ctx context.Context, p *Pricer, inst Instrument, qty float64, quotes []int) (sens []float64, theta float64, err error)
+	// validate is Validate for tr, with idx the quote indices of res.Sens.
+	validate(ctx context.Context, p *Pricer, tr *Trade, res *Result, idx []int) ([]Validation, error)
+	// paths is SimulatedPaths for inst.
+	paths(inst Instrument, def MCDefaults) int64
+}
 
 // Price values tr and computes its Greeks and bucketed sensitivities, all
-// scaled by its quantity. Delta, vega, rho, div_rho, theta and every bucketed
-// sensitivity come from one recording and one backward sweep; gamma is the
-// central difference of AAD deltas at spots bumped by ±1e-6 relative (two
-// more recordings). A trade that cannot be priced gives a Result with Err
-// set and no figures; so does a non-finite figure.
-func (p *Pricer) Price(tr *Trade) *Result {
-	res := &Result{TradeID: tr.ID, Instrument: tr.Kind, Engine: tr.Engine, Line: tr.Line}
+// scaled by its quantity, with its engine. Delta, vega, rho, div_rho,
+// theta and every bucketed sensitivity come from one recording and one
+// backward sweep; gamma is the central difference of AAD deltas at spots
+// bumped by ±1e-6 relative (two more recordings; ±1% with common random
+// numbers for Monte Carlo). A trade that cannot be priced gives a Result
+// with Err set and no figures; so does a non-finite figure. ctx, when
+// done, stops a simulation in progress.
+func (p *Pricer) Price(ctx context.Context, tr *Trade) *Result {
+	res := &Result{TradeID: tr.ID, Instrument: tr.Kind, Engine: tr.EngineName, Line: tr.Line}
 	if tr.Instrument == nil {
 		res.Err = errors.New("trade has no instrument")
 		return res
 	}
+	inst, eng := tr.Instrument, tr.engine()
 	if res.Instrument == "" {
-		res.Instrument = tr.Instrument.Kind()
+		res.Instrument = inst.Kind()
 	}
-	res.Underlying, res.Currency = tr.Instrument.Spot(), tr.Instrument.Currency()
-	if res.Engine == "" {
-		res.Engine = Analytic
-	}
-	if err := p.price(tr, res); err != nil {
+	res.Engine = eng.Name()
+	res.Underlying, res.Currency = inst.Underlying(), inst.Currency()
+	if err := eng.price(ctx, p, inst, tr.Quantity.InexactFloat64(), res); err != nil {
 		*res = Result{TradeID: res.TradeID, Instrument: res.Instrument, Engine: res.Engine,
 			Underlying: res.Underlying, Currency: res.Currency, Line: res.Line, Err: err}
 	}
 	return res
-}
-
-func (p *Pricer) price(tr *Trade, res *Result) error {
-	inst := tr.Instrument
-	qty := tr.Quantity.InexactFloat64()
-	if mc, ok := inst.(*MonteCarlo); ok {
-		return p.priceMC(mc, qty, res)
-	}
-	v, err := p.record(inst, marketdata.Bump{Quote: -1})
-	if err != nil {
-		return err
-	}
-	res.PV = qty * v.Value()
-
-	inputs := p.sc.Inputs()
-	res.Sens = make([]Sensitivity, len(inputs))
-	for i, in := range inputs {
-		res.Sens[i] = Sensitivity{RiskFactor: p.m.Quotes()[in.Quote].Key, Value: qty * p.tape.Adjoint(in.X)}
-	}
-	spot := p.aggregate(inst, res, func(i int) int { return inputs[i].Quote })
-	if h, ok := p.sc.Shift(); ok {
-		res.Theta = qty * p.tape.Adjoint(h)
-	}
-	res.HasDelta = inst.Spot() != ""
-	if spot >= 0 {
-		g, err := p.gamma(inst, spot, res.Delta/qty)
-		if err != nil {
-			return fmt.Errorf("gamma: %w", err)
-		}
-		res.Gamma = qty * g
-	}
-	return checkFinite(res)
 }
 
 // aggregate adds res.Sens into delta, vega, rho and div_rho; quote(i) is
@@ -134,7 +116,7 @@ func (p *Pricer) price(tr *Trade, res *Result) error {
 func (p *Pricer) aggregate(inst Instrument, res *Result, quote func(i int) int) int {
 	quotes := p.m.Quotes()
 	spot := -1
-	names := underlyingsOf(inst)
+	names := inst.Underlyings()
 	for i := range res.Sens {
 		a := res.Sens[i].Value
 		switch figureOf(inst, names, &quotes[quote(i)]) {
@@ -163,23 +145,14 @@ const (
 	figDivRho
 )
 
-// underlyingsOf returns the names whose VOL and DIVYIELD quotes make up
-// inst's vega and div_rho: its underlying, or a basket's assets.
-func underlyingsOf(inst Instrument) []string {
-	if mc, ok := inst.(*MonteCarlo); ok {
-		return mc.Underlyings
-	}
-	return []string{inst.Spot()}
-}
-
 // figureOf returns the Greek that a sensitivity of inst to quote q adds
-// to, with names = underlyingsOf(inst): delta for its spot, vega and
+// to, with names = inst.Underlyings(): delta for its spot, vega and
 // div_rho for the VOL and DIVYIELD quotes of its underlyings, rho for its
 // currency's RATE pillars.
 func figureOf(inst Instrument, names []string, q *marketdata.Quote) figure {
 	switch q.Kind {
 	case marketdata.Spot:
-		if q.Name == inst.Spot() {
+		if q.Name == inst.Underlying() {
 			return figDelta
 		}
 	case marketdata.Vol:
@@ -196,57 +169,6 @@ func figureOf(inst Instrument, names []string, q *marketdata.Quote) figure {
 		}
 	}
 	return figNone
-}
-
-// record resets the tape, records inst's value against the market with the
-// bump b applied, and sweeps back from it.
-func (p *Pricer) record(inst Instrument, b marketdata.Bump) (aad.Number, error) {
-	p.tape.Reset()
-	p.sc.ResetBumped(p.tape, b)
-	v, err := inst.Value(p.sc)
-	if err != nil {
-		return aad.Number{}, err
-	}
-	if math.IsNaN(v.Value()) || math.IsInf(v.Value(), 0) {
-		return aad.Number{}, fmt.Errorf("value is %v", v.Value())
-	}
-	if v.Active() { // a value that depends on no input (a knocked-out payoff) has no sweep
-		p.tape.SetAdjoint(v, 1)
-		p.tape.Backward()
-	}
-	return v, nil
-}
-
-// deltaAt returns the AAD delta of one unit of inst with spot quote i bumped
-// by d.
-func (p *Pricer) deltaAt(inst Instrument, i int, d float64) (float64, error) {
-	if _, err := p.record(inst, marketdata.Bump{Quote: i, By: d}); err != nil {
-		return 0, err
-	}
-	for _, in := range p.sc.Inputs() {
-		if in.Quote == i {
-			return p.tape.Adjoint(in.X), nil
-		}
-	}
-	return 0, nil
-}
-
-// gamma differentiates AAD deltas of one unit in spot quote i: centrally,
-// or one-sidedly where one side of the bump cannot be priced (a spot within
-// the bump of a barrier).
-func (p *Pricer) gamma(inst Instrument, i int, delta float64) (float64, error) {
-	h := gammaBump * p.m.Quotes()[i].Value
-	up, errUp := p.deltaAt(inst, i, h)
-	dn, errDn := p.deltaAt(inst, i, -h)
-	switch {
-	case errUp == nil && errDn == nil:
-		return (up - dn) / (2 * h), nil
-	case errUp == nil:
-		return (up - delta) / h, nil
-	case errDn == nil:
-		return (delta - dn) / h, nil
-	}
-	return 0, errUp
 }
 
 // checkFinite turns a non-finite figure into an error: no output file ever

@@ -56,7 +56,7 @@ VOL,ACME,2Y,120,0.206
 `
 
 func trade(id string, qty float64, inst Instrument) *Trade {
-	return &Trade{ID: id, Quantity: decimal.NewFromFloat(qty), Instrument: inst, Kind: inst.Kind(), Engine: Analytic}
+	return &Trade{ID: id, Quantity: decimal.NewFromFloat(qty), Instrument: inst, Kind: inst.Kind(), EngineName: Analytic}
 }
 
 func must[T any](v T, err error) T {
@@ -74,7 +74,7 @@ func TestEuropeanGreeksMatchAnalytic(t *testing.T) {
 	p := NewPricer(m)
 	const s, k, r, q, vol, T, qty = 105.0, 100.0, 0.07, 0.03, 0.25, 0.75, -3.0
 	for _, call := range []OptionType{Call, Put} {
-		res := p.Price(trade("E", qty, must(NewEuropean(Option{Underlying: "ACME", Ccy: "USD", Type: call, Strike: k, Expiry: T}))))
+		res := p.Price(t.Context(), trade("E", qty, must(NewEuropean(Option{Asset: "ACME", Ccy: "USD", Type: call, Strike: k, Expiry: T}))))
 		require.NoError(t, res.Err)
 		sd := vol * math.Sqrt(T)
 		d1 := (math.Log(s/k)+(r-q)*T)/sd + sd/2
@@ -122,7 +122,7 @@ func instruments(t testing.TB) []*Trade {
 			sfx = "-call"
 		}
 		trade := func(id string, qty float64, inst Instrument) *Trade { return trade(id+sfx, qty, inst) }
-		o := Option{Underlying: "ACME", Ccy: "USD", Type: call, Strike: 97, Expiry: 0.8}
+		o := Option{Asset: "ACME", Ccy: "USD", Type: call, Strike: 97, Expiry: 0.8}
 		out = append(out,
 			trade("eu", 2, must(NewEuropean(o))),
 			trade("dc", -1, must(NewDigital(o, true, 10))),
@@ -131,10 +131,10 @@ func instruments(t testing.TB) []*Trade {
 			trade("bdi", 1, must(NewBarrier(o, DownIn, 85, 1))),
 			trade("buo", 1, must(NewBarrier(o, UpOut, 125, 3))),
 			trade("bui", -2, must(NewBarrier(o, UpIn, 125, 0))),
-			trade("ac", 1, must(NewAsian(o, 0))),
-			trade("ad", 1, must(NewAsian(o, 12))),
+			trade("ac", 1, must(NewAsian(o, Geometric, 0))),
+			trade("ad", 1, must(NewAsian(o, Geometric, 12))),
 			trade("am", 1, must(NewAmerican(o))),
-			trade("am-long", 1, must(NewAmerican(Option{Underlying: "ACME", Ccy: "USD", Type: call, Strike: 110, Expiry: 1.7}))),
+			trade("am-long", 1, must(NewAmerican(Option{Asset: "ACME", Ccy: "USD", Type: call, Strike: 110, Expiry: 1.7}))),
 		)
 	}
 	return out
@@ -144,10 +144,10 @@ func TestEveryInstrumentAgreesWithBumpAndRevalue(t *testing.T) {
 	m := loadMarket(t, termMarket)
 	p := NewPricer(m)
 	for _, tr := range instruments(t) {
-		res := p.Price(tr)
+		res := p.Price(t.Context(), tr)
 		require.NoError(t, res.Err, tr.String())
 		require.NotEmpty(t, res.Sens)
-		rows, err := p.Validate(tr, res)
+		rows, err := p.Validate(t.Context(), tr, res)
 		require.NoError(t, err)
 		require.Len(t, rows, len(res.Sens)+1)
 		for _, v := range rows {
@@ -162,12 +162,12 @@ func TestGammaMatchesSecondDifferenceOfPV(t *testing.T) {
 	spot, ok := m.Index("SPOT/ACME")
 	require.True(t, ok)
 	for _, tr := range instruments(t) {
-		res := p.Price(tr)
+		res := p.Price(t.Context(), tr)
 		require.NoError(t, res.Err)
 		h := 1e-3 * 100
-		up := must(p.valueAt(tr.Instrument, marketdata.Bump{Quote: spot, By: h}))
-		mid := must(p.valueAt(tr.Instrument, marketdata.Bump{}))
-		dn := must(p.valueAt(tr.Instrument, marketdata.Bump{Quote: spot, By: -h}))
+		up := must(p.valueAt(tr.Instrument.(analyticProduct), marketdata.Bump{Quote: spot, By: h}))
+		mid := must(p.valueAt(tr.Instrument.(analyticProduct), marketdata.Bump{}))
+		dn := must(p.valueAt(tr.Instrument.(analyticProduct), marketdata.Bump{Quote: spot, By: -h}))
 		qty := tr.Quantity.InexactFloat64()
 		want := qty * (up - 2*mid + dn) / (h * h)
 		assert.InDelta(t, want, res.Gamma, 1e-4*math.Abs(want)+1e-8, "%s: gamma %v, second difference %v", tr.ID, res.Gamma, want)
@@ -178,7 +178,7 @@ func TestSensitivitiesSumToParallelGreeks(t *testing.T) {
 	m := loadMarket(t, termMarket)
 	p := NewPricer(m)
 	for _, tr := range instruments(t) {
-		res := p.Price(tr)
+		res := p.Price(t.Context(), tr)
 		require.NoError(t, res.Err)
 		var vega, rho, div float64
 		for _, s := range res.Sens {
@@ -203,29 +203,29 @@ func TestMissingMarketDataFailsTheTradeAlone(t *testing.T) {
 	m := loadMarket(t, termMarket)
 	p := NewPricer(m)
 	for _, o := range []Option{
-		{Underlying: "NOPE", Ccy: "USD", Type: Call, Strike: 100, Expiry: 1},
-		{Underlying: "ACME", Ccy: "JPY", Type: Call, Strike: 100, Expiry: 1},
+		{Asset: "NOPE", Ccy: "USD", Type: Call, Strike: 100, Expiry: 1},
+		{Asset: "ACME", Ccy: "JPY", Type: Call, Strike: 100, Expiry: 1},
 	} {
-		res := p.Price(trade("x", 1, must(NewEuropean(o))))
+		res := p.Price(t.Context(), trade("x", 1, must(NewEuropean(o))))
 		require.Error(t, res.Err)
 		assert.Zero(t, res.PV)
 		assert.Nil(t, res.Sens)
 	}
-	res := p.Price(trade("b", 1, must(NewBarrier(Option{Underlying: "ACME", Ccy: "USD", Type: Call, Strike: 100, Expiry: 1}, DownOut, 101, 0))))
+	res := p.Price(t.Context(), trade("b", 1, must(NewBarrier(Option{Asset: "ACME", Ccy: "USD", Type: Call, Strike: 100, Expiry: 1}, DownOut, 101, 0))))
 	require.Error(t, res.Err, "a barrier already breached is an error")
 }
 
 func TestNewInstrumentsRejectBadTerms(t *testing.T) {
-	good := Option{Underlying: "ACME", Ccy: "USD", Type: Call, Strike: 100, Expiry: 1}
+	good := Option{Asset: "ACME", Ccy: "USD", Type: Call, Strike: 100, Expiry: 1}
 	bad := []Option{
 		{Ccy: "USD", Type: Call, Strike: 100, Expiry: 1},
-		{Underlying: "ACME", Type: Call, Strike: 100, Expiry: 1},
-		{Underlying: "ACME", Ccy: "USD", Strike: 100, Expiry: 1}, // no call or put
-		{Underlying: "ACME", Ccy: "USD", Type: Put + 1, Strike: 100, Expiry: 1},
-		{Underlying: "ACME", Ccy: "USD", Type: Call, Strike: 0, Expiry: 1},
-		{Underlying: "ACME", Ccy: "USD", Type: Call, Strike: math.NaN(), Expiry: 1},
-		{Underlying: "ACME", Ccy: "USD", Type: Call, Strike: 100, Expiry: 0},
-		{Underlying: "ACME", Ccy: "USD", Type: Call, Strike: 100, Expiry: math.Inf(1)},
+		{Asset: "ACME", Type: Call, Strike: 100, Expiry: 1},
+		{Asset: "ACME", Ccy: "USD", Strike: 100, Expiry: 1}, // no call or put
+		{Asset: "ACME", Ccy: "USD", Type: Put + 1, Strike: 100, Expiry: 1},
+		{Asset: "ACME", Ccy: "USD", Type: Call, Strike: 0, Expiry: 1},
+		{Asset: "ACME", Ccy: "USD", Type: Call, Strike: math.NaN(), Expiry: 1},
+		{Asset: "ACME", Ccy: "USD", Type: Call, Strike: 100, Expiry: 0},
+		{Asset: "ACME", Ccy: "USD", Type: Call, Strike: 100, Expiry: math.Inf(1)},
 	}
 	_, err := NewEuropean(good)
 	require.NoError(t, err)
@@ -237,7 +237,19 @@ func TestNewInstrumentsRejectBadTerms(t *testing.T) {
 	assert.Error(t, err)
 	_, err = NewBarrier(good, DownOut, 90, -1)
 	assert.Error(t, err)
-	_, err = NewAsian(good, -1)
+	_, err = NewAsian(good, Geometric, -1)
+	assert.Error(t, err)
+	_, err = NewAsian(good, 0, 12)
+	assert.Error(t, err, "no averaging")
+	_, err = NewBarrier(good, 0, 90, 0)
+	assert.Error(t, err, "no barrier type")
+	_, err = NewBasket(good, []string{"ACME", "ACME"}, []float64{1, 1})
+	assert.Error(t, err, "an asset twice")
+	_, err = NewBasket(good, []string{"ACME", "BETA"}, []float64{1})
+	assert.Error(t, err, "a weight missing")
+	_, err = NewMCEngine(MCSettings{Paths: 1})
+	assert.Error(t, err)
+	_, err = NewMCEngine(MCSettings{Paths: 3, Antithetic: true})
 	assert.Error(t, err)
 	_, err = NewDigital(good, true, math.Inf(1))
 	assert.Error(t, err)

@@ -1,6 +1,7 @@
 package pricing_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,22 +15,22 @@ import (
 
 // priceCall prices 1,000 one-year calls on ACME struck at 100 on the market
 // file at path, prints their figures and checks every one against
-// bump-and-revalue. It is the README's "Library use" block, which
+// bump-and-revalue; ctx would stop a simulation in progress. It is the README's "Library use" block, which
 // TestReadme keeps identical to it.
-func priceCall(path string, asof time.Time) error {
+func priceCall(ctx context.Context, path string, asof time.Time) error {
 	m, err := marketdata.LoadFile(path, asof) // an error names the file, line and column
 	if err != nil {
 		return err
 	}
 	call, err := pricing.NewEuropean(pricing.Option{
-		Underlying: "ACME", Ccy: "USD", Type: pricing.Call, Strike: 100, Expiry: 1})
+		Asset: "ACME", Ccy: "USD", Type: pricing.Call, Strike: 100, Expiry: 1})
 	if err != nil {
 		return err
 	}
 	tr := &pricing.Trade{ID: "T1", Quantity: decimal.NewFromInt(1000), Instrument: call}
 
 	p := pricing.NewPricer(m) // one per goroutine: its own tape and scope
-	res := p.Price(tr)
+	res := p.Price(ctx, tr)
 	if res.Err != nil {
 		return res.Err // missing market data, a breached barrier, ...
 	}
@@ -38,7 +39,7 @@ func priceCall(path string, asof time.Time) error {
 	for _, s := range res.Sens { // SPOT/ACME, RATE/USD/1Y, VOL/ACME/1Y/100, ...
 		fmt.Printf("  %-16s %10.2f\n", s.RiskFactor, s.Value)
 	}
-	rows, err := p.Validate(tr, res) // against bump-and-revalue
+	rows, err := p.Validate(ctx, tr, res) // against bump-and-revalue
 	if err != nil {
 		return err
 	}
@@ -65,7 +66,7 @@ func Example_libraryUse() {
 		fmt.Println(err)
 		return
 	}
-	if err := priceCall(path, exampleAsOf); err != nil {
+	if err := priceCall(context.Background(), path, exampleAsOf); err != nil {
 		fmt.Println(err)
 	}
 	// Output:

@@ -14,7 +14,8 @@ import (
 	"github.com/aadrisk/aadrisk/montecarlo"
 )
 
-// Trade is one position: a quantity of an instrument.
+// Trade is one position: a quantity of an instrument, and the engine that
+// prices it.
 type Trade struct {
 	ID string
 	// Line is the physical line of the trade in its portfolio file (0 when
@@ -24,14 +25,23 @@ type Trade struct {
 	// exactly as read.
 	Quantity   decimal.Decimal
 	Instrument Instrument
-	// Kind is the instrument's name as written ("european", ...), kept for
-	// reporting a row that did not become an instrument.
-	Kind string
-	// Engine is "analytic" or "mc".
-	Engine string
+	// Engine prices the instrument; nil means AnalyticEngine.
+	Engine Engine
+	// Kind and EngineName are the instrument's and the engine's names as
+	// read ("european", "mc", ...), kept for reporting a row that did not
+	// become a trade.
+	Kind, EngineName string
 }
 
-// Engines.
+// engine returns the trade's engine.
+func (t *Trade) engine() Engine {
+	if t.Engine == nil {
+		return AnalyticEngine{}
+	}
+	return t.Engine
+}
+
+// The engines' names in the portfolio's engine column.
 const (
 	Analytic = "analytic"
 	MC       = "mc"
@@ -112,7 +122,7 @@ func (p *PortfolioReader) Next() (*Trade, error) {
 		if !errors.As(err, &cellErr) || cellErr.Fatal || line == 0 {
 			return nil, err
 		}
-		return &Trade{ID: p.dec.Raw("trade_id"), Kind: p.dec.Raw("instrument"), Engine: p.dec.Raw("engine"), Line: line}, err
+		return &Trade{ID: p.dec.Raw("trade_id"), Kind: p.dec.Raw("instrument"), EngineName: p.dec.Raw("engine"), Line: line}, err
 	}
 	row := &p.row
 	// The enumerations are lower case in SPEC.md §4; a spreadsheet's
@@ -120,7 +130,7 @@ func (p *PortfolioReader) Next() (*Trade, error) {
 	for _, c := range []*strictcsv.Text{&row.Instrument, &row.OptionType, &row.BarrierType, &row.Averaging, &row.Engine, &row.Model, &row.RNG, &row.Antithetic} {
 		*c = strictcsv.Text(strings.ToLower(string(*c)))
 	}
-	tr := &Trade{ID: row.TradeID.String(), Kind: row.Instrument.String(), Engine: row.Engine.String(), Line: line}
+	tr := &Trade{ID: row.TradeID.String(), Kind: row.Instrument.String(), EngineName: row.Engine.String(), Line: line}
 	if row.TradeID.String() == "" {
 		return tr, p.dec.Errorf("trade_id", "want a trade ID, got a blank cell")
 	}
@@ -156,17 +166,114 @@ func (p *PortfolioReader) needColumn(tr *Trade, col, what string) error {
 	return d.Errorf(col, "the file has no %s column, which %s needs", col, what)
 }
 
+// product is a row of the reader's table of instruments: a kind of the
+// instrument column, whether it takes several underlyings, its engine when
+// the engine cell is blank (analytic if nil), and how its own columns
+// become the instrument, through its New function.
+type product struct {
+	kind        string
+	several     bool
+	blankEngine func(row *PortfolioRow) string
+	build       func(p *PortfolioReader, tr *Trade, row *PortfolioRow, o Option) (Instrument, error)
+}
+
+// products is the reader's table of instruments, in the order its errors
+// list them. A new instrument is a new row here (and its columns in
+// PortfolioRow).
+var products = []product{
+	{kind: "european", build: func(_ *PortfolioReader, _ *Trade, _ *PortfolioRow, o Option) (Instrument, error) {
+		return NewEuropean(o)
+	}},
+	{kind: "digital", build: func(_ *PortfolioReader, _ *Trade, row *PortfolioRow, o Option) (Instrument, error) {
+		return NewDigital(o, row.Payout.Set, row.Payout.V.InexactFloat64())
+	}},
+	{kind: "barrier", build: func(p *PortfolioReader, tr *Trade, row *PortfolioRow, o Option) (Instrument, error) {
+		if err := p.needColumn(tr, "barrier_type", "a barrier"); err != nil {
+			return nil, err
+		}
+		if err := p.needColumn(tr, "barrier", "a barrier"); err != nil {
+			return nil, err
+		}
+		kind, err := ParseBarrierKind(row.BarrierType.String())
+		if err != nil {
+			return nil, p.dec.Errorf("barrier_type", "%v", err)
+		}
+		if !row.Barrier.Set {
+			return nil, p.dec.Errorf("barrier", "want a barrier level, got a blank cell")
+		}
+		return NewBarrier(o, kind, row.Barrier.V.InexactFloat64(), row.Rebate.V.InexactFloat64())
+	}},
+	{kind: "asian",
+		blankEngine: func(row *PortfolioRow) string {
+			if row.Averaging.String() == Arithmetic.String() {
+				return MC
+			}
+			return Analytic
+		},
+		build: func(p *PortfolioReader, tr *Trade, row *PortfolioRow, o Option) (Instrument, error) {
+			if err := p.needColumn(tr, "averaging", "an asian"); err != nil {
+				return nil, err
+			}
+			avg, err := ParseAveraging(row.Averaging.String())
+			if err != nil {
+				return nil, p.dec.Errorf("averaging", "%v", err)
+			}
+			return NewAsian(o, avg, int(row.Fixings.V))
+		}},
+	{kind: "american", build: func(_ *PortfolioReader, _ *Trade, _ *PortfolioRow, o Option) (Instrument, error) {
+		return NewAmerican(o)
+	}},
+	{kind: "basket", several: true,
+		blankEngine: func(*PortfolioRow) string { return MC },
+		build: func(p *PortfolioReader, tr *Trade, row *PortfolioRow, o Option) (Instrument, error) {
+			if err := p.needColumn(tr, "weights", "a basket"); err != nil {
+				return nil, err
+			}
+			assets := strings.Split(row.Underlying.String(), "|")
+			if row.Weights.String() == "" {
+				return nil, p.dec.Errorf("weights", "want %d weights joined by |, got a blank cell", len(assets))
+			}
+			ws := strings.Split(row.Weights.String(), "|")
+			weights := make([]float64, len(ws))
+			for i, w := range ws {
+				x, err := decimal.NewFromString(strings.TrimSpace(w))
+				if err != nil {
+					return nil, p.dec.Errorf("weights", "weight %q: want a number", w)
+				}
+				weights[i] = x.InexactFloat64()
+			}
+			return NewBasket(o, assets, weights)
+		}},
+}
+
+// productKinds lists the kinds of products for errors: "european, ...,
+// american or basket".
+func productKinds() string {
+	var b strings.Builder
+	for i, pr := range products {
+		switch {
+		case i == len(products)-1:
+			b.WriteString(" or ")
+		case i > 0:
+			b.WriteString(", ")
+		}
+		b.WriteString(pr.kind)
+	}
+	return b.String()
+}
+
 // build turns a decoded row into the trade's instrument and engine; an error
-// is a *strictcsv.Error at the offending cell.
+// is a *strictcsv.Error at the offending cell. The reader checks that the
+// cells read (a blank cell where a term is needed, a name it does not know,
+// a date before the as-of date); the New functions of the instrument and
+// the engine check the terms, and the engine's Check whether it prices the
+// instrument, each once, their *TermError reported at the term's cell.
 func (p *PortfolioReader) build(tr *Trade, row *PortfolioRow) error {
 	d := p.dec
 	if !row.Quantity.Set {
 		return d.Errorf("quantity", "want a number, got a blank cell")
 	}
 	tr.Quantity = row.Quantity.V
-	if tr.Engine == "" {
-		tr.Engine = Analytic
-	}
 	switch row.Engine.String() {
 	case "", Analytic, MC:
 	default:
@@ -174,27 +281,31 @@ func (p *PortfolioReader) build(tr *Trade, row *PortfolioRow) error {
 	}
 	var typ OptionType
 	switch row.OptionType.String() {
-	case "call":
+	case Call.String():
 		typ = Call
-	case "put":
+	case Put.String():
 		typ = Put
 	default:
 		return d.Errorf("option_type", "want call or put, got %q", row.OptionType.String())
 	}
-	basket := row.Instrument.String() == "basket"
-	mc := basket || (row.Instrument.String() == "asian" && row.Averaging.String() == "arithmetic")
-	if mc && row.Engine.String() == Analytic {
-		what := "basket"
-		if !basket {
-			what = "arithmetic asian"
+	var prod *product
+	for i := range products {
+		if products[i].kind == row.Instrument.String() {
+			prod = &products[i]
+			break
 		}
-		return d.Errorf("engine", "engine analytic: a %s has no analytic engine", what)
 	}
-	mc = mc || row.Engine.String() == MC
+	tr.EngineName = row.Engine.String()
+	if tr.EngineName == "" {
+		tr.EngineName = Analytic
+		if prod != nil && prod.blankEngine != nil {
+			tr.EngineName = prod.blankEngine(row)
+		}
+	}
 	if row.Underlying.String() == "" {
 		return d.Errorf("underlying", "want an underlying name, got a blank cell")
 	}
-	if !basket && strings.Contains(row.Underlying.String(), "|") {
+	if (prod == nil || !prod.several) && strings.Contains(row.Underlying.String(), "|") {
 		return d.Errorf("underlying", "%q: only a basket has several underlyings", row.Underlying.String())
 	}
 	if row.Currency.String() == "" {
@@ -202,10 +313,6 @@ func (p *PortfolioReader) build(tr *Trade, row *PortfolioRow) error {
 	}
 	if !row.Strike.Set {
 		return d.Errorf("strike", "want a number, got a blank cell")
-	}
-	strike := row.Strike.V.InexactFloat64()
-	if !(strike > 0) {
-		return d.Errorf("strike", "strike %s: want a positive number", row.Strike.V)
 	}
 	if row.Expiry.String() == "" {
 		return d.Errorf("expiry", "want a date or tenor, got a blank cell")
@@ -217,71 +324,42 @@ func (p *PortfolioReader) build(tr *Trade, row *PortfolioRow) error {
 	if !(expiry > 0) {
 		return d.Errorf("expiry", "expiry %s is not after the as-of date %s", row.Expiry.String(), p.asof.Format(time.DateOnly))
 	}
-	o := Option{Underlying: row.Underlying.String(), Ccy: row.Currency.String(), Type: typ, Strike: strike, Expiry: expiry}
-	if mc {
-		return p.buildMC(tr, row, o)
-	}
-	if err := noMCColumns(d, row); err != nil {
+	var eng Engine = AnalyticEngine{}
+	if tr.EngineName == MC {
+		if eng, err = p.mcEngine(row); err != nil {
+			return err
+		}
+	} else if err := noMCColumns(d, row); err != nil {
 		return err
 	}
-
-	var inst Instrument
-	switch row.Instrument.String() {
-	case "european":
-		inst, err = NewEuropean(o)
-	case "digital":
-		inst, err = NewDigital(o, row.Payout.Set, row.Payout.V.InexactFloat64())
-	case "barrier":
-		if err := p.needBarrierColumns(tr); err != nil {
-			return err
-		}
-		kind, kerr := ParseBarrierKind(row.BarrierType.String())
-		if kerr != nil {
-			return d.Errorf("barrier_type", "%v", kerr)
-		}
-		if !row.Barrier.Set {
-			return d.Errorf("barrier", "want a barrier level, got a blank cell")
-		}
-		level := row.Barrier.V.InexactFloat64()
-		if !(level > 0) {
-			return d.Errorf("barrier", "barrier %s: want a positive number", row.Barrier.V)
-		}
-		rebate := row.Rebate.V.InexactFloat64()
-		if row.Rebate.Set && rebate < 0 {
-			return d.Errorf("rebate", "rebate %s: want a number ≥ 0", row.Rebate.V)
-		}
-		inst, err = NewBarrier(o, kind, level, rebate)
-	case "asian":
-		if err := p.needColumn(tr, "averaging", "an asian"); err != nil {
-			return err
-		}
-		if row.Averaging.String() != "geometric" {
-			return d.Errorf("averaging", "want arithmetic or geometric, got %q", row.Averaging.String())
-		}
-		n := row.Fixings.V
-		if n < 0 || n > MaxFixings {
-			return d.Errorf("fixings", "%d fixings: want 0 (continuous) to %d", n, MaxFixings)
-		}
-		inst, err = NewAsian(o, int(n))
-	case "american":
-		inst, err = NewAmerican(o)
-	default:
-		return d.Errorf("instrument", "want european, digital, barrier, asian, american or basket, got %q", row.Instrument.String())
+	if prod == nil {
+		return d.Errorf("instrument", "want %s, got %q", productKinds(), row.Instrument.String())
+	}
+	o := Option{Asset: row.Underlying.String(), Ccy: row.Currency.String(), Type: typ, Strike: row.Strike.V.InexactFloat64(), Expiry: expiry}
+	inst, err := prod.build(p, tr, row, o)
+	if err == nil {
+		err = eng.Check(inst)
 	}
 	if err != nil {
-		return d.Errorf("instrument", "%v", err)
+		return p.termError(err)
 	}
-	tr.Instrument = inst
-	tr.Engine = Analytic
+	tr.Instrument, tr.Engine = inst, eng
 	return nil
 }
 
-// needBarrierColumns checks the columns a barrier needs (see needColumn).
-func (p *PortfolioReader) needBarrierColumns(tr *Trade) error {
-	if err := p.needColumn(tr, "barrier_type", "a barrier"); err != nil {
+// termError returns err at the cell of its term, if it is a *TermError
+// (and at the instrument cell if not); an error at a cell already is as
+// it is.
+func (p *PortfolioReader) termError(err error) error {
+	var cell *strictcsv.Error
+	if errors.As(err, &cell) {
 		return err
 	}
-	return p.needColumn(tr, "barrier", "a barrier")
+	var te *TermError
+	if errors.As(err, &te) {
+		return p.dec.Errorf(te.Term, "%v", te.Err)
+	}
+	return p.dec.Errorf("instrument", "%v", err)
 }
 
 // noMCColumns refuses Monte Carlo settings on a trade priced analytically:
@@ -304,36 +382,32 @@ func noMCColumns(d *strictcsv.Decoder[PortfolioRow], row *PortfolioRow) error {
 	return nil
 }
 
-// buildMC builds the instrument of a trade priced by Monte Carlo.
-func (p *PortfolioReader) buildMC(tr *Trade, row *PortfolioRow, o Option) error {
+// mcEngine reads the Monte Carlo settings of a row into its engine.
+func (p *PortfolioReader) mcEngine(row *PortfolioRow) (*MCEngine, error) {
 	d := p.dec
-	tr.Engine = MC
 	var set MCSettings
 	var err error
 	if set.Model, err = montecarlo.ParseModel(row.Model.String()); err != nil {
-		return d.Errorf("model", "%v", err)
+		return nil, d.Errorf("model", "%v", err)
 	}
-	if row.Paths.Set {
-		if row.Paths.V < 2 || row.Paths.V > montecarlo.MaxPaths {
-			return d.Errorf("paths", "%d paths: want 2 to %d", row.Paths.V, montecarlo.MaxPaths)
-		}
-		set.Paths = int(row.Paths.V)
+	// A 0 in a paths or steps cell is a count, not the default that a
+	// blank cell (and a zero setting) takes: NewMCEngine would take it.
+	switch {
+	case row.Paths.Set && row.Paths.V == 0:
+		return nil, d.Errorf("paths", "0 paths: want 2 to %d", montecarlo.MaxPaths)
+	case row.Steps.Set && row.Steps.V == 0:
+		return nil, d.Errorf("steps", "0 steps: want 1 to %d", montecarlo.MaxSteps)
 	}
-	if row.Steps.Set {
-		if row.Steps.V < 1 || row.Steps.V > montecarlo.MaxSteps {
-			return d.Errorf("steps", "%d steps: want 1 to %d", row.Steps.V, montecarlo.MaxSteps)
-		}
-		set.Steps = int(row.Steps.V)
-	}
+	set.Paths, set.Steps = int(row.Paths.V), int(row.Steps.V)
 	if row.Seed.Set {
 		if row.Seed.V < 0 {
-			return d.Errorf("seed", "seed %d: want a number ≥ 0", row.Seed.V)
+			return nil, d.Errorf("seed", "seed %d: want a number ≥ 0", row.Seed.V)
 		}
 		set.Seed, set.SeedSet = uint64(row.Seed.V), true
 	}
 	if r := row.RNG.String(); r != "" {
 		if set.Sequence, err = ParseSequence(r); err != nil {
-			return d.Errorf("rng", "%v", err)
+			return nil, d.Errorf("rng", "%v", err)
 		}
 		set.SequenceSet = true
 	}
@@ -344,78 +418,13 @@ func (p *PortfolioReader) buildMC(tr *Trade, row *PortfolioRow, o Option) error 
 	case "false":
 		set.AntitheticSet = true
 	default:
-		return d.Errorf("antithetic", "want true, false or blank, got %q", row.Antithetic.String())
+		return nil, d.Errorf("antithetic", "want true, false or blank, got %q", row.Antithetic.String())
 	}
-	if set.Antithetic && row.Paths.Set && row.Paths.V < 4 {
-		return d.Errorf("paths", "%d paths: antithetic paths want at least 4", row.Paths.V)
-	}
-	m := MonteCarlo{Option: o, Settings: set}
-	col := "instrument"
-	switch row.Instrument.String() {
-	case "european":
-		m.Payoff = PayEuropean
-	case "digital":
-		m.Payoff, m.Cash, m.Payout = PayDigital, row.Payout.Set, row.Payout.V.InexactFloat64()
-	case "barrier":
-		if err := p.needBarrierColumns(tr); err != nil {
-			return err
-		}
-		m.Payoff = PayBarrier
-		kind, kerr := ParseBarrierKind(row.BarrierType.String())
-		if kerr != nil {
-			return d.Errorf("barrier_type", "%v", kerr)
-		}
-		if !row.Barrier.Set {
-			return d.Errorf("barrier", "want a barrier level, got a blank cell")
-		}
-		m.BarrierKind, m.Level, m.Rebate = kind, row.Barrier.V.InexactFloat64(), row.Rebate.V.InexactFloat64()
-		col = "barrier"
-	case "asian":
-		if err := p.needColumn(tr, "averaging", "an asian"); err != nil {
-			return err
-		}
-		switch row.Averaging.String() {
-		case "arithmetic":
-			m.Payoff = PayAsianArithmetic
-		case "geometric":
-			m.Payoff = PayAsianGeometric
-		default:
-			return d.Errorf("averaging", "want arithmetic or geometric, got %q", row.Averaging.String())
-		}
-		m.Fixings = int(row.Fixings.V)
-		col = "fixings"
-	case "basket":
-		if err := p.needColumn(tr, "weights", "a basket"); err != nil {
-			return err
-		}
-		m.Payoff = PayBasket
-		m.Underlyings = strings.Split(row.Underlying.String(), "|")
-		ws := strings.Split(row.Weights.String(), "|")
-		switch {
-		case row.Weights.String() == "":
-			return d.Errorf("weights", "want %d weights joined by |, got a blank cell", len(m.Underlyings))
-		case len(ws) != len(m.Underlyings):
-			return d.Errorf("weights", "want %d weights joined by |, got %q", len(m.Underlyings), row.Weights.String())
-		}
-		m.Weights = make([]float64, len(ws))
-		for i, w := range ws {
-			x, err := decimal.NewFromString(strings.TrimSpace(w))
-			if err != nil {
-				return d.Errorf("weights", "weight %q: want a number", w)
-			}
-			m.Weights[i] = x.InexactFloat64()
-		}
-	case "american":
-		return d.Errorf("engine", "engine mc: an american has no Monte Carlo engine (use analytic)")
-	default:
-		return d.Errorf("instrument", "want european, digital, barrier, asian, american or basket, got %q", row.Instrument.String())
-	}
-	inst, err := NewMonteCarlo(row.Instrument.String(), m)
+	e, err := NewMCEngine(set)
 	if err != nil {
-		return d.Errorf(col, "%v", err)
+		return nil, p.termError(err)
 	}
-	tr.Instrument = inst
-	return nil
+	return e, nil
 }
 
 // ReadPortfolio reads a whole portfolio file into memory: for tests and for
@@ -446,5 +455,5 @@ func (t *Trade) String() string {
 	if t.Instrument == nil {
 		return fmt.Sprintf("trade %q (line %d)", t.ID, t.Line)
 	}
-	return fmt.Sprintf("trade %q (line %d, %s %s)", t.ID, t.Line, t.Instrument.Kind(), t.Instrument.Spot())
+	return fmt.Sprintf("trade %q (line %d, %s %s)", t.ID, t.Line, t.Instrument.Kind(), t.Instrument.Underlying())
 }

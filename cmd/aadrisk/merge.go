@@ -699,7 +699,7 @@ func (m *merger) readPortfolio(pr *pricing.PortfolioReader) {
 		}
 		ref := tradeRef{id: tr.ID, line: tr.Line}
 		if tr.Instrument != nil {
-			ref.underlying, ref.currency = tr.Instrument.Spot(), tr.Instrument.Currency()
+			ref.underlying, ref.currency = tr.Instrument.Underlying(), tr.Instrument.Currency()
 		}
 		b.trades = append(b.trades, ref)
 		if len(b.trades) == portfolioBatch {
