@@ -235,3 +235,39 @@ x7,asian,ACME,USD,call,100,1Y,1,,,arithmetic,0,,,,,,
 		assert.Equal(t, tr.ID != "b1", res.HasDelta)
 	}
 }
+
+// TestEnginesRefuseWhatTheyCannotPrice prices trades built in code with an
+// engine that has no way to price their product: each fails with the
+// engine's Check error, through Price and BumpAndRevalue alike.
+func TestEnginesRefuseWhatTheyCannotPrice(t *testing.T) {
+	p := NewPricer(loadMarket(t, mcMarket))
+	o := Option{Asset: "ACME", Ccy: "USD", Type: Call, Strike: 100, Expiry: 1}
+	mc := must(NewMCEngine(MCSettings{Model: montecarlo.LocalVol}))
+	am := trade("am", 1, must(NewAmerican(o)))
+	am.Engine = mc
+	bk := trade("bk", 1, must(NewBasket(o, []string{"ACME", "BETA"}, []float64{1, 1})))
+	bkLV := trade("bk-lv", 1, bk.Instrument)
+	bkLV.Engine = mc
+	as := trade("as", 1, must(NewAsian(o, Arithmetic, 12)))
+	for _, c := range []struct {
+		tr   *Trade
+		want string
+	}{
+		{am, "engine mc: an american has no Monte Carlo engine (use analytic)"},
+		{bk, "engine analytic: a basket has no analytic engine"},
+		{bkLV, "model localvol: a basket is simulated under bs only"},
+		{as, "engine analytic: a arithmetic asian has no analytic engine"},
+	} {
+		res := p.Price(t.Context(), c.tr)
+		assert.EqualError(t, res.Err, c.want, c.tr.ID)
+		assert.Equal(t, c.tr.engine().Name(), res.Engine, c.tr.ID)
+		_, _, err := p.BumpAndRevalue(t.Context(), c.tr, nil)
+		assert.EqualError(t, err, c.want, c.tr.ID)
+	}
+	eu := trade("eu", 1, must(NewEuropean(o)))
+	assert.Zero(t, SimulatedPaths(eu, MCDefaults{Paths: 1000}), "closed form")
+	eu.Engine = mc
+	assert.Equal(t, int64(3000), SimulatedPaths(eu, MCDefaults{Paths: 1000}), "the run and two for gamma")
+	bk.Engine = must(NewMCEngine(MCSettings{Paths: 500}))
+	assert.Equal(t, int64(500), SimulatedPaths(bk, MCDefaults{Paths: 1000}), "no gamma, the trade's paths")
+}

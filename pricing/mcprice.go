@@ -172,6 +172,9 @@ func (e *MCEngine) bump(ctx context.Context, p *Pricer, m Instrument, qty float6
 // fourth difference of the value in the first quote (its spot, if it has
 // one) at a spacing far below mcBump.
 func (e *MCEngine) bumpNoise(ctx context.Context, p *Pricer, m Instrument, qty float64, quotes []int) (sens []float64, theta, noise float64, err error) {
+	if err := e.Check(m); err != nil {
+		return nil, 0, 0, err
+	}
 	value := func(b marketdata.Bump) (float64, error) {
 		r, err := e.run(ctx, p, m, b, false)
 		if err != nil {

@@ -138,3 +138,34 @@ func TestSpacedColumnIsAHeaderError(t *testing.T) {
 	_, err := NewPortfolioReader(strings.NewReader(in), "portfolio.csv", asof)
 	assert.EqualError(t, err, `portfolio.csv:1:76: unknown column "barrier type": did you mean "barrier_type"?`)
 }
+
+// TestTermsCheckedOnceForEveryEngine reads rows whose terms the New
+// functions refuse: a row fails at the term's cell with the same error
+// whichever engine prices it, since the terms are checked by the product,
+// not by the reader or the engine.
+func TestTermsCheckedOnceForEveryEngine(t *testing.T) {
+	const header = "trade_id,instrument,underlying,currency,option_type,strike,expiry,quantity,barrier_type,barrier,rebate,averaging,fixings,weights,engine\n"
+	tests := []struct {
+		name, row string // the row without its engine cell
+		want      string // the error after "portfolio.csv:2:<column>: "
+	}{
+		{"zero strike", "x,european,ACME,USD,call,0,1Y,1,,,,,,,", "strike: strike 0: want a positive number"},
+		{"negative barrier", "x,barrier,ACME,USD,call,100,1Y,1,down-out,-5,,,,,", "barrier: barrier -5: want a positive number"},
+		{"negative rebate", "x,barrier,ACME,USD,call,100,1Y,1,down-out,90,-1,,,,", "rebate: rebate -1: want a number ≥ 0"},
+		{"too many fixings", "x,asian,ACME,USD,call,100,1Y,1,,,,geometric,100001,,", "fixings: 100001 fixings: want 0 (continuous) to 100000"},
+	}
+	for _, tt := range tests {
+		var errs []string
+		for _, engine := range []string{Analytic, MC} {
+			_, es, err := ReadPortfolio(strings.NewReader(header+tt.row+engine+"\n"), "portfolio.csv", asof)
+			require.NoError(t, err, tt.name)
+			require.Len(t, es, 1, tt.name)
+			require.Error(t, es[0], "%s, engine %s", tt.name, engine)
+			var cell *strictcsv.Error
+			require.ErrorAs(t, es[0], &cell, "%s, engine %s", tt.name, engine)
+			errs = append(errs, es[0].Error())
+		}
+		assert.Equal(t, errs[0], errs[1], "%s: the engines' errors", tt.name)
+		assert.Contains(t, errs[0], tt.want, tt.name)
+	}
+}
