@@ -39,9 +39,15 @@
 // the methods of the engines that price it (value for the analytic engine,
 // simulation for Monte Carlo, in that file beside the terms they read),
 // and one row in the portfolio reader's table of products (products, in
-// trade.go, with its columns in PortfolioRow). A new engine (a PDE engine)
-// is one file with its Engine type and the interface its products
-// implement; the reader's engine column names it.
+// trade.go, with its columns in PortfolioRow); nothing else changes. The
+// engines' methods live in the product's file rather than in the engine's
+// so that the terms and every formula that reads them are read, and
+// changed, together; an engine's file holds only what all its products
+// share (analytic.go: recording, gamma; mc.go, mcprice.go, mcvalidate.go:
+// settings, the simulation, its Greeks and checks). A new engine (a PDE engine)
+// is one file with its Engine type and the small interface its products
+// implement, the method of that interface in the file of each product it
+// prices, and its name among the reader's engines (trade.go).
 //
 // A Trade is a signed quantity of an instrument (negative = short), with an
 // ID and the engine that prices it (the analytic engine if none). A Pricer

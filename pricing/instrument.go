@@ -62,6 +62,7 @@ type TermError struct {
 	Err  error
 }
 
+// Error returns the reason, which names the term.
 func (e *TermError) Error() string { return e.Err.Error() }
 
 // Unwrap returns the reason.
