@@ -28,7 +28,7 @@
 // a terminal, or a bar of the work done on one.
 //
 // --shard K/N prices only shard K of N (a stable hash of trade_id, see
-// pricing.ShardOf); K and N may instead come from a Kubernetes Indexed Job
+// batch.ShardOf); K and N may instead come from a Kubernetes Indexed Job
 // (JOB_COMPLETION_INDEX with --shards N or AADRISK_SHARDS) or a Slurm job
 // array (SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT). merge checks that
 // its directories are all the shards of one batch, once each, and writes

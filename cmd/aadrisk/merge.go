@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aadrisk/aadrisk/batch"
 	"github.com/aadrisk/aadrisk/pricing"
 	"github.com/aadrisk/aadrisk/reports"
 )
@@ -32,7 +33,7 @@ import (
 //     (the file the manifests name, or --portfolio) and checks its SHA-256
 //     against the manifests. For each of its rows, in order, it takes the
 //     next row of results.csv of the shard of that trade_id
-//     (pricing.ShardOf), which must be that trade, and for an ok trade its
+//     (batch.ShardOf), which must be that trade, and for an ok trade its
 //     rows of sensitivities.csv and validation.csv; it hands them to a
 //     reports.Writer, which writes them exactly as the unsharded run would
 //     and sums risk.csv exactly, per risk factor and currency (the trade's,
@@ -109,7 +110,7 @@ func merge(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	ref := shards[0].man
-	n := shards[0].part.n
+	n := shards[0].part.N
 	validate := ref.Command == "validate"
 	if ref.Version != versionString() {
 		log.Warn("the shards were priced by another version of aadrisk", "shards", ref.Version, "merge", versionString())
@@ -269,7 +270,7 @@ func mergedManifest(shards []*shardDir) *reports.Manifest {
 type shardDir struct {
 	dir  string
 	man  *reports.Manifest
-	part shard
+	part batch.Shard
 
 	files   []*os.File
 	sums    []*checked // the files read, with their checksums
@@ -316,7 +317,7 @@ func readShards(dirs []string) ([]*shardDir, error) {
 		if m.Shard == "" {
 			return nil, usagef("merge: %s is the output of an unsharded run (its manifest has no shard): there is nothing to merge", d)
 		}
-		part, err := parseShard(m.Shard)
+		part, err := batch.ParseShard(m.Shard)
 		if err != nil {
 			return nil, usagef("merge: %s: shard %v", s.manifestPath(), err)
 		}
@@ -333,13 +334,13 @@ func readShards(dirs []string) ([]*shardDir, error) {
 			return nil, usagef("merge: %s and %s are not shards of the same batch: %s", s.dir, ref.dir, strings.Join(diffs, "; "))
 		}
 	}
-	n := ref.part.n
+	n := ref.part.N
 	byK := make([]*shardDir, n+1)
 	for _, s := range shards {
-		if o := byK[s.part.k]; o != nil {
+		if o := byK[s.part.K]; o != nil {
 			return nil, usagef("merge: shard %s is given twice: %s and %s", s.part, o.dir, s.dir)
 		}
-		byK[s.part.k] = s
+		byK[s.part.K] = s
 	}
 	var missing []string
 	for k := 1; k <= n; k++ {
@@ -391,8 +392,8 @@ func batchDiffs(ref, s *shardDir) []string {
 	if a.Antithetic != b.Antithetic {
 		diff("antithetic", a.Antithetic, b.Antithetic)
 	}
-	if ref.part.n != s.part.n {
-		diff("number of shards", ref.part.n, s.part.n)
+	if ref.part.N != s.part.N {
+		diff("number of shards", ref.part.N, s.part.N)
 	}
 	sums := func(m *reports.Manifest) map[string]string {
 		x := make(map[string]string)
@@ -809,7 +810,7 @@ func (m *merger) run(log *slog.Logger) error {
 			return context.Cause(m.ctx)
 		}
 		for _, tr := range b.trades {
-			if err := m.add(tr, &m.streams[pricing.ShardOf(tr.id, n)-1]); err != nil {
+			if err := m.add(tr, &m.streams[batch.ShardOf(tr.id, n)-1]); err != nil {
 				return err
 			}
 		}

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aadrisk/aadrisk/batch"
 	"github.com/aadrisk/aadrisk/marketdata"
 	"github.com/aadrisk/aadrisk/montecarlo"
 	"github.com/aadrisk/aadrisk/pricing"
@@ -43,9 +44,11 @@ type priceFlags struct {
 	sequence   montecarlo.Sequence
 
 	// shards is --shards: the number of shards of a run whose index comes
-	// from the environment; part is the shard resolved (shard.go).
-	shards int
-	part   shard
+	// from the environment; part is the shard resolved and partFrom where
+	// it came from (batch.ResolveShard).
+	shards   int
+	part     batch.Shard
+	partFrom string
 }
 
 // strictListed bounds the failed trades that --strict lists.
@@ -64,8 +67,8 @@ func newPriceFlagSet(name string, f *priceFlags) *flag.FlagSet {
 	fs.Uint64Var(&f.seed, "seed", pricing.DefaultSeed, "the default Monte Carlo `seed`")
 	fs.StringVar(&f.rng, "rng", "pseudo", "the default Monte Carlo random numbers, `pseudo|sobol`: PCG streams, or Sobol' points with a Brownian bridge")
 	fs.BoolVar(&f.antithetic, "antithetic", false, "the default Monte Carlo trades to antithetic paths")
-	fs.StringVar(&f.shard, "shard", "", "price only shard `K/N` of the portfolio (default: from "+envJobIndex+" or "+envSlurmID+", else all of it)")
-	fs.IntVar(&f.shards, "shards", 0, "the number of shards `N` when the shard index comes from "+envJobIndex+" (default: $"+envShards+")")
+	fs.StringVar(&f.shard, "shard", "", "price only shard `K/N` of the portfolio (default: from "+batch.EnvJobIndex+" or "+batch.EnvSlurmID+", else all of it)")
+	fs.IntVar(&f.shards, "shards", 0, "the number of shards `N` when the shard index comes from "+batch.EnvJobIndex+" (default: $"+batch.EnvShards+")")
 	fs.BoolVar(&f.strict, "strict", false, fmt.Sprintf("treat a market quote that looks like a percentage, or any failed trade, as an invalid input: exit 2, write nothing; list every such quote (before pricing) or the first %d failed trades (after pricing to the end)", strictListed))
 	return fs
 }
@@ -123,11 +126,9 @@ func parsePriceFlags(args []string, name string, stdout io.Writer) (*priceFlags,
 	}
 	shardGiven := false
 	fs.Visit(func(fl *flag.Flag) { shardGiven = shardGiven || fl.Name == "shard" })
-	part, err := resolveShard(f.shard, shardGiven, f.shards, os.Getenv)
-	if err != nil {
+	if f.part, f.partFrom, err = batch.ResolveShard(f.shard, shardGiven, f.shards, os.Getenv); err != nil {
 		return nil, usagef("%s: %v", name, err)
 	}
-	f.part = part
 	return f, nil
 }
 
@@ -267,8 +268,8 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 	var strictFailed []string
 	summary := reports.NewSummary(summaryRows)
 	rows := sync.Pool{New: func() any { return new(reports.Rows) }}
-	if f.part.sharded() {
-		log.Info("sharded run", "shard", f.part.String(), "from", f.part.from)
+	if f.part.Sharded() {
+		log.Info("sharded run", "shard", f.part.String(), "from", f.partFrom)
 	}
 	next := func() (pricing.Item, error) {
 		for {
@@ -281,7 +282,7 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 			}
 			// Every row is read (and so checked for a duplicate trade_id),
 			// but only the shard's are priced.
-			if f.part.has(tr.ID) {
+			if f.part.Has(tr.ID) {
 				return pricing.Item{Trade: tr, Err: err, Paths: prog.Read(tr)}, nil
 			}
 		}
