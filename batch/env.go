@@ -142,6 +142,7 @@ func resolveSlurm(n int, nFrom string, env func(name string, def int) (int, erro
 		return Shard{}, "", fmt.Errorf("%s: %d shards: want 1 to %d", from, n, MaxShards)
 	}
 	if step < 1 || id < lo || (id-lo)%step != 0 || (id-lo)/step >= n {
+		//lint:ignore ST1005 Slurm is a proper name, and the message's first word.
 		return Shard{}, "", fmt.Errorf("Slurm array task %d (min %d, step %d) is not one of %d tasks: submit the array as --array=0-%d (or 1-%d)", id, lo, step, n, n-1, n)
 	}
 	return Shard{K: (id-lo)/step + 1, N: n}, from, nil

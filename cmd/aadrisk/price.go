@@ -11,7 +11,6 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aadrisk/aadrisk/batch"
@@ -263,11 +262,15 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 
 	mcDefaults := pricing.MCDefaults{Paths: f.paths, Seed: f.seed, Sequence: f.sequence, Antithetic: f.antithetic}
 	prog := newProgress(log, line, pf.read, pf.size, mcDefaults)
-	var ok, failed, valFailed, valRows int
 	// strictFailed lists the first failed trades of a --strict run.
 	var strictFailed []string
-	summary := reports.NewSummary(summaryRows)
-	rows := sync.Pool{New: func() any { return new(reports.Rows) }}
+	// The summary is for a run without --out only: it keeps the first
+	// trades listed, which a batch of millions writing files has no use for.
+	var summary *reports.Summary
+	if w == nil {
+		summary = reports.NewSummary(summaryRows)
+	}
+	sink := reports.NewSink(w, report, summary)
 	if f.part.Sharded() {
 		log.Info("sharded run", "shard", f.part.String(), "from", f.partFrom)
 	}
@@ -287,83 +290,39 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 			}
 		}
 	}
-	emit := func(p pricing.Priced) error {
+	// Formatting the rows is most of the writing: the workers do it in
+	// parallel (sink.Format), and emit, which runs in input order, only
+	// copies bytes.
+	finish := func(p pricing.Priced) reports.Formatted { return sink.Format(p.Result) }
+	emit := func(p pricing.Priced, rows reports.Formatted) error {
 		if ctx.Err() != nil {
 			// Interrupted: what is still coming in is not the run's.
 			return context.Cause(ctx)
 		}
 		r := p.Result
 		prog.Emitted(r.Err != nil)
+		if f.strict && (r.Err != nil || sink.Counts().Failed > 0) {
+			// Nothing will be written: the rest is counting.
+			if r.Err != nil && len(strictFailed) < strictListed {
+				strictFailed = append(strictFailed, failedTrade(pf.name, r))
+			}
+			sink.Skip(p, rows)
+			return nil
+		}
 		if r.Err != nil {
-			failed++
-			if f.strict {
-				if len(strictFailed) < strictListed {
-					strictFailed = append(strictFailed, failedTrade(pf.name, r))
-				}
-				// Nothing will be written: the rest is counting.
-				return nil
-			}
 			log.Warn("trade failed", "trade_id", r.TradeID, "line", r.Line, "error", r.Err)
-		} else {
-			ok++
 		}
-		for _, v := range p.Validation {
-			valRows++
-			if !v.OK {
-				valFailed++
-			}
-		}
-		if f.strict && failed > 0 {
-			if rw, isRows := p.Extra.(*reports.Rows); isRows {
-				rows.Put(rw)
-			}
-			return nil
-		}
-		if report != nil {
-			if err := report.Add(r); err != nil {
-				return err
-			}
-			if err := report.AddValidation(p.Validation); err != nil {
-				return err
-			}
-		}
-		if w != nil {
-			rw, ok := p.Extra.(*reports.Rows)
-			if !ok {
-				return p.Extra.(error)
-			}
-			err := w.AddRows(rw)
-			rows.Put(rw)
-			if err != nil {
-				return err
-			}
-			if validate {
-				return w.AddValidation(p.Validation)
-			}
-			return nil
-		}
-		return summary.Add(r)
+		return sink.Add(p, rows)
 	}
 	opts := pricing.Options{Workers: f.workers, Validate: validate, MC: mcDefaults}
-	if w != nil {
-		// Formatting the rows is most of the writing: the workers do it in
-		// parallel, and emit, which runs in input order, only copies bytes.
-		opts.Finish = func(p *pricing.Priced) {
-			rw := rows.Get().(*reports.Rows)
-			if err := rw.Format(p.Result); err != nil {
-				rows.Put(rw)
-				p.Extra = err
-				return
-			}
-			p.Extra = rw
-		}
-	}
 	prog.Start()
-	err = pricing.Run(ctx, m, opts, next, emit)
+	err = pricing.RunWith(ctx, m, opts, next, finish, emit)
 	prog.Finish(err == nil)
 	if err != nil {
 		return usageError{err}
 	}
+	n := sink.Counts()
+	ok, failed := n.OK, n.Failed
 	if f.strict && failed > 0 {
 		list := strings.Join(strictFailed, "\n  ")
 		if more := failed - len(strictFailed); more > 0 {
@@ -406,7 +365,7 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 			return err
 		}
 		if validate {
-			fmt.Fprintf(stdout, "validation: %d figures checked against bump-and-revalue, %d outside tolerance\n", valRows, valFailed)
+			fmt.Fprintf(stdout, "validation: %d figures checked against bump-and-revalue, %d outside tolerance\n", n.Figures, n.FiguresFailed)
 		}
 	}
 	if report != nil {
@@ -424,8 +383,8 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 	switch {
 	case failed > 0:
 		return failedError{fmt.Sprintf("%d of %d trades failed", failed, ok+failed)}
-	case valFailed > 0:
-		return failedError{fmt.Sprintf("%d of %d figures disagree with bump-and-revalue", valFailed, valRows)}
+	case n.FiguresFailed > 0:
+		return failedError{fmt.Sprintf("%d of %d figures disagree with bump-and-revalue", n.FiguresFailed, n.Figures)}
 	}
 	return nil
 }
