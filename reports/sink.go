@@ -42,6 +42,10 @@ type Formatted struct {
 	err  error
 }
 
+// Err is the error of Format: a figure of the trade that cannot be
+// written, which Add returns too.
+func (f Formatted) Err() error { return f.err }
+
 // NewSink returns a Sink into w, report and summary, each nil when the run
 // does not have it.
 func NewSink(w *Writer, report *Report, summary *Summary) *Sink {
@@ -111,6 +115,12 @@ func (s *Sink) Skip(p pricing.Priced, f Formatted) {
 	s.count(p)
 	s.release(f)
 }
+
+// NeedsResults reports whether Add reads more of a Result than its
+// Formatted rows carry (its sensitivities, for the report) or keeps it
+// (the summary): a caller that reuses its Results between Format and Add
+// must then give Add a copy.
+func (s *Sink) NeedsResults() bool { return s.report != nil || s.summary != nil }
 
 // Counts returns the counts of the trades added or skipped so far.
 func (s *Sink) Counts() Counts { return s.counts }

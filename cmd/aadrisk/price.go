@@ -143,16 +143,38 @@ type input struct {
 }
 
 // openInput opens the input file that flag --flagName gave (path), or the
-// built-in sample sampleName when path is "". An error names the flag.
+// built-in sample sampleName when path is "", to be hashed and counted as
+// it is read. An error names the flag.
 func openInput(flagName, path, sampleName string) (*input, error) {
+	f, err := openFile(flagName, path, sampleName)
+	if err != nil {
+		return nil, err
+	}
+	h := reports.NewHashReader(f.rc)
+	c := &countingReader{r: h}
+	return &input{name: f.name, rc: struct {
+		io.Reader
+		io.Closer
+	}{c, f.rc}, hash: h, read: c, size: f.size}, nil
+}
+
+// file is an input file as opened: its name in messages, its contents and
+// its size, -1 when it is not known (a pipe).
+type file struct {
+	name string
+	rc   io.ReadCloser
+	size int64
+}
+
+// openFile opens the input file that flag --flagName gave (path), or the
+// built-in sample sampleName when path is "". An error names the flag.
+func openFile(flagName, path, sampleName string) (*file, error) {
 	if path == "" {
 		b, err := sample.ReadFile("sample/" + sampleName)
 		if err != nil {
 			return nil, err
 		}
-		h := reports.NewHashReader(bytes.NewReader(b))
-		c := &countingReader{r: h}
-		return &input{name: "(built-in sample) " + sampleName, rc: io.NopCloser(c), hash: h, read: c, size: int64(len(b))}, nil
+		return &file{name: "(built-in sample) " + sampleName, rc: io.NopCloser(bytes.NewReader(b)), size: int64(len(b))}, nil
 	}
 	if err := checkInputPath(flagName, path); err != nil {
 		return nil, err
@@ -165,12 +187,7 @@ func openInput(flagName, path, sampleName string) (*input, error) {
 	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
 		size = st.Size()
 	}
-	h := reports.NewHashReader(f)
-	c := &countingReader{r: h}
-	return &input{name: path, rc: struct {
-		io.Reader
-		io.Closer
-	}{c, f}, hash: h, read: c, size: size}, nil
+	return &file{name: path, rc: f, size: size}, nil
 }
 
 // inputFile describes an input for the manifest; the built-in sample has no
