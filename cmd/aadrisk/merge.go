@@ -50,6 +50,9 @@ func mergeUsage(w io.Writer) {
 	commandUsage(w, newMergeFlagSet(&mergeFlags{}), mergeSynopsis, mergeAbout)
 }
 
+// merge runs aadrisk merge: it checks the shard directories (batch.Open),
+// merges them into --out (and --report) and commits the files only when
+// every check passed.
 func merge(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var mf mergeFlags
 	fs := newMergeFlagSet(&mf)
