@@ -19,6 +19,9 @@ import (
 type Batch struct {
 	shards []*shardDir // in shard order
 	asof   time.Time
+	// validate is whether the shards are of `aadrisk validate`, with a
+	// validation.csv each.
+	validate bool
 }
 
 // shardDir is the output directory of one shard.
@@ -121,7 +124,7 @@ func Open(dirs []string) (*Batch, error) {
 		}
 		return nil, refuse(ErrMissing, "", "the batch has %d shards but %s %s missing: merge needs all of them", n, strings.Join(missing, ", "), verb)
 	}
-	b := &Batch{shards: byK[1:]}
+	b := &Batch{shards: byK[1:], validate: ref.man.Command == "validate"}
 	asof, err := time.Parse(time.DateOnly, ref.man.AsOf)
 	if err != nil {
 		// ReadManifest checks the date: only a change there gets here.
@@ -138,10 +141,6 @@ func (b *Batch) N() int { return len(b.shards) }
 // inputs, seed, paths, rng and antithetic are every shard's. It is not to
 // be modified.
 func (b *Batch) Manifest() *reports.Manifest { return b.shards[0].man }
-
-// validate reports whether the shards are of `aadrisk validate`, with a
-// validation.csv each.
-func (b *Batch) validate() bool { return b.Manifest().Command == "validate" }
 
 // Portfolio is the portfolio file the shards priced, as shard 1's manifest
 // names it: its path ("" for the sample built into aadrisk) and SHA-256.

@@ -130,7 +130,7 @@ func (b *Batch) NewMerge(r io.Reader, name string) (*Merge, error) {
 		return nil, readErr(ErrPortfolio, "", err)
 	}
 	for _, s := range b.shards {
-		if err := s.open(b.validate()); err != nil {
+		if err := s.open(b.validate); err != nil {
 			m.Close()
 			return nil, err
 		}
@@ -295,7 +295,7 @@ func (m *Merge) readShard(s *shardDir, ch chan<- *shardTrades, size int) {
 	for {
 		err := m.readTrade(s, &r, b)
 		if err == io.EOF {
-			err = s.leftovers(m.b.validate())
+			err = s.leftovers(m.b.validate)
 			if err == nil {
 				err = io.EOF
 			}
@@ -331,7 +331,7 @@ func (m *Merge) readTrade(s *shardDir, r *pricing.Result, b *shardTrades) error 
 			return err
 		}
 		s.sensRows += len(r.Sens)
-		if m.b.validate() {
+		if m.b.validate {
 			if err := takeRows(&s.valid, r.TradeID, s, validID, func(v *pricing.Validation) { t.valid = append(t.valid, *v) }); err != nil {
 				return err
 			}

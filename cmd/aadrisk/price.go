@@ -158,9 +158,9 @@ func openInput(flagName, path, sampleName string) (*input, error) {
 	}{c, f.rc}, hash: h, read: c, size: f.size}, nil
 }
 
-// file is an input file as opened: its name in messages, its contents and
-// its size, -1 when it is not known (a pipe).
-type file struct {
+// openedFile is an input file as opened: its name in messages, its
+// contents and its size, -1 when it is not known (a pipe).
+type openedFile struct {
 	name string
 	rc   io.ReadCloser
 	size int64
@@ -168,13 +168,13 @@ type file struct {
 
 // openFile opens the input file that flag --flagName gave (path), or the
 // built-in sample sampleName when path is "". An error names the flag.
-func openFile(flagName, path, sampleName string) (*file, error) {
+func openFile(flagName, path, sampleName string) (*openedFile, error) {
 	if path == "" {
 		b, err := sample.ReadFile("sample/" + sampleName)
 		if err != nil {
 			return nil, err
 		}
-		return &file{name: "(built-in sample) " + sampleName, rc: io.NopCloser(bytes.NewReader(b)), size: int64(len(b))}, nil
+		return &openedFile{name: "(built-in sample) " + sampleName, rc: io.NopCloser(bytes.NewReader(b)), size: int64(len(b))}, nil
 	}
 	if err := checkInputPath(flagName, path); err != nil {
 		return nil, err
@@ -187,7 +187,7 @@ func openFile(flagName, path, sampleName string) (*file, error) {
 	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
 		size = st.Size()
 	}
-	return &file{name: path, rc: f, size: size}, nil
+	return &openedFile{name: path, rc: f, size: size}, nil
 }
 
 // inputFile describes an input for the manifest; the built-in sample has no
