@@ -33,8 +33,8 @@ var (
 // Error is a refusal of a merge, before anything is written. Its message
 // is the whole explanation, naming the shard directory or file concerned:
 // it begins with "merge: ", or, for a file that does not read back, with
-// the file, line and column of the error (a *reports.ReadError), as every
-// reader of the project's files reports them.
+// the file, line and column of the error, as the readers of the
+// project's files (reports.NewResultsReader and the like) report them.
 type Error struct {
 	// Kind is one of the Err values above.
 	Kind error
@@ -42,7 +42,7 @@ type Error struct {
 	// particular.
 	Dir string
 	// Err is the error that caused the refusal, if any (an *os.PathError,
-	// a *reports.ReadError...).
+	// a reader's error naming its file...).
 	Err error
 	msg string
 }

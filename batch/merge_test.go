@@ -261,8 +261,11 @@ func TestMergeRefuses(t *testing.T) {
 	d := damage(3, reports.ResultsFile, "", true)
 	_, err := merge(t, d, e2ePortfolio, filepath.Join(t.TempDir(), "out"), false)
 	assert.ErrorIs(t, err, batch.ErrDamaged)
-	var re *reports.ReadError
-	assert.True(t, errors.As(err, &re), "%v", err)
+	var be *batch.Error
+	require.ErrorAs(t, err, &be)
+	assert.Equal(t, d[2], be.Dir)
+	assert.NotNil(t, be.Err, "the reader's error is kept")
+	assert.True(t, strings.HasPrefix(err.Error(), filepath.Join(d[2], reports.ResultsFile)+":"), err.Error())
 }
 
 // A merge stopped by its context returns the cause and commits nothing.
