@@ -28,8 +28,6 @@ type Item struct {
 type Priced struct {
 	Result     *Result
 	Validation []Validation
-	// Extra is what Options.Finish left for emit, if anything.
-	Extra any
 }
 
 // Options configure a portfolio run.
@@ -39,11 +37,6 @@ type Options struct {
 	Workers int
 	// Validate adds the bump-and-revalue comparison of every trade.
 	Validate bool
-	// Finish, when set, is called by the worker that priced a trade, with
-	// its figures, before they are handed on in input order: per-trade work
-	// that can run in parallel (formatting its output rows, say) goes here,
-	// and its product in Priced.Extra.
-	Finish func(*Priced)
 	// Window bounds the trades in flight (read but not yet emitted), and so
 	// the memory of a run whatever its size; 0 means 64 per worker.
 	Window int
@@ -67,6 +60,15 @@ const maxPathWorkers = 4
 // or when ctx is done, and returns it. A trade cut short by ctx is not
 // emitted: it did not fail, it was stopped.
 func Run(ctx context.Context, m *marketdata.Market, opts Options, next func() (Item, error), emit func(Priced) error) error {
+	return RunWith(ctx, m, opts, next, nil, func(p Priced, _ struct{}) error { return emit(p) })
+}
+
+// RunWith is Run with per-trade work done in parallel: finish, when not
+// nil, is called by the worker that priced a trade, with its figures, and
+// what it returns is handed to emit with them, in input order. Work that
+// does not depend on the order (formatting a trade's output rows, say)
+// goes there, so that emit, which runs on one goroutine, is left little.
+func RunWith[T any](ctx context.Context, m *marketdata.Market, opts Options, next func() (Item, error), finish func(Priced) T, emit func(Priced, T) error) error {
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -83,8 +85,9 @@ func Run(ctx context.Context, m *marketdata.Market, opts Options, next func() (I
 		item Item
 	}
 	type done struct {
-		seq int
-		out Priced
+		seq      int
+		out      Priced
+		finished T
 	}
 	jobs := make(chan job, window)
 	results := make(chan done, window)
@@ -131,10 +134,11 @@ func Run(ctx context.Context, m *marketdata.Market, opts Options, next func() (I
 					// not a failure of the trade, and the run is over.
 					continue
 				}
-				if opts.Finish != nil {
-					opts.Finish(&out)
+				d := done{seq: j.seq, out: out}
+				if finish != nil {
+					d.finished = finish(out)
 				}
-				results <- done{j.seq, out}
+				results <- d
 			}
 		}()
 	}
@@ -143,23 +147,23 @@ func Run(ctx context.Context, m *marketdata.Market, opts Options, next func() (I
 		close(results)
 	}()
 
-	pending := make(map[int]Priced, window)
+	pending := make(map[int]done, window)
 	nextSeq := 0
 	var emitErr error
 	for d := range results {
 		if emitErr != nil {
 			continue
 		}
-		pending[d.seq] = d.out
+		pending[d.seq] = d
 		for {
-			out, ok := pending[nextSeq]
+			d, ok := pending[nextSeq]
 			if !ok {
 				break
 			}
 			delete(pending, nextSeq)
 			nextSeq++
 			<-slots
-			if err := emit(out); err != nil {
+			if err := emit(d.out, d.finished); err != nil {
 				emitErr = err
 				cancel()
 				break

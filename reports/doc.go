@@ -38,6 +38,9 @@
 // most of the cost; a command with several pricing goroutines can have each
 // of them format its trades (Rows.Format) and leave the goroutine that
 // writes in input order only Writer.AddRows, which copies bytes and adds up.
+// A Sink does both for a command: Sink.Format on the pricing goroutines,
+// Sink.Add in input order, which hands each trade to the Writer, the
+// Report and the Summary the run has and counts the trades.
 //
 // Commit also records in the Manifest the number of rows, the length and the
 // CRC-32C of each file (Manifest.Outputs), so that a file damaged or edited

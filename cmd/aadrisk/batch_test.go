@@ -15,6 +15,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/aadrisk/aadrisk/batch"
 )
 
 // buildAadrisk builds the command into a temporary directory.
@@ -88,7 +90,7 @@ func cleanEnv(extra ...string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
-		if !slices.Contains(shardEnv, name) {
+		if !slices.Contains(batch.EnvVars(), name) {
 			env = append(env, kv)
 		}
 	}
@@ -150,10 +152,10 @@ func TestBatchWithProcesses(t *testing.T) {
 		env  func(i int) []string // i from 0
 	}{
 		{"kubernetes indexed job", 4, func(i int) []string {
-			return []string{envJobIndex + "=" + fmt.Sprint(i), envShards + "=4"}
+			return []string{batch.EnvJobIndex + "=" + fmt.Sprint(i), batch.EnvShards + "=4"}
 		}},
 		{"slurm array", 3, func(i int) []string {
-			return []string{envSlurmID + "=" + fmt.Sprint(i+1), envSlurmMin + "=1", envSlurmCount + "=3"}
+			return []string{batch.EnvSlurmID + "=" + fmt.Sprint(i+1), batch.EnvSlurmMin + "=1", batch.EnvSlurmCount + "=3"}
 		}},
 	} {
 		t.Run(sched.name, func(t *testing.T) {
@@ -213,8 +215,8 @@ func TestExamples(t *testing.T) {
 	// inputs makes a batch directory with the e2e inputs, and returns it
 	// with the files of one unsharded run on them (read from the same
 	// paths, so that the error messages are the same).
-	inputs := func(t *testing.T, batch string) string {
-		in := filepath.Join(batch, "inputs")
+	inputs := func(t *testing.T, dir string) string {
+		in := filepath.Join(dir, "inputs")
 		require.NoError(t, os.MkdirAll(in, 0o755))
 		for _, f := range []string{"portfolio.csv", "market.csv"} {
 			b, err := os.ReadFile(filepath.Join(e2e, f))
@@ -275,7 +277,7 @@ func TestExamples(t *testing.T) {
 				require.True(t, j.Spec.Parallelism >= 1 && j.Spec.Parallelism <= j.Spec.Completions)
 				shards := ""
 				for _, e := range c.Env {
-					if e.Name == envShards {
+					if e.Name == batch.EnvShards {
 						shards = e.Value
 					}
 				}
@@ -300,7 +302,7 @@ func TestExamples(t *testing.T) {
 		n := 0
 		fmt.Sscan(price.Name, &n)
 		for i := range n {
-			script(t, env(price, envJobIndex+"="+fmt.Sprint(i)), "sh", "-c", local(price.Args[0]))
+			script(t, env(price, batch.EnvJobIndex+"="+fmt.Sprint(i)), "sh", "-c", local(price.Args[0]))
 		}
 		script(t, env(merge), "sh", "-c", local(merge.Args[0]))
 		sameFiles(t, one, filepath.Join(mount, asof, "merged"), dataFiles("price"))
@@ -326,15 +328,15 @@ func TestExamples(t *testing.T) {
 		// srun runs its command here.
 		fake := t.TempDir()
 		require.NoError(t, os.WriteFile(filepath.Join(fake, "srun"), []byte("#!/bin/sh\nexec \"$@\"\n"), 0o755))
-		batch := filepath.Join(t.TempDir(), asof)
-		one := inputs(t, batch)
+		batchDir := filepath.Join(t.TempDir(), asof)
+		one := inputs(t, batchDir)
 		env := cleanEnv("PATH="+fake+string(os.PathListSeparator)+filepath.Dir(bin)+string(os.PathListSeparator)+os.Getenv("PATH"),
-			"ASOF="+asof, "BATCH="+batch, "SLURM_CPUS_PER_TASK=2")
+			"ASOF="+asof, "BATCH="+batchDir, "SLURM_CPUS_PER_TASK=2")
 		for id := lo; id <= hi; id++ {
-			script(t, append(env, envSlurmID+"="+fmt.Sprint(id), envSlurmMin+"="+fmt.Sprint(lo), envSlurmCount+"="+fmt.Sprint(hi-lo+1)),
+			script(t, append(env, batch.EnvSlurmID+"="+fmt.Sprint(id), batch.EnvSlurmMin+"="+fmt.Sprint(lo), batch.EnvSlurmCount+"="+fmt.Sprint(hi-lo+1)),
 				"bash", filepath.Join(dir, "price-array.sbatch"))
 		}
 		script(t, env, "bash", filepath.Join(dir, "merge.sbatch"))
-		sameFiles(t, one, filepath.Join(batch, "merged"), dataFiles("price"))
+		sameFiles(t, one, filepath.Join(batchDir, "merged"), dataFiles("price"))
 	})
 }

@@ -28,11 +28,13 @@
 // a terminal, or a bar of the work done on one.
 //
 // --shard K/N prices only shard K of N (a stable hash of trade_id, see
-// pricing.ShardOf); K and N may instead come from a Kubernetes Indexed Job
+// batch.ShardOf); K and N may instead come from a Kubernetes Indexed Job
 // (JOB_COMPLETION_INDEX with --shards N or AADRISK_SHARDS) or a Slurm job
 // array (SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT). merge checks that
 // its directories are all the shards of one batch, once each, and writes
-// the files of the unsharded run, byte for byte (merge.go).
+// the files of the unsharded run, byte for byte (package batch; merge.go
+// parses its flags and maps its refusals, a *batch.Error, to exit status
+// 2).
 //
 // Exit status: 0 when every trade priced (and, for validate, every figure
 // agreed with bump-and-revalue); 1 when some trades failed (their rows say
@@ -51,6 +53,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/aadrisk/aadrisk/batch"
 )
 
 // Exit statuses.
@@ -170,6 +174,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var ue usageError
 	var fe failedError
 	var ie interrupted
+	var be *batch.Error
 	switch {
 	case err == nil, errors.Is(err, errHelpShown):
 		return exitOK
@@ -180,6 +185,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "aadrisk: %v\n", err)
 		return exitFailed
 	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "aadrisk: %v\n", err)
+		return exitUsage
+	case errors.As(err, &be):
+		// A merge refused its shards (batch.ErrDamaged and the like),
+		// before writing anything.
 		fmt.Fprintf(stderr, "aadrisk: %v\n", err)
 		return exitUsage
 	default:

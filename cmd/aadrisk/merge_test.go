@@ -277,12 +277,11 @@ func TestMergeRefusesDamagedShards(t *testing.T) {
 			return b.String()
 		}
 		type damage struct {
-			name   string
-			shard  int
-			file   string
-			data   string
-			want   string
-			params []string
+			name  string
+			shard int
+			file  string
+			data  string
+			want  string
 		}
 		res := lines(1, reports.ResultsFile) // header, rows, ""
 		sens := lines(1, reports.SensitivitiesFile)

@@ -11,9 +11,9 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/aadrisk/aadrisk/batch"
 	"github.com/aadrisk/aadrisk/marketdata"
 	"github.com/aadrisk/aadrisk/montecarlo"
 	"github.com/aadrisk/aadrisk/pricing"
@@ -43,9 +43,11 @@ type priceFlags struct {
 	sequence   montecarlo.Sequence
 
 	// shards is --shards: the number of shards of a run whose index comes
-	// from the environment; part is the shard resolved (shard.go).
-	shards int
-	part   shard
+	// from the environment; part is the shard resolved and partFrom where
+	// it came from (batch.ResolveShard).
+	shards   int
+	part     batch.Shard
+	partFrom string
 }
 
 // strictListed bounds the failed trades that --strict lists.
@@ -64,8 +66,8 @@ func newPriceFlagSet(name string, f *priceFlags) *flag.FlagSet {
 	fs.Uint64Var(&f.seed, "seed", pricing.DefaultSeed, "the default Monte Carlo `seed`")
 	fs.StringVar(&f.rng, "rng", "pseudo", "the default Monte Carlo random numbers, `pseudo|sobol`: PCG streams, or Sobol' points with a Brownian bridge")
 	fs.BoolVar(&f.antithetic, "antithetic", false, "the default Monte Carlo trades to antithetic paths")
-	fs.StringVar(&f.shard, "shard", "", "price only shard `K/N` of the portfolio (default: from "+envJobIndex+" or "+envSlurmID+", else all of it)")
-	fs.IntVar(&f.shards, "shards", 0, "the number of shards `N` when the shard index comes from "+envJobIndex+" (default: $"+envShards+")")
+	fs.StringVar(&f.shard, "shard", "", "price only shard `K/N` of the portfolio (default: from "+batch.EnvJobIndex+" or "+batch.EnvSlurmID+", else all of it)")
+	fs.IntVar(&f.shards, "shards", 0, "the number of shards `N` when the shard index comes from "+batch.EnvJobIndex+" (default: $"+batch.EnvShards+")")
 	fs.BoolVar(&f.strict, "strict", false, fmt.Sprintf("treat a market quote that looks like a percentage, or any failed trade, as an invalid input: exit 2, write nothing; list every such quote (before pricing) or the first %d failed trades (after pricing to the end)", strictListed))
 	return fs
 }
@@ -123,11 +125,9 @@ func parsePriceFlags(args []string, name string, stdout io.Writer) (*priceFlags,
 	}
 	shardGiven := false
 	fs.Visit(func(fl *flag.Flag) { shardGiven = shardGiven || fl.Name == "shard" })
-	part, err := resolveShard(f.shard, shardGiven, f.shards, os.Getenv)
-	if err != nil {
+	if f.part, f.partFrom, err = batch.ResolveShard(f.shard, shardGiven, f.shards, os.Getenv); err != nil {
 		return nil, usagef("%s: %v", name, err)
 	}
-	f.part = part
 	return f, nil
 }
 
@@ -143,16 +143,38 @@ type input struct {
 }
 
 // openInput opens the input file that flag --flagName gave (path), or the
-// built-in sample sampleName when path is "". An error names the flag.
+// built-in sample sampleName when path is "", to be hashed and counted as
+// it is read. An error names the flag.
 func openInput(flagName, path, sampleName string) (*input, error) {
+	f, err := openFile(flagName, path, sampleName)
+	if err != nil {
+		return nil, err
+	}
+	h := reports.NewHashReader(f.rc)
+	c := &countingReader{r: h}
+	return &input{name: f.name, rc: struct {
+		io.Reader
+		io.Closer
+	}{c, f.rc}, hash: h, read: c, size: f.size}, nil
+}
+
+// openedFile is an input file as opened: its name in messages, its
+// contents and its size, -1 when it is not known (a pipe).
+type openedFile struct {
+	name string
+	rc   io.ReadCloser
+	size int64
+}
+
+// openFile opens the input file that flag --flagName gave (path), or the
+// built-in sample sampleName when path is "". An error names the flag.
+func openFile(flagName, path, sampleName string) (*openedFile, error) {
 	if path == "" {
 		b, err := sample.ReadFile("sample/" + sampleName)
 		if err != nil {
 			return nil, err
 		}
-		h := reports.NewHashReader(bytes.NewReader(b))
-		c := &countingReader{r: h}
-		return &input{name: "(built-in sample) " + sampleName, rc: io.NopCloser(c), hash: h, read: c, size: int64(len(b))}, nil
+		return &openedFile{name: "(built-in sample) " + sampleName, rc: io.NopCloser(bytes.NewReader(b)), size: int64(len(b))}, nil
 	}
 	if err := checkInputPath(flagName, path); err != nil {
 		return nil, err
@@ -165,12 +187,7 @@ func openInput(flagName, path, sampleName string) (*input, error) {
 	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
 		size = st.Size()
 	}
-	h := reports.NewHashReader(f)
-	c := &countingReader{r: h}
-	return &input{name: path, rc: struct {
-		io.Reader
-		io.Closer
-	}{c, f}, hash: h, read: c, size: size}, nil
+	return &openedFile{name: path, rc: f, size: size}, nil
 }
 
 // inputFile describes an input for the manifest; the built-in sample has no
@@ -262,13 +279,17 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 
 	mcDefaults := pricing.MCDefaults{Paths: f.paths, Seed: f.seed, Sequence: f.sequence, Antithetic: f.antithetic}
 	prog := newProgress(log, line, pf.read, pf.size, mcDefaults)
-	var ok, failed, valFailed, valRows int
 	// strictFailed lists the first failed trades of a --strict run.
 	var strictFailed []string
-	summary := reports.NewSummary(summaryRows)
-	rows := sync.Pool{New: func() any { return new(reports.Rows) }}
-	if f.part.sharded() {
-		log.Info("sharded run", "shard", f.part.String(), "from", f.part.from)
+	// The summary is for a run without --out only: it keeps the first
+	// trades listed, which a batch of millions writing files has no use for.
+	var summary *reports.Summary
+	if w == nil {
+		summary = reports.NewSummary(summaryRows)
+	}
+	sink := reports.NewSink(w, report, summary)
+	if f.part.Sharded() {
+		log.Info("sharded run", "shard", f.part.String(), "from", f.partFrom)
 	}
 	next := func() (pricing.Item, error) {
 		for {
@@ -281,88 +302,44 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 			}
 			// Every row is read (and so checked for a duplicate trade_id),
 			// but only the shard's are priced.
-			if f.part.has(tr.ID) {
+			if f.part.Has(tr.ID) {
 				return pricing.Item{Trade: tr, Err: err, Paths: prog.Read(tr)}, nil
 			}
 		}
 	}
-	emit := func(p pricing.Priced) error {
+	// Formatting the rows is most of the writing: the workers do it in
+	// parallel (sink.Format), and emit, which runs in input order, only
+	// copies bytes.
+	finish := func(p pricing.Priced) reports.Formatted { return sink.Format(p.Result) }
+	emit := func(p pricing.Priced, rows reports.Formatted) error {
 		if ctx.Err() != nil {
 			// Interrupted: what is still coming in is not the run's.
 			return context.Cause(ctx)
 		}
 		r := p.Result
 		prog.Emitted(r.Err != nil)
+		if f.strict && (r.Err != nil || sink.Counts().Failed > 0) {
+			// Nothing will be written: the rest is counting.
+			if r.Err != nil && len(strictFailed) < strictListed {
+				strictFailed = append(strictFailed, failedTrade(pf.name, r))
+			}
+			sink.Skip(p, rows)
+			return nil
+		}
 		if r.Err != nil {
-			failed++
-			if f.strict {
-				if len(strictFailed) < strictListed {
-					strictFailed = append(strictFailed, failedTrade(pf.name, r))
-				}
-				// Nothing will be written: the rest is counting.
-				return nil
-			}
 			log.Warn("trade failed", "trade_id", r.TradeID, "line", r.Line, "error", r.Err)
-		} else {
-			ok++
 		}
-		for _, v := range p.Validation {
-			valRows++
-			if !v.OK {
-				valFailed++
-			}
-		}
-		if f.strict && failed > 0 {
-			if rw, isRows := p.Extra.(*reports.Rows); isRows {
-				rows.Put(rw)
-			}
-			return nil
-		}
-		if report != nil {
-			if err := report.Add(r); err != nil {
-				return err
-			}
-			if err := report.AddValidation(p.Validation); err != nil {
-				return err
-			}
-		}
-		if w != nil {
-			rw, ok := p.Extra.(*reports.Rows)
-			if !ok {
-				return p.Extra.(error)
-			}
-			err := w.AddRows(rw)
-			rows.Put(rw)
-			if err != nil {
-				return err
-			}
-			if validate {
-				return w.AddValidation(p.Validation)
-			}
-			return nil
-		}
-		return summary.Add(r)
+		return sink.Add(p, rows)
 	}
 	opts := pricing.Options{Workers: f.workers, Validate: validate, MC: mcDefaults}
-	if w != nil {
-		// Formatting the rows is most of the writing: the workers do it in
-		// parallel, and emit, which runs in input order, only copies bytes.
-		opts.Finish = func(p *pricing.Priced) {
-			rw := rows.Get().(*reports.Rows)
-			if err := rw.Format(p.Result); err != nil {
-				rows.Put(rw)
-				p.Extra = err
-				return
-			}
-			p.Extra = rw
-		}
-	}
 	prog.Start()
-	err = pricing.Run(ctx, m, opts, next, emit)
+	err = pricing.RunWith(ctx, m, opts, next, finish, emit)
 	prog.Finish(err == nil)
 	if err != nil {
 		return usageError{err}
 	}
+	n := sink.Counts()
+	ok, failed := n.OK, n.Failed
 	if f.strict && failed > 0 {
 		list := strings.Join(strictFailed, "\n  ")
 		if more := failed - len(strictFailed); more > 0 {
@@ -405,7 +382,7 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 			return err
 		}
 		if validate {
-			fmt.Fprintf(stdout, "validation: %d figures checked against bump-and-revalue, %d outside tolerance\n", valRows, valFailed)
+			fmt.Fprintf(stdout, "validation: %d figures checked against bump-and-revalue, %d outside tolerance\n", n.Figures, n.FiguresFailed)
 		}
 	}
 	if report != nil {
@@ -423,8 +400,8 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 	switch {
 	case failed > 0:
 		return failedError{fmt.Sprintf("%d of %d trades failed", failed, ok+failed)}
-	case valFailed > 0:
-		return failedError{fmt.Sprintf("%d of %d figures disagree with bump-and-revalue", valFailed, valRows)}
+	case n.FiguresFailed > 0:
+		return failedError{fmt.Sprintf("%d of %d figures disagree with bump-and-revalue", n.FiguresFailed, n.Figures)}
 	}
 	return nil
 }
