@@ -315,12 +315,14 @@ func (p *Pricer) Validate(tr *Trade, res *Result) ([]Validation, error) {
 		return nil, nil
 	}
 	idx := make([]int, len(res.Sens))
+	quotes := p.m.Quotes()
 	for j, s := range res.Sens {
-		i, ok := p.m.Index(s.RiskFactor)
-		if !ok {
+		// A Result priced on another market (or read back from a file)
+		// has quotes that are not this market's.
+		if s.Quote < 0 || s.Quote >= len(quotes) || quotes[s.Quote].Key != s.RiskFactor.String() {
 			return nil, fmt.Errorf("risk factor %s is not in the market", s.RiskFactor)
 		}
-		idx[j] = i
+		idx[j] = s.Quote
 	}
 	if mc, ok := tr.Instrument.(*MonteCarlo); ok {
 		return p.validateMC(tr, mc, res, idx)
@@ -332,7 +334,7 @@ func (p *Pricer) Validate(tr *Trade, res *Result) ([]Validation, error) {
 	out := make([]Validation, 0, len(idx)+1)
 	floor := AbsTolerance * math.Max(1, math.Abs(res.PV))
 	for j, s := range res.Sens {
-		out = append(out, compare(tr.ID, s.RiskFactor, CheckBump, s.Value, bumped[j], floor))
+		out = append(out, compare(tr.ID, s.RiskFactor.String(), CheckBump, s.Value, bumped[j], floor))
 	}
 	out = append(out, compare(tr.ID, ThetaFactor, CheckBump, res.Theta, theta, floor))
 	return out, nil

@@ -243,7 +243,7 @@ func (m *MonteCarlo) Problem(mk *marketdata.Market, def MCDefaults) (*montecarlo
 	pr := &montecarlo.Problem{Model: m.Settings.Model, Underlyings: m.Underlyings, Currency: m.Ccy, Steps: steps}
 	spots := make([]float64, len(m.Underlyings))
 	for i, u := range m.Underlyings {
-		j, ok := mk.Index("SPOT/" + u)
+		j, ok := mk.SpotIndex(u)
 		if !ok {
 			return nil, set, fmt.Errorf("no SPOT quote for %q", u)
 		}

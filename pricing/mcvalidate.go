@@ -115,7 +115,7 @@ func (p *Pricer) validateMC(tr *Trade, m *MonteCarlo, res *Result, idx []int) ([
 		if all[idx[j]].Kind == marketdata.Spot {
 			h *= math.Abs(all[idx[j]].Value)
 		}
-		out = append(out, compare(tr.ID, s.RiskFactor, CheckSameRN, s.Value, bumped[j], floor+noise/h))
+		out = append(out, compare(tr.ID, s.RiskFactor.String(), CheckSameRN, s.Value, bumped[j], floor+noise/h))
 	}
 	out = append(out, compare(tr.ID, ThetaFactor, CheckSameRN, res.Theta, theta, floor+noise/mcBump))
 	rv, err := p.revalueMC(tr.ID, m, qty, res, runs, idx)

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aadrisk/aadrisk/marketdata"
 	"github.com/aadrisk/aadrisk/pricing"
 )
 
@@ -629,10 +630,9 @@ func (r *Report) view(m *Manifest, asof time.Time) (*reportView, error) {
 	}
 	sortRisk(fkeys, asof)
 	type pillar struct {
-		name, pillar, strike string
-		key                  riskKey
-		value, se            float64
-		hasSE                bool
+		key       riskKey
+		value, se float64
+		hasSE     bool
 	}
 	// curve is the pillars of one curve, surface or matrix in one
 	// currency, in ladder order.
@@ -642,11 +642,12 @@ func (r *Report) view(m *Manifest, asof time.Time) (*reportView, error) {
 	}
 	var spots, rates, divs, vols, corrs []*curve
 	type curveKey struct {
-		kind, name, currency string
+		kind           marketdata.Kind
+		name, currency string
 	}
 	curves := map[curveKey]*curve{}
-	add := func(cs []*curve, kind, name string, p pillar) []*curve {
-		k := curveKey{kind, name, p.key.currency}
+	add := func(cs []*curve, name string, p pillar) []*curve {
+		k := curveKey{p.key.factor.Kind(), name, p.key.currency}
 		if c := curves[k]; c != nil {
 			c.ps = append(c.ps, p)
 			return cs
@@ -658,30 +659,23 @@ func (r *Report) view(m *Manifest, asof time.Time) (*reportView, error) {
 	var other []pillar
 	for _, k := range fkeys {
 		f := r.factors[k]
-		kind, rest, _ := strings.Cut(k.factor, "/")
-		parts := strings.Split(rest, "/")
-		p := pillar{key: k, value: f.sum.value(), se: math.Sqrt(f.se2), hasSE: f.hasSE, name: parts[0]}
+		p := pillar{key: k, value: f.sum.value(), se: math.Sqrt(f.se2), hasSE: f.hasSE}
 		if !finite(p.value) {
-			return nil, fmt.Errorf("reports: risk factor %q in %q: portfolio sensitivity %v: %w", k.factor, k.currency, p.value, errNonFinite)
+			return nil, fmt.Errorf("reports: risk factor %q in %q: portfolio sensitivity %v: %w", k.factor.String(), k.currency, p.value, errNonFinite)
 		}
-		if len(parts) >= 2 {
-			p.pillar = parts[1]
-		}
-		switch {
-		case kind == "SPOT" && len(parts) == 1:
+		name := k.factor.Name()
+		switch k.factor.Kind() {
+		case marketdata.Spot:
 			// One chart per currency: the name is the bar.
-			spots = add(spots, kind, "", p)
-		case kind == "RATE" && len(parts) == 2:
-			rates = add(rates, kind, p.name, p)
-		case kind == "DIVYIELD" && len(parts) == 2:
-			divs = add(divs, kind, p.name, p)
-		case kind == "VOL" && (len(parts) == 2 || len(parts) == 3):
-			if len(parts) == 3 {
-				p.strike = parts[2]
-			}
-			vols = add(vols, kind, p.name, p)
-		case kind == "CORR" && len(parts) == 1 && strings.Count(p.name, "|") == 1:
-			corrs = add(corrs, kind, "", p)
+			spots = add(spots, "", p)
+		case marketdata.Rate:
+			rates = add(rates, name, p)
+		case marketdata.DivYield:
+			divs = add(divs, name, p)
+		case marketdata.Vol:
+			vols = add(vols, name, p)
+		case marketdata.Corr:
+			corrs = add(corrs, "", p)
 		default:
 			other = append(other, p)
 		}
@@ -706,7 +700,7 @@ func (r *Report) view(m *Manifest, asof time.Time) (*reportView, error) {
 	for _, c := range spots {
 		items := make([]barItem, len(c.ps))
 		for i, p := range c.ps {
-			items[i] = barItem{p.name, p.value, se(p)}
+			items[i] = barItem{p.key.factor.Name(), p.value, se(p)}
 		}
 		v.Delta = append(v.Delta, newBarChart("Delta per underlying, "+in(c.currency), orDash(c.currency)+" per unit of spot (risk.csv's SPOT rows)", items, nil))
 	}
@@ -720,7 +714,7 @@ func (r *Report) view(m *Manifest, asof time.Time) (*reportView, error) {
 		for _, c := range cs {
 			items := make([]barItem, len(c.ps))
 			for i, p := range c.ps {
-				items[i] = barItem{p.pillar, p.value, se(p)}
+				items[i] = barItem{p.key.factor.Pillar(), p.value, se(p)}
 			}
 			charts = append(charts, newBarChart(title+" "+c.name+", "+in(c.currency), orDash(c.currency)+" "+unit, items, &scaled{per, perUnit}))
 		}
@@ -733,37 +727,34 @@ func (r *Report) view(m *Manifest, asof time.Time) (*reportView, error) {
 	// expiries come in ladder order (time); the strikes of all expiries are
 	// put in numeric order, a blank strike first.
 	for _, c := range vols {
-		var expiries, strikes []string
+		var expiries []string
+		var strikes []marketdata.Key // a key of each strike, for its value
 		for _, p := range c.ps {
-			if !slices.Contains(expiries, p.pillar) {
-				expiries = append(expiries, p.pillar)
+			f := p.key.factor
+			if !slices.Contains(expiries, f.Pillar()) {
+				expiries = append(expiries, f.Pillar())
 			}
-			if !slices.Contains(strikes, p.strike) {
-				strikes = append(strikes, p.strike)
+			if !slices.ContainsFunc(strikes, func(k marketdata.Key) bool { return k.Strike() == f.Strike() }) {
+				strikes = append(strikes, f)
 			}
 		}
-		slices.SortFunc(strikes, func(a, b string) int {
-			fa, ea := strconv.ParseFloat(a, 64)
-			fb, eb := strconv.ParseFloat(b, 64)
-			if (ea == nil) != (eb == nil) {
-				if ea != nil {
-					return -1 // a blank strike first
-				}
-				return 1
-			}
-			return cmp.Or(cmp.Compare(fa, fb), cmp.Compare(a, b))
+		slices.SortFunc(strikes, func(a, b marketdata.Key) int {
+			// K is 0 for a blank strike and > 0 for the others.
+			return cmp.Or(cmp.Compare(a.K(), b.K()), strings.Compare(a.Strike(), b.Strike()))
 		})
 		cols := make([]string, len(strikes))
 		for i, s := range strikes {
-			cols[i] = s
-			if s == "" {
+			cols[i] = s.Strike()
+			if cols[i] == "" {
 				cols[i] = "(flat)"
 			}
 		}
 		cells := make([]heatCell, 0, len(c.ps))
 		for _, p := range c.ps {
-			i, j := slices.Index(expiries, p.pillar), slices.Index(strikes, p.strike)
-			tip := fmt.Sprintf("%s, %s: %s per 1.00 of vol, %s per vol point", p.key.factor, in(p.key.currency), num(p.value), num(p.value/100))
+			f := p.key.factor
+			i := slices.Index(expiries, f.Pillar())
+			j := slices.IndexFunc(strikes, func(k marketdata.Key) bool { return k.Strike() == f.Strike() })
+			tip := fmt.Sprintf("%s, %s: %s per 1.00 of vol, %s per vol point", f, in(p.key.currency), num(p.value), num(p.value/100))
 			if p.hasSE {
 				tip += ", std error " + num(p.se)
 			}
@@ -778,7 +769,7 @@ func (r *Report) view(m *Manifest, asof time.Time) (*reportView, error) {
 	for _, c := range corrs {
 		var ns []string
 		for _, p := range c.ps {
-			a, b, _ := strings.Cut(p.name, "|")
+			a, b := p.key.factor.Pair()
 			for _, x := range [...]string{a, b} {
 				if !slices.Contains(ns, x) {
 					ns = append(ns, x)
@@ -788,7 +779,7 @@ func (r *Report) view(m *Manifest, asof time.Time) (*reportView, error) {
 		slices.Sort(ns)
 		var cells []heatCell
 		for _, p := range c.ps {
-			a, b, _ := strings.Cut(p.name, "|")
+			a, b := p.key.factor.Pair()
 			i, j := slices.Index(ns, a), slices.Index(ns, b)
 			tip := fmt.Sprintf("%s, %s: %s per 1.00 of correlation", p.key.factor, in(p.key.currency), num(p.value))
 			if p.hasSE {
@@ -801,7 +792,7 @@ func (r *Report) view(m *Manifest, asof time.Time) (*reportView, error) {
 			"cells: "+orDash(c.currency)+" per 1.00 of correlation, ∂pv/∂ρ for the pair (shown in both halves)", "", "", ns, ns, cells))
 	}
 	for _, p := range other {
-		row := factorRow{Key: p.key.factor, Currency: orDash(p.key.currency), Value: num(p.value)}
+		row := factorRow{Key: p.key.factor.String(), Currency: orDash(p.key.currency), Value: num(p.value)}
 		if p.hasSE {
 			row.SE = num(p.se)
 		}

@@ -317,6 +317,27 @@ func needsQuotesBytes(b []byte) bool {
 	return false
 }
 
+// key reads text field i, a risk-factor key, through the cache m (nil for
+// none): a sensitivities.csv repeats its keys on every trade's rows, and a
+// key read once is not parsed again while m is smaller than 1<<16.
+func (c *csvReader) key(i int, m map[string]marketdata.Key) (marketdata.Key, error) {
+	b, err := c.textBytes(i)
+	if err != nil {
+		return marketdata.Key{}, err
+	}
+	if k, ok := m[string(b)]; ok {
+		return k, nil
+	}
+	k, err := marketdata.ParseKey(string(b))
+	if err != nil {
+		return k, c.fieldErr(i, "%v", err)
+	}
+	if m != nil && len(m) < 1<<16 {
+		m[k.String()] = k
+	}
+	return k, nil
+}
+
 // number reads field i, a finite number in the form appendNum writes.
 func (c *csvReader) number(i int) (float64, error) {
 	b := c.raw(i)
@@ -531,7 +552,7 @@ type SensitivityRow struct {
 // one row at a time.
 type SensitivitiesReader struct {
 	c       *csvReader
-	factors map[string]string
+	factors map[string]marketdata.Key
 	lastID  string
 }
 
@@ -542,13 +563,14 @@ func NewSensitivitiesReader(r io.Reader, file string) (*SensitivitiesReader, err
 	if err != nil {
 		return nil, err
 	}
-	return &SensitivitiesReader{c: c, factors: make(map[string]string)}, nil
+	return &SensitivitiesReader{c: c, factors: make(map[string]marketdata.Key)}, nil
 }
 
 // Line returns the line on which the last row read began.
 func (sr *SensitivitiesReader) Line() int { return sr.c.recordLine() }
 
-// Next reads the next row into row; io.EOF after the last row.
+// Next reads the next row into row; io.EOF after the last row. The row's
+// Quote is −1: a file has no market.
 func (sr *SensitivitiesReader) Next(row *SensitivityRow) error {
 	c := sr.c
 	if err := c.next(); err != nil {
@@ -561,8 +583,8 @@ func (sr *SensitivitiesReader) Next(row *SensitivityRow) error {
 	if string(id) != sr.lastID { // a trade's rows are consecutive
 		sr.lastID = string(id)
 	}
-	*row = SensitivityRow{TradeID: sr.lastID}
-	if row.RiskFactor, err = c.intern(1, sr.factors, 1<<16); err != nil {
+	*row = SensitivityRow{TradeID: sr.lastID, Sensitivity: pricing.Sensitivity{Quote: -1}}
+	if row.RiskFactor, err = c.key(1, sr.factors); err != nil {
 		return err
 	}
 	if row.Value, err = c.number(2); err != nil {
@@ -583,8 +605,9 @@ var oldHeaders = map[string]string{
 // factor, summed over its trades in one currency (risk.csv has no standard
 // errors).
 type RiskRow struct {
-	RiskFactor, Currency string
-	Sensitivity          float64
+	RiskFactor  marketdata.Key
+	Currency    string
+	Sensitivity float64
 }
 
 // RiskReader reads back a risk.csv written by a Writer, one row at a time,
@@ -619,7 +642,7 @@ func (rr *RiskReader) Next(row *RiskRow) error {
 	}
 	*row = RiskRow{}
 	var err error
-	if row.RiskFactor, err = c.text(0); err != nil {
+	if row.RiskFactor, err = c.key(0, nil); err != nil {
 		return err
 	}
 	if row.Currency, err = c.text(1); err != nil {
@@ -633,7 +656,7 @@ func (rr *RiskReader) Next(row *RiskRow) error {
 			if o == 0 {
 				what = "repeated"
 			}
-			return c.errorf(c.recordLine(), 1, "", "%s, %s: %s (risk.csv is sorted by risk factor in ladder order, then by currency, one row each)", k.factor, k.currency, what)
+			return c.errorf(c.recordLine(), 1, "", "%v, %s: %s (risk.csv is sorted by risk factor in ladder order, then by currency, one row each)", k.factor, k.currency, what)
 		}
 	}
 	rr.prev, rr.any = k, true

@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/aadrisk/aadrisk/marketdata"
 	"github.com/aadrisk/aadrisk/pricing"
 )
 
@@ -355,12 +356,12 @@ func (w *Writer) writeRisk(asof time.Time) error {
 	for _, k := range keys {
 		v := w.factors[k].value()
 		var ok bool
-		t.buf = appendText(t.buf, k.factor)
+		t.buf = appendText(t.buf, k.factor.String())
 		t.buf = append(t.buf, ',')
 		t.buf = appendText(t.buf, k.currency)
 		t.buf = append(t.buf, ',')
 		if t.buf, ok = appendNum(t.buf, v); !ok {
-			return fmt.Errorf("reports: risk factor %q in %q: portfolio sensitivity %v: %w", k.factor, k.currency, v, errNonFinite)
+			return fmt.Errorf("reports: risk factor %q in %q: portfolio sensitivity %v: %w", k.factor.String(), k.currency, v, errNonFinite)
 		}
 		t.buf = append(t.buf, '\n')
 		if len(t.buf) >= flushSize {
@@ -420,11 +421,14 @@ func checkResult(r *pricing.Result) error {
 	}
 	for i := range r.Sens {
 		s := &r.Sens[i]
+		if s.RiskFactor == (marketdata.Key{}) {
+			return fmt.Errorf("reports: trade %q: sensitivity %d has no risk factor", r.TradeID, i)
+		}
 		if !finite(s.Value) {
-			return nonFinite(r.TradeID, s.RiskFactor, "sensitivity", s.Value)
+			return nonFinite(r.TradeID, s.RiskFactor.String(), "sensitivity", s.Value)
 		}
 		if s.HasStdError && !finite(s.StdError) {
-			return nonFinite(r.TradeID, s.RiskFactor, "std_error", s.StdError)
+			return nonFinite(r.TradeID, s.RiskFactor.String(), "std_error", s.StdError)
 		}
 	}
 	return nil
