@@ -93,9 +93,10 @@
 // writes (the header byte for byte, LF line ends and a final LF, quoting
 // and neutralising only where the Writer applies them, numbers in the
 // shortest form that reads back exactly, blank cells where the Writer
-// leaves them blank) and refuse anything else with a *ReadError naming the
-// file, line and column; so what they read, written again by a Writer,
-// gives the same bytes.
+// leaves them blank, risk factors that are keys of a market) and refuse
+// anything else with a *strictcsv.Error naming the file, line, column and
+// field, the error type of the input files' readers; so what they read,
+// written again by a Writer, gives the same bytes.
 //
 // # Text
 //

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aadrisk/aadrisk/marketdata"
+	"github.com/aadrisk/aadrisk/marketdata/strictcsv"
 	"github.com/aadrisk/aadrisk/pricing"
 )
 
@@ -30,7 +31,8 @@ import (
 // cells a Writer leaves blank. So what they read, written again by a
 // Writer, gives the same bytes: a merge reproduces an unsharded run byte for
 // byte, and a file edited by hand or damaged is refused rather than merged.
-// Every error is a *ReadError naming the file, the line and the column.
+// Every error is a *strictcsv.Error naming the file, the line, the column
+// and the field, as the readers of the input files do.
 
 // MaxReadRecord bounds the length of one record (a row, with the lines of
 // its quoted fields) that the readers accept, and so their memory.
@@ -39,36 +41,6 @@ const MaxReadRecord = 64 << 20
 // readBufSize is the read buffer of each reader. A merge opens three or four
 // readers per shard, so it stays modest.
 const readBufSize = 16 << 10
-
-// ReadError is a malformed or unexpected cell, row or file met by a reader.
-type ReadError struct {
-	File string
-	// Line and Column (1-based, in bytes) locate the error; Column is 0 for
-	// an error about a whole row or file, and Line too for the whole file.
-	Line, Column int
-	// Field is the name of the column, when the error is about one cell.
-	Field string
-	Msg   string
-	// Err is the underlying error (an I/O error), if any.
-	Err error
-}
-
-func (e *ReadError) Error() string {
-	s := e.File
-	if e.Line > 0 {
-		s += ":" + strconv.Itoa(e.Line)
-		if e.Column > 0 {
-			s += ":" + strconv.Itoa(e.Column)
-		}
-	}
-	s += ": "
-	if e.Field != "" {
-		s += e.Field + ": "
-	}
-	return s + e.Msg
-}
-
-func (e *ReadError) Unwrap() error { return e.Err }
 
 // csvReader reads the records of one CSV file written by a Writer.
 type csvReader struct {
@@ -91,7 +63,7 @@ func newCSVReader(r io.Reader, file, header string) (*csvReader, error) {
 	c := &csvReader{br: bufio.NewReaderSize(r, readBufSize), file: file}
 	got, err := c.readLine()
 	if err == io.EOF {
-		return nil, &ReadError{File: file, Msg: "empty file: want the header " + strconv.Quote(header[:len(header)-1])}
+		return nil, &strictcsv.Error{File: file, Msg: "empty file: want the header " + strconv.Quote(header[:len(header)-1])}
 	}
 	if err != nil {
 		return nil, err
@@ -106,7 +78,7 @@ func newCSVReader(r io.Reader, file, header string) (*csvReader, error) {
 		if why, ok := oldHeaders[string(got)]; ok && header == riskHeader {
 			msg = why + ": " + msg
 		}
-		return nil, &ReadError{File: file, Line: 1, Column: col, Msg: msg}
+		return nil, &strictcsv.Error{File: file, Line: 1, Column: col, Msg: msg}
 	}
 	for _, f := range bytes.Split([]byte(header[:len(header)-1]), []byte{','}) {
 		c.names = append(c.names, string(f))
@@ -115,7 +87,7 @@ func newCSVReader(r io.Reader, file, header string) (*csvReader, error) {
 }
 
 func (c *csvReader) errorf(line, col int, field, format string, args ...any) error {
-	return &ReadError{File: c.file, Line: line, Column: col, Field: field, Msg: fmt.Sprintf(format, args...)}
+	return &strictcsv.Error{File: c.file, Line: line, Column: col, Field: field, Msg: fmt.Sprintf(format, args...)}
 }
 
 // fieldErr is an error about field i of the current record.
@@ -153,7 +125,7 @@ func (c *csvReader) readLine() ([]byte, error) {
 		}
 		return nil, c.errorf(c.line+1, 0, "", "the file ends in the middle of a line (no final line end): it was cut short")
 	}
-	return nil, &ReadError{File: c.file, Line: c.line + 1, Msg: err.Error(), Err: err}
+	return nil, &strictcsv.Error{File: c.file, Line: c.line + 1, Msg: err.Error(), Err: err}
 }
 
 // next reads the next record; io.EOF at the end of the file.
@@ -746,10 +718,10 @@ const maxManifest = 1 << 20
 func ReadManifest(r io.Reader, file string) (*Manifest, error) {
 	data, err := io.ReadAll(io.LimitReader(r, maxManifest+1))
 	if err != nil {
-		return nil, &ReadError{File: file, Msg: err.Error(), Err: err}
+		return nil, &strictcsv.Error{File: file, Msg: err.Error(), Err: err}
 	}
 	if len(data) > maxManifest {
-		return nil, &ReadError{File: file, Msg: fmt.Sprintf("larger than %d bytes: not a manifest", maxManifest)}
+		return nil, &strictcsv.Error{File: file, Msg: fmt.Sprintf("larger than %d bytes: not a manifest", maxManifest)}
 	}
 	var m Manifest
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -759,10 +731,10 @@ func ReadManifest(r io.Reader, file string) (*Manifest, error) {
 	off := dec.InputOffset()
 	if rest := bytes.TrimLeft(data[off:], " \t\r\n"); len(rest) > 0 {
 		line, col := position(data, int64(len(data)-len(rest)))
-		return nil, &ReadError{File: file, Line: line, Column: col, Msg: "data after the manifest's closing brace"}
+		return nil, &strictcsv.Error{File: file, Line: line, Column: col, Msg: "data after the manifest's closing brace"}
 	}
 	bad := func(format string, args ...any) error {
-		return &ReadError{File: file, Msg: fmt.Sprintf(format, args...)}
+		return &strictcsv.Error{File: file, Msg: fmt.Sprintf(format, args...)}
 	}
 	switch {
 	case m.Version == "":
@@ -809,9 +781,9 @@ func jsonError(file string, data []byte, err error) error {
 	case errors.As(err, &typ):
 		off = typ.Offset
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
-		return &ReadError{File: file, Msg: "empty or truncated JSON", Err: err}
+		return &strictcsv.Error{File: file, Msg: "empty or truncated JSON", Err: err}
 	}
-	e := &ReadError{File: file, Msg: err.Error(), Err: err}
+	e := &strictcsv.Error{File: file, Msg: err.Error(), Err: err}
 	if off >= 0 {
 		e.Line, e.Column = position(data, off)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/aadrisk/aadrisk/marketdata/strictcsv"
 	"github.com/aadrisk/aadrisk/pricing"
 )
 
@@ -295,8 +296,8 @@ func TestReadersRefuse(t *testing.T) {
 		_, err := readAllResults(strings.NewReader(c.data))
 		require.Error(t, err, c.name)
 		assert.Contains(t, err.Error(), c.want, c.name)
-		var re *ReadError
-		assert.True(t, errors.As(err, &re), "%s: a *ReadError", c.name)
+		var re *strictcsv.Error
+		assert.True(t, errors.As(err, &re), "%s: a *strictcsv.Error", c.name)
 	}
 
 	// Sensitivities and validation.
@@ -336,9 +337,9 @@ func fixtureAsOf(t *testing.T) time.Time {
 func TestRiskReaderRefuses(t *testing.T) {
 	asof := fixtureAsOf(t)
 	_, err := NewRiskReader(strings.NewReader("risk_factor,sensitivity\nSPOT/ACME,1\n"), "shard/risk.csv", asof)
-	var re *ReadError
+	var re *strictcsv.Error
 	require.ErrorAs(t, err, &re)
-	assert.Equal(t, ReadError{File: "shard/risk.csv", Line: 1, Column: 13, Msg: re.Msg}, *re)
+	assert.Equal(t, strictcsv.Error{File: "shard/risk.csv", Line: 1, Column: 13, Msg: re.Msg}, *re)
 	assert.ErrorContains(t, err, `shard/risk.csv:1:13: the risk.csv of an earlier aadrisk, which added up sensitivities in different currencies`)
 	assert.ErrorContains(t, err, `want "risk_factor,currency,sensitivity"`)
 	_, err = NewRiskReader(strings.NewReader("risk_factor,ccy,sensitivity\n"), RiskFile, asof)
