@@ -2,7 +2,10 @@ package reports
 
 import (
 	"errors"
+	"math"
 	"strconv"
+	"strings"
+	"time"
 )
 
 // errNonFinite is wrapped by every error that refuses a NaN or an infinity.
@@ -83,4 +86,96 @@ func appendText(b []byte, s string) []byte {
 		b = append(b, s[i])
 	}
 	return append(b, '"')
+}
+
+// num formats v for reading: 6 significant digits, thousands separators in
+// the integer part, no trailing zeros; an exponent for very large or very
+// small magnitudes.
+func num(v float64) string {
+	if v == 0 {
+		return "0"
+	}
+	if !finite(v) {
+		return strconv.FormatFloat(v, 'g', -1, 64)
+	}
+	// Round to 6 significant digits first, so that the exponent is the
+	// rounded figure's.
+	r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'e', 5, 64), 64)
+	e := int(math.Floor(math.Log10(math.Abs(r))))
+	if e >= 15 || e < -5 {
+		s := strconv.FormatFloat(r, 'e', 5, 64)
+		mant, exp, _ := strings.Cut(s, "e")
+		if strings.Contains(mant, ".") {
+			mant = strings.TrimRight(strings.TrimRight(mant, "0"), ".")
+		}
+		return strings.Replace(mant, "-", "−", 1) + "×10" + superscript(exp)
+	}
+	s := strconv.FormatFloat(r, 'f', max(0, 5-e), 64)
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	ip, fp, hasFrac := strings.Cut(s, ".")
+	var b strings.Builder
+	if neg {
+		b.WriteString("−")
+	}
+	for i, c := range ip {
+		if i > 0 && (len(ip)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if hasFrac {
+		b.WriteByte('.')
+		b.WriteString(fp)
+	}
+	return b.String()
+}
+
+func superscript(exp string) string {
+	n, _ := strconv.Atoi(exp)
+	s := strconv.Itoa(n)
+	const sup = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+	digits := []rune(sup)
+	var b strings.Builder
+	for _, c := range s {
+		if c == '-' {
+			b.WriteString("⁻")
+			continue
+		}
+		b.WriteRune(digits[c-'0'])
+	}
+	return b.String()
+}
+
+// count formats a whole number with thousands separators.
+func count(n int) string {
+	if n < 0 {
+		return "−" + count(-n)
+	}
+	s := strconv.Itoa(n)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+func timeText(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.UTC().Format("2006-01-02 15:04:05.000 UTC")
 }

@@ -210,7 +210,7 @@ func TestReportValidationSampleBounded(t *testing.T) {
 	}
 	require.NoError(t, r.AddValidation(vs))
 	assert.LessOrEqual(t, len(r.val.sample), 100)
-	assert.Len(t, r.val.worst, 5)
+	assert.Len(t, r.val.worst.items, 5)
 	vv := r.validationView()
 	assert.LessOrEqual(t, len(vv.Chart.Points), 200)
 	assert.Equal(t, "T999", vv.Worst[0].TradeID) // the largest rel diff, the earliest
@@ -233,30 +233,6 @@ func TestNum(t *testing.T) {
 		assert.Equal(t, want, num(v), "%v", v)
 	}
 	assert.Equal(t, "12,345,678", count(12345678))
-}
-
-func TestAtomicFile(t *testing.T) {
-	dir := t.TempDir()
-	p := filepath.Join(dir, "r.html")
-	f, err := CreateAtomic(p)
-	require.NoError(t, err)
-	_, err = f.Write([]byte("hello"))
-	require.NoError(t, err)
-	_, err = os.Stat(p)
-	assert.True(t, os.IsNotExist(err), "visible before Commit")
-	require.NoError(t, f.Commit())
-	b, err := os.ReadFile(p)
-	require.NoError(t, err)
-	assert.Equal(t, "hello", string(b))
-
-	f, err = CreateAtomic(filepath.Join(dir, "gone.html"))
-	require.NoError(t, err)
-	require.NoError(t, f.Abort())
-	ents, _ := os.ReadDir(dir)
-	assert.Len(t, ents, 1)
-
-	_, err = CreateAtomic(filepath.Join(dir, "no", "such", "dir.html"))
-	assert.Error(t, err)
 }
 
 // TestReportLarge builds the report of 100,000 trades on 50 underlyings
