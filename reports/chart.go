@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
 )
 
 // Charts: plain SVG, laid out here and drawn by the template.
@@ -220,11 +219,11 @@ func newScatter(pts []valPoint, total int) *scatter {
 	py := func(y float64) float64 { return round1(s.Y1 - (y-ymin)/(ymax-ymin)*(s.Y1-s.Y0)) }
 	step := math.Max(1, math.Ceil((xmax-xmin)/12))
 	for e := xmin; e <= xmax; e += step {
-		s.XTicks = append(s.XTicks, tick{px(e), "10" + superscript(strconv.Itoa(int(e)))})
+		s.XTicks = append(s.XTicks, tick{px(e), "10" + superscript(int(e))})
 	}
 	step = math.Max(1, math.Ceil((ymax-ymin)/10))
 	for e := ymin; e <= ymax; e += step {
-		s.YTicks = append(s.YTicks, tick{py(e), "10" + superscript(strconv.Itoa(int(e)))})
+		s.YTicks = append(s.YTicks, tick{py(e), "10" + superscript(int(e))})
 	}
 	// Failures last, so that they are drawn on top.
 	for _, fail := range [...]bool{false, true} {

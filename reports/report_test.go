@@ -225,16 +225,6 @@ func TestReportValidationSampleBounded(t *testing.T) {
 	assert.Equal(t, 1, fails)
 }
 
-func TestNum(t *testing.T) {
-	for v, want := range map[float64]string{
-		0: "0", 1: "1", -1234567.891: "−1,234,570", 1234.5678: "1,234.57", 0.000123456789: "0.000123457",
-		999999.7: "1,000,000", 1e-9: "1×10⁻⁹", 2.5e20: "2.5×10²⁰", 100: "100", 0.1: "0.1", 123456: "123,456",
-	} {
-		assert.Equal(t, want, num(v), "%v", v)
-	}
-	assert.Equal(t, "12,345,678", count(12345678))
-}
-
 // TestReportLarge builds the report of 100,000 trades on 50 underlyings
 // with about 25 sensitivities each, and checks that it is quick and small.
 func TestReportLarge(t *testing.T) {
