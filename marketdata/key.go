@@ -26,10 +26,23 @@ import (
 // are == when their texts are (RATE/USD/1Y and RATE/USD/12M are two keys,
 // though the same time). CompareKeys orders them as a risk ladder.
 type Key struct {
-	kind                 Kind
-	name, pillar, strike string
-	k                    float64 // the strike's value, 0 for none
-	text                 string  // String's result, built once
+	// text is String's result, built once; the parts are its substrings,
+	// the name ending at nameEnd and the pillar at pillarEnd (nameEnd when
+	// there is none), so that a Key is small and holds one string.
+	text               string
+	nameEnd, pillarEnd int32
+	kind               Kind
+	k                  float64 // the strike's value, 0 for none
+}
+
+// newKey is the Key of parts already checked, with its text.
+func newKey(kind Kind, name, pillar, strike, text string, k float64) Key {
+	nameEnd := len(kind.String()) + 1 + len(name)
+	pillarEnd := nameEnd
+	if pillar != "" {
+		pillarEnd += 1 + len(pillar)
+	}
+	return Key{text: text, nameEnd: int32(nameEnd), pillarEnd: int32(pillarEnd), kind: kind, k: k}
 }
 
 // Kind returns the type of the quote.
@@ -37,15 +50,25 @@ func (k Key) Kind() Kind { return k.kind }
 
 // Name returns the name as written: an underlying, a currency, or for
 // CORR the pair A|B.
-func (k Key) Name() string { return k.name }
+func (k Key) Name() string { return k.part(len(k.kind.String())+1, int(k.nameEnd)) }
 
 // Pillar returns the pillar as written (a tenor or a date for RATE,
 // DIVYIELD and VOL, a parameter for HESTON), "" for the other kinds.
-func (k Key) Pillar() string { return k.pillar }
+func (k Key) Pillar() string { return k.part(int(k.nameEnd)+1, int(k.pillarEnd)) }
 
 // Strike returns a VOL key's strike as written, "" for a blank strike and
 // for the other kinds.
-func (k Key) Strike() string { return k.strike }
+func (k Key) Strike() string { return k.part(int(k.pillarEnd)+1, len(k.text)) }
+
+// part returns text[i:j], or "" for a part the key does not have (and for
+// the parts of the zero Key and of a Key made of a Quote that is not one
+// of a market, which RiskFactor then refuses).
+func (k Key) part(i, j int) string {
+	if i > j || j > len(k.text) {
+		return ""
+	}
+	return k.text[i:j]
+}
 
 // K returns the value of a VOL key's strike, 0 when Strike is "".
 func (k Key) K() float64 { return k.k }
@@ -56,7 +79,7 @@ func (k Key) Pair() (a, b string) {
 	if k.kind != Corr {
 		return "", ""
 	}
-	a, b, _ = strings.Cut(k.name, "|")
+	a, b, _ = strings.Cut(k.Name(), "|")
 	return a, b
 }
 
@@ -64,9 +87,17 @@ func (k Key) Pair() (a, b string) {
 // "VOL/ACME/1Y/100"; "" for the zero Key. It does not allocate.
 func (k Key) String() string { return k.text }
 
-// RiskFactor returns the Key of q: its risk factor, whose String is q.Key.
+// RiskFactor returns the Key of q, a quote of a market: its risk factor,
+// whose String is q.Key. For a Quote whose Key is not the text of its
+// parts (one not made by a market) it returns the zero Key.
 func (q *Quote) RiskFactor() Key {
-	return Key{kind: q.Kind, name: q.Name, pillar: q.Pillar, strike: q.Strike, k: q.K, text: q.Key}
+	k := newKey(q.Kind, q.Name, q.Pillar, q.Strike, q.Key, q.K)
+	typ := q.Kind.String()
+	if q.Kind < Spot || q.Kind > Heston || len(q.Key) <= len(typ) || q.Key[:len(typ)] != typ || q.Key[len(typ)] != '/' ||
+		q.Name == "" || k.Name() != q.Name || k.Pillar() != q.Pillar || k.Strike() != q.Strike {
+		return Key{}
+	}
+	return k
 }
 
 // ParseKey reads the text of a risk-factor key, as String writes it and a
@@ -190,5 +221,5 @@ func makeKey(kind Kind, name, pillar, strike string, pillarTime func(string) (fl
 			b.WriteString(strike)
 		}
 	}
-	return Key{kind: kind, name: name, pillar: pillar, strike: strike, k: id.k, text: b.String()}, id, nil
+	return newKey(kind, name, pillar, strike, b.String(), id.k), id, nil
 }

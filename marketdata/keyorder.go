@@ -63,18 +63,18 @@ type keyOrder struct {
 
 // orderOf reads the pillar of k at asof.
 func orderOf(k Key, asof time.Time) keyOrder {
-	o := keyOrder{key: k, hasK: k.strike != ""}
+	o := keyOrder{key: k, hasK: k.Strike() != ""}
 	switch k.kind {
 	case 0:
 		return o
 	case Rate, DivYield, Vol:
-		t, err := ParseTime(k.pillar, asof)
+		t, err := ParseTime(k.Pillar(), asof)
 		if err != nil {
 			return o
 		}
 		o.t = t
 	case Heston:
-		o.param = slices.IndexFunc(hestonNames[:], func(p string) bool { return strings.EqualFold(p, k.pillar) })
+		o.param = slices.IndexFunc(hestonNames[:], func(p string) bool { return strings.EqualFold(p, k.Pillar()) })
 	}
 	o.inOrder = true
 	return o
@@ -93,7 +93,7 @@ func (a *keyOrder) compare(b *keyOrder) int {
 	}
 	return cmp.Or(
 		cmp.Compare(a.key.kind, b.key.kind),
-		strings.Compare(a.key.name, b.key.name),
+		strings.Compare(a.key.Name(), b.key.Name()),
 		cmp.Compare(a.t, b.t),
 		cmp.Compare(a.param, b.param),
 		compareBool(a.hasK, b.hasK), // a blank strike first

@@ -131,6 +131,17 @@ HESTON,ACME,Kappa,,1.5
 		assert.Equal(t, q.RiskFactor(), k)
 		assert.Equal(t, q.Key, k.String())
 	}
+	for _, q := range []Quote{
+		{Kind: Spot, Name: "ACME"}, // no Key
+		{Kind: Spot, Name: "ACME", Key: "SPOT/BETA"},
+		{Kind: Rate, Name: "USD", Pillar: "1Y", Key: "RATE/USD/1Y/100"},
+		{Kind: Rate, Name: "USD", Pillar: "1Y", Key: "SPOT/USD/1Y"},
+		{Name: "X", Key: "Kind(0)/X"},
+	} {
+		assert.Equal(t, Key{}, q.RiskFactor(), "%+v", q)
+	}
+	assert.Empty(t, Key{}.Name()+Key{}.Pillar()+Key{}.Strike()+Key{}.String())
+
 	i, ok := m.SpotIndex("ACME")
 	require.True(t, ok)
 	assert.Equal(t, "SPOT/ACME", m.Quotes()[i].Key)
