@@ -32,7 +32,7 @@ type Key struct {
 	text               string
 	nameEnd, pillarEnd int32
 	kind               Kind
-	k                  float64 // the strike's value, 0 for none
+	strikeK            float64 // the strike's value, 0 for none
 }
 
 // newKey is the Key of parts already checked, with its text.
@@ -42,7 +42,7 @@ func newKey(kind Kind, name, pillar, strike, text string, k float64) Key {
 	if pillar != "" {
 		pillarEnd += 1 + len(pillar)
 	}
-	return Key{text: text, nameEnd: int32(nameEnd), pillarEnd: int32(pillarEnd), kind: kind, k: k}
+	return Key{text: text, nameEnd: int32(nameEnd), pillarEnd: int32(pillarEnd), kind: kind, strikeK: k}
 }
 
 // Kind returns the type of the quote.
@@ -71,7 +71,7 @@ func (k Key) part(i, j int) string {
 }
 
 // K returns the value of a VOL key's strike, 0 when Strike is "".
-func (k Key) K() float64 { return k.k }
+func (k Key) K() float64 { return k.strikeK }
 
 // Pair returns the two names of a CORR key's pair, as written either side
 // of the '|' (spaces kept); "" and "" for the other kinds.

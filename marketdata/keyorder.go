@@ -97,7 +97,7 @@ func (a *keyOrder) compare(b *keyOrder) int {
 		cmp.Compare(a.t, b.t),
 		cmp.Compare(a.param, b.param),
 		compareBool(a.hasK, b.hasK), // a blank strike first
-		cmp.Compare(a.key.k, b.key.k),
+		cmp.Compare(a.key.strikeK, b.key.strikeK),
 		strings.Compare(a.key.text, b.key.text),
 	)
 }

@@ -119,7 +119,7 @@ func (b *builder) add(q Quote) *checkError {
 	if err != nil {
 		return err
 	}
-	q.Time, q.K, q.Key = id.t, key.k, key.text
+	q.Time, q.K, q.Key = id.t, key.strikeK, key.text
 
 	// Values.
 	switch q.Kind {
