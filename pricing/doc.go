@@ -53,8 +53,7 @@
 //   - Sens: ∂pv/∂q for every market quote q the trade depends on, with its
 //     index in the market and its risk factor, a marketdata.Key (written
 //     SPOT/ACME, RATE/USD/1Y, VOL/ACME/1Y/100, ...), in the order of the
-//     market file. Delta, Vega, Rho and DivRho are
-//     sums of them.
+//     market file. Delta, Vega, Rho and DivRho are sums of them.
 //
 // All of these but gamma come from one recording and one backward sweep:
 // every quote the pricing reads is an input of the tape, and so is the
