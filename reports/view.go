@@ -169,86 +169,19 @@ func (r *Report) view(m *Manifest, asof time.Time) (*reportView, error) {
 	}
 	v.TopPV.MC, v.TopVega.MC = v.MC, v.MC
 
-	// Risk factors, in risk.csv's order: every figure is the sum over the
-	// trades of one currency, and each chart, map and table row is of one
-	// currency, so that no figure adds two currencies.
-	fkeys := make([]riskKey, 0, len(r.factors))
-	for k := range r.factors {
-		fkeys = append(fkeys, k)
+	// Risk factors: every figure is the sum over the trades of one
+	// currency, and each chart, map and table row is of one currency, so
+	// that no figure adds two currencies.
+	curves, other, err := r.riskCurves(asof)
+	if err != nil {
+		return nil, err
 	}
-	sortRisk(fkeys, asof)
-	type pillar struct {
-		key       riskKey
-		value, se float64
-		hasSE     bool
-	}
-	// curve is the pillars of one curve, surface or matrix in one
-	// currency, in ladder order.
-	type curve struct {
-		name, currency string
-		ps             []pillar
-	}
-	var spots, rates, divs, vols, corrs []*curve
-	type curveKey struct {
-		kind           marketdata.Kind
-		name, currency string
-	}
-	curves := map[curveKey]*curve{}
-	add := func(cs []*curve, name string, p pillar) []*curve {
-		k := curveKey{p.key.factor.Kind(), name, p.key.currency}
-		if c := curves[k]; c != nil {
-			c.ps = append(c.ps, p)
-			return cs
-		}
-		c := &curve{name: name, currency: p.key.currency, ps: []pillar{p}}
-		curves[k] = c
-		return append(cs, c)
-	}
-	var other []pillar
-	for _, k := range fkeys {
-		f := r.factors[k]
-		p := pillar{key: k, value: f.sum.value(), se: math.Sqrt(f.se2), hasSE: f.hasSE}
-		if !finite(p.value) {
-			return nil, fmt.Errorf("reports: risk factor %q in %q: portfolio sensitivity %v: %w", k.factor.String(), k.currency, p.value, errNonFinite)
-		}
-		name := k.factor.Name()
-		switch k.factor.Kind() {
-		case marketdata.Spot:
-			// One chart per currency: the name is the bar.
-			spots = add(spots, "", p)
-		case marketdata.Rate:
-			rates = add(rates, name, p)
-		case marketdata.DivYield:
-			divs = add(divs, name, p)
-		case marketdata.Vol:
-			vols = add(vols, name, p)
-		case marketdata.Corr:
-			corrs = add(corrs, "", p)
-		default:
-			other = append(other, p)
-		}
-	}
-	// Charts by name, then currency (the pillars within each stay in
-	// ladder order).
-	for _, cs := range [...][]*curve{spots, rates, divs, vols, corrs} {
-		slices.SortFunc(cs, func(a, b *curve) int {
-			return cmp.Or(strings.Compare(a.name, b.name), strings.Compare(a.currency, b.currency))
-		})
-	}
-	se := func(p pillar) float64 {
-		if p.hasSE {
-			return p.se
-		}
-		return -1
-	}
-	in := func(ccy string) string { return "in " + orDash(ccy) }
-
 	// Delta is risk.csv's SPOT rows: with a basket's deltas to its assets,
 	// which results.csv's delta (and the gamma beside it) leaves out.
-	for _, c := range spots {
+	for _, c := range curves[marketdata.Spot] {
 		items := make([]barItem, len(c.ps))
 		for i, p := range c.ps {
-			items[i] = barItem{p.key.factor.Name(), p.value, se(p)}
+			items[i] = barItem{p.key.factor.Name(), p.value, p.barSE()}
 		}
 		v.Delta = append(v.Delta, newBarChart("Delta per underlying, "+in(c.currency), orDash(c.currency)+" per unit of spot (risk.csv's SPOT rows)", items, nil))
 	}
@@ -257,87 +190,13 @@ func (r *Report) view(m *Manifest, asof time.Time) (*reportView, error) {
 			v.Gamma = append(v.Gamma, newBarChart("Gamma per underlying, "+in(c), orDash(c)+" per unit of spot² (results.csv, the trades on that underlying)", items, nil))
 		}
 	}
-	ladder := func(cs []*curve, title, unit string, per float64, perUnit string) []*barChart {
-		var charts []*barChart
-		for _, c := range cs {
-			items := make([]barItem, len(c.ps))
-			for i, p := range c.ps {
-				items[i] = barItem{p.key.factor.Pillar(), p.value, se(p)}
-			}
-			charts = append(charts, newBarChart(title+" "+c.name+", "+in(c.currency), orDash(c.currency)+" "+unit, items, &scaled{per, perUnit}))
-		}
-		return charts
+	v.Rho = ladders(curves[marketdata.Rate], "Rho per pillar of the RATE curve", "per 1.00 of rate", 1e-4, "per bp")
+	v.DivRho = ladders(curves[marketdata.DivYield], "Dividend rho per pillar of the DIVYIELD curve", "per 1.00 of yield", 1e-4, "per bp")
+	for _, c := range curves[marketdata.Vol] {
+		v.Vega = append(v.Vega, vegaMap(c))
 	}
-	v.Rho = ladder(rates, "Rho per pillar of the RATE curve", "per 1.00 of rate", 1e-4, "per bp")
-	v.DivRho = ladder(divs, "Dividend rho per pillar of the DIVYIELD curve", "per 1.00 of yield", 1e-4, "per bp")
-
-	// Vega heat maps: expiry × strike, one per surface and currency. The
-	// expiries come in ladder order (time); the strikes of all expiries are
-	// put in numeric order, a blank strike first.
-	for _, c := range vols {
-		var expiries []string
-		var strikes []marketdata.Key // a key of each strike, for its value
-		for _, p := range c.ps {
-			f := p.key.factor
-			if !slices.Contains(expiries, f.Pillar()) {
-				expiries = append(expiries, f.Pillar())
-			}
-			if !slices.ContainsFunc(strikes, func(k marketdata.Key) bool { return k.Strike() == f.Strike() }) {
-				strikes = append(strikes, f)
-			}
-		}
-		slices.SortFunc(strikes, func(a, b marketdata.Key) int {
-			// K is 0 for a blank strike and > 0 for the others.
-			return cmp.Or(cmp.Compare(a.K(), b.K()), strings.Compare(a.Strike(), b.Strike()))
-		})
-		cols := make([]string, len(strikes))
-		for i, s := range strikes {
-			cols[i] = s.Strike()
-			if cols[i] == "" {
-				cols[i] = "(flat)"
-			}
-		}
-		cells := make([]heatCell, 0, len(c.ps))
-		for _, p := range c.ps {
-			f := p.key.factor
-			i := slices.Index(expiries, f.Pillar())
-			j := slices.IndexFunc(strikes, func(k marketdata.Key) bool { return k.Strike() == f.Strike() })
-			tip := fmt.Sprintf("%s, %s: %s per 1.00 of vol, %s per vol point", f, in(p.key.currency), num(p.value), num(p.value/100))
-			if p.hasSE {
-				tip += ", std error " + num(p.se)
-			}
-			cells = append(cells, heatCell{Row: i, Col: j, Value: p.value, Text: num(p.value / 100), Tip: tip})
-		}
-		slices.SortFunc(cells, func(a, b heatCell) int { return cmp.Or(cmp.Compare(a.Row, b.Row), cmp.Compare(a.Col, b.Col)) })
-		v.Vega = append(v.Vega, newHeatMap("Vega of "+c.name+", "+in(c.currency)+": expiry × strike",
-			"cells: "+orDash(c.currency)+" per vol point (÷100 of the figure per 1.00 of vol; hover for both)", "expiry", "strike", expiries, cols, cells))
-	}
-
-	// Correlation sensitivities, one matrix per currency.
-	for _, c := range corrs {
-		var ns []string
-		for _, p := range c.ps {
-			a, b := p.key.factor.Pair()
-			for _, x := range [...]string{a, b} {
-				if !slices.Contains(ns, x) {
-					ns = append(ns, x)
-				}
-			}
-		}
-		slices.Sort(ns)
-		var cells []heatCell
-		for _, p := range c.ps {
-			a, b := p.key.factor.Pair()
-			i, j := slices.Index(ns, a), slices.Index(ns, b)
-			tip := fmt.Sprintf("%s, %s: %s per 1.00 of correlation", p.key.factor, in(p.key.currency), num(p.value))
-			if p.hasSE {
-				tip += ", std error " + num(p.se)
-			}
-			cells = append(cells, heatCell{Row: i, Col: j, Value: p.value, Text: num(p.value), Tip: tip},
-				heatCell{Row: j, Col: i, Value: p.value, Text: num(p.value), Tip: tip})
-		}
-		v.Corr = append(v.Corr, newHeatMap("Correlation sensitivities, "+in(c.currency),
-			"cells: "+orDash(c.currency)+" per 1.00 of correlation, ∂pv/∂ρ for the pair (shown in both halves)", "", "", ns, ns, cells))
+	for _, c := range curves[marketdata.Corr] {
+		v.Corr = append(v.Corr, corrMap(c))
 	}
 	for _, p := range other {
 		row := factorRow{Key: p.key.factor.String(), Currency: orDash(p.key.currency), Value: num(p.value)}
@@ -351,6 +210,168 @@ func (r *Report) view(m *Manifest, asof time.Time) (*reportView, error) {
 	}
 	v.Generated = fmt.Sprintf("Written by %s. Figures are rounded to 6 significant digits for reading; the exact figures are those of results.csv and risk.csv.", orDash(m.Version))
 	return v, nil
+}
+
+// pillar is the portfolio's sensitivity to one risk factor in one
+// currency.
+type pillar struct {
+	key       riskKey
+	value, se float64
+	hasSE     bool
+}
+
+// barSE is the standard error of a bar, −1 for none.
+func (p *pillar) barSE() float64 {
+	if p.hasSE {
+		return p.se
+	}
+	return -1
+}
+
+// curve is the pillars of one curve, surface or matrix in one currency,
+// in ladder order.
+type curve struct {
+	name, currency string
+	ps             []pillar
+}
+
+// riskCurves sorts the sums per risk factor and currency in risk.csv's
+// order and gathers them into curves by kind: one chart of the spots per
+// currency, a curve per RATE and DIVYIELD name and currency, a surface
+// per VOL name and currency, one correlation matrix per currency. Each
+// kind's curves are sorted by name, then currency; HESTON parameters are
+// the others, listed as they are.
+func (r *Report) riskCurves(asof time.Time) (map[marketdata.Kind][]*curve, []pillar, error) {
+	keys := make([]riskKey, 0, len(r.factors))
+	for k := range r.factors {
+		keys = append(keys, k)
+	}
+	sortRisk(keys, asof)
+	type curveKey struct {
+		kind           marketdata.Kind
+		name, currency string
+	}
+	index := map[curveKey]*curve{}
+	curves := map[marketdata.Kind][]*curve{}
+	var other []pillar
+	for _, k := range keys {
+		f := r.factors[k]
+		p := pillar{key: k, value: f.sum.value(), se: math.Sqrt(f.se2), hasSE: f.hasSE}
+		if !finite(p.value) {
+			return nil, nil, fmt.Errorf("reports: risk factor %q in %q: portfolio sensitivity %v: %w", k.factor.String(), k.currency, p.value, errNonFinite)
+		}
+		kind, name := k.factor.Kind(), k.factor.Name()
+		switch kind {
+		case marketdata.Spot, marketdata.Corr:
+			name = "" // one chart or matrix per currency
+		case marketdata.Rate, marketdata.DivYield, marketdata.Vol:
+		default:
+			other = append(other, p)
+			continue
+		}
+		ck := curveKey{kind, name, k.currency}
+		if c := index[ck]; c != nil {
+			c.ps = append(c.ps, p)
+			continue
+		}
+		c := &curve{name: name, currency: k.currency, ps: []pillar{p}}
+		index[ck] = c
+		curves[kind] = append(curves[kind], c)
+	}
+	// The pillars within each curve stay in ladder order.
+	for _, cs := range curves {
+		slices.SortFunc(cs, func(a, b *curve) int {
+			return cmp.Or(strings.Compare(a.name, b.name), strings.Compare(a.currency, b.currency))
+		})
+	}
+	return curves, other, nil
+}
+
+// in names a currency in a title.
+func in(ccy string) string { return "in " + orDash(ccy) }
+
+// ladders draws one bar chart per curve, a bar per pillar, with each
+// figure also per perUnit (per times the figure).
+func ladders(cs []*curve, title, unit string, per float64, perUnit string) []*barChart {
+	var charts []*barChart
+	for _, c := range cs {
+		items := make([]barItem, len(c.ps))
+		for i, p := range c.ps {
+			items[i] = barItem{p.key.factor.Pillar(), p.value, p.barSE()}
+		}
+		charts = append(charts, newBarChart(title+" "+c.name+", "+in(c.currency), orDash(c.currency)+" "+unit, items, &scaled{per, perUnit}))
+	}
+	return charts
+}
+
+// vegaMap is the heat map of a vol surface's vegas: expiry × strike. The
+// expiries come in ladder order (time); the strikes of all expiries are
+// put in numeric order, a blank strike first.
+func vegaMap(c *curve) *heatMap {
+	var expiries []string
+	var strikes []marketdata.Key // a key of each strike, for its value
+	for _, p := range c.ps {
+		f := p.key.factor
+		if !slices.Contains(expiries, f.Pillar()) {
+			expiries = append(expiries, f.Pillar())
+		}
+		if !slices.ContainsFunc(strikes, func(k marketdata.Key) bool { return k.Strike() == f.Strike() }) {
+			strikes = append(strikes, f)
+		}
+	}
+	slices.SortFunc(strikes, func(a, b marketdata.Key) int {
+		// K is 0 for a blank strike and > 0 for the others.
+		return cmp.Or(cmp.Compare(a.K(), b.K()), strings.Compare(a.Strike(), b.Strike()))
+	})
+	cols := make([]string, len(strikes))
+	for i, s := range strikes {
+		cols[i] = s.Strike()
+		if cols[i] == "" {
+			cols[i] = "(flat)"
+		}
+	}
+	cells := make([]heatCell, 0, len(c.ps))
+	for _, p := range c.ps {
+		f := p.key.factor
+		i := slices.Index(expiries, f.Pillar())
+		j := slices.IndexFunc(strikes, func(k marketdata.Key) bool { return k.Strike() == f.Strike() })
+		tip := fmt.Sprintf("%s, %s: %s per 1.00 of vol, %s per vol point", f, in(p.key.currency), num(p.value), num(p.value/100))
+		if p.hasSE {
+			tip += ", std error " + num(p.se)
+		}
+		cells = append(cells, heatCell{Row: i, Col: j, Value: p.value, Text: num(p.value / 100), Tip: tip})
+	}
+	slices.SortFunc(cells, func(a, b heatCell) int { return cmp.Or(cmp.Compare(a.Row, b.Row), cmp.Compare(a.Col, b.Col)) })
+	return newHeatMap("Vega of "+c.name+", "+in(c.currency)+": expiry × strike",
+		"cells: "+orDash(c.currency)+" per vol point (÷100 of the figure per 1.00 of vol; hover for both)", "expiry", "strike", expiries, cols, cells)
+}
+
+// corrMap is the matrix of one currency's correlation sensitivities, each
+// pair's figure in both halves.
+func corrMap(c *curve) *heatMap {
+	var ns []string
+	for _, p := range c.ps {
+		a, b := p.key.factor.Pair()
+		for _, x := range [...]string{a, b} {
+			if !slices.Contains(ns, x) {
+				ns = append(ns, x)
+			}
+		}
+	}
+	slices.Sort(ns)
+	var cells []heatCell
+	for _, p := range c.ps {
+		a, b := p.key.factor.Pair()
+		i, j := slices.Index(ns, a), slices.Index(ns, b)
+		tip := fmt.Sprintf("%s, %s: %s per 1.00 of correlation", p.key.factor, in(p.key.currency), num(p.value))
+		if p.hasSE {
+			tip += ", std error " + num(p.se)
+		}
+		cells = append(cells, heatCell{Row: i, Col: j, Value: p.value, Text: num(p.value), Tip: tip},
+			heatCell{Row: j, Col: i, Value: p.value, Text: num(p.value), Tip: tip})
+	}
+	return newHeatMap("Correlation sensitivities, "+in(c.currency),
+		"cells: "+orDash(c.currency)+" per 1.00 of correlation, ∂pv/∂ρ for the pair (shown in both halves)", "", "", ns, ns, cells)
 }
 
 func groupView(name, ccy string, g *group) groupRow {
