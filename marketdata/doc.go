@@ -25,8 +25,10 @@
 //	CORR,ACME|BETA,,,0.3
 //	HESTON,ACME,kappa,,1.5
 //
-// Every quote has a risk-factor key, TYPE/name[/pillar[/strike]] as
-// written, that names it in sensitivity reports (Quote.Key, Market.Index).
+// Every quote is a risk factor, a Key (Quote.RiskFactor), named in
+// sensitivity reports by its text TYPE/name[/pillar[/strike]] as written
+// (Quote.Key, Market.Index); ParseKey reads that text back, and
+// CompareKeys orders keys as a risk ladder.
 //
 // # Warnings
 //

@@ -11,7 +11,8 @@ import (
 )
 
 // FuzzLoad checks that no file makes Load panic or hang, that its errors
-// are *strictcsv.Error, that a market it accepts reads finite values, and
+// are *strictcsv.Error, that a market it accepts reads finite values, that
+// the key of each of its quotes reads back as the quote's risk factor, and
 // that its warnings name a quote and a cell of the file.
 func FuzzLoad(f *testing.F) {
 	f.Add([]byte(sample))
@@ -39,6 +40,13 @@ func FuzzLoad(f *testing.F) {
 		for _, w := range m.Warnings() {
 			if _, ok := m.Index(w.Key); !ok || w.File != "f.csv" || w.Line < 2 || w.Column < 1 || w.Field != "value" {
 				t.Fatalf("a warning that names no quote or cell: %+v", w)
+			}
+		}
+		for i := range m.Quotes() {
+			q := &m.Quotes()[i]
+			k, err := ParseKey(q.Key)
+			if err != nil || k != q.RiskFactor() || k.String() != q.Key {
+				t.Fatalf("quote %q: ParseKey gives %v, %v; its RiskFactor is %v", q.Key, k, err, q.RiskFactor())
 			}
 		}
 		tp := aad.NewTape(0)

@@ -311,6 +311,12 @@ func (m *Market) Index(key string) (int, bool) {
 	return i, ok
 }
 
+// SpotIndex returns the index of the SPOT quote of the underlying name.
+func (m *Market) SpotIndex(name string) (int, bool) {
+	i, ok := m.s.spot[name]
+	return int(i), ok
+}
+
 // Shifted returns a copy of m with d added to the value of quote i, for
 // bump-and-revalue. It is cheap: the copy shares everything with m but the
 // quotes' values, and it is not validated again (a bump may take a vol

@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/aadrisk/aadrisk/marketdata/strictcsv"
 )
 
 // Kind is the type of a quote: the type column of the market file.
@@ -53,9 +51,9 @@ type Quote struct {
 	// Name, Pillar and Strike are as written (spaces trimmed); "" where not
 	// applicable, and for a blank VOL strike.
 	Name, Pillar, Strike string
-	// Key is the risk-factor key TYPE/name[/pillar[/strike]] as written:
-	// SPOT/ACME, RATE/USD/1Y, DIVYIELD/ACME/6M, VOL/ACME/1Y/100, VOL/ACME/1Y
-	// (blank strike), CORR/ACME|BETA, HESTON/ACME/kappa.
+	// Key is the text of the quote's risk-factor key (see Key and
+	// RiskFactor): TYPE/name[/pillar[/strike]] as written, SPOT/ACME,
+	// RATE/USD/1Y, VOL/ACME/1Y/100, CORR/ACME|BETA, HESTON/ACME/kappa.
 	Key string
 	// Time is the pillar in years from the as-of date (RATE, DIVYIELD,
 	// VOL), else 0.
@@ -117,82 +115,18 @@ func (b *builder) add(q Quote) *checkError {
 	if math.IsNaN(q.Value) || math.IsInf(q.Value, 0) {
 		return failf("value", "want a finite number, got %v", q.Value)
 	}
-	id := identity{kind: q.Kind, name: q.Name}
-	if q.Name == "" {
-		return failf("name", "%v needs a name", q.Kind)
+	key, id, err := makeKey(q.Kind, q.Name, q.Pillar, q.Strike, func(p string) (float64, error) { return ParseTime(p, b.asof) })
+	if err != nil {
+		return err
 	}
+	q.Time, q.K, q.Key = id.t, key.strikeK, key.text
 
-	// Pillar.
-	switch q.Kind {
-	case Rate, DivYield, Vol:
-		if q.Pillar == "" {
-			return failf("pillar", "%v needs a pillar (a tenor or a date)", q.Kind)
-		}
-		t, err := ParseTime(q.Pillar, b.asof)
-		if err != nil {
-			return failf("pillar", "%v", err)
-		}
-		q.Time, id.t = t, t
-	case Heston:
-		id.param = -1
-		for i, p := range hestonNames {
-			if strings.EqualFold(q.Pillar, p) {
-				id.param = i
-			}
-		}
-		if id.param < 0 {
-			return failf("pillar", "want a Heston parameter (v0, kappa, theta, sigma or rho), got %q", q.Pillar)
-		}
-	default:
-		if q.Pillar != "" {
-			return failf("pillar", "%v takes no pillar, got %q", q.Kind, q.Pillar)
-		}
-	}
-
-	// Strike.
-	if q.Kind == Vol {
-		var k strictcsv.Float
-		if err := k.UnmarshalCSV(q.Strike); err != nil {
-			return failf("strike", "%v", err)
-		}
-		if k.Set && !(k.V > 0) {
-			return failf("strike", "want a strike > 0, got %s", q.Strike)
-		}
-		q.K, id.k, id.blankK = k.V, k.V, !k.Set
-	} else if q.Strike != "" {
-		return failf("strike", "%v takes no strike, got %q", q.Kind, q.Strike)
-	}
-
-	// Name and value.
+	// Values.
 	switch q.Kind {
 	case Corr:
-		a, c, ok := strings.Cut(q.Name, "|")
-		a, c = trim(a), trim(c)
-		if !ok || a == "" || c == "" || strings.Contains(c, "|") {
-			return failf("name", "want a pair of names A|B, got %q", q.Name)
-		}
-		if a == c {
-			return failf("name", "a correlation of %s with itself is always 1", a)
-		}
-		if err := checkName(a); err != nil {
-			return err
-		}
-		if err := checkName(c); err != nil {
-			return err
-		}
-		if a > c {
-			a, c = c, a
-		}
-		id.name = a + "|" + c
 		if q.Value < -1 || q.Value > 1 {
 			return failf("value", "want a correlation in [-1, 1], got %v", q.Value)
 		}
-	default:
-		if err := checkName(q.Name); err != nil {
-			return err
-		}
-	}
-	switch q.Kind {
 	case Spot:
 		if !(q.Value > 0) {
 			return failf("value", "want a spot > 0, got %v", q.Value)
@@ -210,21 +144,6 @@ func (b *builder) add(q Quote) *checkError {
 			return failf("value", "want %s >= 0, got %v", hestonNames[id.param], q.Value)
 		}
 	}
-
-	// Key.
-	var key strings.Builder
-	key.WriteString(q.Kind.String())
-	key.WriteByte('/')
-	key.WriteString(q.Name)
-	if q.Pillar != "" {
-		key.WriteByte('/')
-		key.WriteString(q.Pillar)
-		if q.Strike != "" {
-			key.WriteByte('/')
-			key.WriteString(q.Strike)
-		}
-	}
-	q.Key = key.String()
 
 	// Duplicates, and VOL expiries mixing a blank strike with strikes.
 	if i, dup := b.seen[id]; dup {

@@ -22,10 +22,10 @@ const maxYears = 1000
 // an error with a position.
 func ParseTime(s string, asof time.Time) (float64, error) {
 	s = strings.Trim(s, " \t")
-	if len(s) == len("2006-01-02") && s[4] == '-' && s[7] == '-' {
-		d, err := time.Parse(time.DateOnly, s)
+	if dateForm(s) {
+		d, err := parseDate(s)
 		if err != nil {
-			return 0, fmt.Errorf("want a date YYYY-MM-DD, got %q", s)
+			return 0, err
 		}
 		a := time.Date(asof.Year(), asof.Month(), asof.Day(), 0, 0, 0, 0, time.UTC)
 		// Both are UTC midnights: whole days (Sub would saturate past 292 years).
@@ -60,6 +60,34 @@ func ParseTime(s string, asof time.Time) (float64, error) {
 		return 0, fmt.Errorf("tenor %q is more than %d years", s, maxYears)
 	}
 	return t, nil
+}
+
+// pillarForm checks that s has the form of a pillar as ParseTime reads it,
+// with no as-of date: a valid date, or a tenor with the same checks as
+// ParseTime. It is for a risk-factor key read back from a file, where no
+// as-of date is at hand; whether a date is after the as-of date is for the
+// key's ladder order to find out (see CompareKeys).
+func pillarForm(s string) error {
+	s = strings.Trim(s, " \t")
+	if dateForm(s) {
+		_, err := parseDate(s)
+		return err
+	}
+	// A tenor's time does not depend on the as-of date.
+	_, err := ParseTime(s, time.Time{})
+	return err
+}
+
+// dateForm reports whether s is shaped like YYYY-MM-DD, as ParseTime tells
+// a date from a tenor.
+func dateForm(s string) bool { return len(s) == len("2006-01-02") && s[4] == '-' && s[7] == '-' }
+
+func parseDate(s string) (time.Time, error) {
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return d, fmt.Errorf("want a date YYYY-MM-DD, got %q", s)
+	}
+	return d, nil
 }
 
 // splitTenor splits a tenor into its count and its unit (upper case).

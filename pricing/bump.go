@@ -323,12 +323,14 @@ func (p *Pricer) Validate(ctx context.Context, tr *Trade, res *Result) ([]Valida
 		return nil, nil
 	}
 	idx := make([]int, len(res.Sens))
+	quotes := p.m.Quotes()
 	for j, s := range res.Sens {
-		i, ok := p.m.Index(s.RiskFactor)
-		if !ok {
+		// A Result priced on another market (or read back from a file)
+		// has quotes that are not this market's.
+		if s.Quote < 0 || s.Quote >= len(quotes) || quotes[s.Quote].Key != s.RiskFactor.String() {
 			return nil, fmt.Errorf("risk factor %s is not in the market", s.RiskFactor)
 		}
-		idx[j] = i
+		idx[j] = s.Quote
 	}
 	return tr.engine().validate(ctx, p, tr, res, idx)
 }
@@ -342,7 +344,7 @@ func (e AnalyticEngine) validate(ctx context.Context, p *Pricer, tr *Trade, res 
 	out := make([]Validation, 0, len(idx)+1)
 	floor := AbsTolerance * math.Max(1, math.Abs(res.PV))
 	for j, s := range res.Sens {
-		out = append(out, compare(tr.ID, s.RiskFactor, CheckBump, s.Value, bumped[j], floor))
+		out = append(out, compare(tr.ID, s.RiskFactor.String(), CheckBump, s.Value, bumped[j], floor))
 	}
 	out = append(out, compare(tr.ID, ThetaFactor, CheckBump, res.Theta, theta, floor))
 	return out, nil

@@ -82,10 +82,10 @@
 //     quote held: every remaining time (the expiry, each fixing) shortens
 //     by the same amount and curves and surfaces are read at the new times
 //     (divide by 365 for one day). On flat markets it is −∂pv/∂T.
-//   - Sens: ∂pv/∂q for every market quote q the trade depends on, named by
-//     its risk-factor key (SPOT/ACME, RATE/USD/1Y, VOL/ACME/1Y/100, ...),
-//     in the order of the market file. Delta, Vega, Rho and DivRho are
-//     sums of them.
+//   - Sens: ∂pv/∂q for every market quote q the trade depends on, with its
+//     index in the market and its risk factor, a marketdata.Key (written
+//     SPOT/ACME, RATE/USD/1Y, VOL/ACME/1Y/100, ...), in the order of the
+//     market file. Delta, Vega, Rho and DivRho are sums of them.
 //
 // All of these but gamma come from one recording and one backward sweep:
 // every quote the pricing reads is an input of the tape, and so is the

@@ -73,7 +73,7 @@ func Example() {
 		// strike, 103, lies between the 100 and 110 vol nodes, and the
 		// smile's spline gives the 90 nodes a small negative weight.
 		for _, s := range res.Sens {
-			if strings.HasPrefix(s.RiskFactor, "VOL/") || strings.HasPrefix(s.RiskFactor, "RATE/") {
+			if k := s.RiskFactor.Kind(); k == marketdata.Vol || k == marketdata.Rate {
 				fmt.Printf("  %-16s %12.4f\n", s.RiskFactor, s.Value)
 			}
 		}

@@ -190,7 +190,7 @@ func (e *MCEngine) Problem(mk *marketdata.Market, inst Instrument, def MCDefault
 	pr := &montecarlo.Problem{Model: e.set.Model, Underlyings: names, Currency: inst.Currency()}
 	spots := make([]float64, len(names))
 	for i, u := range names {
-		j, ok := mk.Index("SPOT/" + u)
+		j, ok := mk.SpotIndex(u)
 		if !ok {
 			return nil, set, fmt.Errorf("no SPOT quote for %q", u)
 		}

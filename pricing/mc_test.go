@@ -88,7 +88,7 @@ func TestMCAgainstClosedForms(t *testing.T) {
 			// Delta within 3 of its own standard errors too.
 			var se float64
 			for _, s := range res.Sens {
-				if s.RiskFactor == "SPOT/ACME" {
+				if s.RiskFactor.String() == "SPOT/ACME" {
 					se = s.StdError
 				}
 			}

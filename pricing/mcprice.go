@@ -105,7 +105,7 @@ func (e *MCEngine) price(ctx context.Context, p *Pricer, m Instrument, qty float
 	res.Sens = make([]Sensitivity, len(r.Sens))
 	quotes := p.m.Quotes()
 	for i, s := range r.Sens {
-		res.Sens[i] = Sensitivity{RiskFactor: quotes[s.Quote].Key, Value: qty * s.Value, StdError: aq * s.StdError, HasStdError: true}
+		res.Sens[i] = Sensitivity{Quote: s.Quote, RiskFactor: quotes[s.Quote].RiskFactor(), Value: qty * s.Value, StdError: aq * s.StdError, HasStdError: true}
 	}
 	quoteOf := func(i int) int { return r.Sens[i].Quote }
 	spot := p.aggregate(m, res, quoteOf)

@@ -117,7 +117,7 @@ func (e *MCEngine) validate(ctx context.Context, p *Pricer, tr *Trade, res *Resu
 		if all[idx[j]].Kind == marketdata.Spot {
 			h *= math.Abs(all[idx[j]].Value)
 		}
-		out = append(out, compare(tr.ID, s.RiskFactor, CheckSameRN, s.Value, bumped[j], floor+noise/h))
+		out = append(out, compare(tr.ID, s.RiskFactor.String(), CheckSameRN, s.Value, bumped[j], floor+noise/h))
 	}
 	out = append(out, compare(tr.ID, ThetaFactor, CheckSameRN, res.Theta, theta, floor+noise/mcBump))
 	rv, err := e.revalue(ctx, p, tr.ID, m, qty, res, runs, idx)

@@ -98,7 +98,7 @@ func TestMCStdErrors(t *testing.T) {
 	}
 	// Delta has one bucket: its standard error is the bucket's.
 	for _, s := range res.Sens {
-		if s.RiskFactor == "SPOT/ACME" {
+		if s.RiskFactor.String() == "SPOT/ACME" {
 			assert.Equal(t, s.StdError, res.DeltaStdError)
 		}
 	}

@@ -174,6 +174,22 @@ func TestGammaMatchesSecondDifferenceOfPV(t *testing.T) {
 	}
 }
 
+// Validate bumps the quotes the sensitivities name, and refuses one that
+// is not the market's.
+func TestValidateRefusesForeignQuote(t *testing.T) {
+	m := loadMarket(t, termMarket)
+	p := NewPricer(m)
+	tr := instruments(t)[0]
+	res := p.Price(context.Background(), tr)
+	require.NoError(t, res.Err)
+	res.Sens[0].Quote = (res.Sens[0].Quote + 1) % m.Len()
+	_, err := p.Validate(context.Background(), tr, res)
+	assert.ErrorContains(t, err, res.Sens[0].RiskFactor.String()+" is not in the market")
+	res.Sens[0].Quote = -1
+	_, err = p.Validate(context.Background(), tr, res)
+	assert.ErrorContains(t, err, "is not in the market")
+}
+
 func TestSensitivitiesSumToParallelGreeks(t *testing.T) {
 	m := loadMarket(t, termMarket)
 	p := NewPricer(m)
@@ -182,14 +198,15 @@ func TestSensitivitiesSumToParallelGreeks(t *testing.T) {
 		require.NoError(t, res.Err)
 		var vega, rho, div float64
 		for _, s := range res.Sens {
+			assert.Equal(t, m.Quotes()[s.Quote].RiskFactor(), s.RiskFactor, "the quote of %s", s.RiskFactor)
 			switch {
-			case strings.HasPrefix(s.RiskFactor, "VOL/ACME/"):
+			case strings.HasPrefix(s.RiskFactor.String(), "VOL/ACME/"):
 				vega += s.Value
-			case strings.HasPrefix(s.RiskFactor, "RATE/USD/"):
+			case strings.HasPrefix(s.RiskFactor.String(), "RATE/USD/"):
 				rho += s.Value
-			case strings.HasPrefix(s.RiskFactor, "DIVYIELD/ACME/"):
+			case strings.HasPrefix(s.RiskFactor.String(), "DIVYIELD/ACME/"):
 				div += s.Value
-			case s.RiskFactor == "SPOT/ACME":
+			case s.RiskFactor.String() == "SPOT/ACME":
 				assert.Equal(t, res.Delta, s.Value)
 			}
 		}

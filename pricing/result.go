@@ -1,5 +1,7 @@
 package pricing
 
+import "github.com/aadrisk/aadrisk/marketdata"
+
 // Result is what pricing one trade gives: its present value, its Greeks and
 // its bucketed sensitivities, all scaled by the trade's quantity, or the
 // reason it could not be priced.
@@ -59,9 +61,14 @@ type Result struct {
 }
 
 // Sensitivity is the derivative of a trade's (or a portfolio's) value with
-// respect to one market-data input, named by its risk-factor key.
+// respect to one market-data input: one risk factor.
 type Sensitivity struct {
-	RiskFactor string
+	// Quote is the index of the risk factor's quote in the market the
+	// trade was priced on (Market.Quotes); −1 for a sensitivity read back
+	// from a file, which has no market.
+	Quote int
+	// RiskFactor is the quote's Key, which the output files write as text.
+	RiskFactor marketdata.Key
 	Value      float64
 	// StdError is the Monte Carlo standard error of Value; HasStdError is
 	// false for analytic engines.

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/aadrisk/aadrisk/marketdata"
 	"github.com/aadrisk/aadrisk/pricing"
 )
 
@@ -16,7 +17,7 @@ func benchResults(n, nUnder, nSens int, mc bool) []*pricing.Result {
 	rng := rand.New(rand.NewPCG(11, 12))
 	tenors := []string{"1M", "3M", "6M", "1Y", "2Y", "3Y", "5Y", "10Y"}
 	strikes := []string{"80", "90", "100", "110", "120"}
-	factors := make([][]string, nUnder)
+	factors := make([][]marketdata.Key, nUnder)
 	for u := range factors {
 		name := "U" + strconv.Itoa(u)
 		fs := []string{"SPOT/" + name}
@@ -31,7 +32,9 @@ func benchResults(n, nUnder, nSens int, mc bool) []*pricing.Result {
 				fs = append(fs, "VOL/"+name+"/"+t+"/"+k)
 			}
 		}
-		factors[u] = fs[:nSens]
+		for _, f := range fs[:nSens] {
+			factors[u] = append(factors[u], key(f))
+		}
 	}
 	engine := "analytic"
 	if mc {

@@ -23,8 +23,9 @@
 //     row per risk factor and currency. The rows are sorted by risk factor
 //     in ladder order (marketdata.CompareKeys at the run's as-of date: by
 //     type SPOT, RATE, DIVYIELD, VOL, CORR, HESTON, then name, then pillar
-//     in time, then strike in numeric value; keys of no known form last,
-//     in byte order), then by currency in byte order.
+//     in time, then strike in numeric value), then by currency in byte
+//     order. A sensitivity's risk factor is a marketdata.Key, written as
+//     its text; the readers read it back with marketdata.ParseKey.
 //   - validation.csv (validate only):
 //     trade_id,risk_factor,check,aad,bump,abs_diff,rel_diff,tolerance,std_error,z,status
 //     with check "bump", "same-rn" or "revaluation" (pricing.CheckBump, ...),
@@ -96,9 +97,10 @@
 // writes (the header byte for byte, LF line ends and a final LF, quoting
 // and neutralising only where the Writer applies them, numbers in the
 // shortest form that reads back exactly, blank cells where the Writer
-// leaves them blank) and refuse anything else with a *ReadError naming the
-// file, line and column; so what they read, written again by a Writer,
-// gives the same bytes.
+// leaves them blank, risk factors that are keys of a market) and refuse
+// anything else with a *strictcsv.Error naming the file, line, column and
+// field, the error type of the input files' readers; so what they read,
+// written again by a Writer, gives the same bytes.
 //
 // # Text
 //

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/aadrisk/aadrisk/marketdata"
 	"github.com/aadrisk/aadrisk/pricing"
 	"github.com/aadrisk/aadrisk/reports"
 )
@@ -25,15 +26,25 @@ func Example() {
 	}
 	defer w.Abort() // removes the temporary files unless committed
 
+	// A Pricer's results carry the keys of their quotes; here they are
+	// read from their text.
+	var keys []marketdata.Key
+	for _, s := range []string{"SPOT/ACME", "RATE/USD/1Y", "VOL/ACME/1Y/100"} {
+		k, err := marketdata.ParseKey(s)
+		if err != nil {
+			log.Fatal(err)
+		}
+		keys = append(keys, k)
+	}
 	results := []*pricing.Result{
 		{
 			TradeID: "EU-1", Instrument: "european", Engine: "analytic", Underlying: "ACME", Currency: "USD", Line: 2,
 			PV: 10.450583572185565, Delta: 0.6368306511756191, Gamma: 0.018762017345846895, HasDelta: true,
 			Vega: 37.52403469169379, Rho: 53.232481545376345, DivRho: -63.68306511756191, Theta: -6.414027546438197,
 			Sens: []pricing.Sensitivity{
-				{RiskFactor: "SPOT/ACME", Value: 0.6368306511756191},
-				{RiskFactor: "RATE/USD/1Y", Value: 53.232481545376345},
-				{RiskFactor: "VOL/ACME/1Y/100", Value: 37.52403469169379},
+				{RiskFactor: keys[0], Value: 0.6368306511756191},
+				{RiskFactor: keys[1], Value: 53.232481545376345},
+				{RiskFactor: keys[2], Value: 37.52403469169379},
 			},
 		},
 		{

@@ -2,7 +2,10 @@ package reports
 
 import (
 	"errors"
+	"math"
 	"strconv"
+	"strings"
+	"time"
 )
 
 // errNonFinite is wrapped by every error that refuses a NaN or an infinity.
@@ -83,4 +86,120 @@ func appendText(b []byte, s string) []byte {
 		b = append(b, s[i])
 	}
 	return append(b, '"')
+}
+
+// The figures written for reading, in the HTML report (num, count) and
+// the terminal summary (readable), come from one formatter: sixDigits
+// writes a figure with six significant digits, and groupDigits puts the
+// report's thousands separators and minus sign in.
+
+// sixDigits formats x in plain notation with the decimals that give a
+// figure of magnitude 10^e six significant digits (none from 10⁵ up: the
+// integer digits all show), trailing zeros dropped.
+func sixDigits(x float64, e int) string {
+	return trimZeros(strconv.FormatFloat(x, 'f', max(0, 5-e), 64))
+}
+
+// exponent returns the decimal exponent of x ≠ 0, ⌊log₁₀ |x|⌋.
+func exponent(x float64) int { return int(math.Floor(math.Log10(math.Abs(x)))) }
+
+// trimZeros drops the trailing zeros of a decimal fraction, and its point
+// if nothing is left after it.
+func trimZeros(s string) string {
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	return s
+}
+
+// groupDigits puts a comma between each three digits of the integer part
+// of the decimal s, and a minus sign (U+2212) for its '-'.
+func groupDigits(s string) string {
+	var b strings.Builder
+	if rest, neg := strings.CutPrefix(s, "-"); neg {
+		b.WriteString("−")
+		s = rest
+	}
+	ip, fp, hasFrac := strings.Cut(s, ".")
+	for i := range len(ip) {
+		if i > 0 && (len(ip)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte(ip[i])
+	}
+	if hasFrac {
+		b.WriteByte('.')
+		b.WriteString(fp)
+	}
+	return b.String()
+}
+
+// num formats v for the report: 6 significant digits, thousands separators
+// in the integer part, no trailing zeros; an exponent (×10ⁿ) for
+// magnitudes from 10¹⁵ and below 10⁻⁵.
+func num(v float64) string {
+	if v == 0 {
+		return "0"
+	}
+	if !finite(v) {
+		return strconv.FormatFloat(v, 'g', -1, 64)
+	}
+	// Round to 6 significant digits first, so that the exponent is the
+	// rounded figure's and the integer digits beyond the sixth are 0.
+	r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'e', 5, 64), 64)
+	e := exponent(r)
+	if e >= 15 || e < -5 {
+		mant, exp, _ := strings.Cut(strconv.FormatFloat(v, 'e', 5, 64), "e")
+		n, _ := strconv.Atoi(exp)
+		return strings.Replace(trimZeros(mant), "-", "−", 1) + "×10" + superscript(n)
+	}
+	return groupDigits(sixDigits(r, e))
+}
+
+// superscript writes the exponent e in superscript digits.
+func superscript(e int) string {
+	digits := []rune("⁰¹²³⁴⁵⁶⁷⁸⁹")
+	var b strings.Builder
+	for _, c := range strconv.Itoa(e) {
+		if c == '-' {
+			b.WriteString("⁻")
+			continue
+		}
+		b.WriteRune(digits[c-'0'])
+	}
+	return b.String()
+}
+
+// count formats a whole number for the report, with thousands separators.
+func count(n int) string { return groupDigits(strconv.Itoa(n)) }
+
+// readable formats a figure for the terminal: six significant digits
+// without trailing zeros (from 10⁵ up, every integer digit, to the unit),
+// in plain notation from 1e-4 to 1e12 and in exponent notation outside.
+// It gives "" when !present.
+func readable(v float64, present bool) string {
+	if !present {
+		return ""
+	}
+	if v == 0 {
+		return "0"
+	}
+	if a := math.Abs(v); a < 1e-4 || a >= 1e12 {
+		return strconv.FormatFloat(v, 'g', 6, 64)
+	}
+	return sixDigits(v, exponent(v))
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+func timeText(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.UTC().Format("2006-01-02 15:04:05.000 UTC")
 }

@@ -100,10 +100,31 @@ func TestAppendText(t *testing.T) {
 		rec, err := csv.NewReader(strings.NewReader(got + "\n")).Read()
 		require.NoError(t, err, "reading %q", got)
 		require.Len(t, rec, 2)
-		cell := rec[1]
-		if strings.HasPrefix(cell, "'") {
-			cell = cell[1:]
-		}
+		cell := strings.TrimPrefix(rec[1], "'")
 		assert.Equal(t, strings.ReplaceAll(tt.in, "\r\n", "\n"), cell, "round trip of %q", tt.in)
 	}
+}
+
+func TestNum(t *testing.T) {
+	for v, want := range map[float64]string{
+		0: "0", 1: "1", -1234567.891: "−1,234,570", 1234.5678: "1,234.57", 0.000123456789: "0.000123457",
+		999999.7: "1,000,000", 1e-9: "1×10⁻⁹", 2.5e20: "2.5×10²⁰", 100: "100", 0.1: "0.1", 123456: "123,456",
+	} {
+		assert.Equal(t, want, num(v), "%v", v)
+	}
+	assert.Equal(t, "12,345,678", count(12345678))
+	assert.Equal(t, "−1,000", count(-1000))
+	assert.Equal(t, "0", count(0))
+}
+
+// readable, the terminal's figures, has the report's six digits but every
+// integer digit, no separators and Go's exponent form.
+func TestReadable(t *testing.T) {
+	for v, want := range map[float64]string{
+		0: "0", 1: "1", -12.5: "-12.5", 1234.5678: "1234.57", -1234567.891: "-1234568", 9.9999995e11: "999999950000",
+		0.000123456789: "0.000123457", 1e-5: "1e-05", 1e12: "1e+12", -2.5e20: "-2.5e+20", 9.999995: "10",
+	} {
+		assert.Equal(t, want, readable(v, true), "%v", v)
+	}
+	assert.Empty(t, readable(1, false))
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash"
 	"hash/crc32"
@@ -13,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/aadrisk/aadrisk/marketdata/strictcsv"
 )
 
 // Manifest describes one run: what it read, with which settings, and what it
@@ -214,3 +217,96 @@ func (h *HashReader) Sum() string {
 
 // N returns the number of bytes read so far.
 func (h *HashReader) N() int64 { return h.n }
+
+// maxManifest bounds the size of a manifest.json that ReadManifest reads.
+const maxManifest = 1 << 20
+
+// ReadManifest reads a manifest.json as Writer.Commit writes it, refusing a
+// file that is not one: not JSON, trailing data, an unknown command, an
+// as-of date that is not YYYY-MM-DD, a shard that is not K/N with
+// 1 ≤ K ≤ N, a SHA-256 that is not 64 hexadecimal digits, a malformed
+// output description, a missing version, negative counts. Unknown fields
+// are ignored. file names it in errors.
+func ReadManifest(r io.Reader, file string) (*Manifest, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxManifest+1))
+	if err != nil {
+		return nil, &strictcsv.Error{File: file, Msg: err.Error(), Err: err}
+	}
+	if len(data) > maxManifest {
+		return nil, &strictcsv.Error{File: file, Msg: fmt.Sprintf("larger than %d bytes: not a manifest", maxManifest)}
+	}
+	var m Manifest
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&m); err != nil {
+		return nil, jsonError(file, data, err)
+	}
+	off := dec.InputOffset()
+	if rest := bytes.TrimLeft(data[off:], " \t\r\n"); len(rest) > 0 {
+		line, col := position(data, int64(len(data)-len(rest)))
+		return nil, &strictcsv.Error{File: file, Line: line, Column: col, Msg: "data after the manifest's closing brace"}
+	}
+	bad := func(format string, args ...any) error {
+		return &strictcsv.Error{File: file, Msg: fmt.Sprintf(format, args...)}
+	}
+	switch {
+	case m.Version == "":
+		return nil, bad("no version")
+	case m.Command != "price" && m.Command != "validate":
+		return nil, bad("command %q: want \"price\" or \"validate\"", m.Command)
+	case m.TradesOK < 0 || m.TradesFailed < 0:
+		return nil, bad("negative trade counts")
+	}
+	if err := m.check(); err != nil {
+		return nil, bad("%v", err)
+	}
+	for _, in := range m.Inputs {
+		if in.Name == "" {
+			return nil, bad("an input without a name")
+		}
+	}
+	for _, o := range m.Outputs {
+		if o.Name == "" || o.Rows < 0 || o.Bytes < 0 || len(o.CRC32C) != 8 || strings.Trim(o.CRC32C, "0123456789abcdef") != "" {
+			return nil, bad("output %q: want a name, counts ≥ 0 and a CRC-32C of 8 lowercase hexadecimal digits", o.Name)
+		}
+	}
+	return &m, nil
+}
+
+// ReadManifestFile reads the manifest.json at path (see ReadManifest).
+func ReadManifestFile(path string) (*Manifest, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return ReadManifest(f, path)
+}
+
+// jsonError locates a JSON decoding error in data.
+func jsonError(file string, data []byte, err error) error {
+	var off int64 = -1
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		off = syn.Offset
+	case errors.As(err, &typ):
+		off = typ.Offset
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		return &strictcsv.Error{File: file, Msg: "empty or truncated JSON", Err: err}
+	}
+	e := &strictcsv.Error{File: file, Msg: err.Error(), Err: err}
+	if off >= 0 {
+		e.Line, e.Column = position(data, off)
+	}
+	return e
+}
+
+// position converts a byte offset in data to a line and column (1-based).
+func position(data []byte, off int64) (line, col int) {
+	off = min(off, int64(len(data)))
+	before := data[:off]
+	line = 1 + bytes.Count(before, []byte{'\n'})
+	col = int(off) - (bytes.LastIndexByte(before, '\n') + 1) + 1
+	return line, col
+}

@@ -4,16 +4,15 @@ import (
 	"bufio"
 	"bytes"
 	"cmp"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/aadrisk/aadrisk/marketdata"
+	"github.com/aadrisk/aadrisk/marketdata/strictcsv"
 	"github.com/aadrisk/aadrisk/pricing"
 )
 
@@ -26,11 +25,13 @@ import (
 // RFC 4180 quoting where, and only where, appendText quotes; text cells
 // neutralised as appendText does (the leading apostrophe is dropped);
 // numbers in the shortest form that reads back exactly, as appendNum
-// writes them (so no NaN, no infinity, no "-0", no "1.0"); and the blank
-// cells a Writer leaves blank. So what they read, written again by a
+// writes them (so no NaN, no infinity, no "-0", no "1.0"); risk factors
+// that are keys of a market (marketdata.ParseKey); and the blank cells a
+// Writer leaves blank. So what they read, written again by a
 // Writer, gives the same bytes: a merge reproduces an unsharded run byte for
 // byte, and a file edited by hand or damaged is refused rather than merged.
-// Every error is a *ReadError naming the file, the line and the column.
+// Every error is a *strictcsv.Error naming the file, the line, the column
+// and the field, as the readers of the input files do.
 
 // MaxReadRecord bounds the length of one record (a row, with the lines of
 // its quoted fields) that the readers accept, and so their memory.
@@ -39,36 +40,6 @@ const MaxReadRecord = 64 << 20
 // readBufSize is the read buffer of each reader. A merge opens three or four
 // readers per shard, so it stays modest.
 const readBufSize = 16 << 10
-
-// ReadError is a malformed or unexpected cell, row or file met by a reader.
-type ReadError struct {
-	File string
-	// Line and Column (1-based, in bytes) locate the error; Column is 0 for
-	// an error about a whole row or file, and Line too for the whole file.
-	Line, Column int
-	// Field is the name of the column, when the error is about one cell.
-	Field string
-	Msg   string
-	// Err is the underlying error (an I/O error), if any.
-	Err error
-}
-
-func (e *ReadError) Error() string {
-	s := e.File
-	if e.Line > 0 {
-		s += ":" + strconv.Itoa(e.Line)
-		if e.Column > 0 {
-			s += ":" + strconv.Itoa(e.Column)
-		}
-	}
-	s += ": "
-	if e.Field != "" {
-		s += e.Field + ": "
-	}
-	return s + e.Msg
-}
-
-func (e *ReadError) Unwrap() error { return e.Err }
 
 // csvReader reads the records of one CSV file written by a Writer.
 type csvReader struct {
@@ -91,7 +62,7 @@ func newCSVReader(r io.Reader, file, header string) (*csvReader, error) {
 	c := &csvReader{br: bufio.NewReaderSize(r, readBufSize), file: file}
 	got, err := c.readLine()
 	if err == io.EOF {
-		return nil, &ReadError{File: file, Msg: "empty file: want the header " + strconv.Quote(header[:len(header)-1])}
+		return nil, &strictcsv.Error{File: file, Msg: "empty file: want the header " + strconv.Quote(header[:len(header)-1])}
 	}
 	if err != nil {
 		return nil, err
@@ -106,7 +77,7 @@ func newCSVReader(r io.Reader, file, header string) (*csvReader, error) {
 		if why, ok := oldHeaders[string(got)]; ok && header == riskHeader {
 			msg = why + ": " + msg
 		}
-		return nil, &ReadError{File: file, Line: 1, Column: col, Msg: msg}
+		return nil, &strictcsv.Error{File: file, Line: 1, Column: col, Msg: msg}
 	}
 	for _, f := range bytes.Split([]byte(header[:len(header)-1]), []byte{','}) {
 		c.names = append(c.names, string(f))
@@ -115,7 +86,7 @@ func newCSVReader(r io.Reader, file, header string) (*csvReader, error) {
 }
 
 func (c *csvReader) errorf(line, col int, field, format string, args ...any) error {
-	return &ReadError{File: c.file, Line: line, Column: col, Field: field, Msg: fmt.Sprintf(format, args...)}
+	return &strictcsv.Error{File: c.file, Line: line, Column: col, Field: field, Msg: fmt.Sprintf(format, args...)}
 }
 
 // fieldErr is an error about field i of the current record.
@@ -153,7 +124,7 @@ func (c *csvReader) readLine() ([]byte, error) {
 		}
 		return nil, c.errorf(c.line+1, 0, "", "the file ends in the middle of a line (no final line end): it was cut short")
 	}
-	return nil, &ReadError{File: c.file, Line: c.line + 1, Msg: err.Error(), Err: err}
+	return nil, &strictcsv.Error{File: c.file, Line: c.line + 1, Msg: err.Error(), Err: err}
 }
 
 // next reads the next record; io.EOF at the end of the file.
@@ -315,6 +286,27 @@ func needsQuotesBytes(b []byte) bool {
 		}
 	}
 	return false
+}
+
+// key reads text field i, a risk-factor key, through the cache m (nil for
+// none): a sensitivities.csv repeats its keys on every trade's rows, and a
+// key read once is not parsed again while m is smaller than 1<<16.
+func (c *csvReader) key(i int, m map[string]marketdata.Key) (marketdata.Key, error) {
+	b, err := c.textBytes(i)
+	if err != nil {
+		return marketdata.Key{}, err
+	}
+	if k, ok := m[string(b)]; ok {
+		return k, nil
+	}
+	k, err := marketdata.ParseKey(string(b))
+	if err != nil {
+		return k, c.fieldErr(i, "%v", err)
+	}
+	if m != nil && len(m) < 1<<16 {
+		m[k.String()] = k
+	}
+	return k, nil
 }
 
 // number reads field i, a finite number in the form appendNum writes.
@@ -531,7 +523,7 @@ type SensitivityRow struct {
 // one row at a time.
 type SensitivitiesReader struct {
 	c       *csvReader
-	factors map[string]string
+	factors map[string]marketdata.Key
 	lastID  string
 }
 
@@ -542,13 +534,14 @@ func NewSensitivitiesReader(r io.Reader, file string) (*SensitivitiesReader, err
 	if err != nil {
 		return nil, err
 	}
-	return &SensitivitiesReader{c: c, factors: make(map[string]string)}, nil
+	return &SensitivitiesReader{c: c, factors: make(map[string]marketdata.Key)}, nil
 }
 
 // Line returns the line on which the last row read began.
 func (sr *SensitivitiesReader) Line() int { return sr.c.recordLine() }
 
-// Next reads the next row into row; io.EOF after the last row.
+// Next reads the next row into row; io.EOF after the last row. The row's
+// Quote is −1: a file has no market.
 func (sr *SensitivitiesReader) Next(row *SensitivityRow) error {
 	c := sr.c
 	if err := c.next(); err != nil {
@@ -561,8 +554,8 @@ func (sr *SensitivitiesReader) Next(row *SensitivityRow) error {
 	if string(id) != sr.lastID { // a trade's rows are consecutive
 		sr.lastID = string(id)
 	}
-	*row = SensitivityRow{TradeID: sr.lastID}
-	if row.RiskFactor, err = c.intern(1, sr.factors, 1<<16); err != nil {
+	*row = SensitivityRow{TradeID: sr.lastID, Sensitivity: pricing.Sensitivity{Quote: -1}}
+	if row.RiskFactor, err = c.key(1, sr.factors); err != nil {
 		return err
 	}
 	if row.Value, err = c.number(2); err != nil {
@@ -583,8 +576,9 @@ var oldHeaders = map[string]string{
 // factor, summed over its trades in one currency (risk.csv has no standard
 // errors).
 type RiskRow struct {
-	RiskFactor, Currency string
-	Sensitivity          float64
+	RiskFactor  marketdata.Key
+	Currency    string
+	Sensitivity float64
 }
 
 // RiskReader reads back a risk.csv written by a Writer, one row at a time,
@@ -619,7 +613,7 @@ func (rr *RiskReader) Next(row *RiskRow) error {
 	}
 	*row = RiskRow{}
 	var err error
-	if row.RiskFactor, err = c.text(0); err != nil {
+	if row.RiskFactor, err = c.key(0, nil); err != nil {
 		return err
 	}
 	if row.Currency, err = c.text(1); err != nil {
@@ -633,7 +627,7 @@ func (rr *RiskReader) Next(row *RiskRow) error {
 			if o == 0 {
 				what = "repeated"
 			}
-			return c.errorf(c.recordLine(), 1, "", "%s, %s: %s (risk.csv is sorted by risk factor in ladder order, then by currency, one row each)", k.factor, k.currency, what)
+			return c.errorf(c.recordLine(), 1, "", "%v, %s: %s (risk.csv is sorted by risk factor in ladder order, then by currency, one row each)", k.factor, k.currency, what)
 		}
 	}
 	rr.prev, rr.any = k, true
@@ -709,97 +703,4 @@ func (vr *ValidationReader) Next(v *pricing.Validation) error {
 	status, err := c.word(10, "ok", "fail")
 	v.OK = status == 0
 	return err
-}
-
-// maxManifest bounds the size of a manifest.json that ReadManifest reads.
-const maxManifest = 1 << 20
-
-// ReadManifest reads a manifest.json as Writer.Commit writes it, refusing a
-// file that is not one: not JSON, trailing data, an unknown command, an
-// as-of date that is not YYYY-MM-DD, a shard that is not K/N with
-// 1 ≤ K ≤ N, a SHA-256 that is not 64 hexadecimal digits, a malformed
-// output description, a missing version, negative counts. Unknown fields
-// are ignored. file names it in errors.
-func ReadManifest(r io.Reader, file string) (*Manifest, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxManifest+1))
-	if err != nil {
-		return nil, &ReadError{File: file, Msg: err.Error(), Err: err}
-	}
-	if len(data) > maxManifest {
-		return nil, &ReadError{File: file, Msg: fmt.Sprintf("larger than %d bytes: not a manifest", maxManifest)}
-	}
-	var m Manifest
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&m); err != nil {
-		return nil, jsonError(file, data, err)
-	}
-	off := dec.InputOffset()
-	if rest := bytes.TrimLeft(data[off:], " \t\r\n"); len(rest) > 0 {
-		line, col := position(data, int64(len(data)-len(rest)))
-		return nil, &ReadError{File: file, Line: line, Column: col, Msg: "data after the manifest's closing brace"}
-	}
-	bad := func(format string, args ...any) error {
-		return &ReadError{File: file, Msg: fmt.Sprintf(format, args...)}
-	}
-	switch {
-	case m.Version == "":
-		return nil, bad("no version")
-	case m.Command != "price" && m.Command != "validate":
-		return nil, bad("command %q: want \"price\" or \"validate\"", m.Command)
-	case m.TradesOK < 0 || m.TradesFailed < 0:
-		return nil, bad("negative trade counts")
-	}
-	if err := m.check(); err != nil {
-		return nil, bad("%v", err)
-	}
-	for _, in := range m.Inputs {
-		if in.Name == "" {
-			return nil, bad("an input without a name")
-		}
-	}
-	for _, o := range m.Outputs {
-		if o.Name == "" || o.Rows < 0 || o.Bytes < 0 || len(o.CRC32C) != 8 || strings.Trim(o.CRC32C, "0123456789abcdef") != "" {
-			return nil, bad("output %q: want a name, counts ≥ 0 and a CRC-32C of 8 lowercase hexadecimal digits", o.Name)
-		}
-	}
-	return &m, nil
-}
-
-// ReadManifestFile reads the manifest.json at path (see ReadManifest).
-func ReadManifestFile(path string) (*Manifest, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return ReadManifest(f, path)
-}
-
-// jsonError locates a JSON decoding error in data.
-func jsonError(file string, data []byte, err error) error {
-	var off int64 = -1
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syn):
-		off = syn.Offset
-	case errors.As(err, &typ):
-		off = typ.Offset
-	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
-		return &ReadError{File: file, Msg: "empty or truncated JSON", Err: err}
-	}
-	e := &ReadError{File: file, Msg: err.Error(), Err: err}
-	if off >= 0 {
-		e.Line, e.Column = position(data, off)
-	}
-	return e
-}
-
-// position converts a byte offset in data to a line and column (1-based).
-func position(data []byte, off int64) (line, col int) {
-	off = min(off, int64(len(data)))
-	before := data[:off]
-	line = 1 + bytes.Count(before, []byte{'\n'})
-	col = int(off) - (bytes.LastIndexByte(before, '\n') + 1) + 1
-	return line, col
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/aadrisk/aadrisk/marketdata/strictcsv"
 	"github.com/aadrisk/aadrisk/pricing"
 )
 
@@ -29,7 +30,7 @@ func readFixture() []*pricing.Result {
 		&pricing.Result{TradeID: "'quoted'", Instrument: "european", Engine: "analytic", Line: 9,
 			PV: math.SmallestNonzeroFloat64, Delta: -math.MaxFloat64, Gamma: 1e-300, HasDelta: true,
 			Vega: math.Nextafter(0.3, 1), Rho: -1e21, DivRho: 1, Theta: -5e-324,
-			Sens: []pricing.Sensitivity{{RiskFactor: "SPOT/ACME", Value: -math.SmallestNonzeroFloat64}}},
+			Sens: []pricing.Sensitivity{{RiskFactor: key("SPOT/ACME"), Value: -math.SmallestNonzeroFloat64}}},
 		&pricing.Result{TradeID: "Q,1\r\nsecond \"line\"", Instrument: " european", Engine: "analytic", Line: 10,
 			Err: errors.New("+ not a number,\n\"really\"")},
 		&pricing.Result{TradeID: "@x", Instrument: "\tdigital", Engine: "\rmc", Line: 12, Err: errors.New("")},
@@ -38,8 +39,8 @@ func readFixture() []*pricing.Result {
 		&pricing.Result{TradeID: "MC2", Instrument: "basket", Engine: "mc", Line: 14,
 			PV: 1, StdError: 0, HasStdError: true, Vega: 0, Rho: 0, DivRho: 0, Theta: 0,
 			Sens: []pricing.Sensitivity{
-				{RiskFactor: "-odd factor", Value: 2, StdError: 0.5, HasStdError: true},
-				{RiskFactor: "CORR/A|B, with a comma", Value: 3},
+				{RiskFactor: key("HESTON/ACME/Kappa"), Value: 2, StdError: 0.5, HasStdError: true},
+				{RiskFactor: key("CORR/A|B, with a comma"), Value: 3},
 			}},
 	)
 	return rs
@@ -126,6 +127,7 @@ func TestReadersRoundTrip(t *testing.T) {
 			for j, s := range r.Sens {
 				w := rs[i].Sens[j]
 				w.Value += 0
+				w.Quote = -1 // a file has no market
 				assert.Equal(t, w, s)
 			}
 		}
@@ -294,17 +296,18 @@ func TestReadersRefuse(t *testing.T) {
 		_, err := readAllResults(strings.NewReader(c.data))
 		require.Error(t, err, c.name)
 		assert.Contains(t, err.Error(), c.want, c.name)
-		var re *ReadError
-		assert.True(t, errors.As(err, &re), "%s: a *ReadError", c.name)
+		var re *strictcsv.Error
+		assert.True(t, errors.As(err, &re), "%s: a *strictcsv.Error", c.name)
 	}
 
 	// Sensitivities and validation.
-	sr, err := NewSensitivitiesReader(strings.NewReader(sensitivitiesHeader+"T1,SPOT/ACME,1e-07,\nT1,VOL,0.1000,\n"), SensitivitiesFile)
+	sr, err := NewSensitivitiesReader(strings.NewReader(sensitivitiesHeader+"T1,SPOT/ACME,1e-07,\nT1,SPOT/B,0.1000,\nT1,'-odd factor,1,\n"), SensitivitiesFile)
 	require.NoError(t, err)
 	var row SensitivityRow
 	require.NoError(t, sr.Next(&row))
-	assert.Equal(t, SensitivityRow{"T1", pricing.Sensitivity{RiskFactor: "SPOT/ACME", Value: 1e-7}}, row)
-	assert.ErrorContains(t, sr.Next(&row), "sensitivities.csv:3:8: sensitivity: want a finite number")
+	assert.Equal(t, SensitivityRow{"T1", pricing.Sensitivity{Quote: -1, RiskFactor: key("SPOT/ACME"), Value: 1e-7}}, row)
+	assert.ErrorContains(t, sr.Next(&row), "sensitivities.csv:3:11: sensitivity: want a finite number")
+	assert.ErrorContains(t, sr.Next(&row), `sensitivities.csv:4:4: risk_factor: risk factor "-odd factor": want TYPE/name`)
 
 	for _, c := range []struct{ row, want string }{
 		{"T1,SPOT,bump,1,1,0,0,1e-09,,,pass\n", `validation.csv:2:30: status: want "ok" or "fail", got "pass"`},
@@ -334,9 +337,9 @@ func fixtureAsOf(t *testing.T) time.Time {
 func TestRiskReaderRefuses(t *testing.T) {
 	asof := fixtureAsOf(t)
 	_, err := NewRiskReader(strings.NewReader("risk_factor,sensitivity\nSPOT/ACME,1\n"), "shard/risk.csv", asof)
-	var re *ReadError
+	var re *strictcsv.Error
 	require.ErrorAs(t, err, &re)
-	assert.Equal(t, ReadError{File: "shard/risk.csv", Line: 1, Column: 13, Msg: re.Msg}, *re)
+	assert.Equal(t, strictcsv.Error{File: "shard/risk.csv", Line: 1, Column: 13, Msg: re.Msg}, *re)
 	assert.ErrorContains(t, err, `shard/risk.csv:1:13: the risk.csv of an earlier aadrisk, which added up sensitivities in different currencies`)
 	assert.ErrorContains(t, err, `want "risk_factor,currency,sensitivity"`)
 	_, err = NewRiskReader(strings.NewReader("risk_factor,ccy,sensitivity\n"), RiskFile, asof)
@@ -346,7 +349,8 @@ func TestRiskReaderRefuses(t *testing.T) {
 		{"RATE/USD/1Y,USD,1\nRATE/USD/6M,USD,2\n", "risk.csv:3:1: RATE/USD/6M, USD: out of order"},
 		{"SPOT/A,USD,1\nSPOT/A,EUR,2\n", "risk.csv:3:1: SPOT/A, EUR: out of order"},
 		{"SPOT/A,EUR,1\nSPOT/A,EUR,2\n", "risk.csv:3:1: SPOT/A, EUR: repeated"},
-		{"odd,USD,1\nSPOT/A,USD,2\n", "risk.csv:3:1: SPOT/A, USD: out of order"},
+		{"RATE/USD/2024-12-31,USD,1\nSPOT/A,USD,2\n", "risk.csv:3:1: SPOT/A, USD: out of order"},
+		{"odd,USD,1\n", `risk.csv:2:1: risk_factor: risk factor "odd": want TYPE/name`},
 		{"SPOT/A,=USD,1\n", `risk.csv:2:8: currency: text beginning with "=" is not neutralised`},
 		{"SPOT/A,USD,1.50\n", "risk.csv:2:12: sensitivity: want a finite number"},
 		{"SPOT/A,1\n", "risk.csv:2: 2 fields, want 3 (risk_factor,currency,sensitivity)"},
@@ -361,7 +365,7 @@ func TestRiskReaderRefuses(t *testing.T) {
 		assert.ErrorAs(t, err, &re, c.rows)
 	}
 	// In order: the ladder, then the currencies.
-	rr, err := NewRiskReader(strings.NewReader(riskHeader+"SPOT/A,EUR,1\nSPOT/A,USD,2\nRATE/USD/6M,USD,3\nRATE/USD/1Y,USD,4\nodd,,5\n"), RiskFile, asof)
+	rr, err := NewRiskReader(strings.NewReader(riskHeader+"SPOT/A,EUR,1\nSPOT/A,USD,2\nRATE/USD/6M,USD,3\nRATE/USD/1Y,USD,4\nRATE/USD/2024-12-31,,5\n"), RiskFile, asof)
 	require.NoError(t, err)
 	var got []RiskRow
 	for {
@@ -373,7 +377,8 @@ func TestRiskReaderRefuses(t *testing.T) {
 		require.NoError(t, err)
 		got = append(got, row)
 	}
-	assert.Equal(t, []RiskRow{{"SPOT/A", "EUR", 1}, {"SPOT/A", "USD", 2}, {"RATE/USD/6M", "USD", 3}, {"RATE/USD/1Y", "USD", 4}, {"odd", "", 5}}, got)
+	assert.Equal(t, []RiskRow{{key("SPOT/A"), "EUR", 1}, {key("SPOT/A"), "USD", 2}, {key("RATE/USD/6M"), "USD", 3}, {key("RATE/USD/1Y"), "USD", 4},
+		{key("RATE/USD/2024-12-31"), "", 5}}, got)
 }
 
 func readAllResults(r io.Reader) ([]pricing.Result, error) {

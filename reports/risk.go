@@ -13,22 +13,25 @@ import (
 // sensitivities summed in it. A trade's sensitivities are in the trade's
 // currency, so the portfolio's sensitivity to one factor has one figure
 // per currency of the trades that have it.
-type riskKey struct{ factor, currency string }
+type riskKey struct {
+	factor   marketdata.Key
+	currency string
+}
 
 // sortRisk sorts keys in the order of risk.csv: by risk factor in the
 // ladder order of marketdata.CompareKeys at asof, then by currency in byte
 // order. It is a total order, so the rows do not depend on the order the
 // trades came in.
 func sortRisk(keys []riskKey, asof time.Time) {
-	rank := make(map[string]int, len(keys))
-	factors := make([]string, 0, len(keys))
+	rank := make(map[marketdata.Key]int, len(keys))
+	factors := make([]marketdata.Key, 0, len(keys))
 	for _, k := range keys {
 		if _, ok := rank[k.factor]; !ok {
 			rank[k.factor] = 0
 			factors = append(factors, k.factor)
 		}
 	}
-	marketdata.SortKeys(factors, asof) // each key parsed once
+	marketdata.SortKeys(factors, asof) // each pillar read once
 	for i, f := range factors {
 		rank[f] = i
 	}

@@ -3,6 +3,7 @@ package reports
 import (
 	"errors"
 
+	"github.com/aadrisk/aadrisk/marketdata"
 	"github.com/aadrisk/aadrisk/pricing"
 )
 
@@ -20,7 +21,7 @@ type Rows struct {
 	results  []byte // the row of results.csv
 	sens     []byte // the rows of sensitivities.csv
 	// factors and values are the trade's sensitivities, for risk.csv.
-	factors []string
+	factors []marketdata.Key
 	values  []float64
 }
 
@@ -105,7 +106,7 @@ func (rw *Rows) Format(r *pricing.Result) error {
 		rw.values = append(rw.values, s.Value)
 		b = append(b, id...)
 		b = append(b, ',')
-		b = appendText(b, s.RiskFactor)
+		b = appendText(b, s.RiskFactor.String())
 		b = append(b, ',')
 		b = appendNumOK(b, s.Value)
 		b = append(b, ',')

@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"math"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -200,29 +198,6 @@ func (s *Summary) Write(out io.Writer) error {
 	}
 	fmt.Fprintf(bw, "%d %s: %d ok, %d failed\n", n, plural(n, "trade", "trades"), s.ok, s.failed)
 	return bw.Flush()
-}
-
-// readable formats a figure for reading: six significant digits without
-// trailing zeros, in plain notation from 1e-4 to 1e12 (where all the
-// integer digits show) and in exponent notation outside. It gives "" when
-// !present.
-func readable(v float64, present bool) string {
-	if !present {
-		return ""
-	}
-	if v == 0 {
-		return "0"
-	}
-	a := math.Abs(v)
-	if a < 1e-4 || a >= 1e12 {
-		return strconv.FormatFloat(v, 'g', 6, 64)
-	}
-	intDigits := int(math.Floor(math.Log10(a))) + 1
-	s := strconv.FormatFloat(v, 'f', max(6-intDigits, 0), 64)
-	if strings.IndexByte(s, '.') >= 0 {
-		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-	}
-	return s
 }
 
 // terminalText replaces control characters by spaces and invalid UTF-8 by

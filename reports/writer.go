@@ -3,15 +3,11 @@ package reports
 import (
 	"errors"
 	"fmt"
-	"hash/crc32"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"runtime"
-	"strconv"
-	"syscall"
 	"time"
 
+	"github.com/aadrisk/aadrisk/marketdata"
 	"github.com/aadrisk/aadrisk/pricing"
 )
 
@@ -74,7 +70,6 @@ type Writer struct {
 	lastLine   int
 
 	state writerState
-	err   error // the first I/O error; sticky
 }
 
 type writerState uint8
@@ -340,7 +335,13 @@ func (w *Writer) usable() error {
 	case stateAborted:
 		return errors.New("reports: writer aborted")
 	}
-	return w.err
+	// A write error is sticky in its file (tempFile.err).
+	for _, t := range [...]*tempFile{w.results, w.sens, w.valid} {
+		if t != nil && t.err != nil {
+			return t.err
+		}
+	}
+	return nil
 }
 
 // writeRisk appends the rows of risk.csv, in the order of sortRisk.
@@ -355,12 +356,12 @@ func (w *Writer) writeRisk(asof time.Time) error {
 	for _, k := range keys {
 		v := w.factors[k].value()
 		var ok bool
-		t.buf = appendText(t.buf, k.factor)
+		t.buf = appendText(t.buf, k.factor.String())
 		t.buf = append(t.buf, ',')
 		t.buf = appendText(t.buf, k.currency)
 		t.buf = append(t.buf, ',')
 		if t.buf, ok = appendNum(t.buf, v); !ok {
-			return fmt.Errorf("reports: risk factor %q in %q: portfolio sensitivity %v: %w", k.factor, k.currency, v, errNonFinite)
+			return fmt.Errorf("reports: risk factor %q in %q: portfolio sensitivity %v: %w", k.factor.String(), k.currency, v, errNonFinite)
 		}
 		t.buf = append(t.buf, '\n')
 		if len(t.buf) >= flushSize {
@@ -377,7 +378,6 @@ func (w *Writer) flushFull() error {
 	for _, t := range [...]*tempFile{w.results, w.sens, w.valid} {
 		if t != nil && len(t.buf) >= flushSize {
 			if err := t.flush(); err != nil {
-				w.err = err
 				return err
 			}
 		}
@@ -420,11 +420,14 @@ func checkResult(r *pricing.Result) error {
 	}
 	for i := range r.Sens {
 		s := &r.Sens[i]
+		if s.RiskFactor == (marketdata.Key{}) {
+			return fmt.Errorf("reports: trade %q: sensitivity %d has no risk factor", r.TradeID, i)
+		}
 		if !finite(s.Value) {
-			return nonFinite(r.TradeID, s.RiskFactor, "sensitivity", s.Value)
+			return nonFinite(r.TradeID, s.RiskFactor.String(), "sensitivity", s.Value)
 		}
 		if s.HasStdError && !finite(s.StdError) {
-			return nonFinite(r.TradeID, s.RiskFactor, "std_error", s.StdError)
+			return nonFinite(r.TradeID, s.RiskFactor.String(), "std_error", s.StdError)
 		}
 	}
 	return nil
@@ -497,136 +500,4 @@ func nonFinite(trade, factor, field string, v float64) error {
 func appendNumOK(b []byte, v float64) []byte {
 	b, _ = appendNum(b, v)
 	return b
-}
-
-// tempFile is one output file while it is written.
-type tempFile struct {
-	f     *os.File
-	name  string // the temporary file
-	final string
-	buf   []byte
-	// n and crc are the length and CRC-32C of the bytes written out (buf
-	// aside), rows the number of data rows in the file and in buf.
-	n    int64
-	crc  uint32
-	rows int
-}
-
-// castagnoli is the CRC-32C table (hardware-accelerated on amd64 and arm64).
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
-
-// summary describes the file as it will be once buf is written out.
-func (t *tempFile) summary() OutputFile {
-	return OutputFile{
-		Name:   filepath.Base(t.final),
-		Rows:   t.rows,
-		Bytes:  t.n + int64(len(t.buf)),
-		CRC32C: fmt.Sprintf("%08x", crc32.Update(t.crc, castagnoli, t.buf)),
-	}
-}
-
-// removeStale removes the temporary files of earlier runs in dir.
-func removeStale(dir string) error {
-	for _, final := range []string{ResultsFile, SensitivitiesFile, RiskFile, ValidationFile, ManifestFile} {
-		stale, err := filepath.Glob(filepath.Join(dir, "."+final+".tmp-*"))
-		if err != nil {
-			return err
-		}
-		for _, f := range stale {
-			if err := os.Remove(f); err != nil && !os.IsNotExist(err) {
-				return fmt.Errorf("reports: removing a stale temporary file: %w", err)
-			}
-		}
-	}
-	return nil
-}
-
-// createTemp creates a new, empty temporary file in dir for the output file
-// final: ".<final>.tmp-<random>", hidden on Unix, with the permissions an
-// ordinary new file gets (0666 less the umask).
-func createTemp(dir, final string, bufSize int) (*tempFile, error) {
-	for range 100 {
-		name := filepath.Join(dir, "."+final+".tmp-"+strconv.FormatUint(rand.Uint64(), 36))
-		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
-		if errors.Is(err, os.ErrExist) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("reports: creating a temporary file for %s: %w", final, err)
-		}
-		return &tempFile{f: f, name: name, final: filepath.Join(dir, final), buf: make([]byte, 0, bufSize)}, nil
-	}
-	return nil, fmt.Errorf("reports: creating a temporary file for %s: no free name", final)
-}
-
-func (t *tempFile) flush() error {
-	if len(t.buf) == 0 {
-		return nil
-	}
-	if _, err := t.f.Write(t.buf); err != nil {
-		return fmt.Errorf("reports: writing %s: %w", filepath.Base(t.final), err)
-	}
-	t.crc = crc32.Update(t.crc, castagnoli, t.buf)
-	t.n += int64(len(t.buf))
-	t.buf = t.buf[:0]
-	return nil
-}
-
-// finish flushes, fsyncs and closes the file.
-func (t *tempFile) finish() error {
-	if err := t.flush(); err != nil {
-		return err
-	}
-	if err := t.f.Sync(); err != nil {
-		return fmt.Errorf("reports: syncing %s: %w", filepath.Base(t.final), err)
-	}
-	err := t.f.Close()
-	t.f = nil
-	if err != nil {
-		return fmt.Errorf("reports: closing %s: %w", filepath.Base(t.final), err)
-	}
-	return nil
-}
-
-func (t *tempFile) rename() error {
-	if err := os.Rename(t.name, t.final); err != nil {
-		return fmt.Errorf("reports: %w", err)
-	}
-	t.name = "" // nothing left to remove
-	return nil
-}
-
-// remove closes and removes the temporary file, if it is still there.
-func (t *tempFile) remove() error {
-	if t.f != nil {
-		t.f.Close() // its contents are being thrown away
-		t.f = nil
-	}
-	if t.name == "" {
-		return nil
-	}
-	err := os.Remove(t.name)
-	t.name = ""
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("reports: %w", err)
-	}
-	return nil
-}
-
-// syncDir makes the renames in dir durable. Windows cannot fsync a
-// directory (and does not need to); a file system that does not support it
-// (EINVAL) is let be.
-func syncDir(dir string) error {
-	if runtime.GOOS == "windows" {
-		return nil
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("reports: %w", err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) {
-		return fmt.Errorf("reports: syncing the output directory: %w", err)
-	}
-	return nil
 }

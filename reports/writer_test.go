@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/aadrisk/aadrisk/marketdata"
 	"github.com/aadrisk/aadrisk/pricing"
 )
 
@@ -22,6 +23,15 @@ import (
 // has a comma and quotes, a Monte Carlo trade with standard errors and a
 // negative zero, a basket without delta, and trade ids that a spreadsheet
 // would read as formulas.
+// key is the Key of the text s, which the test spells right.
+func key(s string) marketdata.Key {
+	k, err := marketdata.ParseKey(s)
+	if err != nil {
+		panic(err)
+	}
+	return k
+}
+
 func fixture() []*pricing.Result {
 	negZero := math.Copysign(0, -1)
 	return []*pricing.Result{
@@ -29,10 +39,10 @@ func fixture() []*pricing.Result {
 			TradeID: "T1", Instrument: "european", Engine: "analytic", Line: 2, Currency: "USD",
 			PV: 10.45, Delta: 0.5, Gamma: 0.02, HasDelta: true, Vega: 37.5, Rho: 53.25, DivRho: -63.75, Theta: -6.5,
 			Sens: []pricing.Sensitivity{
-				{RiskFactor: "SPOT/ACME", Value: 0.5},
-				{RiskFactor: "RATE/USD/1Y", Value: 53.25},
-				{RiskFactor: "DIVYIELD/ACME/1Y", Value: -63.75},
-				{RiskFactor: "VOL/ACME/1Y/100", Value: 37.5},
+				{RiskFactor: key("SPOT/ACME"), Value: 0.5},
+				{RiskFactor: key("RATE/USD/1Y"), Value: 53.25},
+				{RiskFactor: key("DIVYIELD/ACME/1Y"), Value: -63.75},
+				{RiskFactor: key("VOL/ACME/1Y/100"), Value: 37.5},
 			},
 		},
 		{
@@ -45,9 +55,9 @@ func fixture() []*pricing.Result {
 			DeltaStdError: 0.001, GammaStdError: 0.5, VegaStdError: 2e-9, RhoStdError: negZero, DivRhoStdError: 0, ThetaStdError: 0.0625,
 			Vega: 1e-7, Rho: 1234567.5, DivRho: 0, Theta: -0.125,
 			Sens: []pricing.Sensitivity{
-				{RiskFactor: "SPOT/ACME", Value: 0.25, StdError: 0.001, HasStdError: true},
-				{RiskFactor: "VOL/ACME/1Y/100", Value: 1e-7, StdError: 2e-9, HasStdError: true},
-				{RiskFactor: "RATE/USD/1Y", Value: negZero, StdError: 0, HasStdError: true},
+				{RiskFactor: key("SPOT/ACME"), Value: 0.25, StdError: 0.001, HasStdError: true},
+				{RiskFactor: key("VOL/ACME/1Y/100"), Value: 1e-7, StdError: 2e-9, HasStdError: true},
+				{RiskFactor: key("RATE/USD/1Y"), Value: negZero, StdError: 0, HasStdError: true},
 			},
 		},
 		{
@@ -55,15 +65,15 @@ func fixture() []*pricing.Result {
 			PV: 3, StdError: 0.05, HasStdError: true, Vega: 2, Rho: 0.5, DivRho: -1, Theta: -0.25,
 			VegaStdError: 0.125, RhoStdError: 0.25, DivRhoStdError: 0.375, ThetaStdError: 0.5,
 			Sens: []pricing.Sensitivity{
-				{RiskFactor: "SPOT/ACME", Value: 0.3, StdError: 0.01, HasStdError: true},
-				{RiskFactor: "SPOT/BETA", Value: 0.2, StdError: 0.01, HasStdError: true},
-				{RiskFactor: "CORR/ACME|BETA", Value: -0.75, StdError: 0.02, HasStdError: true},
+				{RiskFactor: key("SPOT/ACME"), Value: 0.3, StdError: 0.01, HasStdError: true},
+				{RiskFactor: key("SPOT/BETA"), Value: 0.2, StdError: 0.01, HasStdError: true},
+				{RiskFactor: key("CORR/ACME|BETA"), Value: -0.75, StdError: 0.02, HasStdError: true},
 			},
 		},
 		{
 			TradeID: "=1+1", Instrument: "european", Engine: "analytic", Line: 6, Currency: "USD",
 			PV: -2.5, Delta: -0.5, Gamma: 0.01, HasDelta: true, Vega: 4, Rho: -1.5, DivRho: 0.75, Theta: 0.125,
-			Sens: []pricing.Sensitivity{{RiskFactor: "SPOT/ACME", Value: -0.5}},
+			Sens: []pricing.Sensitivity{{RiskFactor: key("SPOT/ACME"), Value: -0.5}},
 		},
 		{
 			TradeID: "-T6", Instrument: "digital", Engine: "analytic", Line: 8,
@@ -271,7 +281,7 @@ func TestWriterRiskTotals(t *testing.T) {
 	for _, line := range lines[1:] {
 		cells := strings.Split(line, ",")
 		require.Len(t, cells, 3, line)
-		k := riskKey{cells[0], cells[1]}
+		k := riskKey{key(cells[0]), cells[1]}
 		keys = append(keys, k)
 		got, err := strconv.ParseFloat(cells[2], 64)
 		require.NoError(t, err)
@@ -281,8 +291,8 @@ func TestWriterRiskTotals(t *testing.T) {
 	}
 	assert.Len(t, keys, len(want))
 	assert.Equal(t, []riskKey{
-		{"SPOT/ACME", "EUR"}, {"SPOT/ACME", "USD"}, {"SPOT/BETA", "USD"}, {"RATE/USD/1Y", "USD"},
-		{"DIVYIELD/ACME/1Y", "USD"}, {"VOL/ACME/1Y/100", "USD"}, {"CORR/ACME|BETA", "USD"},
+		{key("SPOT/ACME"), "EUR"}, {key("SPOT/ACME"), "USD"}, {key("SPOT/BETA"), "USD"}, {key("RATE/USD/1Y"), "USD"},
+		{key("DIVYIELD/ACME/1Y"), "USD"}, {key("VOL/ACME/1Y/100"), "USD"}, {key("CORR/ACME|BETA"), "USD"},
 	}, keys)
 }
 
@@ -292,9 +302,9 @@ func TestWriterNegativeZero(t *testing.T) {
 	negZero := math.Copysign(0, -1)
 	rs := []*pricing.Result{
 		{TradeID: "A", Instrument: "european", Engine: "analytic", PV: negZero, Vega: negZero, Rho: negZero, DivRho: negZero, Theta: negZero,
-			Sens: []pricing.Sensitivity{{RiskFactor: "SPOT/X", Value: negZero}, {RiskFactor: "RATE/USD/1Y", Value: 0.1}}},
+			Sens: []pricing.Sensitivity{{RiskFactor: key("SPOT/X"), Value: negZero}, {RiskFactor: key("RATE/USD/1Y"), Value: 0.1}}},
 		{TradeID: "B", Instrument: "european", Engine: "analytic",
-			Sens: []pricing.Sensitivity{{RiskFactor: "RATE/USD/1Y", Value: -0.1}}},
+			Sens: []pricing.Sensitivity{{RiskFactor: key("RATE/USD/1Y"), Value: -0.1}}},
 	}
 	dir := t.TempDir()
 	writeRun(t, dir, Options{}, rs, nil)
@@ -311,7 +321,7 @@ func TestWriterRefusesNonFinite(t *testing.T) {
 	nan, inf := math.NaN(), math.Inf(1)
 	ok := func() *pricing.Result {
 		return &pricing.Result{TradeID: "X", Instrument: "european", Engine: "mc", PV: 1, HasDelta: true, HasStdError: true,
-			Sens: []pricing.Sensitivity{{RiskFactor: "SPOT/A", Value: 1, HasStdError: true}}}
+			Sens: []pricing.Sensitivity{{RiskFactor: key("SPOT/A"), Value: 1, HasStdError: true}}}
 	}
 	tests := []struct {
 		name  string
@@ -381,7 +391,7 @@ func TestWriterRiskOverflow(t *testing.T) {
 	w, err := NewWriter(dir, Options{})
 	require.NoError(t, err)
 	for _, id := range []string{"A", "B"} {
-		require.NoError(t, w.Add(&pricing.Result{TradeID: id, Sens: []pricing.Sensitivity{{RiskFactor: "SPOT/X", Value: math.MaxFloat64}}}))
+		require.NoError(t, w.Add(&pricing.Result{TradeID: id, Sens: []pricing.Sensitivity{{RiskFactor: key("SPOT/X"), Value: math.MaxFloat64}}}))
 	}
 	err = w.Commit(fixtureManifest())
 	require.ErrorIs(t, err, errNonFinite)
@@ -542,4 +552,16 @@ func TestNewWriterRemovesStaleTemporaries(t *testing.T) {
 	assert.True(t, os.IsNotExist(err), "a killed run's temporary file must go")
 	_, err = os.Stat(other)
 	assert.NoError(t, err, "other files stay")
+}
+
+// A sensitivity without a risk factor is refused, as a NaN is: its row
+// would have a blank key, which no reader reads back.
+func TestWriterRefusesNoRiskFactor(t *testing.T) {
+	w, err := NewWriter(t.TempDir(), Options{})
+	require.NoError(t, err)
+	defer w.Abort()
+	err = w.Add(&pricing.Result{TradeID: "T", Sens: []pricing.Sensitivity{{Value: 1}}})
+	assert.ErrorContains(t, err, `trade "T": sensitivity 0 has no risk factor`)
+	ok, failed := w.Counts()
+	assert.Zero(t, ok+failed)
 }

@@ -123,7 +123,7 @@ func checkRiskPerCurrency(t *testing.T, run cmdRunner) {
 	want := sumsByCurrency(t, one)
 	got := map[riskRow]float64{}
 	for _, r := range rows {
-		got[riskRow{r.RiskFactor, r.Currency}] = r.Sensitivity
+		got[riskRow{r.RiskFactor.String(), r.Currency}] = r.Sensitivity
 	}
 	assert.Equal(t, want, got, "risk.csv: the exact sums of sensitivities.csv per risk factor and trade currency")
 	// BETA's spot and vol nodes have a row in each currency; the EUR curve
@@ -145,8 +145,8 @@ func checkRiskPerCurrency(t *testing.T, run cmdRunner) {
 			assert.Negative(t, cmp.Or(marketdata.CompareKeys(p.RiskFactor, r.RiskFactor, asof), strings.Compare(p.Currency, r.Currency)),
 				"%v before %v", p, r)
 		}
-		if len(keys) == 0 || keys[len(keys)-1] != r.RiskFactor {
-			keys = append(keys, r.RiskFactor)
+		if len(keys) == 0 || keys[len(keys)-1] != r.RiskFactor.String() {
+			keys = append(keys, r.RiskFactor.String())
 		}
 	}
 	assert.Equal(t, []string{"SPOT/ACME", "SPOT/BETA", "RATE/EUR/1Y", "RATE/EUR/5Y",
@@ -154,7 +154,7 @@ func checkRiskPerCurrency(t *testing.T, run cmdRunner) {
 		"VOL/ACME/1Y", "VOL/BETA/1Y/90", "VOL/BETA/1Y/100", "VOL/BETA/1Y/110", "VOL/BETA/2Y/90", "VOL/BETA/2Y/100", "VOL/BETA/2Y/110",
 		"CORR/ACME|BETA"}, keys)
 	beta := slicesIndexRow(rows, riskRow{"SPOT/BETA", "EUR"})
-	assert.Equal(t, riskRow{"SPOT/BETA", "USD"}, riskRow{rows[beta+1].RiskFactor, rows[beta+1].Currency})
+	assert.Equal(t, riskRow{"SPOT/BETA", "USD"}, riskRow{rows[beta+1].RiskFactor.String(), rows[beta+1].Currency})
 
 	// The report: every figure of its ladders is risk.csv's, in its
 	// currency, and every row of risk.csv is in it.
@@ -182,7 +182,7 @@ type riskRow struct{ factor, currency string }
 
 func slicesIndexRow(rows []reports.RiskRow, k riskRow) int {
 	for i, r := range rows {
-		if r.RiskFactor == k.factor && r.Currency == k.currency {
+		if r.RiskFactor.String() == k.factor && r.Currency == k.currency {
 			return i
 		}
 	}
@@ -235,7 +235,7 @@ func sumsByCurrency(t *testing.T, dir string) map[riskRow]float64 {
 		require.NoError(t, err)
 		c, ok := ccy[row.TradeID]
 		require.True(t, ok, row.TradeID)
-		k := riskRow{row.RiskFactor, c}
+		k := riskRow{row.RiskFactor.String(), c}
 		if sums[k] == nil {
 			sums[k] = new(big.Float).SetPrec(4096) // exact for these sums
 		}

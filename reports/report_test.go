@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/aadrisk/aadrisk/marketdata"
 	"github.com/aadrisk/aadrisk/pricing"
 )
 
@@ -29,7 +30,7 @@ func reportManifest() *Manifest {
 func sens(kv ...any) []pricing.Sensitivity {
 	var s []pricing.Sensitivity
 	for i := 0; i < len(kv); i += 2 {
-		s = append(s, pricing.Sensitivity{RiskFactor: kv[i].(string), Value: kv[i+1].(float64)})
+		s = append(s, pricing.Sensitivity{RiskFactor: key(kv[i].(string)), Value: kv[i+1].(float64)})
 	}
 	return s
 }
@@ -49,8 +50,8 @@ func smallReport(t *testing.T) *Report {
 			Sens: sens("SPOT/ACME", -2.0, "RATE/USD/1Y", -10.0, "VOL/ACME/6M/100", -20.0)},
 		{TradeID: "B1", Instrument: "basket", Engine: "mc", Underlying: "", Currency: "EUR", Line: 4,
 			PV: 1000, StdError: 3, HasStdError: true, Vega: 5, VegaStdError: 0.25,
-			Sens: []pricing.Sensitivity{{RiskFactor: "CORR/ACME|BETA", Value: 12, StdError: 0.5, HasStdError: true},
-				{RiskFactor: "VOL/BETA/1Y", Value: 5, StdError: 0.1, HasStdError: true}}},
+			Sens: []pricing.Sensitivity{{RiskFactor: key("CORR/ACME|BETA"), Value: 12, StdError: 0.5, HasStdError: true},
+				{RiskFactor: key("VOL/BETA/1Y"), Value: 5, StdError: 0.1, HasStdError: true}}},
 		{TradeID: `"&'`, Instrument: "barrier", Underlying: "ACME", Currency: "USD", Line: 5, Err: errors.New("spot 80 at or beyond the barrier <85>")},
 		{TradeID: "BAD", Instrument: "european", Line: 6, Err: errors.New(`portfolio.csv:6:10: strike: want a number, got "1O0"`)},
 	}
@@ -171,7 +172,7 @@ func TestReportRiskAgreesWithWriter(t *testing.T) {
 	for _, l := range lines {
 		cells := strings.Split(l, ",")
 		require.Len(t, cells, 3, l)
-		k := riskKey{cells[0], cells[1]}
+		k := riskKey{key(cells[0]), cells[1]}
 		want, err := strconv.ParseFloat(cells[2], 64)
 		require.NoError(t, err)
 		require.Contains(t, r.factors, k)
@@ -209,7 +210,7 @@ func TestReportValidationSampleBounded(t *testing.T) {
 	}
 	require.NoError(t, r.AddValidation(vs))
 	assert.LessOrEqual(t, len(r.val.sample), 100)
-	assert.Len(t, r.val.worst, 5)
+	assert.Len(t, r.val.worst.items, 5)
 	vv := r.validationView()
 	assert.LessOrEqual(t, len(vv.Chart.Points), 200)
 	assert.Equal(t, "T999", vv.Worst[0].TradeID) // the largest rel diff, the earliest
@@ -222,40 +223,6 @@ func TestReportValidationSampleBounded(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 1, fails)
-}
-
-func TestNum(t *testing.T) {
-	for v, want := range map[float64]string{
-		0: "0", 1: "1", -1234567.891: "−1,234,570", 1234.5678: "1,234.57", 0.000123456789: "0.000123457",
-		999999.7: "1,000,000", 1e-9: "1×10⁻⁹", 2.5e20: "2.5×10²⁰", 100: "100", 0.1: "0.1", 123456: "123,456",
-	} {
-		assert.Equal(t, want, num(v), "%v", v)
-	}
-	assert.Equal(t, "12,345,678", count(12345678))
-}
-
-func TestAtomicFile(t *testing.T) {
-	dir := t.TempDir()
-	p := filepath.Join(dir, "r.html")
-	f, err := CreateAtomic(p)
-	require.NoError(t, err)
-	_, err = f.Write([]byte("hello"))
-	require.NoError(t, err)
-	_, err = os.Stat(p)
-	assert.True(t, os.IsNotExist(err), "visible before Commit")
-	require.NoError(t, f.Commit())
-	b, err := os.ReadFile(p)
-	require.NoError(t, err)
-	assert.Equal(t, "hello", string(b))
-
-	f, err = CreateAtomic(filepath.Join(dir, "gone.html"))
-	require.NoError(t, err)
-	require.NoError(t, f.Abort())
-	ents, _ := os.ReadDir(dir)
-	assert.Len(t, ents, 1)
-
-	_, err = CreateAtomic(filepath.Join(dir, "no", "such", "dir.html"))
-	assert.Error(t, err)
 }
 
 // TestReportLarge builds the report of 100,000 trades on 50 underlyings
@@ -283,6 +250,12 @@ func TestReportLarge(t *testing.T) {
 		}
 		keys = append(keys, k)
 	}
+	factors := make([][]marketdata.Key, len(keys))
+	for u, k := range keys {
+		for _, s := range k {
+			factors[u] = append(factors[u], key(s))
+		}
+	}
 	start := time.Now()
 	r := NewReport(ReportOptions{})
 	res := &pricing.Result{Instrument: "european", Engine: "analytic", Currency: "USD", HasDelta: true}
@@ -297,7 +270,7 @@ func TestReportLarge(t *testing.T) {
 		x := float64(i%997) - 498
 		res.PV, res.Delta, res.Gamma, res.Vega, res.Rho, res.Theta = x*10, x, x/100, x*3, x*5, -x
 		res.Sens = res.Sens[:0]
-		for j, k := range keys[u] {
+		for j, k := range factors[u] {
 			res.Sens = append(res.Sens, pricing.Sensitivity{RiskFactor: k, Value: x * float64(j+1) / 7})
 		}
 		require.NoError(t, r.Add(res))
