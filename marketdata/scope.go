@@ -133,17 +133,6 @@ func (s *Scope) value(i int32) float64 {
 	return v
 }
 
-// ResetWith is Reset on another market of the same structure: the scope's
-// market or one derived from it by Shifted (for bump-and-revalue without a
-// Scope per bump). It panics for any other market.
-func (s *Scope) ResetWith(m *Market, t *aad.Tape) {
-	if m.s != s.m.s {
-		panic("marketdata: Scope.ResetWith a market that is not a Shifted copy of the scope's")
-	}
-	s.m = m
-	s.Reset(t)
-}
-
 // Tape returns the tape of the current pricing (nil when passive).
 func (s *Scope) Tape() *aad.Tape { return s.tp }
 
