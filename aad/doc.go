@@ -21,8 +21,8 @@
 // Every operation stores the exact partial derivatives of its result with
 // respect to its active arguments when it is recorded, so that the backward
 // sweep is a single loop of multiply-adds over a flat tape, with no
-// per-operation dispatch. Fused statements (MulAdd, MulExp, AffineExp, Sum,
-// Dot, DotConst and Custom) record one statement with several operands
+// per-operation dispatch. Fused statements (MulAdd, MulExp, Sum, Dot,
+// DotConst and Custom) record one statement with several operands
 // where the elementary operations would record several.
 //
 // # Passive evaluation

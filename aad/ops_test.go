@@ -141,12 +141,10 @@ type opCase struct {
 }
 
 const (
-	cAdd   = 2.5
-	cMul   = -3.5
-	cDiv   = 0.25
-	zStep  = 0.7
-	zStep2 = -1.3
-	width  = 0.5
+	cAdd  = 2.5
+	cMul  = -3.5
+	cDiv  = 0.25
+	width = 0.5
 )
 
 var dotW = []float64{0.5, -2, 3}
@@ -197,19 +195,6 @@ func powConstCase(c float64, pts ...point) opCase {
 		f:    func(x []float64) float64 { return math.Pow(x[0], c) },
 		df:   func(x []float64) []float64 { return []float64{c * math.Pow(x[0], c-1)} },
 		pts:  pts,
-	}
-}
-
-func affineExpCase(z float64, pts ...point) opCase {
-	return opCase{
-		name: fmt.Sprintf("AffineExp(z=%g)", z),
-		rec:  func(tp *aad.Tape, x []aad.Number) aad.Number { return tp.AffineExp(x[0], x[1], x[2], z) },
-		f:    func(x []float64) float64 { return x[0] * math.Exp(x[1]+x[2]*z) },
-		df: func(x []float64) []float64 {
-			e := math.Exp(x[1] + x[2]*z)
-			return []float64{e, x[0] * e, x[0] * e * z}
-		},
-		pts: pts,
 	}
 }
 
@@ -435,9 +420,6 @@ func opCases() []opCase {
 			},
 			pts: []point{pt(1.5, 0.3), pt(-2, -1), pt(0, 5), pt(1e100, 100), pt(3, -200), ptNoFD(3, -700)},
 		},
-		affineExpCase(zStep, pt(100, 0.01, 0.2), pt(1, -1, 0.5), pt(0, 0, 0), pt(-2, 3, -4), pt(1e200, 10, 5)),
-		affineExpCase(zStep2, pt(100, 0.01, 0.2), pt(1, -1, 0.5)),
-		affineExpCase(0, pt(100, 0.01, 0.2)),
 		{
 			name: "Sum",
 			rec:  func(tp *aad.Tape, x []aad.Number) aad.Number { return tp.Sum(x...) },
@@ -929,159 +911,6 @@ func TestNormFunctions(t *testing.T) {
 	assertNear(t, aad.NormCDF(-1.959963984540054), 0.025, 1e-14, 0, "NormCDF(-1.96)")
 	// The lower tail keeps its relative accuracy (Φ(−30) ≈ 4.906713927148187e-198).
 	assertNear(t, aad.NormCDF(-30), 4.906713927148187e-198, 1e-12, 0, "NormCDF(-30)")
-}
-
-// TestExpAffineScan compares ExpAffineScan with the loop of AffineExp it
-// stands for: the same values bit for bit, the same statements and
-// operands, the same activity of every step, the same derivatives.
-func TestExpAffineScan(t *testing.T) {
-	const n = 7
-	z := []float64{0.3, -1.2, 0.05, 2.1, -0.7, 0, 1.4}
-	x0v, av, bv := 100.0, 0.01, 0.2
-	perStep := func(base float64) []float64 {
-		s := make([]float64, n)
-		for i := range s {
-			s[i] = base * (1 + 0.1*float64(i))
-		}
-		return s
-	}
-	type config struct {
-		x0Active           bool
-		aPerStep, bPerStep bool
-		aActive, bActive   string // which elements are active: all, none, odd
-	}
-	activeAt := func(which string, i int) bool {
-		return which == "all" || which == "odd" && i%2 == 1
-	}
-	var configs []config
-	for _, x0a := range []bool{true, false} {
-		for _, ps := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
-			for _, act := range [][2]string{{"all", "all"}, {"none", "all"}, {"all", "none"}, {"none", "none"},
-				{"odd", "all"}, {"all", "odd"}, {"odd", "none"}, {"none", "odd"}, {"odd", "odd"}} {
-				configs = append(configs, config{x0a, ps[0], ps[1], act[0], act[1]})
-			}
-		}
-	}
-	for ci, c := range configs {
-		// inputs builds x0, a and b on tp, recording the active ones as
-		// variables, and returns them with the list of variables.
-		inputs := func(tp *aad.Tape) (x0 aad.Number, a, b, in []aad.Number) {
-			mk := func(v float64, active bool) aad.Number {
-				if active {
-					x := tp.Var(v)
-					in = append(in, x)
-					return x
-				}
-				return aad.Const(v)
-			}
-			x0 = mk(x0v, c.x0Active)
-			la, lb := 1, 1
-			if c.aPerStep {
-				la = n
-			}
-			if c.bPerStep {
-				lb = n
-			}
-			for i, v := range perStep(av)[:la] {
-				a = append(a, mk(v, activeAt(c.aActive, i)))
-			}
-			for i, v := range perStep(bv)[:lb] {
-				b = append(b, mk(v, activeAt(c.bActive, i)))
-			}
-			return x0, a, b, in
-		}
-		at := func(s []aad.Number, i int) aad.Number {
-			if len(s) == 1 {
-				return s[0]
-			}
-			return s[i]
-		}
-
-		tl := aad.NewTape(0)
-		x0, a, b, inL := inputs(tl)
-		loop := make([]aad.Number, n)
-		prev := x0
-		for i := range n {
-			prev = tl.AffineExp(prev, at(a, i), at(b, i), z[i])
-			loop[i] = prev
-		}
-
-		ts := aad.NewTape(0)
-		x0, a, b, inS := inputs(ts)
-		scan := make([]aad.Number, n+2) // longer than z is fine
-		ts.ExpAffineScan(scan, x0, a, b, z)
-
-		name := fmt.Sprintf("config %d %+v", ci, c)
-		for i := range n {
-			assertSameBits(t, scan[i].Value(), loop[i].Value(), "%s: step %d value", name, i)
-			assert.Equal(t, loop[i].Active(), scan[i].Active(), "%s: step %d active: got %v, want %v", name, i, scan[i].Active(), loop[i].Active())
-		}
-		assert.Equal(t, aad.Number{}, scan[n], "%s: ExpAffineScan wrote past len(z)", name)
-		assert.Equal(t, tl.Len(), ts.Len(), "%s: statements: got %d, want %d", name, ts.Len(), tl.Len())
-		assert.Equal(t, tl.Stats().Operands, ts.Stats().Operands, "%s: operands: got %d, want %d", name, ts.Stats().Operands, tl.Stats().Operands)
-		if len(inL) == 0 {
-			continue
-		}
-		// Gradient of the last step and of the sum of all steps.
-		for _, out := range []string{"last", "sum"} {
-			yl, ys := loop[n-1], scan[n-1]
-			if out == "sum" {
-				yl, ys = tl.Sum(loop...), ts.Sum(scan[:n]...)
-			}
-			gl := tl.Gradient(nil, yl, inL)
-			gs := ts.Gradient(nil, ys, inS)
-			for i := range gl {
-				assertNear(t, gs[i], gl[i], 1e-14, 1e-300, "%s: ∂%s/∂input %d", name, out, i)
-			}
-			for i := range inS {
-				ts.ClearTangents()
-				ts.SetTangent(inS[i], 1)
-				ts.Forward()
-				assertNear(t, ts.Tangent(ys), gl[i], 1e-14, 1e-300, "%s: forward ∂%s/∂input %d", name, out, i)
-			}
-		}
-	}
-
-	t.Run("nil tape", func(t *testing.T) {
-		tp := aad.NewTape(0)
-		ref := make([]aad.Number, n)
-		x := aad.Const(x0v)
-		for i := range n {
-			x = tp.AffineExp(x, aad.Const(av), aad.Const(bv), z[i])
-			ref[i] = x
-		}
-		var nilTape *aad.Tape
-		dst := make([]aad.Number, n)
-		nilTape.ExpAffineScan(dst, aad.Const(x0v), []aad.Number{aad.Const(av)}, []aad.Number{aad.Const(bv)}, z)
-		for i := range n {
-			assertSameBits(t, dst[i].Value(), ref[i].Value(), "nil tape step %d", i)
-			assert.False(t, dst[i].Active(), "nil tape step %d active", i)
-		}
-		assert.Equal(t, 0, tp.Len(), "all-passive AffineExp recorded: got %d, want 0", tp.Len())
-		tp.ExpAffineScan(dst, aad.Const(x0v), []aad.Number{aad.Const(av)}, []aad.Number{aad.Const(bv)}, z)
-		assert.Equal(t, 0, tp.Len(), "all-passive ExpAffineScan recorded: got %d, want 0", tp.Len())
-		assertPanicsContaining(t, "nil tape", func() {
-			nilTape.ExpAffineScan(dst, tp.Var(1), []aad.Number{aad.Const(av)}, []aad.Number{aad.Const(bv)}, z)
-		}, "ExpAffineScan on a nil tape with an active start")
-	})
-	t.Run("empty", func(t *testing.T) {
-		tp := aad.NewTape(0)
-		x := tp.Var(1)
-		assert.NotPanics(t, func() { tp.ExpAffineScan(nil, x, []aad.Number{x}, []aad.Number{x}, nil) }, "ExpAffineScan of no draws")
-		assert.Equal(t, 1, tp.Len(), "ExpAffineScan of no draws recorded: got %d, want 1", tp.Len())
-	})
-	t.Run("misuse", func(t *testing.T) {
-		tp := aad.NewTape(0)
-		x := tp.Var(1)
-		one := []aad.Number{x}
-		assertPanicsContaining(t, "shorter", func() { tp.ExpAffineScan(make([]aad.Number, n-1), x, one, one, z) }, "short destination")
-		assertPanicsContaining(t, "one element or one per draw", func() { tp.ExpAffineScan(make([]aad.Number, n), x, make([]aad.Number, 2), one, z) }, "a of length 2")
-		assertPanicsContaining(t, "one element or one per draw", func() { tp.ExpAffineScan(make([]aad.Number, n), x, one, nil, z) }, "b empty")
-		other := aad.NewTape(0)
-		y := other.Var(1)
-		assertPanicsContaining(t, "another tape", func() { tp.ExpAffineScan(make([]aad.Number, n), y, one, one, z) }, "start from another tape")
-		assertPanicsContaining(t, "another tape", func() { tp.ExpAffineScan(make([]aad.Number, n), x, []aad.Number{y}, one, z) }, "a from another tape")
-	})
 }
 
 // normalPaths returns nPaths rows of nSteps standard normal draws from a

@@ -80,8 +80,6 @@ type Tape struct {
 	adj lazySlice // adjoints, per statement
 	tan lazySlice // tangents, per statement
 
-	scratch []float64 // per-call working space of batched operations
-
 	// epoch counts rewinds; rewinds keeps the targets a stale mark is
 	// checked against (a few entries: one per level of nested marks).
 	epoch   uint64
@@ -272,7 +270,7 @@ func (t *Tape) Stats() Stats {
 		Statements:    t.Len(),
 		Operands:      t.nOps,
 		BytesUsed:     t.nStmt*perStmt + t.nOps*perOp,
-		BytesReserved: 8*cap(t.adj.vals) + 8*cap(t.tan.vals) + 8*cap(t.ops) + 8*cap(t.partials) + 8*cap(t.scratch),
+		BytesReserved: 8*cap(t.adj.vals) + 8*cap(t.tan.vals) + 8*cap(t.ops) + 8*cap(t.partials),
 	}
 }
 

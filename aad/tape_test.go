@@ -17,7 +17,7 @@ func sample(tp *aad.Tape, x []aad.Number) aad.Number {
 	a := tp.Mul(x[0], tp.Exp(x[1]))
 	b := tp.Log(tp.AddConst(tp.Square(x[2]), 1))
 	c := tp.MulAdd(a, b, x[3])
-	d := tp.AffineExp(x[0], x[1], x[4], 0.3)
+	d := tp.MulExp(x[0], tp.Add(x[1], tp.MulConst(x[4], 0.3)))
 	e := tp.Dot([]aad.Number{a, b, c}, []aad.Number{d, x[4], aad.Const(2)})
 	f := tp.NormCDF(tp.Div(e, tp.Sqrt(tp.AddConst(tp.Square(x[3]), 2))))
 	return tp.Sum(f, tp.Max(a, b), tp.Sin(c), aad.Const(1))
@@ -171,7 +171,6 @@ func TestStats(t *testing.T) {
 		{"Sum with a passive", func() { _ = tp.Sum(x, y, z, w, aad.Const(1)) }, 1, 4},
 		{"all passive", func() { _ = tp.AddConst(aad.Const(1), 2) }, 0, 0},
 		{"MulAdd", func() { _ = tp.MulAdd(x, y, w) }, 1, 3},
-		{"AffineExp with a passive", func() { _ = tp.AffineExp(x, aad.Const(0.1), y, 0.3) }, 1, 2},
 		{"Mul with a passive", func() { _ = tp.Mul(aad.Const(2), y) }, 1, 1},
 		{"Dot", func() { _ = tp.Dot([]aad.Number{x, aad.Const(1)}, []aad.Number{y, z}) }, 1, 3},
 		{"DotConst", func() { _ = tp.DotConst([]aad.Number{x, aad.Const(1), w}, []float64{1, 2, 3}) }, 1, 2},
@@ -537,7 +536,6 @@ func TestMisuseAnotherTape(t *testing.T) {
 		"Exp":                          func() { t2.Exp(a) },
 		"MulAdd first":                 func() { t2.MulAdd(a, b, b) },
 		"MulAdd last":                  func() { t2.MulAdd(b, b, a) },
-		"AffineExp":                    func() { t2.AffineExp(b, c, a, 0.5) },
 		"Sum":                          func() { t2.Sum(b, a) },
 		"Dot":                          func() { t2.Dot([]aad.Number{b}, []aad.Number{a}) },
 		"DotConst":                     func() { t2.DotConst([]aad.Number{b, a}, []float64{1, 2}) },
@@ -665,8 +663,7 @@ func TestMisuseNilTape(t *testing.T) {
 		"Sin": func() { tp.Sin(pos) }, "Cos": func() { tp.Cos(pos) }, "Erf": func() { tp.Erf(pos) },
 		"Erfc": func() { tp.Erfc(pos) }, "NormCDF": func() { tp.NormCDF(pos) }, "NormPDF": func() { tp.NormPDF(pos) },
 		"MulAdd": func() { tp.MulAdd(c, c, pos) }, "MulExp": func() { tp.MulExp(c, pos) },
-		"AffineExp": func() { tp.AffineExp(c, pos, c, 0.5) },
-		"Sum":       func() { tp.Sum(c, pos) }, "Dot": func() { tp.Dot([]aad.Number{c}, []aad.Number{pos}) },
+		"Sum": func() { tp.Sum(c, pos) }, "Dot": func() { tp.Dot([]aad.Number{c}, []aad.Number{pos}) },
 		"DotConst":           func() { tp.DotConst([]aad.Number{c, pos}, []float64{1, 2}) },
 		"Custom":             func() { tp.Custom(1, []aad.Number{pos}, []float64{1}) },
 		"SmoothStep(inside)": func() { tp.SmoothStep(pos, 10) }, "SmoothStep(outside)": func() { tp.SmoothStep(pos, 1) },
@@ -730,7 +727,7 @@ func TestMarkPassivePayoffs(t *testing.T) {
 		for i := range paths {
 			tp.RewindToMark(mark)
 			z := math.Sqrt2 * math.Erfinv(2*(float64(i)+0.5)/paths-1)
-			st := tp.AffineExp(s0, drift, volT, z)
+			st := tp.MulExp(s0, tp.Add(drift, tp.MulConst(volT, z)))
 			payoff := tp.Max(tp.Sub(tp.Mul(df, st), dfK), aad.Const(0))
 			if !payoff.Active() {
 				passive++
