@@ -2,6 +2,7 @@ package montecarlo_test
 
 import (
 	"context"
+	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -78,11 +79,17 @@ func call(k float64, isCall bool) montecarlo.Payoff {
 	})
 }
 
-func run(t testing.TB, m *marketdata.Market, workers int, pr *montecarlo.Problem, set montecarlo.Settings, greeks bool) *montecarlo.Result {
+func run(t testing.TB, m *marketdata.Market, workers int, pr *montecarlo.Problem, set montecarlo.Settings) *montecarlo.Result {
 	t.Helper()
-	r, err := montecarlo.NewEngine(m, workers).Run(context.Background(), pr, set, marketdata.Bump{Quote: -1}, greeks)
+	r, err := montecarlo.NewEngine(m, workers).Run(context.Background(), pr, set, marketdata.Bump{Quote: -1})
 	require.NoError(t, err)
 	return r
+}
+
+// withGreeks returns set asking for the sensitivities.
+func withGreeks(set montecarlo.Settings) montecarlo.Settings {
+	set.Greeks = true
+	return set
 }
 
 func sens(t testing.TB, m *marketdata.Market, r *montecarlo.Result, key string) montecarlo.Sensitivity {
@@ -122,7 +129,7 @@ func TestBlackScholesEuropeanAgainstClosedForm(t *testing.T) {
 	for _, seq := range []montecarlo.Sequence{montecarlo.PseudoRandom, montecarlo.SobolBridge} {
 		for _, isCall := range []bool{true, false} {
 			pr := &montecarlo.Problem{Underlyings: []string{"ACME"}, Currency: "USD", Strikes: []float64{105}, Dates: []float64{1}, Steps: 12, Payoff: call(105, isCall)}
-			r := run(t, m, 2, pr, montecarlo.Settings{Paths: 40_000, Seed: 7, Sequence: seq}, true)
+			r := run(t, m, 2, pr, montecarlo.Settings{Paths: 40_000, Seed: 7, Sequence: seq, Greeks: true})
 			pv, delta, vega, rho, divRho := bsEuropean(t, tp, isCall, 100, 105, 1, 0.05, 0.02, 0.2)
 			within(t, "pv", r.PV, r.StdError, pv, 0)
 			for _, c := range []struct {
@@ -158,10 +165,10 @@ func TestAADAgainstBump(t *testing.T) {
 			m := load(t, c.market)
 			e := montecarlo.NewEngine(m, 1)
 			ctx := context.Background()
-			r, err := e.Run(ctx, &c.pr, c.set, marketdata.Bump{Quote: -1}, true)
+			r, err := e.Run(ctx, &c.pr, withGreeks(c.set), marketdata.Bump{Quote: -1})
 			require.NoError(t, err)
 			value := func(b marketdata.Bump) float64 {
-				r, err := e.Run(ctx, &c.pr, c.set, b, false)
+				r, err := e.Run(ctx, &c.pr, c.set, b)
 				require.NoError(t, err)
 				return r.PV
 			}
@@ -202,9 +209,9 @@ func TestWorkersIdentical(t *testing.T) {
 	for _, seq := range []montecarlo.Sequence{montecarlo.PseudoRandom, montecarlo.SobolBridge} {
 		pr := &montecarlo.Problem{Underlyings: []string{"ACME", "BETA"}, Currency: "USD", Dates: []float64{1}, Steps: 10, Payoff: basket([]float64{1, 2}, 200)}
 		set := montecarlo.Settings{Paths: 9000, Seed: 42, Sequence: seq}
-		r1 := run(t, m, 1, pr, set, true)
+		r1 := run(t, m, 1, pr, withGreeks(set))
 		for _, w := range []int{2, 3, 8} {
-			rw := run(t, m, w, pr, set, true)
+			rw := run(t, m, w, pr, withGreeks(set))
 			require.Equal(t, r1, rw, "%d workers", w)
 		}
 	}
@@ -215,7 +222,7 @@ func TestCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	pr := &montecarlo.Problem{Underlyings: []string{"ACME"}, Currency: "USD", Dates: []float64{1}, Steps: 10, Payoff: call(100, true)}
-	_, err := montecarlo.NewEngine(m, 2).Run(ctx, pr, montecarlo.Settings{Paths: 100_000}, marketdata.Bump{Quote: -1}, true)
+	_, err := montecarlo.NewEngine(m, 2).Run(ctx, pr, montecarlo.Settings{Paths: 100_000, Greeks: true}, marketdata.Bump{Quote: -1})
 	require.ErrorIs(t, err, context.Canceled)
 }
 
@@ -242,20 +249,37 @@ func TestBadProblems(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			pr, set := ok, montecarlo.Settings{Paths: 100}
 			c.edit(&pr, &set)
-			_, err := e.Run(context.Background(), &pr, set, marketdata.Bump{Quote: -1}, true)
+			_, err := e.Run(context.Background(), &pr, withGreeks(set), marketdata.Bump{Quote: -1})
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), c.want)
 		})
 	}
 }
 
+// TestWorkerPanic checks that a panic in a worker (here the payoff's)
+// ends the run with a *PanicError whose message is one short line, with
+// the stack kept apart for a log, on one worker and on several.
+func TestWorkerPanic(t *testing.T) {
+	m := load(t, flatMarket)
+	boom := montecarlo.PayoffFunc(func(tp *aad.Tape, p *montecarlo.Path) aad.Number { panic("index out of range") })
+	pr := &montecarlo.Problem{Underlyings: []string{"ACME"}, Currency: "USD", Dates: []float64{1}, Steps: 2, Payoff: boom}
+	for _, workers := range []int{1, 2} {
+		_, err := montecarlo.NewEngine(m, workers).Run(context.Background(), pr, montecarlo.Settings{Paths: 1000, Greeks: true}, marketdata.Bump{Quote: -1})
+		var pe *montecarlo.PanicError
+		require.True(t, errors.As(err, &pe), "%d workers: %v", workers, err)
+		assert.Equal(t, "montecarlo: internal error: index out of range", err.Error())
+		assert.Equal(t, "index out of range", pe.Value)
+		assert.Contains(t, string(pe.Stack), "TestWorkerPanic", "the stack of the panic")
+	}
+}
+
 func TestNonPSDCorrelation(t *testing.T) {
 	m := load(t, strings.Replace(flatMarket, "CORR,BETA|GAMMA,,,0.2", "CORR,BETA|GAMMA,,,-0.99", 1))
 	pr := &montecarlo.Problem{Underlyings: []string{"ACME", "BETA", "GAMMA"}, Currency: "USD", Dates: []float64{1}, Steps: 4, Payoff: basket([]float64{1, 1, 1}, 200)}
-	_, err := montecarlo.NewEngine(m, 1).Run(context.Background(), pr, montecarlo.Settings{Paths: 100}, marketdata.Bump{Quote: -1}, true)
+	_, err := montecarlo.NewEngine(m, 1).Run(context.Background(), pr, montecarlo.Settings{Paths: 100, Greeks: true}, marketdata.Bump{Quote: -1})
 	require.ErrorContains(t, err, "ACME|BETA|GAMMA is not positive semi-definite")
 	pr.Underlyings, pr.Payoff = []string{"ACME", "BETA"}, basket([]float64{1, 1}, 150) // a PSD part of it prices
-	_, err = montecarlo.NewEngine(m, 1).Run(context.Background(), pr, montecarlo.Settings{Paths: 100}, marketdata.Bump{Quote: -1}, true)
+	_, err = montecarlo.NewEngine(m, 1).Run(context.Background(), pr, montecarlo.Settings{Paths: 100, Greeks: true}, marketdata.Bump{Quote: -1})
 	require.NoError(t, err)
 }
 
@@ -266,7 +290,7 @@ func TestZeroAllocationsPerPath(t *testing.T) {
 		pr := &montecarlo.Problem{Model: model, Underlyings: []string{"ACME"}, Currency: "USD", Strikes: []float64{100}, Dates: []float64{1}, Steps: 52, Payoff: call(100, true)}
 		runN := func(paths int) float64 {
 			return testing.AllocsPerRun(3, func() {
-				_, err := e.Run(context.Background(), pr, montecarlo.Settings{Paths: paths, Seed: 1}, marketdata.Bump{Quote: -1}, true)
+				_, err := e.Run(context.Background(), pr, montecarlo.Settings{Paths: paths, Seed: 1, Greeks: true}, marketdata.Bump{Quote: -1})
 				require.NoError(t, err)
 			})
 		}
@@ -280,7 +304,7 @@ func TestZeroAllocationsPerPath(t *testing.T) {
 	pr := &montecarlo.Problem{Model: montecarlo.Heston, Underlyings: []string{"ACME"}, Currency: "USD", Dates: []float64{1}, Steps: 12, Payoff: call(100, true)}
 	runN := func(paths int) float64 {
 		return testing.AllocsPerRun(3, func() {
-			_, err := e.Run(context.Background(), pr, montecarlo.Settings{Paths: paths, Seed: 1}, marketdata.Bump{Quote: -1}, true)
+			_, err := e.Run(context.Background(), pr, montecarlo.Settings{Paths: paths, Seed: 1, Greeks: true}, marketdata.Bump{Quote: -1})
 			require.NoError(t, err)
 		})
 	}

@@ -87,7 +87,7 @@ func TestHestonAgainstClosedForm(t *testing.T) {
 	for _, h := range hestonSets {
 		m := h.market(t)
 		for _, k := range []float64{80, 100, 120} {
-			r := run(t, m, 2, h.problem(k, 100), montecarlo.Settings{Paths: 40_000, Seed: 1}, false)
+			r := run(t, m, 2, h.problem(k, 100), montecarlo.Settings{Paths: 40_000, Seed: 1})
 			want, _ := h.closedForm(t, k)
 			tol := math.Max(3*r.StdError, hestonBias*want)
 			t.Logf("%s K=%v: %.5g ± %.2g, closed form %.5g (%+.3f%%, z = %.2f)", h.name, k, r.PV, r.StdError, want, 100*(r.PV-want)/want, (r.PV-want)/r.StdError)
@@ -103,10 +103,10 @@ func bumpCheck(t *testing.T, m *marketdata.Market, pr *montecarlo.Problem, set m
 	t.Helper()
 	e := montecarlo.NewEngine(m, 2)
 	ctx := context.Background()
-	r, err := e.Run(ctx, pr, set, marketdata.Bump{Quote: -1}, true)
+	r, err := e.Run(ctx, pr, withGreeks(set), marketdata.Bump{Quote: -1})
 	require.NoError(t, err)
 	value := func(b marketdata.Bump) float64 {
-		r, err := e.Run(ctx, pr, set, b, false)
+		r, err := e.Run(ctx, pr, set, b)
 		require.NoError(t, err)
 		return r.PV
 	}
@@ -171,14 +171,14 @@ func TestHestonAADAgainstRevaluation(t *testing.T) {
 	d := make(map[string][]float64)
 	for seed := range uint64(seeds) {
 		set := montecarlo.Settings{Paths: 4000, Seed: 100 + seed}
-		r, err := e.Run(ctx, pr, set, marketdata.Bump{Quote: -1}, true)
+		r, err := e.Run(ctx, pr, withGreeks(set), marketdata.Bump{Quote: -1})
 		require.NoError(t, err)
 		for _, key := range keys {
 			i, _ := m.Index(key)
 			hh := steps[key]
-			up, err := e.Run(ctx, pr, set, marketdata.Bump{Quote: i, By: hh}, false)
+			up, err := e.Run(ctx, pr, set, marketdata.Bump{Quote: i, By: hh})
 			require.NoError(t, err)
-			dn, err := e.Run(ctx, pr, set, marketdata.Bump{Quote: i, By: -hh}, false)
+			dn, err := e.Run(ctx, pr, set, marketdata.Bump{Quote: i, By: -hh})
 			require.NoError(t, err)
 			d[key] = append(d[key], sens(t, m, r, key).Value-(up.PV-dn.PV)/(2*hh))
 		}
@@ -210,7 +210,7 @@ func TestHestonGreeksAgainstClosedForm(t *testing.T) {
 	}
 	for _, h := range hestonSets[:2] {
 		m := h.market(t)
-		r := run(t, m, 2, h.problem(100, 100), montecarlo.Settings{Paths: 40_000, Seed: 5}, true)
+		r := run(t, m, 2, h.problem(100, 100), montecarlo.Settings{Paths: 40_000, Seed: 5, Greeks: true})
 		_, g := h.closedForm(t, 100)
 		for key, want := range g {
 			var s montecarlo.Sensitivity
@@ -245,7 +245,7 @@ func TestHestonSigmaSmooth(t *testing.T) {
 	for j, sig := range []float64{0.49, 0.50, 0.51} {
 		h.sigma = sig
 		m := h.market(t)
-		r := run(t, m, 2, h.problem(100, 50), montecarlo.Settings{Paths: paths, Seed: 23}, true)
+		r := run(t, m, 2, h.problem(100, 50), montecarlo.Settings{Paths: paths, Seed: 23, Greeks: true})
 		s := sens(t, m, r, "HESTON/ACME/sigma")
 		g[j], pv[j], se = s.Value, r.PV, max(se, s.StdError)
 	}
@@ -278,7 +278,7 @@ func TestHestonEdgeParameters(t *testing.T) {
 			if h.kappa > 10 {
 				pr.Steps = 1
 			}
-			r := run(t, m, 2, pr, montecarlo.Settings{Paths: 2000, Seed: 3}, true)
+			r := run(t, m, 2, pr, montecarlo.Settings{Paths: 2000, Seed: 3, Greeks: true})
 			require.False(t, math.IsNaN(r.PV) || math.IsInf(r.PV, 0), "pv %v", r.PV)
 			for _, s := range r.Sens {
 				require.Falsef(t, math.IsNaN(s.Value) || math.IsInf(s.Value, 0), "%s: %v", m.Quotes()[s.Quote].Key, s.Value)
@@ -301,9 +301,9 @@ func TestHestonWorkersIdentical(t *testing.T) {
 	m := h.market(t)
 	for _, seq := range []montecarlo.Sequence{montecarlo.PseudoRandom, montecarlo.SobolBridge} {
 		set := montecarlo.Settings{Paths: 9000, Seed: 42, Sequence: seq}
-		r1 := run(t, m, 1, h.problem(100, 20), set, true)
+		r1 := run(t, m, 1, h.problem(100, 20), withGreeks(set))
 		for _, w := range []int{2, 3} {
-			require.Equal(t, r1, run(t, m, w, h.problem(100, 20), set, true), "%d workers", w)
+			require.Equal(t, r1, run(t, m, w, h.problem(100, 20), withGreeks(set)), "%d workers", w)
 		}
 	}
 }

@@ -31,8 +31,8 @@ func (p *Pricer) runMC(m *MonteCarlo, b marketdata.Bump, greeks bool) (*montecar
 	if err != nil {
 		return nil, err
 	}
-	set.Progress = p.Progress
-	r, err := p.mcEngine().Run(p.context(), pr, set, b, greeks)
+	set.Progress, set.Greeks = p.Progress, greeks
+	r, err := p.mcEngine().Run(p.context(), pr, set, b)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"embed"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -295,6 +296,10 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 		prog.Emitted(r.Err != nil)
 		if r.Err != nil {
 			failed++
+			if pe := (*montecarlo.PanicError)(nil); errors.As(r.Err, &pe) {
+				// results.csv has the short message; the stack is for the log.
+				log.Error("internal error", "trade_id", r.TradeID, "line", r.Line, "panic", fmt.Sprint(pe.Value), "stack", string(pe.Stack))
+			}
 			if f.strict {
 				if len(strictFailed) < strictListed {
 					strictFailed = append(strictFailed, failedTrade(pf.name, r))
