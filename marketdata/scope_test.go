@@ -241,6 +241,24 @@ func TestSpotCorrHeston(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []float64{0.04, 1.5, 0.05, 0.6, -0.7}, []float64{hp.V0.Value(), hp.Kappa.Value(), hp.Theta.Value(), hp.Sigma.Value(), hp.Rho.Value()})
 	assert.Contains(t, inputKeys(sc), "HESTON/ACME/rho")
+
+	// A bump that takes a parameter outside its domain, as Load would
+	// refuse the quote, is an error of the read.
+	for _, tc := range []struct {
+		key  string
+		by   float64
+		want string
+	}{
+		{"HESTON/ACME/v0", -0.05, "marketdata: HESTON/ACME/v0 is -0.010000000000000002: want v0 >= 0"},
+		{"HESTON/ACME/rho", -0.4, "marketdata: HESTON/ACME/rho is -1.1: want rho in [-1, 1]"},
+	} {
+		sc.ResetBumped(nil, Bump{Quote: key(t, m, tc.key), By: tc.by})
+		_, err = sc.Heston("ACME")
+		assert.EqualError(t, err, tc.want)
+	}
+	sc.ResetBumped(nil, Bump{Quote: key(t, m, "HESTON/ACME/rho"), By: 1.7})
+	_, err = sc.Heston("ACME")
+	assert.NoError(t, err, "rho = 1 is in the domain")
 }
 
 func TestNotFound(t *testing.T) {

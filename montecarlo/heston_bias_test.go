@@ -95,7 +95,7 @@ func conditionalCalls(t *testing.T, j, stepsPerYear, paths int, ks []float64) (m
 		}
 		y, err := closedform.HestonEuropean(nil, true,
 			closedform.Params{S: aad.Const(100), K: aad.Const(ks[j]), T: aad.Const(h.T), R: aad.Const(biasR), Q: aad.Const(biasQ)},
-			closedform.HestonParams{V0: aad.Const(h.v0), Kappa: aad.Const(h.kappa), Theta: aad.Const(h.theta), Sigma: aad.Const(h.sigma), Rho: aad.Const(h.rho)})
+			marketdata.HestonParams{V0: aad.Const(h.v0), Kappa: aad.Const(h.kappa), Theta: aad.Const(h.theta), Sigma: aad.Const(h.sigma), Rho: aad.Const(h.rho)})
 		require.NoError(t, err)
 		want[j] = y.Value()
 	}

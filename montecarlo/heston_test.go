@@ -61,7 +61,7 @@ func (h hestonSet) problem(k float64, stepsPerYear int) *montecarlo.Problem {
 func (h hestonSet) closedForm(t testing.TB, k float64) (pv float64, greeks map[string]float64) {
 	tp := aad.NewTape(256)
 	p := closedform.Params{S: tp.Var(100), K: aad.Const(k), T: tp.Var(h.T), R: aad.Const(hestonR), Q: aad.Const(hestonQ)}
-	hp := closedform.HestonParams{V0: tp.Var(h.v0), Kappa: tp.Var(h.kappa), Theta: tp.Var(h.theta), Sigma: tp.Var(h.sigma), Rho: tp.Var(h.rho)}
+	hp := marketdata.HestonParams{V0: tp.Var(h.v0), Kappa: tp.Var(h.kappa), Theta: tp.Var(h.theta), Sigma: tp.Var(h.sigma), Rho: tp.Var(h.rho)}
 	y, err := closedform.HestonEuropean(tp, true, p, hp)
 	require.NoError(t, err)
 	g := tp.Gradient(nil, y, []aad.Number{hp.V0, hp.Kappa, hp.Theta, hp.Sigma, hp.Rho, p.S, p.T})

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/aadrisk/aadrisk/aad"
+	"github.com/aadrisk/aadrisk/marketdata"
 )
 
 // hestonNames are the inputs of hestonPricer, in order.
@@ -22,7 +23,7 @@ var hestonNames = []string{"S", "K", "T", "R", "Q", "V0", "Kappa", "Theta", "Sig
 func hestonPricer(call bool) pricer {
 	return func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
 		p := Params{S: in[0], K: in[1], T: in[2], R: in[3], Q: in[4]}
-		h := HestonParams{V0: in[5], Kappa: in[6], Theta: in[7], Sigma: in[8], Rho: in[9]}
+		h := marketdata.HestonParams{V0: in[5], Kappa: in[6], Theta: in[7], Sigma: in[8], Rho: in[9]}
 		return HestonEuropean(tp, call, p, h)
 	}
 }
