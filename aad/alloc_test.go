@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/aadrisk/aadrisk/aad"
+	"github.com/aadrisk/aadrisk/internal/testutil"
 )
 
 // A warm tape records and sweeps with no heap allocation.
@@ -149,7 +150,7 @@ func TestAllocsForward(t *testing.T) {
 		tp.ClearTangents()
 		tp.SetTangent(in[k], 1)
 		tp.Forward()
-		assertNear(t, tp.Tangent(y), g[k], 1e-14, 1e-300, "forward ∂price/∂input %d", k)
+		testutil.Near(t, tp.Tangent(y), g[k], 1e-14, 1e-300, "forward ∂price/∂input %d", k)
 	}
 	_ = tan
 }

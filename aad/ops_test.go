@@ -11,32 +11,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/aadrisk/aadrisk/aad"
+	"github.com/aadrisk/aadrisk/internal/testutil"
 )
 
 // ---------------------------------------------------------------------------
 // Helpers shared by the test files of this package.
-
-// near reports whether got is within max(abs, rel·|want|) of want. A NaN
-// matches only a NaN and an infinity only itself.
-func near(got, want, rel, abs float64) bool {
-	switch {
-	case math.IsNaN(got) || math.IsNaN(want):
-		return math.IsNaN(got) && math.IsNaN(want)
-	case math.IsInf(got, 0) || math.IsInf(want, 0):
-		return got == want
-	}
-	return math.Abs(got-want) <= math.Max(abs, rel*math.Abs(want))
-}
-
-// assertNear checks near(got, want, rel, abs) and reports "got X, want Y".
-func assertNear(t testing.TB, got, want, rel, abs float64, what string, args ...any) bool {
-	t.Helper()
-	if near(got, want, rel, abs) {
-		return true
-	}
-	return assert.Failf(t, fmt.Sprintf(what, args...),
-		"got %.17g, want %.17g (rel tol %g, abs tol %g)", got, want, rel, abs)
-}
 
 // sameBits reports whether a and b are the same float64 bit for bit, any
 // NaN matching any NaN.
@@ -549,7 +528,7 @@ func testOpAt(t *testing.T, c opCase, p point) {
 	require.Len(t, wantGrad, n, "analytic gradient of %s", c.name)
 
 	// (a) the value is the package math formula.
-	assertNear(t, y.Value(), c.f(p.x), 1e-15, c.valAbs, "value")
+	testutil.Near(t, y.Value(), c.f(p.x), 1e-15, c.valAbs, "value")
 
 	// The statement recorded: one, with an operand per active argument.
 	if records {
@@ -563,7 +542,7 @@ func testOpAt(t *testing.T, c opCase, p point) {
 	// (b) backward partials against the analytic derivative.
 	g := tp.Gradient(nil, y, xs)
 	for i := range n {
-		assertNear(t, g[i], wantGrad[i], gradRel, gradAbs, "backward ∂/∂x%d", i)
+		testutil.Near(t, g[i], wantGrad[i], gradRel, gradAbs, "backward ∂/∂x%d", i)
 	}
 
 	// (c) central finite differences.
@@ -579,7 +558,7 @@ func testOpAt(t *testing.T, c opCase, p point) {
 			fdiff := (fu - fd) / step
 			// relative tolerance, plus the rounding error of the difference
 			rounding := 8 * 0x1p-52 * math.Max(math.Abs(fu), math.Abs(fd)) / step
-			assertNear(t, g[i], fdiff, 0, fdRel*math.Abs(g[i])+rounding, "backward ∂/∂x%d against finite difference", i)
+			testutil.Near(t, g[i], fdiff, 0, fdRel*math.Abs(g[i])+rounding, "backward ∂/∂x%d against finite difference", i)
 		}
 	}
 
@@ -588,7 +567,7 @@ func testOpAt(t *testing.T, c opCase, p point) {
 		tp.ClearTangents()
 		tp.SetTangent(xs[i], 1)
 		tp.Forward()
-		assertNear(t, tp.Tangent(y), wantGrad[i], gradRel, gradAbs, "forward ∂/∂x%d", i)
+		testutil.Near(t, tp.Tangent(y), wantGrad[i], gradRel, gradAbs, "forward ∂/∂x%d", i)
 	}
 
 	// (e) a nil tape: same value bit for bit, passive.
@@ -634,7 +613,7 @@ func testOpAt(t *testing.T, c opCase, p point) {
 			if mask&(1<<i) != 0 {
 				want = wantGrad[i]
 			}
-			assertNear(t, gm[i], want, gradRel, gradAbs, "mask %b: ∂/∂x%d", mask, i)
+			testutil.Near(t, gm[i], want, gradRel, gradAbs, "mask %b: ∂/∂x%d", mask, i)
 		}
 	}
 }
@@ -742,7 +721,7 @@ func TestOpsSpecialCases(t *testing.T) {
 			if c.val == 0 && !math.IsNaN(c.val) {
 				assertSameBits(t, y.Value(), c.val, "value")
 			} else {
-				assertNear(t, y.Value(), c.val, 1e-15, 0, "value")
+				testutil.Near(t, y.Value(), c.val, 1e-15, 0, "value")
 			}
 			if c.passive {
 				assert.False(t, y.Active(), "result active: got true, want false")
@@ -753,7 +732,7 @@ func TestOpsSpecialCases(t *testing.T) {
 				if c.skip != nil && c.skip[i] {
 					continue
 				}
-				assertNear(t, g[i], c.grad[i], gradRel, gradAbs, "backward ∂/∂x%d", i)
+				testutil.Near(t, g[i], c.grad[i], gradRel, gradAbs, "backward ∂/∂x%d", i)
 			}
 			for i := range c.grad {
 				if c.skip != nil && c.skip[i] {
@@ -762,7 +741,7 @@ func TestOpsSpecialCases(t *testing.T) {
 				tp.ClearTangents()
 				tp.SetTangent(xs[i], 1)
 				tp.Forward()
-				assertNear(t, tp.Tangent(y), c.grad[i], gradRel, gradAbs, "forward ∂/∂x%d (unit seed on x%d)", i, i)
+				testutil.Near(t, tp.Tangent(y), c.grad[i], gradRel, gradAbs, "forward ∂/∂x%d (unit seed on x%d)", i, i)
 			}
 			var nilTape *aad.Tape
 			assertSameBits(t, c.rec(nilTape, consts(c.x)).Value(), y.Value(), "nil-tape value")
@@ -804,16 +783,16 @@ func TestSmoothStep(t *testing.T) {
 				if edge > 0 {
 					wantV = 1
 				}
-				assertNear(t, y.Value(), wantV, 0, 1e-8, "SmoothStep just inside %g", edge)
+				testutil.Near(t, y.Value(), wantV, 0, 1e-8, "SmoothStep just inside %g", edge)
 				d := tp.Gradient(nil, y, []aad.Number{x})[0]
-				assertNear(t, d, 0, 0, 1e-8/w, "SmoothStep derivative just inside %g", edge)
+				testutil.Near(t, d, 0, 0, 1e-8/w, "SmoothStep derivative just inside %g", edge)
 				assert.GreaterOrEqual(t, d, 0.0, "SmoothStep derivative: got %v, want ≥ 0", d)
 			}
 			// Midpoint: value 1/2, slope 3/(4w).
 			x := tp.Var(0)
 			y := tp.SmoothStep(x, w)
-			assertNear(t, y.Value(), 0.5, 1e-15, 0, "SmoothStep(0)")
-			assertNear(t, tp.Gradient(nil, y, []aad.Number{x})[0], 0.75/w, 1e-15, 0, "SmoothStep'(0)")
+			testutil.Near(t, y.Value(), 0.5, 1e-15, 0, "SmoothStep(0)")
+			testutil.Near(t, tp.Gradient(nil, y, []aad.Number{x})[0], 0.75/w, 1e-15, 0, "SmoothStep'(0)")
 			// Monotone and within [0, 1] across the band.
 			prev := -1.0
 			for i := -100; i <= 100; i++ {
@@ -856,25 +835,25 @@ func TestSmoothMax(t *testing.T) {
 					"SmoothMax − max at a−b=%g: got %v, want within [0, %v]", d, ex, 3*w/16)
 			}
 			v := tp.SmoothMax(aad.Const(b0), aad.Const(b0), w).Value()
-			assertNear(t, v-b0, 3*w/16, 1e-12, 0, "SmoothMax(b, b) − b")
+			testutil.Near(t, v-b0, 3*w/16, 1e-12, 0, "SmoothMax(b, b) − b")
 			// Continuity of the value and of the first and second
 			// derivatives at a − b = ±w.
 			for _, edge := range []float64{-w, w} {
 				a, b := tp.Var(b0+edge*(1-1e-9)), tp.Var(b0)
 				y := tp.SmoothMax(a, b, w)
 				g := tp.Gradient(nil, y, []aad.Number{a, b})
-				assertNear(t, y.Value(), math.Max(a.Value(), b0), 0, 1e-8*w+1e-14, "SmoothMax just inside a−b=%g", edge)
+				testutil.Near(t, y.Value(), math.Max(a.Value(), b0), 0, 1e-8*w+1e-14, "SmoothMax just inside a−b=%g", edge)
 				wantDa := 0.0
 				if edge > 0 {
 					wantDa = 1
 				}
-				assertNear(t, g[0], wantDa, 0, 1e-8, "∂SmoothMax/∂a just inside a−b=%g", edge)
-				assertNear(t, g[1], 1-wantDa, 0, 1e-8, "∂SmoothMax/∂b just inside a−b=%g", edge)
+				testutil.Near(t, g[0], wantDa, 0, 1e-8, "∂SmoothMax/∂a just inside a−b=%g", edge)
+				testutil.Near(t, g[1], 1-wantDa, 0, 1e-8, "∂SmoothMax/∂b just inside a−b=%g", edge)
 				// second derivative by a difference of first derivatives
 				a2 := tp.Var(b0 + edge*(1-2e-9))
 				g2 := tp.Gradient(nil, tp.SmoothMax(a2, b, w), []aad.Number{a2})
 				d2 := (g2[0] - g[0]) / (a2.Value() - a.Value())
-				assertNear(t, d2, 0, 0, 1e-6/w, "∂²SmoothMax/∂a² just inside a−b=%g", edge)
+				testutil.Near(t, d2, 0, 0, 1e-6/w, "∂²SmoothMax/∂a² just inside a−b=%g", edge)
 			}
 			// ∂SmoothMax/∂a is SmoothStep(a − b).
 			for i := -20; i <= 20; i++ {
@@ -882,8 +861,8 @@ func TestSmoothMax(t *testing.T) {
 				a, b := tp.Var(b0+d), tp.Var(b0)
 				g := tp.Gradient(nil, tp.SmoothMax(a, b, w), []aad.Number{a, b})
 				s := tp.SmoothStep(aad.Const(a.Value()-b0), w).Value()
-				assertNear(t, g[0], s, 1e-12, 1e-15, "∂SmoothMax/∂a at a−b=%g against SmoothStep", d)
-				assertNear(t, g[0]+g[1], 1, 1e-15, 0, "∂SmoothMax/∂a + ∂SmoothMax/∂b at a−b=%g", d)
+				testutil.Near(t, g[0], s, 1e-12, 1e-15, "∂SmoothMax/∂a at a−b=%g against SmoothStep", d)
+				testutil.Near(t, g[0]+g[1], 1, 1e-15, 0, "∂SmoothMax/∂a + ∂SmoothMax/∂b at a−b=%g", d)
 			}
 		})
 	}
@@ -904,13 +883,13 @@ func TestSmoothMax(t *testing.T) {
 // TestNormFunctions checks the float64 helpers against their formulas.
 func TestNormFunctions(t *testing.T) {
 	for _, x := range []float64{-40, -5, -1, 0, 0.3, 2, 8} {
-		assertNear(t, aad.NormPDF(x), phi(x), 1e-15, 0, "NormPDF(%g)", x)
-		assertNear(t, aad.NormCDF(x), 0.5*math.Erfc(-x/math.Sqrt2), 1e-15, 0, "NormCDF(%g)", x)
+		testutil.Near(t, aad.NormPDF(x), phi(x), 1e-15, 0, "NormPDF(%g)", x)
+		testutil.Near(t, aad.NormCDF(x), 0.5*math.Erfc(-x/math.Sqrt2), 1e-15, 0, "NormCDF(%g)", x)
 	}
-	assertNear(t, aad.NormCDF(0), 0.5, 0, 0, "NormCDF(0)")
-	assertNear(t, aad.NormCDF(-1.959963984540054), 0.025, 1e-14, 0, "NormCDF(-1.96)")
+	testutil.Near(t, aad.NormCDF(0), 0.5, 0, 0, "NormCDF(0)")
+	testutil.Near(t, aad.NormCDF(-1.959963984540054), 0.025, 1e-14, 0, "NormCDF(-1.96)")
 	// The lower tail keeps its relative accuracy (Φ(−30) ≈ 4.906713927148187e-198).
-	assertNear(t, aad.NormCDF(-30), 4.906713927148187e-198, 1e-12, 0, "NormCDF(-30)")
+	testutil.Near(t, aad.NormCDF(-30), 4.906713927148187e-198, 1e-12, 0, "NormCDF(-30)")
 }
 
 // normalPaths returns nPaths rows of nSteps standard normal draws from a

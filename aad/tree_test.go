@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/gonum/num/dual"
 
 	"github.com/aadrisk/aadrisk/aad"
+	"github.com/aadrisk/aadrisk/internal/testutil"
 )
 
 // Random expression trees, evaluated on a tape (backward and forward
@@ -499,7 +500,7 @@ func assertGradNear(t testing.TB, got, want []float64, value, rel float64, what 
 	ok := true
 	floor := rel*infNorm(want) + 1e-14*math.Max(1, math.Abs(value))
 	for i := range want {
-		ok = assertNear(t, got[i], want[i], rel, floor+1e-300, "%s: ∂/∂x%d", fmt.Sprintf(what, args...), i) && ok
+		ok = testutil.Near(t, got[i], want[i], rel, floor+1e-300, "%s: ∂/∂x%d", fmt.Sprintf(what, args...), i) && ok
 	}
 	return ok
 }
@@ -540,7 +541,7 @@ func TestRandomTrees(t *testing.T) {
 		tp.Reset()
 		xs := vars(tp, x)
 		y := evalTape(tp, tree, xs)
-		ok := assertNear(t, y.Value(), wantV, treeRel, 1e-300, "tree %d value", it)
+		ok := testutil.Near(t, y.Value(), wantV, treeRel, 1e-300, "tree %d value", it)
 
 		// (i) the backward sweep
 		g := tp.Gradient(nil, y, xs)
@@ -706,7 +707,7 @@ func TestMarkPatternRandom(t *testing.T) {
 		s1, g1 := gradByMarks(t, tp, p)
 		s2, g2 := gradInOneGo(tp, p)
 		require.False(t, math.IsNaN(s2), "trial %d: NaN sum", trial)
-		assertNear(t, s1, s2, treeRel, 1e-12, "trial %d: weighted sum of payoffs", trial)
+		testutil.Near(t, s1, s2, treeRel, 1e-12, "trial %d: weighted sum of payoffs", trial)
 		assertGradNear(t, g1, g2, s2, treeRel, "trial %d: mark pattern against one recording", trial)
 	}
 }
@@ -766,7 +767,7 @@ func TestMarkPatternGBM(t *testing.T) {
 	total := tp2.MulConst(tp2.Sum(ys...), 1.0/nPaths)
 	g2 := tp2.Gradient(nil, total, xs2)
 
-	assertNear(t, sum, total.Value(), 1e-12, 0, "price")
+	testutil.Near(t, sum, total.Value(), 1e-12, 0, "price")
 	assertGradNear(t, g1, g2, total.Value(), 1e-12, "mark pattern against one recording")
 	require.Positive(t, g1[0], "delta: got %v, want > 0", g1[0])
 	require.Positive(t, g1[2], "vega: got %v, want > 0", g1[2])

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/aadrisk/aadrisk/aad"
+	"github.com/aadrisk/aadrisk/internal/testutil"
 	"github.com/aadrisk/aadrisk/marketdata"
 	"github.com/aadrisk/aadrisk/montecarlo"
 	"github.com/aadrisk/aadrisk/pricing/closedform"
@@ -105,13 +106,6 @@ func sens(t testing.TB, m *marketdata.Market, r *montecarlo.Result, key string) 
 	return montecarlo.Sensitivity{}
 }
 
-// within checks |got − want| ≤ 3·se (plus bias), with the figures in the
-// message.
-func within(t *testing.T, what string, got, se, want, bias float64) {
-	t.Helper()
-	assert.LessOrEqualf(t, math.Abs(got-want), 3*se+bias, "%s: got %.6g ± %.2g, want %.6g", what, got, se, want)
-}
-
 func bsEuropean(t *testing.T, tp *aad.Tape, isCall bool, s, k, T, r, q, v float64) (pv float64, delta, vega, rho, divRho float64) {
 	tp.Reset()
 	p := closedform.Params{S: tp.Var(s), K: aad.Const(k), T: aad.Const(T), R: tp.Var(r), Q: tp.Var(q), Vol: tp.Var(v)}
@@ -131,13 +125,13 @@ func TestBlackScholesEuropeanAgainstClosedForm(t *testing.T) {
 			pr := &montecarlo.Problem{Underlyings: []string{"ACME"}, Currency: "USD", Strikes: []float64{105}, Dates: []float64{1}, Steps: 12, Payoff: call(105, isCall)}
 			r := run(t, m, 2, pr, montecarlo.Settings{Paths: 40_000, Seed: 7, Sequence: seq, Greeks: true})
 			pv, delta, vega, rho, divRho := bsEuropean(t, tp, isCall, 100, 105, 1, 0.05, 0.02, 0.2)
-			within(t, "pv", r.PV, r.StdError, pv, 0)
+			testutil.Near(t, r.PV, pv, 0, 3*r.StdError, "pv (± %.2g)", r.StdError)
 			for _, c := range []struct {
 				key  string
 				want float64
 			}{{"SPOT/ACME", delta}, {"VOL/ACME/1Y", vega}, {"RATE/USD/1Y", rho}, {"DIVYIELD/ACME/1Y", divRho}} {
 				s := sens(t, m, r, c.key)
-				within(t, c.key, s.Value, s.StdError, c.want, 0)
+				testutil.Near(t, s.Value, c.want, 0, 3*s.StdError, "%s (± %.2g)", c.key, s.StdError)
 				assert.Greater(t, s.StdError, 0.0, c.key)
 			}
 			assert.True(t, r.HasTheta)

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/aadrisk/aadrisk/aad"
+	"github.com/aadrisk/aadrisk/internal/testutil"
 )
 
 // Over random inputs spanning many orders of magnitude, every pricer either
@@ -119,7 +120,7 @@ func TestRobustness(t *testing.T) {
 		var o bsm
 		o.vanilla(otm, x[0], x[1], x[2], x[3], x[4], x[5], true)
 		cond := e.Value() / (o.d[iVol] * x[5])
-		near(t, x[5], iv.Value(), 1e-10+1e-12*cond, 0, "implied vol of %v at %v", e.Value(), x)
+		testutil.Near(t, iv.Value(), x[5], 1e-10+1e-12*cond, 0, "implied vol of %v at %v", e.Value(), x)
 	}
 	t.Logf("errors out of %d: %v", n, fails)
 }
