@@ -54,6 +54,14 @@
 // SetTangent: a Jacobian-vector product, for few-inputs-many-outputs work,
 // and an independent check of the backward sweep.
 //
+// # Destination slices
+//
+// A function that fills a slice (Vars, Gradient, AdjointsTo) takes it as
+// its first argument, dst, and follows one rule, gonum's: it writes the
+// len(xs) results into dst and returns dst[:len(xs)], allocating a new
+// slice if dst is nil or shorter than that. Pass a slice kept from call to
+// call to allocate nothing; pass nil to have one made.
+//
 // # Errors
 //
 // Domain errors follow package math: Log of a negative number is NaN, and

@@ -944,8 +944,16 @@ func TestAdjointsTo(t *testing.T) {
 	z := tp.Mul(x, y)
 	tp.SetAdjoint(z, 1)
 	tp.Backward()
-	got := tp.AdjointsTo(make([]float64, 4), []aad.Number{x, aad.Const(7), y, z})
+	xs := []aad.Number{x, aad.Const(7), y, z}
+	got := tp.AdjointsTo(make([]float64, 4), xs)
 	require.Equal(t, []float64{3, 0, 2, 1}, got)
+	// nil and short destinations are allocated, a long one is cut.
+	require.Equal(t, []float64{3, 0, 2, 1}, tp.AdjointsTo(nil, xs))
+	require.Equal(t, []float64{3, 0, 2, 1}, tp.AdjointsTo(make([]float64, 2), xs))
+	long := make([]float64, 6)
+	got = tp.AdjointsTo(long, xs)
+	require.Equal(t, []float64{3, 0, 2, 1}, got)
+	require.Same(t, &long[0], &got[0], "a long enough dst is used in place")
 	var other aad.Tape
 	w := other.Var(1)
 	require.Panics(t, func() { tp.AdjointsTo(make([]float64, 1), []aad.Number{w}) })

@@ -148,9 +148,9 @@ func (t *Tape) Var(v float64) Number {
 }
 
 // Vars records an independent variable for each of vals, in order, writes
-// them into dst and returns it (allocated if dst is too short): Var for
-// several inputs at once, with the tape's length updated once instead of
-// per input. On a nil tape they are passive constants.
+// them into dst and returns dst[:len(vals)], allocated if dst is nil or too
+// short: Var for several inputs at once, with the tape's length updated
+// once instead of per input. On a nil tape they are passive constants.
 func (t *Tape) Vars(dst []Number, vals ...float64) []Number {
 	if len(dst) < len(vals) {
 		dst = make([]Number, len(vals))
