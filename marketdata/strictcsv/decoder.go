@@ -29,9 +29,9 @@ const (
 // a field the decoder leaves alone; tag options (",omitempty" and the like)
 // are not supported. A tagged field's pointer type must implement
 // Unmarshaler, as Float, Decimal, Int and Text do: plain int, float and
-// string fields, whose parsing would be the decoder's guess, are refused. Embedded fields must be tagged "-". A
-// struct that breaks these rules is a programmer error, reported by
-// NewDecoder as a plain (non-*Error) error.
+// string fields, whose parsing would be the decoder's guess, are refused.
+// Embedded fields must be tagged "-". A struct that breaks these rules is a
+// programmer error, reported by NewDecoder as a plain (non-*Error) error.
 //
 // A Decoder streams: it holds one record at a time. It is not safe for
 // concurrent use.
