@@ -2,7 +2,6 @@ package montecarlo_test
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"testing"
 
@@ -16,37 +15,21 @@ import (
 	"github.com/aadrisk/aadrisk/pricing/closedform"
 )
 
-// hestonSet is a Heston parameter set with an expiry, on a flat market of
-// spot 100, rate 3% and dividend yield 1%.
-type hestonSet struct {
-	name                            string
-	v0, kappa, theta, sigma, rho, T float64
-}
+// hestonSet is a parameter set of testutil.HestonSets, on its flat market,
+// with the methods of these tests.
+type hestonSet testutil.HestonSet
 
-// The sets of the tests: three violate Feller's condition 2κθ ≥ σ²
-// (2κθ/σ² = 0.16, 0.04 and 0.03), the last satisfies it.
-var hestonSets = []hestonSet{
-	{"feller violated 1Y", 0.05, 1, 0.04, 0.7, -0.8, 1},
-	{"feller violated 5Y", 0.04, 0.5, 0.04, 1.0, -0.9, 5},
-	{"feller violated 2Y", 0.04, 0.3, 0.04, 0.9, -0.5, 2},
-	{"feller satisfied 1Y", 0.04, 1.5, 0.04, 0.3, -0.7, 1},
-}
-
-const (
-	hestonR, hestonQ = 0.03, 0.01
-)
+// hestonSets are testutil.HestonSets, which the internal tests share.
+var hestonSets = func() []hestonSet {
+	sets := make([]hestonSet, len(testutil.HestonSets))
+	for i, h := range testutil.HestonSets {
+		sets[i] = hestonSet(h)
+	}
+	return sets
+}()
 
 func (h hestonSet) market(t testing.TB) *marketdata.Market {
-	return load(t, fmt.Sprintf(`type,name,pillar,strike,value
-SPOT,ACME,,,100
-RATE,USD,1Y,,%v
-DIVYIELD,ACME,1Y,,%v
-HESTON,ACME,v0,,%v
-HESTON,ACME,kappa,,%v
-HESTON,ACME,theta,,%v
-HESTON,ACME,sigma,,%v
-HESTON,ACME,rho,,%v
-`, hestonR, hestonQ, h.v0, h.kappa, h.theta, h.sigma, h.rho))
+	return load(t, testutil.HestonMarket(testutil.HestonSet(h)))
 }
 
 // problem is a call at strike k and expiry h.T, with 100 steps a year.
@@ -61,8 +44,8 @@ func (h hestonSet) problem(k float64, stepsPerYear int) *montecarlo.Problem {
 // curves).
 func (h hestonSet) closedForm(t testing.TB, k float64) (pv float64, greeks map[string]float64) {
 	tp := aad.NewTape(256)
-	p := closedform.Params{S: tp.Var(100), K: aad.Const(k), T: tp.Var(h.T), R: aad.Const(hestonR), Q: aad.Const(hestonQ)}
-	hp := marketdata.HestonParams{V0: tp.Var(h.v0), Kappa: tp.Var(h.kappa), Theta: tp.Var(h.theta), Sigma: tp.Var(h.sigma), Rho: tp.Var(h.rho)}
+	p := closedform.Params{S: tp.Var(testutil.HestonSpot), K: aad.Const(k), T: tp.Var(h.T), R: aad.Const(testutil.HestonRate), Q: aad.Const(testutil.HestonDiv)}
+	hp := marketdata.HestonParams{V0: tp.Var(h.V0), Kappa: tp.Var(h.Kappa), Theta: tp.Var(h.Theta), Sigma: tp.Var(h.Sigma), Rho: tp.Var(h.Rho)}
 	y, err := closedform.HestonEuropean(tp, true, p, hp)
 	require.NoError(t, err)
 	g := tp.Gradient(nil, y, []aad.Number{hp.V0, hp.Kappa, hp.Theta, hp.Sigma, hp.Rho, p.S, p.T})
@@ -91,8 +74,8 @@ func TestHestonAgainstClosedForm(t *testing.T) {
 			r := run(t, m, 2, h.problem(k, 100), montecarlo.Settings{Paths: 40_000, Seed: 1})
 			want, _ := h.closedForm(t, k)
 			tol := math.Max(3*r.StdError, hestonBias*want)
-			t.Logf("%s K=%v: %.5g ± %.2g, closed form %.5g (%+.3f%%, z = %.2f)", h.name, k, r.PV, r.StdError, want, 100*(r.PV-want)/want, (r.PV-want)/r.StdError)
-			assert.LessOrEqualf(t, math.Abs(r.PV-want), tol, "%s K=%v: got %.5g ± %.2g, want %.5g (bias %.3f%%)", h.name, k, r.PV, r.StdError, want, 100*(r.PV-want)/want)
+			t.Logf("%s K=%v: %.5g ± %.2g, closed form %.5g (%+.3f%%, z = %.2f)", h.Name, k, r.PV, r.StdError, want, 100*(r.PV-want)/want, (r.PV-want)/r.StdError)
+			assert.LessOrEqualf(t, math.Abs(r.PV-want), tol, "%s K=%v: got %.5g ± %.2g, want %.5g (bias %.3f%%)", h.Name, k, r.PV, r.StdError, want, 100*(r.PV-want)/want)
 		}
 	}
 }
@@ -138,7 +121,7 @@ func bumpCheck(t *testing.T, m *marketdata.Market, pr *montecarlo.Problem, set m
 // against bumps of 1e-7 with the same random numbers, on every set.
 func TestHestonAADAgainstBump(t *testing.T) {
 	for j, h := range hestonSets {
-		t.Run(h.name, func(t *testing.T) {
+		t.Run(h.Name, func(t *testing.T) {
 			bumpCheck(t, h.market(t), h.problem(105, 50), montecarlo.Settings{Paths: 1000, Seed: 17})
 			if j == 0 {
 				bumpCheck(t, h.market(t), h.problem(95, 50), montecarlo.Settings{Paths: 1000, Seed: 17, Sequence: montecarlo.SobolBridge, Antithetic: true})
@@ -221,8 +204,8 @@ func TestHestonGreeksAgainstClosedForm(t *testing.T) {
 			} else {
 				s = sens(t, m, r, key)
 			}
-			t.Logf("%s %s: aad %.5g ± %.2g, closed form %.5g (z = %.2f)", h.name, key, s.Value, s.StdError, want, (s.Value-want)/s.StdError)
-			assert.LessOrEqualf(t, math.Abs(s.Value-want), 4*s.StdError+hestonBias*math.Abs(want), "%s %s: aad %.5g ± %.2g, closed form %.5g", h.name, key, s.Value, s.StdError, want)
+			t.Logf("%s %s: aad %.5g ± %.2g, closed form %.5g (z = %.2f)", h.Name, key, s.Value, s.StdError, want, (s.Value-want)/s.StdError)
+			assert.LessOrEqualf(t, math.Abs(s.Value-want), 4*s.StdError+hestonBias*math.Abs(want), "%s %s: aad %.5g ± %.2g, closed form %.5g", h.Name, key, s.Value, s.StdError, want)
 		}
 	}
 }
@@ -244,7 +227,7 @@ func TestHestonSigmaSmooth(t *testing.T) {
 	var g, pv [3]float64
 	var se float64
 	for j, sig := range []float64{0.49, 0.50, 0.51} {
-		h.sigma = sig
+		h.Sigma = sig
 		m := h.market(t)
 		r := run(t, m, 2, h.problem(100, 50), montecarlo.Settings{Paths: paths, Seed: 23, Greeks: true})
 		s := sens(t, m, r, "HESTON/ACME/sigma")
@@ -273,10 +256,10 @@ func TestHestonEdgeParameters(t *testing.T) {
 		{"rho 1", 0.04, 1, 0.04, 0.5, 1, 1},
 		{"kappa 60 one step", 0.04, 60, 0.04, 0.5, -0.7, 1},
 	} {
-		t.Run(h.name, func(t *testing.T) {
+		t.Run(h.Name, func(t *testing.T) {
 			m := h.market(t)
 			pr := h.problem(100, 50)
-			if h.kappa > 10 {
+			if h.Kappa > 10 {
 				pr.Steps = 1
 			}
 			r := run(t, m, 2, pr, montecarlo.Settings{Paths: 2000, Seed: 3, Greeks: true})
@@ -285,10 +268,10 @@ func TestHestonEdgeParameters(t *testing.T) {
 				require.Falsef(t, math.IsNaN(s.Value) || math.IsInf(s.Value, 0), "%s: %v", m.Quotes()[s.Quote].Key, s.Value)
 			}
 			require.False(t, math.IsNaN(r.Theta) || math.IsInf(r.Theta, 0), "theta %v", r.Theta)
-			if h.sigma == 0 {
-				w := h.theta*h.T + (h.v0-h.theta)*(1-math.Exp(-h.kappa*h.T))/h.kappa
+			if h.Sigma == 0 {
+				w := h.Theta*h.T + (h.V0-h.Theta)*(1-math.Exp(-h.Kappa*h.T))/h.Kappa
 				tp := aad.NewTape(64)
-				want, _, _, _, _ := bsEuropean(t, tp, true, 100, 100, h.T, hestonR, hestonQ, math.Sqrt(w/h.T))
+				want, _, _, _, _ := bsEuropean(t, tp, true, testutil.HestonSpot, 100, h.T, testutil.HestonRate, testutil.HestonDiv, math.Sqrt(w/h.T))
 				testutil.Near(t, r.PV, want, 0, 3*r.StdError+1e-4*want, "pv (± %.2g)", r.StdError)
 			}
 		})

@@ -1,5 +1,7 @@
 // Package testutil holds what the tests of the module's packages share: one
-// check that a float64 is near the value it should have.
+// check that a float64 is near the value it should have (Near), and the
+// fixtures that more than one test package reads (HestonSets, with their
+// market).
 //
 // It imports none of the module's packages, so that any package's tests,
 // internal or external, can use it.
