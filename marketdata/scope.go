@@ -140,9 +140,6 @@ func (s *Scope) value(i int32) float64 {
 // Tape returns the tape of the current pricing (nil when passive).
 func (s *Scope) Tape() *aad.Tape { return s.tp }
 
-// Market returns the market the scope reads.
-func (s *Scope) Market() *Market { return s.m }
-
 // x returns the variable of quote i, recording it on first use.
 func (s *Scope) x(i int32) aad.Number {
 	if s.stamp[i] == s.gen {

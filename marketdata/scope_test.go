@@ -123,7 +123,7 @@ func TestPassiveEqualsRecorded(t *testing.T) {
 func inputKeys(sc *Scope) []string {
 	var keys []string
 	for _, in := range sc.Inputs() {
-		keys = append(keys, sc.Market().Quotes()[in.Quote].Key)
+		keys = append(keys, sc.m.Quotes()[in.Quote].Key)
 	}
 	return keys
 }
