@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/aadrisk/aadrisk/aad"
+	"github.com/aadrisk/aadrisk/internal/testutil"
 )
 
 // concurrentWork is the computation every goroutine runs on its own tape:
@@ -91,5 +92,5 @@ func TestConcurrentNumbersReadable(t *testing.T) {
 		tp.Add(x, x)
 	}
 	s := <-done
-	assertNear(t, s, math.Exp(2)+4+math.Sqrt2, 1e-15, 0, "sum of values read from another goroutine")
+	testutil.Near(t, s, math.Exp(2)+4+math.Sqrt2, 1e-15, 0, "sum of values read from another goroutine")
 }

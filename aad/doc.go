@@ -21,8 +21,8 @@
 // Every operation stores the exact partial derivatives of its result with
 // respect to its active arguments when it is recorded, so that the backward
 // sweep is a single loop of multiply-adds over a flat tape, with no
-// per-operation dispatch. Fused statements (MulAdd, MulExp, AffineExp, Sum,
-// Dot, DotConst and Custom) record one statement with several operands
+// per-operation dispatch. Fused statements (MulAdd, MulExp, Sum, Dot,
+// DotConst and Custom) record one statement with several operands
 // where the elementary operations would record several.
 //
 // # Passive evaluation
@@ -53,6 +53,14 @@
 // Forward sweeps the same tape in tangent mode from seeds set with
 // SetTangent: a Jacobian-vector product, for few-inputs-many-outputs work,
 // and an independent check of the backward sweep.
+//
+// # Destination slices
+//
+// A function that fills a slice (Vars, Gradient, AdjointsTo) takes it as
+// its first argument, dst, and follows one rule, gonum's: it writes the
+// len(xs) results into dst and returns dst[:len(xs)], allocating a new
+// slice if dst is nil or shorter than that. Pass a slice kept from call to
+// call to allocate nothing; pass nil to have one made.
 //
 // # Errors
 //

@@ -25,7 +25,7 @@ func Example_monteCarloCall() {
 	for i := range paths {
 		tp.RewindToMark(mark)
 		z := math.Sqrt2 * math.Erfinv(2*(float64(i)+0.5)/paths-1)   // passive normals (here: even quantiles)
-		st := tp.AffineExp(s0, drift, volT, z)                      // S(t) = s0·exp(drift + vol·√t·z)
+		st := tp.MulExp(s0, tp.Add(drift, tp.MulConst(volT, z)))    // S(t) = s0·exp(drift + vol·√t·z)
 		payoff := tp.Max(tp.Sub(tp.Mul(df, st), dfK), aad.Const(0)) // a passive 0 out of the money
 		tp.SetAdjoint(payoff, 1.0/paths)                            // a no-op for a passive payoff
 		tp.BackwardToMark(mark)                                     // adjoints accumulate before the mark

@@ -116,7 +116,8 @@ func (t *Tape) BackwardFromMark(m Mark) {
 }
 
 // Gradient clears the adjoints, seeds y with 1, sweeps backward and writes
-// ∂y/∂xs[i] into dst[i], which it returns (allocated if dst is too short).
+// ∂y/∂xs[i] into dst[i]; it returns dst[:len(xs)], allocated if dst is nil
+// or too short.
 func (t *Tape) Gradient(dst []float64, y Number, xs []Number) []float64 {
 	if len(dst) < len(xs) {
 		dst = make([]float64, len(xs))
@@ -257,10 +258,14 @@ func (t *Tape) Tangent(x Number) float64 {
 }
 
 // AdjointsTo writes the adjoint of each xs[i] into dst[i] (0 for a passive
-// one) and returns dst[:len(xs)]: Adjoint for many Numbers at once, as a
-// hand-written adjoint of a Monte Carlo step reads its path's. It panics if
-// dst is shorter than xs, or as Adjoint does for a Number of another tape.
+// one) and returns dst[:len(xs)], allocated if dst is nil or too short:
+// Adjoint for many Numbers at once, as a hand-written adjoint of a Monte
+// Carlo step reads its path's. It panics as Adjoint does for a Number of
+// another tape.
 func (t *Tape) AdjointsTo(dst []float64, xs []Number) []float64 {
+	if len(dst) < len(xs) {
+		dst = make([]float64, len(xs))
+	}
 	dst = dst[:len(xs)]
 	for i, x := range xs {
 		if x.ref == 0 {

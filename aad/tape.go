@@ -80,8 +80,6 @@ type Tape struct {
 	adj lazySlice // adjoints, per statement
 	tan lazySlice // tangents, per statement
 
-	scratch []float64 // per-call working space of batched operations
-
 	// epoch counts rewinds; rewinds keeps the targets a stale mark is
 	// checked against (a few entries: one per level of nested marks).
 	epoch   uint64
@@ -150,9 +148,9 @@ func (t *Tape) Var(v float64) Number {
 }
 
 // Vars records an independent variable for each of vals, in order, writes
-// them into dst and returns it (allocated if dst is too short): Var for
-// several inputs at once, with the tape's length updated once instead of
-// per input. On a nil tape they are passive constants.
+// them into dst and returns dst[:len(vals)], allocated if dst is nil or too
+// short: Var for several inputs at once, with the tape's length updated
+// once instead of per input. On a nil tape they are passive constants.
 func (t *Tape) Vars(dst []Number, vals ...float64) []Number {
 	if len(dst) < len(vals) {
 		dst = make([]Number, len(vals))
@@ -272,7 +270,7 @@ func (t *Tape) Stats() Stats {
 		Statements:    t.Len(),
 		Operands:      t.nOps,
 		BytesUsed:     t.nStmt*perStmt + t.nOps*perOp,
-		BytesReserved: 8*cap(t.adj.vals) + 8*cap(t.tan.vals) + 8*cap(t.ops) + 8*cap(t.partials) + 8*cap(t.scratch),
+		BytesReserved: 8*cap(t.adj.vals) + 8*cap(t.tan.vals) + 8*cap(t.ops) + 8*cap(t.partials),
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/aadrisk/aadrisk/aad"
+	"github.com/aadrisk/aadrisk/internal/testutil"
 )
 
 // sample records a small computation over five inputs that uses elementary
@@ -17,7 +18,7 @@ func sample(tp *aad.Tape, x []aad.Number) aad.Number {
 	a := tp.Mul(x[0], tp.Exp(x[1]))
 	b := tp.Log(tp.AddConst(tp.Square(x[2]), 1))
 	c := tp.MulAdd(a, b, x[3])
-	d := tp.AffineExp(x[0], x[1], x[4], 0.3)
+	d := tp.MulExp(x[0], tp.Add(x[1], tp.MulConst(x[4], 0.3)))
 	e := tp.Dot([]aad.Number{a, b, c}, []aad.Number{d, x[4], aad.Const(2)})
 	f := tp.NormCDF(tp.Div(e, tp.Sqrt(tp.AddConst(tp.Square(x[3]), 2))))
 	return tp.Sum(f, tp.Max(a, b), tp.Sin(c), aad.Const(1))
@@ -83,10 +84,10 @@ func TestGrowth(t *testing.T) {
 		// Each group of four adds to acc: x; xy; 2x+y; 2x+2y.
 		groups := float64(n / 4)
 		wantV := 0.5 + groups*(0.5+1+(1+2)+(1+4))
-		assertNear(t, acc.Value(), wantV, 1e-12, 0, "NewTape(%d): value", n0)
+		testutil.Near(t, acc.Value(), wantV, 1e-12, 0, "NewTape(%d): value", n0)
 		g := tp.Gradient(nil, acc, []aad.Number{x, y})
-		assertNear(t, g[0], 1+groups*(1+2+2+2), 1e-12, 0, "NewTape(%d): ∂/∂x", n0)
-		assertNear(t, g[1], groups*(0.5+1+2), 1e-12, 0, "NewTape(%d): ∂/∂y", n0)
+		testutil.Near(t, g[0], 1+groups*(1+2+2+2), 1e-12, 0, "NewTape(%d): ∂/∂x", n0)
+		testutil.Near(t, g[1], groups*(0.5+1+2), 1e-12, 0, "NewTape(%d): ∂/∂y", n0)
 		assert.Equal(t, n+2, tp.Len(), "NewTape(%d): Len: got %d, want %d", n0, tp.Len(), n+2)
 		assert.Equal(t, n/4*(2+3+4+5), tp.Stats().Operands, "NewTape(%d): Operands", n0)
 	}
@@ -112,8 +113,8 @@ func TestMarkRewind(t *testing.T) {
 		assert.Equal(t, 5+path, tp.Len(), "path %d: Len: got %d, want %d", path, tp.Len(), 5+path)
 		g := tp.Gradient(nil, p, []aad.Number{x, y})
 		e := math.Exp(2)
-		assertNear(t, g[0], 3*e+6*e, 1e-15, 0, "path %d: ∂/∂x", path)
-		assertNear(t, g[1], 2*e, 1e-15, 0, "path %d: ∂/∂y", path)
+		testutil.Near(t, g[0], 3*e+6*e, 1e-15, 0, "path %d: ∂/∂x", path)
+		testutil.Near(t, g[1], 2*e, 1e-15, 0, "path %d: ∂/∂y", path)
 	}
 
 	// Rewinding to the current end changes nothing.
@@ -146,11 +147,11 @@ func TestMarkAdjointsAccumulate(t *testing.T) {
 		assert.Equal(t, 0.0, tp.Adjoint(p), "path %d: adjoint of a new statement: got %v, want 0", k, tp.Adjoint(p))
 		tp.SetAdjoint(p, 1)
 		tp.BackwardToMark(m)
-		assertNear(t, tp.Adjoint(s), float64(k*(k+1)/2), 0, 0, "after path %d: adjoint of the set-up", k)
+		testutil.Near(t, tp.Adjoint(s), float64(k*(k+1)/2), 0, 0, "after path %d: adjoint of the set-up", k)
 		assert.Equal(t, 0.0, tp.Adjoint(x), "after path %d: variable adjoint before BackwardFromMark: got %v, want 0", k, tp.Adjoint(x))
 	}
 	tp.BackwardFromMark(m)
-	assertNear(t, tp.Adjoint(x), 10*6, 0, 0, "∂Σpaths/∂x")
+	testutil.Near(t, tp.Adjoint(x), 10*6, 0, 0, "∂Σpaths/∂x")
 }
 
 func TestStats(t *testing.T) {
@@ -171,7 +172,6 @@ func TestStats(t *testing.T) {
 		{"Sum with a passive", func() { _ = tp.Sum(x, y, z, w, aad.Const(1)) }, 1, 4},
 		{"all passive", func() { _ = tp.AddConst(aad.Const(1), 2) }, 0, 0},
 		{"MulAdd", func() { _ = tp.MulAdd(x, y, w) }, 1, 3},
-		{"AffineExp with a passive", func() { _ = tp.AffineExp(x, aad.Const(0.1), y, 0.3) }, 1, 2},
 		{"Mul with a passive", func() { _ = tp.Mul(aad.Const(2), y) }, 1, 1},
 		{"Dot", func() { _ = tp.Dot([]aad.Number{x, aad.Const(1)}, []aad.Number{y, z}) }, 1, 3},
 		{"DotConst", func() { _ = tp.DotConst([]aad.Number{x, aad.Const(1), w}, []float64{1, 2, 3}) }, 1, 2},
@@ -238,8 +238,8 @@ func TestZeroTape(t *testing.T) {
 	require.True(t, x.Active(), "Var on a zero tape: got passive, want active")
 	y := tp.Mul(x, tp.AddConst(x, 2)) // x² + 2x
 	g := tp.Gradient(nil, y, []aad.Number{x})
-	assertNear(t, y.Value(), 3, 0, 0, "value")
-	assertNear(t, g[0], 4, 0, 0, "∂/∂x")
+	testutil.Near(t, y.Value(), 3, 0, 0, "value")
+	testutil.Near(t, g[0], 4, 0, 0, "∂/∂x")
 	assert.Equal(t, 3, tp.Len(), "Len: got %d, want 3", tp.Len())
 
 	// Every entry point works on a zero tape as its first call.
@@ -262,7 +262,7 @@ func TestZeroTape(t *testing.T) {
 			x := tp.Var(2)
 			y := tp.Exp(x)
 			g := tp.Gradient(nil, y, []aad.Number{x})
-			assertNear(t, g[0], math.Exp(2), 0, 0, "after %s: ∂eˣ/∂x", name)
+			testutil.Near(t, g[0], math.Exp(2), 0, 0, "after %s: ∂eˣ/∂x", name)
 		})
 	}
 }
@@ -397,7 +397,7 @@ func TestSeveralOutputs(t *testing.T) {
 			tp.SetAdjoint(ys[k], 1)
 			tp.Backward()
 			for i := range x {
-				assertNear(t, tp.Adjoint(x[i]), alone[k][i], 1e-15, 1e-300, "round %d, output %d: ∂/∂x%d", round, k, i)
+				testutil.Near(t, tp.Adjoint(x[i]), alone[k][i], 1e-15, 1e-300, "round %d, output %d: ∂/∂x%d", round, k, i)
 			}
 		}
 	}
@@ -405,7 +405,7 @@ func TestSeveralOutputs(t *testing.T) {
 	for k := range outputs {
 		g := tp.Gradient(nil, ys[k], x)
 		for i := range x {
-			assertNear(t, g[i], alone[k][i], 1e-15, 1e-300, "Gradient of output %d: ∂/∂x%d", k, i)
+			testutil.Near(t, g[i], alone[k][i], 1e-15, 1e-300, "Gradient of output %d: ∂/∂x%d", k, i)
 		}
 	}
 	// A weighted seed gives the gradient of the linear combination.
@@ -420,7 +420,7 @@ func TestSeveralOutputs(t *testing.T) {
 		for k := range outputs {
 			want += w[k] * alone[k][i]
 		}
-		assertNear(t, tp.Adjoint(x[i]), want, 1e-13, 1e-15, "weighted outputs: ∂/∂x%d", i)
+		testutil.Near(t, tp.Adjoint(x[i]), want, 1e-13, 1e-15, "weighted outputs: ∂/∂x%d", i)
 	}
 	// An output that is an intermediate of another: seeds add up through it.
 	tp2 := aad.NewTape(0)
@@ -430,8 +430,8 @@ func TestSeveralOutputs(t *testing.T) {
 	tp2.SetAdjoint(b, 1)
 	tp2.SetAdjoint(c, 1)
 	tp2.Backward()
-	assertNear(t, tp2.Adjoint(a), 4*4, 0, 0, "∂(b + c)/∂a with c = 3b, b = a²")
-	assertNear(t, tp2.Adjoint(b), 4, 0, 0, "adjoint of the intermediate output b")
+	testutil.Near(t, tp2.Adjoint(a), 4*4, 0, 0, "∂(b + c)/∂a with c = 3b, b = a²")
+	testutil.Near(t, tp2.Adjoint(b), 4, 0, 0, "adjoint of the intermediate output b")
 }
 
 func TestForwardDirections(t *testing.T) {
@@ -443,7 +443,7 @@ func TestForwardDirections(t *testing.T) {
 		tp.ClearTangents()
 		tp.SetTangent(x[i], 1)
 		tp.Forward()
-		assertNear(t, tp.Tangent(y), g[i], 1e-14, 1e-300, "forward with unit seed %d", i)
+		testutil.Near(t, tp.Tangent(y), g[i], 1e-14, 1e-300, "forward with unit seed %d", i)
 		assert.Equal(t, 1.0, tp.Tangent(x[i]), "tangent of the seeded variable")
 	}
 	// A direction: the tangent is g·d.
@@ -455,7 +455,7 @@ func TestForwardDirections(t *testing.T) {
 		want += g[i] * d[i]
 	}
 	tp.Forward()
-	assertNear(t, tp.Tangent(y), want, 1e-13, 1e-15, "forward along d")
+	testutil.Near(t, tp.Tangent(y), want, 1e-13, 1e-15, "forward along d")
 	assert.Equal(t, 0.0, tp.Tangent(aad.Const(1)), "tangent of a passive number")
 
 	// ClearTangents forgets the seeds.
@@ -475,7 +475,7 @@ func TestForwardUnseededInfinitePartial(t *testing.T) {
 	assert.Equal(t, 1.0, g[0], "backward ∂y/∂x: got %v, want 1", g[0])
 	tp.SetTangent(x, 1)
 	tp.Forward()
-	assertNear(t, tp.Tangent(y), 1, 0, 0, "forward ∂y/∂x with the seed on x only")
+	testutil.Near(t, tp.Tangent(y), 1, 0, 0, "forward ∂y/∂x with the seed on x only")
 }
 
 // TestBackwardUnusedInfinitePartial: a statement the output does not
@@ -495,7 +495,7 @@ func TestBackwardUnusedInfinitePartial(t *testing.T) {
 		tp.ClearTangents()
 		tp.SetTangent(v, 1)
 		tp.Forward()
-		assertNear(t, tp.Tangent(y), g[i], 0, 0, "forward ∂y/∂input %d", i)
+		testutil.Near(t, tp.Tangent(y), g[i], 0, 0, "forward ∂y/∂input %d", i)
 	}
 }
 
@@ -537,7 +537,6 @@ func TestMisuseAnotherTape(t *testing.T) {
 		"Exp":                          func() { t2.Exp(a) },
 		"MulAdd first":                 func() { t2.MulAdd(a, b, b) },
 		"MulAdd last":                  func() { t2.MulAdd(b, b, a) },
-		"AffineExp":                    func() { t2.AffineExp(b, c, a, 0.5) },
 		"Sum":                          func() { t2.Sum(b, a) },
 		"Dot":                          func() { t2.Dot([]aad.Number{b}, []aad.Number{a}) },
 		"DotConst":                     func() { t2.DotConst([]aad.Number{b, a}, []float64{1, 2}) },
@@ -630,8 +629,8 @@ func TestMisuseAfterRewind(t *testing.T) {
 			// is still a variable, y = v·x.
 			y := tp.Mul(v, x)
 			g := tp.Gradient(nil, y, []aad.Number{x, v})
-			assertNear(t, g[0], 5, 1e-15, 0, "∂(v·x)/∂x recorded after the stale rewind")
-			assertNear(t, g[1], 1, 1e-15, 0, "∂(v·x)/∂v recorded after the stale rewind")
+			testutil.Near(t, g[0], 5, 1e-15, 0, "∂(v·x)/∂x recorded after the stale rewind")
+			testutil.Near(t, g[1], 1, 1e-15, 0, "∂(v·x)/∂v recorded after the stale rewind")
 		}
 	})
 	t.Run("stale mark", func(t *testing.T) {
@@ -665,8 +664,7 @@ func TestMisuseNilTape(t *testing.T) {
 		"Sin": func() { tp.Sin(pos) }, "Cos": func() { tp.Cos(pos) }, "Erf": func() { tp.Erf(pos) },
 		"Erfc": func() { tp.Erfc(pos) }, "NormCDF": func() { tp.NormCDF(pos) }, "NormPDF": func() { tp.NormPDF(pos) },
 		"MulAdd": func() { tp.MulAdd(c, c, pos) }, "MulExp": func() { tp.MulExp(c, pos) },
-		"AffineExp": func() { tp.AffineExp(c, pos, c, 0.5) },
-		"Sum":       func() { tp.Sum(c, pos) }, "Dot": func() { tp.Dot([]aad.Number{c}, []aad.Number{pos}) },
+		"Sum": func() { tp.Sum(c, pos) }, "Dot": func() { tp.Dot([]aad.Number{c}, []aad.Number{pos}) },
 		"DotConst":           func() { tp.DotConst([]aad.Number{c, pos}, []float64{1, 2}) },
 		"Custom":             func() { tp.Custom(1, []aad.Number{pos}, []float64{1}) },
 		"SmoothStep(inside)": func() { tp.SmoothStep(pos, 10) }, "SmoothStep(outside)": func() { tp.SmoothStep(pos, 1) },
@@ -695,13 +693,13 @@ func TestPassiveSeed(t *testing.T) {
 	assert.NotPanics(t, func() { tp.SetAdjoint(c, 7) }, "SetAdjoint of a passive Number")
 	assert.Equal(t, n, tp.Len(), "SetAdjoint of a passive Number: statements: got %d, want %d", tp.Len(), n)
 	tp.Backward()
-	assertNear(t, tp.Adjoint(x), 4, 0, 0, "∂(x²)/∂x with a passive seed beside the real one")
+	testutil.Near(t, tp.Adjoint(x), 4, 0, 0, "∂(x²)/∂x with a passive seed beside the real one")
 	assert.Zero(t, tp.Adjoint(c), "Adjoint of the seeded passive Number: got %v, want 0", tp.Adjoint(c))
 
 	tp.SetTangent(x, 1)
 	assert.NotPanics(t, func() { tp.SetTangent(c, 5) }, "SetTangent of a passive Number")
 	tp.Forward()
-	assertNear(t, tp.Tangent(y), 4, 0, 0, "tangent of x² with a passive seed beside the real one")
+	testutil.Near(t, tp.Tangent(y), 4, 0, 0, "tangent of x² with a passive seed beside the real one")
 	assert.Zero(t, tp.Tangent(c), "Tangent of the seeded passive Number: got %v, want 0", tp.Tangent(c))
 
 	// Only the passive case is lenient: an active Number the tape cannot
@@ -730,7 +728,7 @@ func TestMarkPassivePayoffs(t *testing.T) {
 		for i := range paths {
 			tp.RewindToMark(mark)
 			z := math.Sqrt2 * math.Erfinv(2*(float64(i)+0.5)/paths-1)
-			st := tp.AffineExp(s0, drift, volT, z)
+			st := tp.MulExp(s0, tp.Add(drift, tp.MulConst(volT, z)))
 			payoff := tp.Max(tp.Sub(tp.Mul(df, st), dfK), aad.Const(0))
 			if !payoff.Active() {
 				passive++
@@ -755,10 +753,10 @@ func TestMarkPassivePayoffs(t *testing.T) {
 	want := [3]float64{ncdf(d1), s * math.Exp(-d1*d1/2) / math.Sqrt(2*math.Pi) * math.Sqrt(T), k * T * disc * ncdf(d2)}
 
 	// About N(−d2) of the paths end out of the money.
-	assertNear(t, float64(passive)/paths, ncdf(-d2), 0, 1e-3, "share of passive payoffs")
-	assertNear(t, pv, wantPV, 5e-4, 0, "pv")
+	testutil.Near(t, float64(passive)/paths, ncdf(-d2), 0, 1e-3, "share of passive payoffs")
+	testutil.Near(t, pv, wantPV, 5e-4, 0, "pv")
 	for i, name := range []string{"delta", "vega", "rho"} {
-		assertNear(t, g[i], want[i], 5e-4, 0, "%s with passive payoffs seeded", name)
+		testutil.Near(t, g[i], want[i], 5e-4, 0, "%s with passive payoffs seeded", name)
 	}
 
 	// Checking Active before seeding changes nothing, bit for bit.

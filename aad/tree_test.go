@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/gonum/num/dual"
 
 	"github.com/aadrisk/aadrisk/aad"
+	"github.com/aadrisk/aadrisk/internal/testutil"
 )
 
 // Random expression trees, evaluated on a tape (backward and forward
@@ -55,13 +56,11 @@ const (
 	opSmoothMax
 	// ternary
 	opMulAdd
-	opAffineExp
 	// n-ary
 	opSum
 	opDot
 	opDotConst
 	opCustom
-	opScan // ExpAffineScan, its last step
 	numOps
 )
 
@@ -69,7 +68,7 @@ var opNames = [...]string{
 	"x", "c", "Neg", "AddConst", "SubConst", "ConstSub", "MulConst", "DivConst", "ConstDiv",
 	"Square", "Exp", "Log", "Sqrt", "PowConst", "Abs", "Sin", "Cos", "Erf", "Erfc", "NormCDF",
 	"NormPDF", "SmoothStep", "Add", "Sub", "Mul", "Div", "Pow", "Min", "Max", "MulExp",
-	"SmoothMax", "MulAdd", "AffineExp", "Sum", "Dot", "DotConst", "Custom", "ExpAffineScan",
+	"SmoothMax", "MulAdd", "Sum", "Dot", "DotConst", "Custom",
 }
 
 type node struct {
@@ -152,9 +151,6 @@ func (g *treeGen) gen(depth int) *node {
 		n.kids = []*node{sub(), sub()}
 	case opMulAdd:
 		n.kids = []*node{sub(), sub(), sub()}
-	case opAffineExp:
-		n.c = g.uniform(-2, 2)
-		n.kids = []*node{sub(), sub(), sub()}
 	case opSum, opDotConst, opCustom:
 		k := 1 + g.r.IntN(4)
 		n.w = make([]float64, k)
@@ -167,12 +163,6 @@ func (g *treeGen) gen(depth int) *node {
 		for range 2 * k {
 			n.kids = append(n.kids, sub())
 		}
-	case opScan:
-		n.w = make([]float64, 1+g.r.IntN(3)) // the draws
-		for i := range n.w {
-			n.w[i] = g.uniform(-1.5, 1.5)
-		}
-		n.kids = []*node{sub(), sub(), sub()}
 	default: // the remaining unary operations
 		n.kids = []*node{sub()}
 	}
@@ -252,8 +242,6 @@ func evalTape(tp *aad.Tape, n *node, xs []aad.Number) aad.Number {
 		return tp.SmoothMax(k[0], k[1], n.c)
 	case opMulAdd:
 		return tp.MulAdd(k[0], k[1], k[2])
-	case opAffineExp:
-		return tp.AffineExp(k[0], k[1], k[2], n.c)
 	case opSum:
 		return tp.Sum(k...)
 	case opDot:
@@ -269,10 +257,6 @@ func evalTape(tp *aad.Tape, n *node, xs []aad.Number) aad.Number {
 			p[i] = n.w[i] * math.Cos(x.Value())
 		}
 		return tp.Custom(v, k, p)
-	case opScan:
-		dst := make([]aad.Number, len(n.w))
-		tp.ExpAffineScan(dst, k[0], k[1:2], k[2:3], n.w)
-		return dst[len(dst)-1]
 	}
 	panic("unknown op " + opNames[n.op])
 }
@@ -411,10 +395,6 @@ func evalDual1(n *node, xs []dual.Number, ext *extent) dual.Number {
 		return dual.Number{Real: v, Emag: da*k[0].Emag + db*k[1].Emag}
 	case opMulAdd:
 		return dual.Add(dual.Mul(k[0], k[1]), k[2])
-	case opAffineExp:
-		e := dual.Exp(dual.Add(k[1], dual.Scale(n.c, k[2])))
-		ext.add(e.Real)
-		return dual.Mul(k[0], e)
 	case opSum:
 		s := dual.Number{}
 		for _, x := range k {
@@ -440,14 +420,6 @@ func evalDual1(n *node, xs []dual.Number, ext *extent) dual.Number {
 			s = dual.Add(s, dual.Scale(n.w[i], dual.Sin(x)))
 		}
 		return s
-	case opScan:
-		x := k[0]
-		for _, z := range n.w {
-			e := dual.Exp(dual.Add(k[1], dual.Scale(z, k[2])))
-			ext.add(e.Real)
-			x = dual.Mul(x, e)
-		}
-		return x
 	}
 	panic("unknown op " + opNames[n.op])
 }
@@ -528,7 +500,7 @@ func assertGradNear(t testing.TB, got, want []float64, value, rel float64, what 
 	ok := true
 	floor := rel*infNorm(want) + 1e-14*math.Max(1, math.Abs(value))
 	for i := range want {
-		ok = assertNear(t, got[i], want[i], rel, floor+1e-300, "%s: ∂/∂x%d", fmt.Sprintf(what, args...), i) && ok
+		ok = testutil.Near(t, got[i], want[i], rel, floor+1e-300, "%s: ∂/∂x%d", fmt.Sprintf(what, args...), i) && ok
 	}
 	return ok
 }
@@ -569,7 +541,7 @@ func TestRandomTrees(t *testing.T) {
 		tp.Reset()
 		xs := vars(tp, x)
 		y := evalTape(tp, tree, xs)
-		ok := assertNear(t, y.Value(), wantV, treeRel, 1e-300, "tree %d value", it)
+		ok := testutil.Near(t, y.Value(), wantV, treeRel, 1e-300, "tree %d value", it)
 
 		// (i) the backward sweep
 		g := tp.Gradient(nil, y, xs)
@@ -735,13 +707,13 @@ func TestMarkPatternRandom(t *testing.T) {
 		s1, g1 := gradByMarks(t, tp, p)
 		s2, g2 := gradInOneGo(tp, p)
 		require.False(t, math.IsNaN(s2), "trial %d: NaN sum", trial)
-		assertNear(t, s1, s2, treeRel, 1e-12, "trial %d: weighted sum of payoffs", trial)
+		testutil.Near(t, s1, s2, treeRel, 1e-12, "trial %d: weighted sum of payoffs", trial)
 		assertGradNear(t, g1, g2, s2, treeRel, "trial %d: mark pattern against one recording", trial)
 	}
 }
 
 // TestMarkPatternGBM is the pattern of a lognormal Monte Carlo: set-up of
-// drift and volatility, 64 AffineExp steps per path, a call payoff.
+// drift and volatility, 64 log-Euler steps per path, a call payoff.
 func TestMarkPatternGBM(t *testing.T) {
 	const (
 		nPaths = 200
@@ -760,7 +732,7 @@ func TestMarkPatternGBM(t *testing.T) {
 	path := func(tp *aad.Tape, s0, drift, vol, df aad.Number, z []float64) aad.Number {
 		s := s0
 		for _, zi := range z {
-			s = tp.AffineExp(s, drift, vol, zi)
+			s = tp.MulExp(s, tp.Add(drift, tp.MulConst(vol, zi)))
 		}
 		return tp.Mul(df, tp.Max(tp.SubConst(s, strike), aad.Const(0)))
 	}
@@ -795,7 +767,7 @@ func TestMarkPatternGBM(t *testing.T) {
 	total := tp2.MulConst(tp2.Sum(ys...), 1.0/nPaths)
 	g2 := tp2.Gradient(nil, total, xs2)
 
-	assertNear(t, sum, total.Value(), 1e-12, 0, "price")
+	testutil.Near(t, sum, total.Value(), 1e-12, 0, "price")
 	assertGradNear(t, g1, g2, total.Value(), 1e-12, "mark pattern against one recording")
 	require.Positive(t, g1[0], "delta: got %v, want > 0", g1[0])
 	require.Positive(t, g1[2], "vega: got %v, want > 0", g1[2])

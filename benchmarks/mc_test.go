@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/aadrisk/aadrisk/internal/testutil"
 	"github.com/aadrisk/aadrisk/montecarlo"
 )
 
@@ -240,8 +241,8 @@ func checkPlain(t *testing.T, w *MCWorkload, p mcPlain, err error) *montecarlo.R
 	require.NoError(t, err)
 	plain, err := p.Price()
 	require.NoError(t, err)
-	closeTo(t, "passive pv", passive, res.PV, 1e-15, 0)
-	closeTo(t, "plain pv", plain, res.PV, 1e-9, 0)
+	testutil.Near(t, passive, res.PV, 1e-15, 0, "passive pv")
+	testutil.Near(t, plain, res.PV, 1e-9, 0, "plain pv")
 	t.Logf("pv %.17g, plain %.17g, relative difference %.3g", res.PV, plain, (plain-res.PV)/res.PV)
 	again, err := p.Price()
 	require.NoError(t, err)
@@ -264,11 +265,11 @@ func TestW2PlainAndBumpAgreeWithEngine(t *testing.T) {
 	e := montecarlo.NewEngine(w.Market, 1)
 	bump, err := w.Bump(context.Background(), e, quotes(res), true)
 	require.NoError(t, err)
-	closeTo(t, "bump pv", bump.PV, res.PV, 1e-15, 0)
+	testutil.Near(t, bump.PV, res.PV, 1e-15, 0, "bump pv")
 	for i, s := range res.Sens {
-		closeTo(t, w.Market.Quotes()[s.Quote].Key, bump.Sens[i].Value, s.Value, 1e-4, 1e-6)
+		testutil.Near(t, bump.Sens[i].Value, s.Value, 1e-4, 1e-6, w.Market.Quotes()[s.Quote].Key)
 	}
-	closeTo(t, "theta", bump.Theta, res.Theta, 1e-4, 1e-6)
+	testutil.Near(t, bump.Theta, res.Theta, 1e-4, 1e-6, "theta")
 }
 
 func TestW3PlainAgreesWithEngine(t *testing.T) {

@@ -45,16 +45,16 @@ func BenchmarkVarianceReduction(b *testing.B) {
 		for _, s := range vrSettings {
 			b.Run(wl.name+"/"+s.name, func(b *testing.B) {
 				set := w.Settings
-				set.Sequence, set.Antithetic = s.seq, s.antithetic
+				set.Sequence, set.Antithetic, set.Greeks = s.seq, s.antithetic, true
 				e := montecarlo.NewEngine(w.Market, 2)
-				if _, err := e.Run(context.Background(), w.Problem, set, marketdata.Bump{Quote: -1}, true); err != nil {
+				if _, err := e.Run(context.Background(), w.Problem, set, marketdata.Bump{Quote: -1}); err != nil {
 					b.Fatal(err) // warm-up
 				}
 				var r *montecarlo.Result
 				var secs float64
 				for b.Loop() {
 					t0 := time.Now()
-					r, err = e.Run(context.Background(), w.Problem, set, marketdata.Bump{Quote: -1}, true)
+					r, err = e.Run(context.Background(), w.Problem, set, marketdata.Bump{Quote: -1})
 					secs = time.Since(t0).Seconds()
 					if err != nil {
 						b.Fatal(err)

@@ -51,12 +51,14 @@ var noBump = marketdata.Bump{Quote: -1}
 // AAD prices the workload on e with the sensitivity to every input: the
 // aad sub-benchmark.
 func (w *MCWorkload) AAD(ctx context.Context, e *montecarlo.Engine) (*montecarlo.Result, error) {
-	return e.Run(ctx, w.Problem, w.Settings, noBump, true)
+	set := w.Settings
+	set.Greeks = true
+	return e.Run(ctx, w.Problem, set, noBump)
 }
 
 // Passive prices the workload on e with bump b applied, price only.
 func (w *MCWorkload) Passive(ctx context.Context, e *montecarlo.Engine, b marketdata.Bump) (float64, error) {
-	r, err := e.Run(ctx, w.Problem, w.Settings, b, false)
+	r, err := e.Run(ctx, w.Problem, w.Settings, b)
 	if err != nil {
 		return 0, err
 	}

@@ -4,7 +4,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"testing"
 	"time"
 )
@@ -13,9 +12,10 @@ import (
 // that W5 measures the real binary, its peak RSS included.
 func buildCommand(tb testing.TB) string {
 	tb.Helper()
+	// go test puts its own go command first on PATH.
 	goBin, err := exec.LookPath("go")
 	if err != nil {
-		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
+		tb.Fatalf("building aadrisk: %v", err)
 	}
 	bin := filepath.Join(tb.TempDir(), "aadrisk")
 	cmd := exec.Command(goBin, "build", "-o", bin, "github.com/aadrisk/aadrisk/cmd/aadrisk")

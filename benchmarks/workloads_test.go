@@ -4,18 +4,9 @@ import (
 	"math"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
-
 	"github.com/aadrisk/aadrisk/aad"
+	"github.com/aadrisk/aadrisk/internal/testutil"
 )
-
-// closeTo asserts |got − want| ≤ rel·|want| + abs, naming the figure.
-func closeTo(t *testing.T, name string, got, want, rel, abs float64) {
-	t.Helper()
-	require.False(t, math.IsNaN(got), "%s: got NaN", name)
-	assert.LessOrEqual(t, math.Abs(got-want), rel*math.Abs(want)+abs, "%s: got %.15g, want %.15g", name, got, want)
-}
 
 // analyticGreeks are the textbook Black–Scholes–Merton call Greeks.
 func analyticGreeks(o Option) Greeks {
@@ -47,8 +38,8 @@ func TestW1AgreesWithAnalyticAndBump(t *testing.T) {
 	for i, o := range opts {
 		want := analyticGreeks(o)
 		g := got[i]
-		closeTo(t, "pv", g.PV, plain[i], 1e-13, 1e-13)
-		closeTo(t, "pv", g.PV, want.PV, 1e-12, 1e-12)
+		testutil.Near(t, g.PV, plain[i], 1e-13, 1e-13, "pv")
+		testutil.Near(t, g.PV, want.PV, 1e-12, 1e-12, "pv")
 		for _, c := range []struct {
 			name            string
 			aad, ana, bumpd float64
@@ -59,9 +50,9 @@ func TestW1AgreesWithAnalyticAndBump(t *testing.T) {
 			{"div_rho", g.DivRho, want.DivRho, bump[i].DivRho},
 			{"theta", g.Theta, want.Theta, bump[i].Theta},
 		} {
-			closeTo(t, c.name+" vs analytic", c.aad, c.ana, 1e-11, 1e-11)
+			testutil.Near(t, c.aad, c.ana, 1e-11, 1e-11, c.name+" vs analytic")
 			// One-sided bumps of 1e-6 carry an O(h) error.
-			closeTo(t, c.name+" vs bump", c.bumpd, c.aad, 1e-4, 1e-5)
+			testutil.Near(t, c.bumpd, c.aad, 1e-4, 1e-5, c.name+" vs bump")
 		}
 	}
 }

@@ -154,22 +154,7 @@ func (e *expiry) weights(K float64, w, u []float64) []float64 {
 	if j+1 <= n-2 {
 		r[j] = (b*b*b - b) * h26
 	}
-	// Solve A·u = r in place (Thomas: forward, then back substitution).
-	r[0] /= e.den[0]
-	for i := 1; i < m; i++ {
-		r[i] = (r[i] - e.h[i]*r[i-1]) / e.den[i]
-	}
-	for i := m - 2; i >= 0; i-- {
-		r[i] -= e.cp[i] * r[i+1]
-	}
-	// w += Bᵀu.
-	for i, ui := range r {
-		p := i + 1
-		l, rr := 6/e.h[p-1], 6/e.h[p]
-		w[p-1] += l * ui
-		w[p] -= (l + rr) * ui
-		w[p+1] += rr * ui
-	}
+	e.addCurvature(w, r)
 	return w
 }
 
@@ -250,9 +235,11 @@ func (e *expiry) slopeWeights(K float64, d1, d2, u []float64) ([]float64, []floa
 // addCurvature adds to the weights w the node weights of cᵀM, for the
 // coefficients c (in r, on the interior second derivatives M[1…n−2]) of a
 // spline with at least three strikes: w += Bᵀu with A·u = c. It overwrites
-// r with u.
+// r with u. It is the one tridiagonal solve of the splines: value, slopes
+// and end slopes all go through it.
 func (e *expiry) addCurvature(w, r []float64) {
 	m := len(r)
+	// Solve A·u = r in place (Thomas: forward, then back substitution).
 	r[0] /= e.den[0]
 	for i := 1; i < m; i++ {
 		r[i] = (r[i] - e.h[i]*r[i-1]) / e.den[i]

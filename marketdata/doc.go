@@ -61,8 +61,9 @@
 // expiry pillars, total variance σ²t is linear in t at the wanted strike;
 // vol is flat before the first expiry and after the last.
 //
-// Correlations: 1 on the diagonal, 0 for a pair without a quote.
-// Market.Correlation checks that a matrix is positive semi-definite.
+// Correlations: 1 on the diagonal, 0 for a pair without a quote
+// (Scope.Corr). Whether a matrix of them is positive semi-definite is for
+// its user to check: package montecarlo does so as it factorises it.
 //
 // # Reading for a pricing
 //
@@ -94,8 +95,9 @@
 // statements with exact partials, computed from weights prepared when the
 // market is built: a vol read costs O(strikes at the expiry). A warm Scope
 // does not allocate. With a nil tape a Scope evaluates passively, giving
-// the same values bit for bit; with Market.Shifted and Scope.ResetWith that
-// is bump-and-revalue.
+// the same values bit for bit; with a Bump (Scope.ResetBumped), which moves
+// quotes or the valuation time as the scope reads them, that is
+// bump-and-revalue on the one market.
 //
 // Errors for data a pricing needs and the market lacks (no SPOT for a
 // name, no RATE curve for a currency, no VOL for a name, incomplete Heston

@@ -224,36 +224,6 @@ func TestNew(t *testing.T) {
 
 func nan() float64 { return math.NaN() }
 
-func TestCorrelation(t *testing.T) {
-	m := mustLoad(t, header+"CORR,A|B,,,0.5\nCORR,C|A,,,0.2\nCORR,X|Y,,,0.9\nCORR,X|Z,,,0.9\nCORR,Y|Z,,,-0.9\nCORR,P|Q,,,1\nCORR,P|R,,,0.5\nCORR,Q|R,,,0.5\nCORR,Q|S,,,0.4\nCORR,P|S,,,0.5\n")
-	c, err := m.Correlation([]string{"A", "B", "C", "D"})
-	require.NoError(t, err)
-	assert.Equal(t, []float64{
-		1, 0.5, 0.2, 0,
-		0.5, 1, 0, 0,
-		0.2, 0, 1, 0,
-		0, 0, 0, 1,
-	}, c)
-	c, err = m.Correlation([]string{"B", "B"})
-	require.NoError(t, err)
-	assert.Equal(t, []float64{1, 1, 1, 1}, c, "a repeated name")
-	c, err = m.Correlation(nil)
-	require.NoError(t, err)
-	assert.Empty(t, c)
-
-	// Perfectly correlated names: singular but positive semi-definite.
-	_, err = m.Correlation([]string{"P", "Q", "R"})
-	assert.NoError(t, err)
-	// X, Y, Z cannot be so correlated.
-	_, err = m.Correlation([]string{"X", "Y", "Z"})
-	assert.EqualError(t, err, "marketdata: the correlations of X, Y, Z are not positive semi-definite (the matrix has a negative eigenvalue)")
-	_, err = m.Correlation([]string{"A", "X", "Y", "Z", "B"})
-	assert.ErrorContains(t, err, "of A, X, Y, Z are not")
-	// P and Q are the same, but S is correlated differently with each.
-	_, err = m.Correlation([]string{"P", "Q", "S"})
-	assert.ErrorContains(t, err, "of P, Q, S are not")
-}
-
 func TestLoadLarge(t *testing.T) {
 	// A surface with many strikes loads and reads in linear memory and
 	// time.

@@ -5,11 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aadrisk/aadrisk/marketdata/strictcsv"
@@ -21,15 +19,11 @@ import (
 type Market struct {
 	asof   time.Time
 	s      *structure
-	values []float64 // the quotes' values; Shifted copies only these
-
-	shifted    bool
-	quotesOnce sync.Once
-	quotes     []Quote // of a shifted market, built on first use
+	values []float64 // the quotes' values, in the order of s.quotes
 }
 
-// structure is what a Market and its Shifted copies share: everything that
-// depends on the quotes' positions, not on their values.
+// structure is everything in a Market that depends on the quotes'
+// positions, not on their values.
 type structure struct {
 	quotes   []Quote
 	index    map[string]int // by Key
@@ -280,25 +274,13 @@ func (m *Market) AsOf() time.Time { return m.asof }
 func (m *Market) Len() int { return len(m.values) }
 
 // Quotes returns the quotes in file order (for New, in the given order).
-// The quote at index i is the one Index, Shifted and Input.Quote refer to.
-// The caller must not modify the slice.
-func (m *Market) Quotes() []Quote {
-	if !m.shifted {
-		return m.s.quotes
-	}
-	m.quotesOnce.Do(func() {
-		m.quotes = slices.Clone(m.s.quotes)
-		for i := range m.quotes {
-			m.quotes[i].Value = m.values[i]
-		}
-	})
-	return m.quotes
-}
+// The quote at index i is the one Index, Bump.Quote and Input.Quote refer
+// to. The caller must not modify the slice.
+func (m *Market) Quotes() []Quote { return m.s.quotes }
 
 // Warnings returns the warnings of the quotes as loaded (see Warning), in
-// the order of the quotes; nil if there are none. A Shifted copy has the
-// warnings of the market it was made from. The caller must not modify the
-// slice.
+// the order of the quotes; nil if there are none. The caller must not
+// modify the slice.
 func (m *Market) Warnings() []Warning { return m.s.warnings }
 
 // Value returns the value of quote i.
@@ -315,88 +297,4 @@ func (m *Market) Index(key string) (int, bool) {
 func (m *Market) SpotIndex(name string) (int, bool) {
 	i, ok := m.s.spot[name]
 	return int(i), ok
-}
-
-// Shifted returns a copy of m with d added to the value of quote i, for
-// bump-and-revalue. It is cheap: the copy shares everything with m but the
-// quotes' values, and it is not validated again (a bump may take a vol
-// below zero). It panics if i is out of range.
-func (m *Market) Shifted(i int, d float64) *Market {
-	values := slices.Clone(m.values)
-	values[i] += d
-	return &Market{asof: m.asof, s: m.s, values: values, shifted: true}
-}
-
-// psdTolerance is how far below zero a pivot of the Cholesky factorisation
-// of a correlation matrix may fall before the matrix is taken for not
-// positive semi-definite: rounding in a PSD matrix, not a real defect.
-const psdTolerance = 1e-10
-
-// Correlation returns the correlation matrix of names, row-major n×n: 1 on
-// the diagonal (and for a name repeated), the CORR quote of each pair, 0
-// for a pair with none. It returns an error if the matrix is not positive
-// semi-definite, naming the underlyings whose correlations conflict: a
-// pivot of its Cholesky factorisation below −1e−10, or, after a pivot
-// within 1e−10 of zero (a singular matrix, such as perfectly correlated
-// names), a remaining entry of that column above 1e−5 in magnitude.
-func (m *Market) Correlation(names []string) ([]float64, error) {
-	n := len(names)
-	c := make([]float64, n*n)
-	for i, a := range names {
-		c[i*n+i] = 1
-		for j := i + 1; j < n; j++ {
-			v := 1.0
-			if a != names[j] {
-				v = 0
-				if q, ok := m.s.corr[pair(a, names[j])]; ok {
-					v = m.values[q]
-				}
-			}
-			c[i*n+j], c[j*n+i] = v, v
-		}
-	}
-	if k := notPSD(c, n); k >= 0 {
-		return nil, fmt.Errorf("marketdata: the correlations of %s are not positive semi-definite (the matrix has a negative eigenvalue)", strings.Join(names[:k+1], ", "))
-	}
-	return c, nil
-}
-
-// notPSD returns −1 if the n×n symmetric matrix a is positive semi-definite
-// within psdTolerance, else the index of the row where its Cholesky
-// factorisation fails: the leading (k+1)×(k+1) block is not PSD.
-func notPSD(a []float64, n int) int {
-	l := make([]float64, n*n)
-	for k := range n {
-		d := a[k*n+k]
-		for j := range k {
-			d -= l[k*n+j] * l[k*n+j]
-		}
-		if d < -psdTolerance {
-			return k
-		}
-		if d <= psdTolerance {
-			// A zero pivot: in a PSD matrix the rest of the column is
-			// zero too.
-			for i := k + 1; i < n; i++ {
-				r := a[i*n+k]
-				for j := range k {
-					r -= l[i*n+j] * l[k*n+j]
-				}
-				if math.Abs(r) > math.Sqrt(psdTolerance) {
-					return i
-				}
-			}
-			continue
-		}
-		lkk := math.Sqrt(d)
-		l[k*n+k] = lkk
-		for i := k + 1; i < n; i++ {
-			r := a[i*n+k]
-			for j := range k {
-				r -= l[i*n+j] * l[k*n+j]
-			}
-			l[i*n+k] = r / lkk
-		}
-	}
-	return -1
 }

@@ -45,6 +45,21 @@ func ParseKind(s string) (Kind, bool) {
 // The Heston parameters, in the order of HestonParams.
 var hestonNames = [5]string{"v0", "kappa", "theta", "sigma", "rho"}
 
+// hestonDomain returns what Heston parameter p (an index of hestonNames)
+// must be if v is outside its domain, else "": rho in [−1, 1], the others
+// ≥ 0. It is the one rule for a quote as loaded and for the parameters as
+// Scope.Heston reads them, bumps included.
+func hestonDomain(p int, v float64) string {
+	if p == 4 {
+		if !(v >= -1 && v <= 1) {
+			return "rho in [-1, 1]"
+		}
+	} else if !(v >= 0) {
+		return hestonNames[p] + " >= 0"
+	}
+	return ""
+}
+
 // Quote is one market quote: a row of the market file.
 type Quote struct {
 	Kind Kind
@@ -136,12 +151,8 @@ func (b *builder) add(q Quote) *checkError {
 			return failf("value", "want a volatility >= 0, got %v", q.Value)
 		}
 	case Heston:
-		if id.param == 4 {
-			if q.Value < -1 || q.Value > 1 {
-				return failf("value", "want rho in [-1, 1], got %v", q.Value)
-			}
-		} else if q.Value < 0 {
-			return failf("value", "want %s >= 0, got %v", hestonNames[id.param], q.Value)
+		if want := hestonDomain(id.param, q.Value); want != "" {
+			return failf("value", "want %s, got %v", want, q.Value)
 		}
 	}
 

@@ -52,8 +52,12 @@ type Input struct {
 }
 
 // HestonParams are the Heston model parameters of an underlying: initial
-// variance, mean-reversion speed, long-run variance, vol of variance and
-// spot–variance correlation.
+// variance V0, mean-reversion speed Kappa, long-run variance Theta, vol of
+// variance Sigma and spot–variance correlation Rho. The variance follows
+// dv = Kappa·(Theta − v)·dt + Sigma·√v·dW, with d⟨W, W_S⟩ = Rho·dt against
+// the Brownian motion of the spot. Each may be active or passive: Scope.Heston
+// reads them from a market as inputs, and closedform.HestonEuropean takes
+// them from any caller.
 type HestonParams struct {
 	V0, Kappa, Theta, Sigma, Rho aad.Number
 }
@@ -133,22 +137,8 @@ func (s *Scope) value(i int32) float64 {
 	return v
 }
 
-// ResetWith is Reset on another market of the same structure: the scope's
-// market or one derived from it by Shifted (for bump-and-revalue without a
-// Scope per bump). It panics for any other market.
-func (s *Scope) ResetWith(m *Market, t *aad.Tape) {
-	if m.s != s.m.s {
-		panic("marketdata: Scope.ResetWith a market that is not a Shifted copy of the scope's")
-	}
-	s.m = m
-	s.Reset(t)
-}
-
 // Tape returns the tape of the current pricing (nil when passive).
 func (s *Scope) Tape() *aad.Tape { return s.tp }
-
-// Market returns the market the scope reads.
-func (s *Scope) Market() *Market { return s.m }
 
 // x returns the variable of quote i, recording it on first use.
 func (s *Scope) x(i int32) aad.Number {
@@ -339,7 +329,9 @@ func (s *Scope) Corr(a, b string) (aad.Number, error) {
 }
 
 // Heston returns the Heston parameters of the underlying. It returns an
-// error wrapping ErrNotFound if the underlying has none or not all five.
+// error wrapping ErrNotFound if the underlying has none or not all five,
+// and an error if a bump has taken one outside its domain (rho in [−1, 1],
+// the others ≥ 0, as Load requires of the quotes).
 func (s *Scope) Heston(name string) (HestonParams, error) {
 	h, ok := s.m.s.heston[name]
 	if !ok {
@@ -353,6 +345,11 @@ func (s *Scope) Heston(name string) (HestonParams, error) {
 	}
 	if len(missing) > 0 {
 		return HestonParams{}, &notFound{fmt.Sprintf("HESTON parameters for %q are incomplete: no %s", name, strings.Join(missing, ", "))}
+	}
+	for p, i := range h {
+		if v := s.value(i); hestonDomain(p, v) != "" {
+			return HestonParams{}, fmt.Errorf("marketdata: HESTON/%s/%s is %v: want %s", name, hestonNames[p], v, hestonDomain(p, v))
+		}
 	}
 	return HestonParams{V0: s.x(h[0]), Kappa: s.x(h[1]), Theta: s.x(h[2]), Sigma: s.x(h[3]), Rho: s.x(h[4])}, nil
 }

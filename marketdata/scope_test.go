@@ -42,11 +42,11 @@ func (r read) eval(t *testing.T, sc *Scope) aad.Number {
 	return x
 }
 
-// passive evaluates r on m with no tape, at remaining time T.
-func (r read) passive(t *testing.T, m *Market, T float64) float64 {
+// passive evaluates r on m with no tape and bump b, at remaining time T.
+func (r read) passive(t *testing.T, m *Market, b Bump, T float64) float64 {
 	t.Helper()
 	sc := m.NewScope()
-	sc.Reset(nil)
+	sc.ResetBumped(nil, b)
 	rr := r
 	rr.T = T
 	return rr.eval(t, sc).Value()
@@ -82,15 +82,16 @@ func TestSensitivitiesAgainstBumps(t *testing.T) {
 
 		// Theta-style derivative: ∂y/∂h = −∂y/∂T.
 		const dT = 1e-6
-		want := -(r.passive(t, m, r.T+dT) - r.passive(t, m, r.T-dT)) / (2 * dT)
+		none := Bump{Quote: -1}
+		want := -(r.passive(t, m, none, r.T+dT) - r.passive(t, m, none, r.T-dT)) / (2 * dT)
 		assert.InDelta(t, want, g[0], 1e-7*math.Abs(want)+1e-8, "%v: ∂/∂h", r)
 
 		// Each input quote: a central difference of the bumped market.
 		for j, in := range ins {
 			q := m.Quotes()[in.Quote]
 			d := 1e-6
-			up := r.passive(t, m.Shifted(in.Quote, d), r.T)
-			dn := r.passive(t, m.Shifted(in.Quote, -d), r.T)
+			up := r.passive(t, m, Bump{Quote: in.Quote, By: d}, r.T)
+			dn := r.passive(t, m, Bump{Quote: in.Quote, By: -d}, r.T)
 			want := (up - dn) / (2 * d)
 			assert.InDelta(t, want, g[j+1], 1e-7*math.Abs(want)+1e-8, "%v: ∂/∂%s", r, q.Key)
 		}
@@ -99,7 +100,7 @@ func TestSensitivitiesAgainstBumps(t *testing.T) {
 			if slices.ContainsFunc(ins, func(in Input) bool { return in.Quote == i }) {
 				continue
 			}
-			assert.Equal(t, r.passive(t, m, r.T), r.passive(t, m.Shifted(i, 0.01), r.T), "%v moves with %s, not an input", r, m.Quotes()[i].Key)
+			assert.Equal(t, r.passive(t, m, none, r.T), r.passive(t, m, Bump{Quote: i, By: 0.01}, r.T), "%v moves with %s, not an input", r, m.Quotes()[i].Key)
 		}
 	}
 }
@@ -122,7 +123,7 @@ func TestPassiveEqualsRecorded(t *testing.T) {
 func inputKeys(sc *Scope) []string {
 	var keys []string
 	for _, in := range sc.Inputs() {
-		keys = append(keys, sc.Market().Quotes()[in.Quote].Key)
+		keys = append(keys, sc.m.Quotes()[in.Quote].Key)
 	}
 	return keys
 }
@@ -211,7 +212,7 @@ func TestThetaOnAPillar(t *testing.T) {
 		h, _ := sc.Shift()
 		g := tp.Gradient(nil, y, []aad.Number{h})
 		const d = 1e-7
-		want := -(r.passive(t, m, r.T) - r.passive(t, m, r.T-d)) / d
+		want := -(r.passive(t, m, Bump{Quote: -1}, r.T) - r.passive(t, m, Bump{Quote: -1}, r.T-d)) / d
 		assert.InDelta(t, want, g[0], 1e-6*math.Abs(want)+1e-7, "%v", r)
 	}
 }
@@ -240,6 +241,24 @@ func TestSpotCorrHeston(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []float64{0.04, 1.5, 0.05, 0.6, -0.7}, []float64{hp.V0.Value(), hp.Kappa.Value(), hp.Theta.Value(), hp.Sigma.Value(), hp.Rho.Value()})
 	assert.Contains(t, inputKeys(sc), "HESTON/ACME/rho")
+
+	// A bump that takes a parameter outside its domain, as Load would
+	// refuse the quote, is an error of the read.
+	for _, tc := range []struct {
+		key  string
+		by   float64
+		want string
+	}{
+		{"HESTON/ACME/v0", -0.05, "marketdata: HESTON/ACME/v0 is -0.010000000000000002: want v0 >= 0"},
+		{"HESTON/ACME/rho", -0.4, "marketdata: HESTON/ACME/rho is -1.1: want rho in [-1, 1]"},
+	} {
+		sc.ResetBumped(nil, Bump{Quote: key(t, m, tc.key), By: tc.by})
+		_, err = sc.Heston("ACME")
+		assert.EqualError(t, err, tc.want)
+	}
+	sc.ResetBumped(nil, Bump{Quote: key(t, m, "HESTON/ACME/rho"), By: 1.7})
+	_, err = sc.Heston("ACME")
+	assert.NoError(t, err, "rho = 1 is in the domain")
 }
 
 func TestNotFound(t *testing.T) {
@@ -269,34 +288,8 @@ func TestNotFound(t *testing.T) {
 	assert.False(t, errors.Is(err, ErrNotFound))
 }
 
-func TestShifted(t *testing.T) {
-	m := loadSample(t)
-	i := key(t, m, "SPOT/ACME")
-	up := m.Shifted(i, 1.5)
-	assert.Equal(t, 101.5, up.Value(i))
-	assert.Equal(t, 101.5, up.Quotes()[i].Value)
-	assert.Equal(t, 100.0, m.Value(i))
-	assert.Equal(t, 100.0, m.Quotes()[i].Value, "the original is unchanged")
-	both := up.Shifted(key(t, m, "SPOT/BETA"), -1)
-	assert.Equal(t, []float64{101.5, 49}, []float64{both.Quotes()[i].Value, both.Quotes()[i+1].Value})
-	assert.Equal(t, m.AsOf(), both.AsOf())
-
-	// ResetWith reuses one scope across bumps.
-	sc := m.NewScope()
-	sc.ResetWith(up, nil)
-	s, _ := sc.Spot("ACME")
-	assert.Equal(t, 101.5, s.Value())
-	sc.ResetWith(m, nil)
-	s, _ = sc.Spot("ACME")
-	assert.Equal(t, 100.0, s.Value())
-	other := loadSample(t)
-	assert.Panics(t, func() { sc.ResetWith(other, nil) })
-	assert.Panics(t, func() { m.Shifted(m.Len(), 1) })
-}
-
 func TestConcurrentScopes(t *testing.T) {
 	m := loadSample(t)
-	up := m.Shifted(0, 1)
 	var wg sync.WaitGroup
 	for w := range 8 {
 		wg.Go(func() {
@@ -314,7 +307,7 @@ func TestConcurrentScopes(t *testing.T) {
 				tp.SetAdjoint(tp.Add(v, z), 1)
 				tp.Backward()
 				_ = sc.Inputs()
-				_ = up.Quotes()
+				_ = m.Quotes()
 			}
 		})
 	}

@@ -130,19 +130,19 @@ func tvOut(v TotalVariance) [4]float64 {
 
 var tvNames = [4]string{"W", "DK", "DKK", "DT"}
 
-// passiveTV reads the total variance through a passive scope.
-func passiveTV(t testing.TB, sc *Scope, m *Market, name string, tau, K float64) [4]float64 {
+// passiveTV reads the total variance through sc, passive with bump b.
+func passiveTV(t testing.TB, sc *Scope, b Bump, name string, tau, K float64) [4]float64 {
 	t.Helper()
-	sc.ResetWith(m, nil)
+	sc.ResetBumped(nil, b)
 	v, err := sc.TotalVariance(name, aad.Const(tau), K)
 	require.NoError(t, err)
 	return tvOut(v)
 }
 
-// varianceOf is Vol²·τ, read passively.
-func varianceOf(t testing.TB, sc *Scope, m *Market, name string, tau, K float64) float64 {
+// varianceOf is Vol²·τ, read passively through sc.
+func varianceOf(t testing.TB, sc *Scope, name string, tau, K float64) float64 {
 	t.Helper()
-	sc.ResetWith(m, nil)
+	sc.Reset(nil)
 	v, err := sc.Vol(name, aad.Const(tau), K)
 	require.NoError(t, err)
 	return v.Value() * v.Value() * tau
@@ -156,14 +156,14 @@ func TestTotalVarianceMatchesVol(t *testing.T) {
 	for _, sf := range tvSurfaces() {
 		for _, tau := range sf.times() {
 			for _, K := range sf.strikes() {
-				want := varianceOf(t, pas, m, sf.name, tau, K)
+				want := varianceOf(t, pas, sf.name, tau, K)
 				tp.Reset()
 				rec.Reset(tp)
 				got, err := rec.TotalVariance(sf.name, rec.Time(tau), K)
 				require.NoError(t, err)
 				assert.InDelta(t, want, got.W.Value(), 1e-14*want, "%s τ=%v K=%v", sf.name, tau, K)
 				// Passive: the same values bit for bit, nothing active.
-				p := passiveTV(t, pas, m, sf.name, tau, K)
+				p := passiveTV(t, pas, Bump{Quote: -1}, sf.name, tau, K)
 				for i, g := range tvOut(got) {
 					assert.Equal(t, math.Float64bits(g), math.Float64bits(p[i]), "%s τ=%v K=%v %s: %v recorded, %v passive", sf.name, tau, K, tvNames[i], g, p[i])
 				}
@@ -184,13 +184,13 @@ func TestTotalVarianceAgainstFiniteDifferences(t *testing.T) {
 	// linear in τ on the interval to the right, pillars included).
 	m := tvMarket(t)
 	sc := m.NewScope()
-	f := func(name string, tau, K float64) float64 { return varianceOf(t, sc, m, name, tau, K) }
+	f := func(name string, tau, K float64) float64 { return varianceOf(t, sc, name, tau, K) }
 	const hK, hKK, dT = 1e-3, 2e-2, 1e-6
 	var worst [4]float64
 	for _, sf := range tvSurfaces() {
 		for _, tau := range sf.times() {
 			for _, K := range sf.strikes() {
-				got := passiveTV(t, sc, m, sf.name, tau, K)
+				got := passiveTV(t, sc, Bump{Quote: -1}, sf.name, tau, K)
 				var want float64
 				if !sf.nearKnot(K, 2*hKK) {
 					// Central differences, on one piece of the spline.
@@ -217,7 +217,7 @@ func TestTotalVarianceAtTheEndStrikes(t *testing.T) {
 	// reproduce), and DK and DKK outside are the wing's derivatives.
 	m := tvMarket(t)
 	sc := m.NewScope()
-	f := func(name string, tau, K float64) float64 { return varianceOf(t, sc, m, name, tau, K) }
+	f := func(name string, tau, K float64) float64 { return varianceOf(t, sc, name, tau, K) }
 	for _, sf := range tvSurfaces() {
 		for _, e := range sf.exps {
 			if len(e.ks) < 2 {
@@ -233,12 +233,12 @@ func TestTotalVarianceAtTheEndStrikes(t *testing.T) {
 				}
 				left := (-3*f(sf.name, tau, K) + 4*f(sf.name, tau, K+in*h) - f(sf.name, tau, K+2*in*h)) / (2 * h * in)
 				right := (-3*f(sf.name, tau, K) + 4*f(sf.name, tau, K+out*h) - f(sf.name, tau, K+2*out*h)) / (2 * h * out)
-				got := passiveTV(t, sc, m, sf.name, tau, K)
+				got := passiveTV(t, sc, Bump{Quote: -1}, sf.name, tau, K)
 				assert.InDelta(t, left, got[1], 1e-6*math.Abs(left)+1e-10, "%s τ=%v K=%v: slope from inside", sf.name, tau, K)
 				assert.InDelta(t, right, got[1], 1e-6*math.Abs(right)+1e-10, "%s τ=%v K=%v: slope from outside", sf.name, tau, K)
 			}
 			for _, K := range []float64{lo / 3, lo - 5, hi + 5, 3 * hi} {
-				got := passiveTV(t, sc, m, sf.name, tau, K)
+				got := passiveTV(t, sc, Bump{Quote: -1}, sf.name, tau, K)
 				hK := 1e-4 * K
 				d1 := (f(sf.name, tau, K+hK) - f(sf.name, tau, K-hK)) / (2 * hK)
 				d2 := (f(sf.name, tau, K+10*hK) - 2*f(sf.name, tau, K) + f(sf.name, tau, K-10*hK)) / (100 * hK * hK)
@@ -267,10 +267,10 @@ func TestTotalVarianceSensitivitiesAgainstBumps(t *testing.T) {
 				for _, in := range ins {
 					xs = append(xs, in.X)
 				}
-				base := passiveTV(t, ref, m, sf.name, tau, K)
+				base := passiveTV(t, ref, Bump{Quote: -1}, sf.name, tau, K)
 				// The time shift: ∂/∂h = −∂/∂τ, from the left on a pillar.
 				const d = 1e-6
-				up, dn := passiveTV(t, ref, m, sf.name, tau+d, K), passiveTV(t, ref, m, sf.name, tau-d, K)
+				up, dn := passiveTV(t, ref, Bump{Quote: -1}, sf.name, tau+d, K), passiveTV(t, ref, Bump{Quote: -1}, sf.name, tau-d, K)
 				for i, y := range []aad.Number{v.W, v.DK, v.DKK, v.DT} {
 					g := tp.Gradient(nil, y, xs)
 					if i == 3 {
@@ -287,8 +287,8 @@ func TestTotalVarianceSensitivitiesAgainstBumps(t *testing.T) {
 					// quadratic in the vols).
 					for j, in := range ins {
 						const dv = 1e-5
-						up := passiveTV(t, ref, m.Shifted(in.Quote, dv), sf.name, tau, K)
-						dn := passiveTV(t, ref, m.Shifted(in.Quote, -dv), sf.name, tau, K)
+						up := passiveTV(t, ref, Bump{Quote: in.Quote, By: dv}, sf.name, tau, K)
+						dn := passiveTV(t, ref, Bump{Quote: in.Quote, By: -dv}, sf.name, tau, K)
 						want := (up[i] - dn[i]) / (2 * dv)
 						assert.InDelta(t, want, g[j+1], 1e-7*math.Abs(want)+1e-10, "%s τ=%v K=%v: ∂%s/∂%s", sf.name, tau, K, tvNames[i], m.Quotes()[in.Quote].Key)
 						worst = max(worst, math.Abs(g[j+1]-want)/(math.Abs(want)+1e-3))
@@ -299,7 +299,7 @@ func TestTotalVarianceSensitivitiesAgainstBumps(t *testing.T) {
 					if slices.ContainsFunc(ins, func(in Input) bool { return in.Quote == q }) {
 						continue
 					}
-					assert.Equal(t, base, passiveTV(t, ref, m.Shifted(q, 0.01), sf.name, tau, K), "%s τ=%v K=%v moves with %s, not an input", sf.name, tau, K, m.Quotes()[q].Key)
+					assert.Equal(t, base, passiveTV(t, ref, Bump{Quote: q, By: 0.01}, sf.name, tau, K), "%s τ=%v K=%v moves with %s, not an input", sf.name, tau, K, m.Quotes()[q].Key)
 				}
 			}
 		}
@@ -322,7 +322,7 @@ func TestTotalVarianceOnPillarUsesTheIntervalToTheRight(t *testing.T) {
 		{3, (w2 + w4) / 2, (w4 - w2) / 2}, // between
 	}
 	for _, tt := range tests {
-		got := passiveTV(t, sc, m, "BLANK", tt.tau, 123)
+		got := passiveTV(t, sc, Bump{Quote: -1}, "BLANK", tt.tau, 123)
 		assert.InDelta(t, tt.w, got[0], 1e-15, "τ=%v", tt.tau)
 		assert.Equal(t, 0.0, got[1])
 		assert.Equal(t, 0.0, got[2])

@@ -73,7 +73,6 @@ func TestUnitWarningsPositionsAndOrder(t *testing.T) {
 		"m.csv:4:5: value: RATE/USD/1Y = 3.9 looks like a percentage (a rate is a decimal: 3.9% is 0.039)",
 		"m.csv:6:6: value: VOL/ACME/1Y = 22 looks like a percentage (a vol is a decimal: 22% is 0.22)",
 	}, got)
-	assert.Equal(t, m.Warnings(), m.Shifted(0, 1).Warnings(), "a shifted copy keeps the warnings of its market")
 }
 
 func TestUnitWarningsNew(t *testing.T) {

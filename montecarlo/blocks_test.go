@@ -44,7 +44,7 @@ func TestResultBlocks(t *testing.T) {
 		{Paths: 20_000, Seed: 3},
 		{Paths: 20_000, Seed: 3, Sequence: montecarlo.SobolBridge, Antithetic: true},
 	} {
-		r := run(t, m, 2, pr, set, true)
+		r := run(t, m, 2, pr, withGreeks(set))
 		require.Len(t, r.BlockPaths, r.Blocks)
 		require.Len(t, r.BlockGrad, r.Blocks)
 		n, pv := 0, 0.0
@@ -64,7 +64,7 @@ func TestResultBlocks(t *testing.T) {
 		// The spot bumped by 1%: the difference quotient of the two runs'
 		// PVs, block by block, has a standard error far below the PV's.
 		spot, _ := m.Index("SPOT/ACME")
-		up, err := montecarlo.NewEngine(m, 1).Run(context.Background(), pr, set, marketdata.Bump{Quote: spot, By: 1}, false)
+		up, err := montecarlo.NewEngine(m, 1).Run(context.Background(), pr, set, marketdata.Bump{Quote: spot, By: 1})
 		require.NoError(t, err)
 		require.Equal(t, r.BlockPaths, up.BlockPaths)
 		d := make([]float64, r.Blocks)
@@ -91,10 +91,12 @@ func TestProgressCountsEveryPath(t *testing.T) {
 		for _, workers := range []int{1, 3} {
 			for _, greeks := range []bool{false, true} {
 				var done atomic.Int64
+				set := set
+				set.Greeks = greeks
 				watched := set
 				watched.Progress = &done
-				a := run(t, m, workers, pr, watched, greeks)
-				b := run(t, m, workers, pr, set, greeks)
+				a := run(t, m, workers, pr, watched)
+				b := run(t, m, workers, pr, set)
 				assert.Equal(t, int64(set.Paths), done.Load(), "%+v, %d workers, greeks %v", set, workers, greeks)
 				assert.Equal(t, a.Paths, set.Paths)
 				assert.Equal(t, b.PV, a.PV)

@@ -73,12 +73,11 @@ func lvRun(t testing.TB, sc *marketdata.Scope, name, ccy string, tval float64, k
 	return dst, fl
 }
 
-// lvPassive is lvRun on a passive scope of m, with the valuation time
-// moved forward by dh.
-func lvPassive(t testing.TB, m *marketdata.Market, name, ccy string, tval, dh float64, ks []float64) []float64 {
+// lvPassive is lvRun on a passive scope of m with bump b.
+func lvPassive(t testing.TB, m *marketdata.Market, b marketdata.Bump, name, ccy string, tval float64, ks []float64) []float64 {
 	t.Helper()
 	sc := m.NewScope()
-	sc.ResetBumped(nil, marketdata.Bump{Time: dh})
+	sc.ResetBumped(nil, b)
 	g, _ := lvRun(t, sc, name, ccy, tval, ks)
 	out := make([]float64, len(g))
 	for i, x := range g {
@@ -183,7 +182,7 @@ func TestDupireAgainstCallPrices(t *testing.T) {
 				ks = append(ks, K)
 			}
 		}
-		got := lvPassive(t, m, "ACME", "USD", T, 0, ks)
+		got := lvPassive(t, m, marketdata.Bump{Quote: -1}, "ACME", "USD", T, ks)
 		for i, K := range ks {
 			const dT, dK, dKK = 1e-5, 1e-2, 5e-2
 			cT := (call(T+dT, K) - call(T-dT, K)) / (2 * dT)
@@ -204,7 +203,7 @@ func TestDupireAtTimeZero(t *testing.T) {
 	ref := m.NewScope()
 	ref.Reset(nil)
 	ks := []float64{72.5, 90, 100, 108, 125}
-	got := lvPassive(t, m, "ACME", "USD", 0, 0, ks)
+	got := lvPassive(t, m, marketdata.Bump{Quote: -1}, "ACME", "USD", 0, ks)
 	for i, K := range ks {
 		tv, err := ref.TotalVariance("ACME", aad.Const(0.25), K) // the 6M smile, flat vol before
 		require.NoError(t, err)
@@ -242,14 +241,14 @@ func TestDupireSensitivitiesAgainstBumps(t *testing.T) {
 				var up, dn float64
 				if i == 0 {
 					// The valuation time moves forward: t − h.
-					up = lvPassive(t, m, "ACME", "USD", tv, d, ks)[j]
-					dn = lvPassive(t, m, "ACME", "USD", tv, -d, ks)[j]
+					up = lvPassive(t, m, marketdata.Bump{Quote: -1, Time: d}, "ACME", "USD", tv, ks)[j]
+					dn = lvPassive(t, m, marketdata.Bump{Quote: -1, Time: -d}, "ACME", "USD", tv, ks)[j]
 				} else {
 					if key == "SPOT/ACME" {
 						d = 1e-4
 					}
-					up = lvPassive(t, m.Shifted(ins[i-1].Quote, d), "ACME", "USD", tv, 0, ks)[j]
-					dn = lvPassive(t, m.Shifted(ins[i-1].Quote, -d), "ACME", "USD", tv, 0, ks)[j]
+					up = lvPassive(t, m, marketdata.Bump{Quote: ins[i-1].Quote, By: d}, "ACME", "USD", tv, ks)[j]
+					dn = lvPassive(t, m, marketdata.Bump{Quote: ins[i-1].Quote, By: -d}, "ACME", "USD", tv, ks)[j]
 				}
 				want := (up - dn) / (2 * d)
 				assert.InDelta(t, want, grad[i], 1e-6*math.Abs(want)+1e-8, "t=%v K=%v ∂/∂%s", tv, K, key)

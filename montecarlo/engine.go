@@ -20,25 +20,18 @@ import (
 // no heap allocation. An Engine runs one problem at a time: give each
 // goroutine that prices its own Engine.
 type Engine struct {
-	m       *marketdata.Market
 	workers []*worker
 }
 
 // NewEngine returns an engine on market m with the given number of workers
 // (at least 1).
 func NewEngine(m *marketdata.Market, workers int) *Engine {
-	e := &Engine{m: m, workers: make([]*worker, max(workers, 1))}
+	e := &Engine{workers: make([]*worker, max(workers, 1))}
 	for i := range e.workers {
 		e.workers[i] = &worker{tape: aad.NewTape(1 << 12), sc: m.NewScope(), ref: m.NewScope()}
 	}
 	return e
 }
-
-// Workers returns the number of worker goroutines.
-func (e *Engine) Workers() int { return len(e.workers) }
-
-// Market returns the engine's market.
-func (e *Engine) Market() *marketdata.Market { return e.m }
 
 // Result is the outcome of a Monte Carlo pricing: the price with its
 // standard error and, for a run with Greeks, the sensitivity of the price
@@ -105,10 +98,10 @@ type block struct {
 
 // Run prices pr with the settings set on the engine's market with bump
 // applied (marketdata.Bump{Quote: -1} for none), with sensitivities if
-// greeks (otherwise passively: the price alone, as bump-and-revalue needs,
-// from the same random numbers). It returns an error if pr or set is
-// invalid, if the market lacks data pr needs, or if ctx is done first.
-func (e *Engine) Run(ctx context.Context, pr *Problem, set Settings, bump marketdata.Bump, greeks bool) (*Result, error) {
+// set.Greeks. It returns an error if pr or set is invalid, if the market
+// lacks data pr needs, or if ctx is done first; a *PanicError if a worker
+// panicked.
+func (e *Engine) Run(ctx context.Context, pr *Problem, set Settings, bump marketdata.Bump) (*Result, error) {
 	if err := pr.check(set); err != nil {
 		return nil, err
 	}
@@ -124,10 +117,10 @@ func (e *Engine) Run(ctx context.Context, pr *Problem, set Settings, bump market
 	run := func(k int) {
 		defer func() {
 			if r := recover(); r != nil {
-				errs[k] = fmt.Errorf("montecarlo: panic: %v\n%s", r, debug.Stack())
+				errs[k] = &PanicError{Value: r, Stack: debug.Stack()}
 			}
 		}()
-		errs[k] = e.workers[k].run(ctx, pr, set, bump, greeks, blocks, units, &next)
+		errs[k] = e.workers[k].run(ctx, pr, set, bump, blocks, units, &next)
 	}
 	if nw == 1 {
 		run(0)
@@ -146,11 +139,22 @@ func (e *Engine) Run(ctx context.Context, pr *Problem, set Settings, bump market
 			return nil, err
 		}
 	}
-	return e.combine(pr, set, blocks, greeks), nil
+	return e.combine(set, blocks), nil
 }
 
+// PanicError is the error of a run in which a worker panicked: a bug, not
+// bad data. Its message is one short line, fit for a trade's error cell;
+// the stack, for a log, is in Stack.
+type PanicError struct {
+	Value any    // what the worker panicked with
+	Stack []byte // the worker's stack where it recovered (debug.Stack)
+}
+
+// Error returns "montecarlo: internal error: " and the panic value.
+func (e *PanicError) Error() string { return fmt.Sprintf("montecarlo: internal error: %v", e.Value) }
+
 // combine adds the blocks in block order.
-func (e *Engine) combine(pr *Problem, set Settings, blocks []block, greeks bool) *Result {
+func (e *Engine) combine(set Settings, blocks []block) *Result {
 	w := e.workers[0]
 	res := &Result{Steps: len(w.times) - 1, Blocks: len(blocks)}
 	n, sum := 0, 0.0
@@ -185,7 +189,7 @@ func (e *Engine) combine(pr *Problem, set Settings, blocks []block, greeks bool)
 	for i := range blocks {
 		res.BlockPaths[i], res.BlockPV[i] = blocks[i].n, blocks[i].sum
 	}
-	if !greeks {
+	if !set.Greeks {
 		return res
 	}
 	res.BlockGrad = make([][]float64, len(blocks))
@@ -335,9 +339,9 @@ func (w *worker) setup(pr *Problem, bump marketdata.Bump, tp *aad.Tape) (aad.Mar
 }
 
 // run sets up pr and prices the blocks it claims until none is left.
-func (w *worker) run(ctx context.Context, pr *Problem, set Settings, bump marketdata.Bump, greeks bool, blocks []block, units int, next *atomic.Int64) error {
+func (w *worker) run(ctx context.Context, pr *Problem, set Settings, bump marketdata.Bump, blocks []block, units int, next *atomic.Int64) error {
 	var tp *aad.Tape
-	if greeks {
+	if set.Greeks {
 		tp = w.tape
 	}
 	mark, err := w.setup(pr, bump, tp)
@@ -371,7 +375,7 @@ func (w *worker) run(ctx context.Context, pr *Problem, set Settings, bump market
 			return err
 		}
 		blk := &blocks[b]
-		if greeks {
+		if set.Greeks {
 			blk.grad = make([]float64, ninputs)
 		}
 		if err := w.block(ctx, pr, set, tp, mark, b, units*b/nb, units*(b+1)/nb, blk); err != nil {

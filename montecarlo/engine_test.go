@@ -2,6 +2,7 @@ package montecarlo_test
 
 import (
 	"context"
+	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/aadrisk/aadrisk/aad"
+	"github.com/aadrisk/aadrisk/internal/testutil"
 	"github.com/aadrisk/aadrisk/marketdata"
 	"github.com/aadrisk/aadrisk/montecarlo"
 	"github.com/aadrisk/aadrisk/pricing/closedform"
@@ -78,11 +80,17 @@ func call(k float64, isCall bool) montecarlo.Payoff {
 	})
 }
 
-func run(t testing.TB, m *marketdata.Market, workers int, pr *montecarlo.Problem, set montecarlo.Settings, greeks bool) *montecarlo.Result {
+func run(t testing.TB, m *marketdata.Market, workers int, pr *montecarlo.Problem, set montecarlo.Settings) *montecarlo.Result {
 	t.Helper()
-	r, err := montecarlo.NewEngine(m, workers).Run(context.Background(), pr, set, marketdata.Bump{Quote: -1}, greeks)
+	r, err := montecarlo.NewEngine(m, workers).Run(context.Background(), pr, set, marketdata.Bump{Quote: -1})
 	require.NoError(t, err)
 	return r
+}
+
+// withGreeks returns set asking for the sensitivities.
+func withGreeks(set montecarlo.Settings) montecarlo.Settings {
+	set.Greeks = true
+	return set
 }
 
 func sens(t testing.TB, m *marketdata.Market, r *montecarlo.Result, key string) montecarlo.Sensitivity {
@@ -96,13 +104,6 @@ func sens(t testing.TB, m *marketdata.Market, r *montecarlo.Result, key string) 
 	}
 	t.Fatalf("no sensitivity to %s", key)
 	return montecarlo.Sensitivity{}
-}
-
-// within checks |got − want| ≤ 3·se (plus bias), with the figures in the
-// message.
-func within(t *testing.T, what string, got, se, want, bias float64) {
-	t.Helper()
-	assert.LessOrEqualf(t, math.Abs(got-want), 3*se+bias, "%s: got %.6g ± %.2g, want %.6g", what, got, se, want)
 }
 
 func bsEuropean(t *testing.T, tp *aad.Tape, isCall bool, s, k, T, r, q, v float64) (pv float64, delta, vega, rho, divRho float64) {
@@ -126,15 +127,15 @@ func TestBlackScholesEuropeanAgainstClosedForm(t *testing.T) {
 	for _, seq := range []montecarlo.Sequence{montecarlo.PseudoRandom, montecarlo.SobolBridge} {
 		for _, isCall := range []bool{true, false} {
 			pr := &montecarlo.Problem{Underlyings: []string{"ACME"}, Currency: "USD", Strikes: []float64{105}, Dates: []float64{1}, Steps: 12, Payoff: call(105, isCall)}
-			r := run(t, m, 2, pr, montecarlo.Settings{Paths: 40_000, Seed: 7, Sequence: seq}, true)
+			r := run(t, m, 2, pr, montecarlo.Settings{Paths: 40_000, Seed: 7, Sequence: seq, Greeks: true})
 			pv, delta, vega, rho, divRho := bsEuropean(t, tp, isCall, 100, 105, 1, 0.05, 0.02, 0.2)
-			within(t, "pv", r.PV, r.StdError, pv, 0)
+			testutil.Near(t, r.PV, pv, 0, 3*r.StdError, "pv (± %.2g)", r.StdError)
 			for _, c := range []struct {
 				key  string
 				want float64
 			}{{"SPOT/ACME", delta}, {"VOL/ACME/1Y", vega}, {"RATE/USD/1Y", rho}, {"DIVYIELD/ACME/1Y", divRho}} {
 				s := sens(t, m, r, c.key)
-				within(t, c.key, s.Value, s.StdError, c.want, 0)
+				testutil.Near(t, s.Value, c.want, 0, 3*s.StdError, "%s (± %.2g)", c.key, s.StdError)
 				assert.Greater(t, s.StdError, 0.0, c.key)
 			}
 			assert.True(t, r.HasTheta)
@@ -162,10 +163,10 @@ func TestAADAgainstBump(t *testing.T) {
 			m := load(t, c.market)
 			e := montecarlo.NewEngine(m, 1)
 			ctx := context.Background()
-			r, err := e.Run(ctx, &c.pr, c.set, marketdata.Bump{Quote: -1}, true)
+			r, err := e.Run(ctx, &c.pr, withGreeks(c.set), marketdata.Bump{Quote: -1})
 			require.NoError(t, err)
 			value := func(b marketdata.Bump) float64 {
-				r, err := e.Run(ctx, &c.pr, c.set, b, false)
+				r, err := e.Run(ctx, &c.pr, c.set, b)
 				require.NoError(t, err)
 				return r.PV
 			}
@@ -206,9 +207,9 @@ func TestWorkersIdentical(t *testing.T) {
 	for _, seq := range []montecarlo.Sequence{montecarlo.PseudoRandom, montecarlo.SobolBridge} {
 		pr := &montecarlo.Problem{Underlyings: []string{"ACME", "BETA"}, Currency: "USD", Dates: []float64{1}, Steps: 10, Payoff: basket([]float64{1, 2}, 200)}
 		set := montecarlo.Settings{Paths: 9000, Seed: 42, Sequence: seq}
-		r1 := run(t, m, 1, pr, set, true)
+		r1 := run(t, m, 1, pr, withGreeks(set))
 		for _, w := range []int{2, 3, 8} {
-			rw := run(t, m, w, pr, set, true)
+			rw := run(t, m, w, pr, withGreeks(set))
 			require.Equal(t, r1, rw, "%d workers", w)
 		}
 	}
@@ -219,7 +220,7 @@ func TestCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	pr := &montecarlo.Problem{Underlyings: []string{"ACME"}, Currency: "USD", Dates: []float64{1}, Steps: 10, Payoff: call(100, true)}
-	_, err := montecarlo.NewEngine(m, 2).Run(ctx, pr, montecarlo.Settings{Paths: 100_000}, marketdata.Bump{Quote: -1}, true)
+	_, err := montecarlo.NewEngine(m, 2).Run(ctx, pr, montecarlo.Settings{Paths: 100_000, Greeks: true}, marketdata.Bump{Quote: -1})
 	require.ErrorIs(t, err, context.Canceled)
 }
 
@@ -246,20 +247,37 @@ func TestBadProblems(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			pr, set := ok, montecarlo.Settings{Paths: 100}
 			c.edit(&pr, &set)
-			_, err := e.Run(context.Background(), &pr, set, marketdata.Bump{Quote: -1}, true)
+			_, err := e.Run(context.Background(), &pr, withGreeks(set), marketdata.Bump{Quote: -1})
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), c.want)
 		})
 	}
 }
 
+// TestWorkerPanic checks that a panic in a worker (here the payoff's)
+// ends the run with a *PanicError whose message is one short line, with
+// the stack kept apart for a log, on one worker and on several.
+func TestWorkerPanic(t *testing.T) {
+	m := load(t, flatMarket)
+	boom := montecarlo.PayoffFunc(func(tp *aad.Tape, p *montecarlo.Path) aad.Number { panic("index out of range") })
+	pr := &montecarlo.Problem{Underlyings: []string{"ACME"}, Currency: "USD", Dates: []float64{1}, Steps: 2, Payoff: boom}
+	for _, workers := range []int{1, 2} {
+		_, err := montecarlo.NewEngine(m, workers).Run(context.Background(), pr, montecarlo.Settings{Paths: 1000, Greeks: true}, marketdata.Bump{Quote: -1})
+		var pe *montecarlo.PanicError
+		require.True(t, errors.As(err, &pe), "%d workers: %v", workers, err)
+		assert.Equal(t, "montecarlo: internal error: index out of range", err.Error())
+		assert.Equal(t, "index out of range", pe.Value)
+		assert.Contains(t, string(pe.Stack), "TestWorkerPanic", "the stack of the panic")
+	}
+}
+
 func TestNonPSDCorrelation(t *testing.T) {
 	m := load(t, strings.Replace(flatMarket, "CORR,BETA|GAMMA,,,0.2", "CORR,BETA|GAMMA,,,-0.99", 1))
 	pr := &montecarlo.Problem{Underlyings: []string{"ACME", "BETA", "GAMMA"}, Currency: "USD", Dates: []float64{1}, Steps: 4, Payoff: basket([]float64{1, 1, 1}, 200)}
-	_, err := montecarlo.NewEngine(m, 1).Run(context.Background(), pr, montecarlo.Settings{Paths: 100}, marketdata.Bump{Quote: -1}, true)
+	_, err := montecarlo.NewEngine(m, 1).Run(context.Background(), pr, montecarlo.Settings{Paths: 100, Greeks: true}, marketdata.Bump{Quote: -1})
 	require.ErrorContains(t, err, "ACME|BETA|GAMMA is not positive semi-definite")
 	pr.Underlyings, pr.Payoff = []string{"ACME", "BETA"}, basket([]float64{1, 1}, 150) // a PSD part of it prices
-	_, err = montecarlo.NewEngine(m, 1).Run(context.Background(), pr, montecarlo.Settings{Paths: 100}, marketdata.Bump{Quote: -1}, true)
+	_, err = montecarlo.NewEngine(m, 1).Run(context.Background(), pr, montecarlo.Settings{Paths: 100, Greeks: true}, marketdata.Bump{Quote: -1})
 	require.NoError(t, err)
 }
 
@@ -270,7 +288,7 @@ func TestZeroAllocationsPerPath(t *testing.T) {
 		pr := &montecarlo.Problem{Model: model, Underlyings: []string{"ACME"}, Currency: "USD", Strikes: []float64{100}, Dates: []float64{1}, Steps: 52, Payoff: call(100, true)}
 		runN := func(paths int) float64 {
 			return testing.AllocsPerRun(3, func() {
-				_, err := e.Run(context.Background(), pr, montecarlo.Settings{Paths: paths, Seed: 1}, marketdata.Bump{Quote: -1}, true)
+				_, err := e.Run(context.Background(), pr, montecarlo.Settings{Paths: paths, Seed: 1, Greeks: true}, marketdata.Bump{Quote: -1})
 				require.NoError(t, err)
 			})
 		}
@@ -284,7 +302,7 @@ func TestZeroAllocationsPerPath(t *testing.T) {
 	pr := &montecarlo.Problem{Model: montecarlo.Heston, Underlyings: []string{"ACME"}, Currency: "USD", Dates: []float64{1}, Steps: 12, Payoff: call(100, true)}
 	runN := func(paths int) float64 {
 		return testing.AllocsPerRun(3, func() {
-			_, err := e.Run(context.Background(), pr, montecarlo.Settings{Paths: paths, Seed: 1}, marketdata.Bump{Quote: -1}, true)
+			_, err := e.Run(context.Background(), pr, montecarlo.Settings{Paths: paths, Seed: 1, Greeks: true}, marketdata.Bump{Quote: -1})
 			require.NoError(t, err)
 		})
 	}

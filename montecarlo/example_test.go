@@ -34,8 +34,8 @@ func simulateCall(m *marketdata.Market) error {
 	r, err := eng.Run(context.Background(), &montecarlo.Problem{Model: montecarlo.BlackScholes,
 		Underlyings: []string{"ACME"}, Currency: "USD", Strikes: []float64{100},
 		Dates: []float64{1}, Steps: 1, Payoff: call},
-		montecarlo.Settings{Paths: 8192, Seed: 1, Antithetic: true},
-		marketdata.Bump{Quote: -1}, true) // no bump, with Greeks
+		montecarlo.Settings{Paths: 8192, Seed: 1, Antithetic: true, Greeks: true},
+		marketdata.Bump{Quote: -1}) // no bump
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,6 @@
 package montecarlo
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/aadrisk/aadrisk/aad"
@@ -147,18 +146,6 @@ func (m *hestonModel) setup(c *setupContext) error {
 	h, err := c.sc.Heston(name)
 	if err != nil {
 		return err
-	}
-	switch {
-	case !(h.V0.Value() >= 0):
-		return fmt.Errorf("HESTON/%s/v0 is %v: want v0 ≥ 0", name, h.V0.Value())
-	case !(h.Kappa.Value() >= 0):
-		return fmt.Errorf("HESTON/%s/kappa is %v: want κ ≥ 0", name, h.Kappa.Value())
-	case !(h.Theta.Value() >= 0):
-		return fmt.Errorf("HESTON/%s/theta is %v: want θ ≥ 0", name, h.Theta.Value())
-	case !(h.Sigma.Value() >= 0):
-		return fmt.Errorf("HESTON/%s/sigma is %v: want σ ≥ 0", name, h.Sigma.Value())
-	case !(math.Abs(h.Rho.Value()) <= 1):
-		return fmt.Errorf("HESTON/%s/rho is %v: want −1 ≤ ρ ≤ 1", name, h.Rho.Value())
 	}
 	m.n = len(c.times) - 1
 	if m.carry, err = c.carry(m.carry, name, true); err != nil {

@@ -14,23 +14,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/aadrisk/aadrisk/aad"
+	"github.com/aadrisk/aadrisk/internal/testutil"
 	"github.com/aadrisk/aadrisk/marketdata"
 	"github.com/aadrisk/aadrisk/pricing/closedform"
 )
-
-// biasSets are the parameter sets of the Heston tests (heston_test.go's
-// hestonSets), on a flat market of spot 100, rate 3% and dividend yield 1%.
-var biasSets = []struct {
-	name                            string
-	v0, kappa, theta, sigma, rho, T float64
-}{
-	{"feller violated 1Y", 0.05, 1, 0.04, 0.7, -0.8, 1},
-	{"feller violated 5Y", 0.04, 0.5, 0.04, 1.0, -0.9, 5},
-	{"feller violated 2Y", 0.04, 0.3, 0.04, 0.9, -0.5, 2},
-	{"feller satisfied 1Y", 0.04, 1.5, 0.04, 0.3, -0.7, 1},
-}
-
-const biasR, biasQ = 0.03, 0.01
 
 // conditionalCalls prices calls at strikes ks (and, last, the discounted
 // forward) on set j by the model's own simulate on its own normals, with
@@ -39,11 +26,8 @@ const biasR, biasQ = 0.03, 0.01
 // conditional Monte Carlo of Willard), which removes most of the noise.
 // It returns the estimates, their standard errors and the closed form.
 func conditionalCalls(t *testing.T, j, stepsPerYear, paths int, ks []float64) (mean, se, want []float64) {
-	h := biasSets[j]
-	csv := fmt.Sprintf("type,name,pillar,strike,value\nSPOT,ACME,,,100\nRATE,USD,1Y,,%v\nDIVYIELD,ACME,1Y,,%v\n"+
-		"HESTON,ACME,v0,,%v\nHESTON,ACME,kappa,,%v\nHESTON,ACME,theta,,%v\nHESTON,ACME,sigma,,%v\nHESTON,ACME,rho,,%v\n",
-		biasR, biasQ, h.v0, h.kappa, h.theta, h.sigma, h.rho)
-	mkt, err := marketdata.Load(strings.NewReader(csv), "market.csv", time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC))
+	h := testutil.HestonSets[j]
+	mkt, err := marketdata.Load(strings.NewReader(testutil.HestonMarket(h)), "market.csv", time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC))
 	require.NoError(t, err)
 	w := NewEngine(mkt, 1).workers[0]
 	pr := &Problem{Model: Heston, Underlyings: []string{"ACME"}, Currency: "USD", Dates: []float64{h.T},
@@ -90,12 +74,12 @@ func conditionalCalls(t *testing.T, j, stepsPerYear, paths int, ks []float64) (m
 		mean[j] = sum[j] / float64(paths)
 		se[j] = math.Sqrt((sum2[j]/float64(paths) - mean[j]*mean[j]) / float64(paths))
 		if j == len(ks) {
-			want[j] = 100 * math.Exp(-biasQ*h.T)
+			want[j] = testutil.HestonSpot * math.Exp(-testutil.HestonDiv*h.T)
 			continue
 		}
 		y, err := closedform.HestonEuropean(nil, closedform.Call,
-			closedform.Params{S: aad.Const(100), K: aad.Const(ks[j]), T: aad.Const(h.T), R: aad.Const(biasR), Q: aad.Const(biasQ)},
-			closedform.HestonParams{V0: aad.Const(h.v0), Kappa: aad.Const(h.kappa), Theta: aad.Const(h.theta), Sigma: aad.Const(h.sigma), Rho: aad.Const(h.rho)})
+			closedform.Params{S: aad.Const(testutil.HestonSpot), K: aad.Const(ks[j]), T: aad.Const(h.T), R: aad.Const(testutil.HestonRate), Q: aad.Const(testutil.HestonDiv)},
+			marketdata.HestonParams{V0: aad.Const(h.V0), Kappa: aad.Const(h.Kappa), Theta: aad.Const(h.Theta), Sigma: aad.Const(h.Sigma), Rho: aad.Const(h.Rho)})
 		require.NoError(t, err)
 		want[j] = y.Value()
 	}
@@ -111,7 +95,7 @@ func TestHestonBiasBound(t *testing.T) {
 		t.Skip("tens of thousands of paths: not in -short")
 	}
 	ks := []float64{80, 100, 120}
-	for j, h := range biasSets {
+	for j, h := range testutil.HestonSets {
 		mean, se, want := conditionalCalls(t, j, 100, 30_000, ks)
 		for i := range mean {
 			what := "forward"
@@ -119,8 +103,8 @@ func TestHestonBiasBound(t *testing.T) {
 				what = fmt.Sprintf("K=%v", ks[i])
 			}
 			d := mean[i] - want[i]
-			t.Logf("%s %s: %.5f ± %.5f, closed form %.5f: bias %+.3f%% ± %.3f%%", h.name, what, mean[i], se[i], want[i], 100*d/want[i], 100*se[i]/want[i])
-			assert.LessOrEqualf(t, math.Abs(d), math.Max(3*se[i], 0.005*want[i]), "%s %s: %.5f ± %.5f, closed form %.5f", h.name, what, mean[i], se[i], want[i])
+			t.Logf("%s %s: %.5f ± %.5f, closed form %.5f: bias %+.3f%% ± %.3f%%", h.Name, what, mean[i], se[i], want[i], 100*d/want[i], 100*se[i]/want[i])
+			assert.LessOrEqualf(t, math.Abs(d), math.Max(3*se[i], 0.005*want[i]), "%s %s: %.5f ± %.5f, closed form %.5f", h.Name, what, mean[i], se[i], want[i])
 		}
 	}
 }
@@ -143,14 +127,14 @@ func TestHestonSchemeBias(t *testing.T) {
 		stepsPerYear = s
 	}
 	ks := []float64{80, 90, 100, 110, 120, 140}
-	for j, h := range biasSets {
+	for j, h := range testutil.HestonSets {
 		mean, se, want := conditionalCalls(t, j, stepsPerYear, paths, ks)
 		for i := range mean {
 			what := "forward"
 			if i < len(ks) {
 				what = fmt.Sprintf("K=%v", ks[i])
 			}
-			t.Logf("%s, %d steps a year, %s: %.5f ± %.5f, closed form %.5f: bias %+.3f%% ± %.3f%%", h.name, stepsPerYear, what, mean[i], se[i], want[i], 100*(mean[i]-want[i])/want[i], 100*se[i]/want[i])
+			t.Logf("%s, %d steps a year, %s: %.5f ± %.5f, closed form %.5f: bias %+.3f%% ± %.3f%%", h.Name, stepsPerYear, what, mean[i], se[i], want[i], 100*(mean[i]-want[i])/want[i], 100*se[i]/want[i])
 		}
 	}
 }

@@ -2,7 +2,6 @@ package montecarlo_test
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"testing"
 
@@ -10,42 +9,27 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/aadrisk/aadrisk/aad"
+	"github.com/aadrisk/aadrisk/internal/testutil"
 	"github.com/aadrisk/aadrisk/marketdata"
 	"github.com/aadrisk/aadrisk/montecarlo"
 	"github.com/aadrisk/aadrisk/pricing/closedform"
 )
 
-// hestonSet is a Heston parameter set with an expiry, on a flat market of
-// spot 100, rate 3% and dividend yield 1%.
-type hestonSet struct {
-	name                            string
-	v0, kappa, theta, sigma, rho, T float64
-}
+// hestonSet is a parameter set of testutil.HestonSets, on its flat market,
+// with the methods of these tests.
+type hestonSet testutil.HestonSet
 
-// The sets of the tests: three violate Feller's condition 2κθ ≥ σ²
-// (2κθ/σ² = 0.16, 0.04 and 0.03), the last satisfies it.
-var hestonSets = []hestonSet{
-	{"feller violated 1Y", 0.05, 1, 0.04, 0.7, -0.8, 1},
-	{"feller violated 5Y", 0.04, 0.5, 0.04, 1.0, -0.9, 5},
-	{"feller violated 2Y", 0.04, 0.3, 0.04, 0.9, -0.5, 2},
-	{"feller satisfied 1Y", 0.04, 1.5, 0.04, 0.3, -0.7, 1},
-}
-
-const (
-	hestonR, hestonQ = 0.03, 0.01
-)
+// hestonSets are testutil.HestonSets, which the internal tests share.
+var hestonSets = func() []hestonSet {
+	sets := make([]hestonSet, len(testutil.HestonSets))
+	for i, h := range testutil.HestonSets {
+		sets[i] = hestonSet(h)
+	}
+	return sets
+}()
 
 func (h hestonSet) market(t testing.TB) *marketdata.Market {
-	return load(t, fmt.Sprintf(`type,name,pillar,strike,value
-SPOT,ACME,,,100
-RATE,USD,1Y,,%v
-DIVYIELD,ACME,1Y,,%v
-HESTON,ACME,v0,,%v
-HESTON,ACME,kappa,,%v
-HESTON,ACME,theta,,%v
-HESTON,ACME,sigma,,%v
-HESTON,ACME,rho,,%v
-`, hestonR, hestonQ, h.v0, h.kappa, h.theta, h.sigma, h.rho))
+	return load(t, testutil.HestonMarket(testutil.HestonSet(h)))
 }
 
 // problem is a call at strike k and expiry h.T, with 100 steps a year.
@@ -60,8 +44,8 @@ func (h hestonSet) problem(k float64, stepsPerYear int) *montecarlo.Problem {
 // curves).
 func (h hestonSet) closedForm(t testing.TB, k float64) (pv float64, greeks map[string]float64) {
 	tp := aad.NewTape(256)
-	p := closedform.Params{S: tp.Var(100), K: aad.Const(k), T: tp.Var(h.T), R: aad.Const(hestonR), Q: aad.Const(hestonQ)}
-	hp := closedform.HestonParams{V0: tp.Var(h.v0), Kappa: tp.Var(h.kappa), Theta: tp.Var(h.theta), Sigma: tp.Var(h.sigma), Rho: tp.Var(h.rho)}
+	p := closedform.Params{S: tp.Var(testutil.HestonSpot), K: aad.Const(k), T: tp.Var(h.T), R: aad.Const(testutil.HestonRate), Q: aad.Const(testutil.HestonDiv)}
+	hp := marketdata.HestonParams{V0: tp.Var(h.V0), Kappa: tp.Var(h.Kappa), Theta: tp.Var(h.Theta), Sigma: tp.Var(h.Sigma), Rho: tp.Var(h.Rho)}
 	y, err := closedform.HestonEuropean(tp, closedform.Call, p, hp)
 	require.NoError(t, err)
 	g := tp.Gradient(nil, y, []aad.Number{hp.V0, hp.Kappa, hp.Theta, hp.Sigma, hp.Rho, p.S, p.T})
@@ -87,11 +71,11 @@ func TestHestonAgainstClosedForm(t *testing.T) {
 	for _, h := range hestonSets {
 		m := h.market(t)
 		for _, k := range []float64{80, 100, 120} {
-			r := run(t, m, 2, h.problem(k, 100), montecarlo.Settings{Paths: 40_000, Seed: 1}, false)
+			r := run(t, m, 2, h.problem(k, 100), montecarlo.Settings{Paths: 40_000, Seed: 1})
 			want, _ := h.closedForm(t, k)
 			tol := math.Max(3*r.StdError, hestonBias*want)
-			t.Logf("%s K=%v: %.5g ± %.2g, closed form %.5g (%+.3f%%, z = %.2f)", h.name, k, r.PV, r.StdError, want, 100*(r.PV-want)/want, (r.PV-want)/r.StdError)
-			assert.LessOrEqualf(t, math.Abs(r.PV-want), tol, "%s K=%v: got %.5g ± %.2g, want %.5g (bias %.3f%%)", h.name, k, r.PV, r.StdError, want, 100*(r.PV-want)/want)
+			t.Logf("%s K=%v: %.5g ± %.2g, closed form %.5g (%+.3f%%, z = %.2f)", h.Name, k, r.PV, r.StdError, want, 100*(r.PV-want)/want, (r.PV-want)/r.StdError)
+			assert.LessOrEqualf(t, math.Abs(r.PV-want), tol, "%s K=%v: got %.5g ± %.2g, want %.5g (bias %.3f%%)", h.Name, k, r.PV, r.StdError, want, 100*(r.PV-want)/want)
 		}
 	}
 }
@@ -103,10 +87,10 @@ func bumpCheck(t *testing.T, m *marketdata.Market, pr *montecarlo.Problem, set m
 	t.Helper()
 	e := montecarlo.NewEngine(m, 2)
 	ctx := context.Background()
-	r, err := e.Run(ctx, pr, set, marketdata.Bump{Quote: -1}, true)
+	r, err := e.Run(ctx, pr, withGreeks(set), marketdata.Bump{Quote: -1})
 	require.NoError(t, err)
 	value := func(b marketdata.Bump) float64 {
-		r, err := e.Run(ctx, pr, set, b, false)
+		r, err := e.Run(ctx, pr, set, b)
 		require.NoError(t, err)
 		return r.PV
 	}
@@ -137,7 +121,7 @@ func bumpCheck(t *testing.T, m *marketdata.Market, pr *montecarlo.Problem, set m
 // against bumps of 1e-7 with the same random numbers, on every set.
 func TestHestonAADAgainstBump(t *testing.T) {
 	for j, h := range hestonSets {
-		t.Run(h.name, func(t *testing.T) {
+		t.Run(h.Name, func(t *testing.T) {
 			bumpCheck(t, h.market(t), h.problem(105, 50), montecarlo.Settings{Paths: 1000, Seed: 17})
 			if j == 0 {
 				bumpCheck(t, h.market(t), h.problem(95, 50), montecarlo.Settings{Paths: 1000, Seed: 17, Sequence: montecarlo.SobolBridge, Antithetic: true})
@@ -171,14 +155,14 @@ func TestHestonAADAgainstRevaluation(t *testing.T) {
 	d := make(map[string][]float64)
 	for seed := range uint64(seeds) {
 		set := montecarlo.Settings{Paths: 4000, Seed: 100 + seed}
-		r, err := e.Run(ctx, pr, set, marketdata.Bump{Quote: -1}, true)
+		r, err := e.Run(ctx, pr, withGreeks(set), marketdata.Bump{Quote: -1})
 		require.NoError(t, err)
 		for _, key := range keys {
 			i, _ := m.Index(key)
 			hh := steps[key]
-			up, err := e.Run(ctx, pr, set, marketdata.Bump{Quote: i, By: hh}, false)
+			up, err := e.Run(ctx, pr, set, marketdata.Bump{Quote: i, By: hh})
 			require.NoError(t, err)
-			dn, err := e.Run(ctx, pr, set, marketdata.Bump{Quote: i, By: -hh}, false)
+			dn, err := e.Run(ctx, pr, set, marketdata.Bump{Quote: i, By: -hh})
 			require.NoError(t, err)
 			d[key] = append(d[key], sens(t, m, r, key).Value-(up.PV-dn.PV)/(2*hh))
 		}
@@ -210,7 +194,7 @@ func TestHestonGreeksAgainstClosedForm(t *testing.T) {
 	}
 	for _, h := range hestonSets[:2] {
 		m := h.market(t)
-		r := run(t, m, 2, h.problem(100, 100), montecarlo.Settings{Paths: 40_000, Seed: 5}, true)
+		r := run(t, m, 2, h.problem(100, 100), montecarlo.Settings{Paths: 40_000, Seed: 5, Greeks: true})
 		_, g := h.closedForm(t, 100)
 		for key, want := range g {
 			var s montecarlo.Sensitivity
@@ -220,8 +204,8 @@ func TestHestonGreeksAgainstClosedForm(t *testing.T) {
 			} else {
 				s = sens(t, m, r, key)
 			}
-			t.Logf("%s %s: aad %.5g ± %.2g, closed form %.5g (z = %.2f)", h.name, key, s.Value, s.StdError, want, (s.Value-want)/s.StdError)
-			assert.LessOrEqualf(t, math.Abs(s.Value-want), 4*s.StdError+hestonBias*math.Abs(want), "%s %s: aad %.5g ± %.2g, closed form %.5g", h.name, key, s.Value, s.StdError, want)
+			t.Logf("%s %s: aad %.5g ± %.2g, closed form %.5g (z = %.2f)", h.Name, key, s.Value, s.StdError, want, (s.Value-want)/s.StdError)
+			assert.LessOrEqualf(t, math.Abs(s.Value-want), 4*s.StdError+hestonBias*math.Abs(want), "%s %s: aad %.5g ± %.2g, closed form %.5g", h.Name, key, s.Value, s.StdError, want)
 		}
 	}
 }
@@ -243,9 +227,9 @@ func TestHestonSigmaSmooth(t *testing.T) {
 	var g, pv [3]float64
 	var se float64
 	for j, sig := range []float64{0.49, 0.50, 0.51} {
-		h.sigma = sig
+		h.Sigma = sig
 		m := h.market(t)
-		r := run(t, m, 2, h.problem(100, 50), montecarlo.Settings{Paths: paths, Seed: 23}, true)
+		r := run(t, m, 2, h.problem(100, 50), montecarlo.Settings{Paths: paths, Seed: 23, Greeks: true})
 		s := sens(t, m, r, "HESTON/ACME/sigma")
 		g[j], pv[j], se = s.Value, r.PV, max(se, s.StdError)
 	}
@@ -272,23 +256,23 @@ func TestHestonEdgeParameters(t *testing.T) {
 		{"rho 1", 0.04, 1, 0.04, 0.5, 1, 1},
 		{"kappa 60 one step", 0.04, 60, 0.04, 0.5, -0.7, 1},
 	} {
-		t.Run(h.name, func(t *testing.T) {
+		t.Run(h.Name, func(t *testing.T) {
 			m := h.market(t)
 			pr := h.problem(100, 50)
-			if h.kappa > 10 {
+			if h.Kappa > 10 {
 				pr.Steps = 1
 			}
-			r := run(t, m, 2, pr, montecarlo.Settings{Paths: 2000, Seed: 3}, true)
+			r := run(t, m, 2, pr, montecarlo.Settings{Paths: 2000, Seed: 3, Greeks: true})
 			require.False(t, math.IsNaN(r.PV) || math.IsInf(r.PV, 0), "pv %v", r.PV)
 			for _, s := range r.Sens {
 				require.Falsef(t, math.IsNaN(s.Value) || math.IsInf(s.Value, 0), "%s: %v", m.Quotes()[s.Quote].Key, s.Value)
 			}
 			require.False(t, math.IsNaN(r.Theta) || math.IsInf(r.Theta, 0), "theta %v", r.Theta)
-			if h.sigma == 0 {
-				w := h.theta*h.T + (h.v0-h.theta)*(1-math.Exp(-h.kappa*h.T))/h.kappa
+			if h.Sigma == 0 {
+				w := h.Theta*h.T + (h.V0-h.Theta)*(1-math.Exp(-h.Kappa*h.T))/h.Kappa
 				tp := aad.NewTape(64)
-				want, _, _, _, _ := bsEuropean(t, tp, true, 100, 100, h.T, hestonR, hestonQ, math.Sqrt(w/h.T))
-				within(t, "pv", r.PV, r.StdError, want, 1e-4*want)
+				want, _, _, _, _ := bsEuropean(t, tp, true, testutil.HestonSpot, 100, h.T, testutil.HestonRate, testutil.HestonDiv, math.Sqrt(w/h.T))
+				testutil.Near(t, r.PV, want, 0, 3*r.StdError+1e-4*want, "pv (± %.2g)", r.StdError)
 			}
 		})
 	}
@@ -301,9 +285,9 @@ func TestHestonWorkersIdentical(t *testing.T) {
 	m := h.market(t)
 	for _, seq := range []montecarlo.Sequence{montecarlo.PseudoRandom, montecarlo.SobolBridge} {
 		set := montecarlo.Settings{Paths: 9000, Seed: 42, Sequence: seq}
-		r1 := run(t, m, 1, h.problem(100, 20), set, true)
+		r1 := run(t, m, 1, h.problem(100, 20), withGreeks(set))
 		for _, w := range []int{2, 3} {
-			require.Equal(t, r1, run(t, m, w, h.problem(100, 20), set, true), "%d workers", w)
+			require.Equal(t, r1, run(t, m, w, h.problem(100, 20), withGreeks(set)), "%d workers", w)
 		}
 	}
 }

@@ -183,7 +183,7 @@ func TestLocalVolRepricesItsSurface(t *testing.T) {
 		m := load(t, c.csv)
 		isCall := c.K >= 100
 		pr := &montecarlo.Problem{Model: montecarlo.LocalVol, Underlyings: []string{"ACME"}, Currency: "USD", Dates: []float64{c.T}, Steps: c.steps, Payoff: call(c.K, isCall)}
-		r := run(t, m, 2, pr, montecarlo.Settings{Paths: c.paths, Seed: 5}, false)
+		r := run(t, m, 2, pr, montecarlo.Settings{Paths: c.paths, Seed: 5})
 		want := bsPrice(t, m, c.K, c.T, isCall)
 		tol := math.Max(3*r.StdError, 1e-3*want)
 		t.Logf("%s K=%v T=%v: local vol %.5f ± %.5f, Black–Scholes %.5f (%+.3f%%, %+.2f SE)", c.name, c.K, c.T, r.PV, r.StdError, want, 100*(r.PV/want-1), (r.PV-want)/r.StdError)
@@ -205,7 +205,7 @@ func TestLocalVolConvergesInSteps(t *testing.T) {
 	var errs []float64
 	for _, steps := range []int{25, 100, 400} {
 		pr := &montecarlo.Problem{Model: montecarlo.LocalVol, Underlyings: []string{"ACME"}, Currency: "USD", Dates: []float64{1}, Steps: steps, Payoff: call(100, true)}
-		r := run(t, m, 2, pr, montecarlo.Settings{Paths: 400_000, Seed: 5}, false)
+		r := run(t, m, 2, pr, montecarlo.Settings{Paths: 400_000, Seed: 5})
 		errs = append(errs, r.PV-want)
 		t.Logf("%d steps: %.5f ± %.5f, Black–Scholes %.5f (%.3f%%)", steps, r.PV, r.StdError, want, 100*(r.PV/want-1))
 	}
@@ -264,7 +264,7 @@ func TestLocalVolGreeksAgainstRevaluation(t *testing.T) {
 			var aadMean [3]float64
 			for k := range reps {
 				set := montecarlo.Settings{Paths: 12_500, Seed: uint64(100 + k)}
-				r := run(t, m, 2, lv, set, true)
+				r := run(t, m, 2, lv, withGreeks(set))
 				var g [3]float64 // delta, vega, rho
 				for _, s := range r.Sens {
 					switch q := m.Quotes()[s.Quote]; q.Kind {
@@ -281,7 +281,7 @@ func TestLocalVolGreeksAgainstRevaluation(t *testing.T) {
 				// steps h and 2h, extrapolated to remove the O(h²) error
 				// of the central difference.
 				pv := func(mk *marketdata.Market, b marketdata.Bump) float64 {
-					r, err := montecarlo.NewEngineAnchored(mk, m, 2).Run(context.Background(), lv, set, b, false)
+					r, err := montecarlo.NewEngineAnchored(mk, m, 2).Run(context.Background(), lv, set, b)
 					require.NoError(t, err)
 					return r.PV
 				}
@@ -307,8 +307,8 @@ func TestLocalVolGreeksAgainstRevaluation(t *testing.T) {
 			}
 			// The standard error of delta at 100,000 paths.
 			set := montecarlo.Settings{Paths: 100_000, Seed: 1}
-			d := sens(t, m, run(t, m, 2, lv, set, true), "SPOT/ACME")
-			bs := sens(t, m, run(t, m, 2, pr(montecarlo.BlackScholes), set, true), "SPOT/ACME")
+			d := sens(t, m, run(t, m, 2, lv, withGreeks(set)), "SPOT/ACME")
+			bs := sens(t, m, run(t, m, 2, pr(montecarlo.BlackScholes), withGreeks(set)), "SPOT/ACME")
 			assert.LessOrEqualf(t, d.StdError, 0.1*math.Abs(d.Value), "%s: delta %.5g ± %.2g", name, d.Value, d.StdError)
 			assert.LessOrEqualf(t, d.StdError, 3*bs.StdError, "%s: delta's standard error %.2g under localvol, %.2g under bs", name, d.StdError, bs.StdError)
 			t.Logf("%s: delta %.5f ± %.5f (bs %.5f ± %.5f)", name, d.Value, d.StdError, bs.Value, bs.StdError)
@@ -389,12 +389,12 @@ func TestLocalVolGreeksWhereRegularised(t *testing.T) {
 		pr := &montecarlo.Problem{Model: montecarlo.LocalVol, Underlyings: []string{"ACME"}, Currency: "USD", Dates: []float64{tr.T}, Steps: int(52 * tr.T), Payoff: call(tr.K, tr.isCall)}
 		set := montecarlo.Settings{Paths: 100_000, Seed: 3}
 		e := montecarlo.NewEngine(m, 2)
-		r, err := e.Run(context.Background(), pr, set, marketdata.Bump{Quote: -1}, true)
+		r, err := e.Run(context.Background(), pr, withGreeks(set), marketdata.Bump{Quote: -1})
 		require.NoError(t, err)
 		require.NotEmpty(t, r.Floored, "the surface is meant to have regularised nodes")
 		d := sens(t, m, r, "SPOT/ACME")
 		pv := func(by float64) []float64 {
-			r, err := e.Run(context.Background(), pr, set, marketdata.Bump{Quote: spot, By: by}, false)
+			r, err := e.Run(context.Background(), pr, set, marketdata.Bump{Quote: spot, By: by})
 			require.NoError(t, err)
 			return r.BlockPV
 		}

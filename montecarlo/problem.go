@@ -65,6 +65,10 @@ type Settings struct {
 	Sequence Sequence
 	// Antithetic adds, for each path, the path of the negated normals.
 	Antithetic bool
+	// Greeks asks for the sensitivity of the price to every quote it
+	// depends on, and theta. Without it a run is passive: the price alone,
+	// from the same random numbers, as bump-and-revalue needs.
+	Greeks bool
 	// Progress, when set, is added the paths of each block as the block
 	// finishes (from the worker that simulated it: once per block, never
 	// per path), so that another goroutine can watch a long simulation
@@ -146,9 +150,6 @@ func (p *Path) ScratchFloats(n int) []float64 {
 
 // Steps returns the number of time steps n; grid indexes run 0 … n.
 func (p *Path) Steps() int { return len(p.times) - 1 }
-
-// Time returns the time of grid index i, in years from the valuation date.
-func (p *Path) Time(i int) float64 { return p.times[i] }
 
 // Date returns the grid index of the problem's j-th date.
 func (p *Path) Date(j int) int { return p.dates[j] }

@@ -514,18 +514,6 @@ func (t *primitivity) isPrimitive(p uint32) bool {
 	return true
 }
 
-func isPrime(n int) bool {
-	if n < 2 {
-		return false
-	}
-	for f := 2; f*f <= n; f++ {
-		if n%f == 0 {
-			return false
-		}
-	}
-	return true
-}
-
 // gf2Ring is the ring GF(2)[x]/(p) for a polynomial p of degree d ≤ 31,
 // its elements the polynomials of degree below d (bit i the coefficient of
 // x^i).

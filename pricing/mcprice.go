@@ -25,8 +25,8 @@ func (e *MCEngine) run(ctx context.Context, p *Pricer, inst Instrument, b market
 	if err != nil {
 		return nil, err
 	}
-	set.Progress = p.Progress
-	r, err := p.mcEngine().Run(ctx, pr, set, b, greeks)
+	set.Progress, set.Greeks = p.Progress, greeks
+	r, err := p.mcEngine().Run(ctx, pr, set, b)
 	if err != nil {
 		return nil, err
 	}

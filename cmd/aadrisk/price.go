@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"embed"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -318,6 +319,10 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 		}
 		r := p.Result
 		prog.Emitted(r.Err != nil)
+		if pe := (*montecarlo.PanicError)(nil); errors.As(r.Err, &pe) {
+			// results.csv has the short message; the stack is for the log.
+			log.Error("internal error", "trade_id", r.TradeID, "line", r.Line, "panic", fmt.Sprint(pe.Value), "stack", string(pe.Stack))
+		}
 		if f.strict && (r.Err != nil || sink.Counts().Failed > 0) {
 			// Nothing will be written: the rest is counting.
 			if r.Err != nil && len(strictFailed) < strictListed {

@@ -11,8 +11,6 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/gocarina/gocsv"
 )
 
 // Limits that bound the memory and time a file can take.
@@ -30,11 +28,10 @@ const (
 // Every exported field of T must have a csv tag: a column name, or "-" for
 // a field the decoder leaves alone; tag options (",omitempty" and the like)
 // are not supported. A tagged field's pointer type must implement
-// gocsv.TypeUnmarshaller, UnmarshalCSV(string) error, as Float, Decimal,
-// Int and Text do: plain int, float and string fields, which gocsv would
-// read loosely, are refused. Embedded fields must be tagged "-". A
-// struct that breaks these rules is a programmer error, reported by
-// NewDecoder as a plain (non-*Error) error.
+// Unmarshaler, as Float, Decimal, Int and Text do: plain int, float and
+// string fields, whose parsing would be the decoder's guess, are refused.
+// Embedded fields must be tagged "-". A struct that breaks these rules is a
+// programmer error, reported by NewDecoder as a plain (non-*Error) error.
 //
 // A Decoder streams: it holds one record at a time. It is not safe for
 // concurrent use.
@@ -42,8 +39,6 @@ type Decoder[T any] struct {
 	file string
 	lim  *limitReader
 	cr   *csv.Reader // the file
-	feed feed
-	um   *gocsv.Unmarshaller // over a csv.Reader of feed
 
 	fields    []field // T's tagged fields
 	header    []string
@@ -54,19 +49,26 @@ type Decoder[T any] struct {
 	line  int        // of the record last returned
 	pos   []position // per column, of the record last returned
 	fatal *Error
-	cells []string // scratch: the known cells of a record
 	rec   []string // the record last read, even if it did not decode
 }
 
 type field struct {
-	name string       // the csv tag
-	typ  reflect.Type // the field's type; a pointer to it is a TypeUnmarshaller
-	col  int          // column in the file, -1 if absent
+	name  string // the csv tag
+	index int    // in T; a pointer to the field is an Unmarshaler
+	col   int    // column in the file, -1 if absent
 }
 
 type position struct{ line, col int }
 
-var unmarshalerType = reflect.TypeFor[gocsv.TypeUnmarshaller]()
+// Unmarshaler is the interface of the cell types: UnmarshalCSV reads the
+// cell's text into the value, or says what was expected and what was
+// found. It is the method set of gocsv's TypeUnmarshaller, so the cell
+// types also serve gocsv directly.
+type Unmarshaler interface {
+	UnmarshalCSV(cell string) error
+}
+
+var unmarshalerType = reflect.TypeFor[Unmarshaler]()
 
 // NewDecoder reads the header of r; file names r in errors. required lists
 // the columns that must be present; each must be a csv tag of T. The
@@ -140,31 +142,8 @@ func NewDecoder[T any](r io.Reader, file string, required ...string) (*Decoder[T
 		}
 		return nil, &Error{File: file, Line: 1, Msg: msg, Fatal: true, Err: ErrMissingColumn}
 	}
-
-	// gocsv reads the known columns of each record from d.feed, under
-	// their canonical names, after a sentinel column that matches no field
-	// (so that no line of the feed is ever blank).
-	names := []string{sentinel}
-	for _, fi := range d.colField {
-		if fi >= 0 {
-			names = append(names, fields[fi].name)
-		}
-	}
-	d.feed.writeRecord(names)
-	fr := csv.NewReader(&d.feed)
-	fr.ReuseRecord = true
-	d.um, err = gocsv.NewUnmarshaller(fr, new(T))
-	if err != nil {
-		return nil, fmt.Errorf("strictcsv: gocsv cannot read into %v: %w", reflect.TypeFor[T](), err)
-	}
-	if len(d.um.MismatchedHeaders) != 1 {
-		return nil, fmt.Errorf("strictcsv: gocsv maps the columns %q of %v differently", d.um.MismatchedHeaders, reflect.TypeFor[T]())
-	}
 	return d, nil
 }
-
-// sentinel names the feed's first column, which no field matches.
-const sentinel = "\x00"
 
 // structFields returns the tagged fields of t, checking the rules of
 // Decoder.
@@ -200,7 +179,7 @@ func structFields(t reflect.Type) ([]field, error) {
 		if findField(fields, tag) >= 0 {
 			return nil, fmt.Errorf("strictcsv: two fields of %v have the csv tag %q", t, tag)
 		}
-		fields = append(fields, field{name: tag, typ: sf.Type, col: -1})
+		fields = append(fields, field{name: tag, index: i, col: -1})
 	}
 	if len(fields) == 0 {
 		return nil, fmt.Errorf("strictcsv: %v has no csv-tagged fields", t)
@@ -350,40 +329,24 @@ func (d *Decoder[T]) Next(row *T) (line int, err error) {
 		}
 	}
 
-	d.cells = append(d.cells[:0], "")
+	// Each known cell straight into its field, in the order of the
+	// columns: the first cell its type rejects is the record's error.
+	v := reflect.ValueOf(row).Elem()
 	for j, fi := range d.colField {
-		if fi >= 0 {
-			d.cells = append(d.cells, rec[j])
+		if fi < 0 {
+			continue
+		}
+		u := v.Field(d.fields[fi].index).Addr().Interface().(Unmarshaler)
+		if err := u.UnmarshalCSV(rec[j]); err != nil {
+			*row = zero
+			return line, d.cellError(j, err.Error(), err)
 		}
 	}
-	d.feed.writeRecord(d.cells)
-	v, err := d.um.Read()
-	if err != nil {
-		return line, d.locate(line, rec, err)
-	}
-	*row = *v.(*T)
 	d.line = line
 	for j := range d.pos {
 		d.pos[j].line, d.pos[j].col = d.cr.FieldPos(j)
 	}
 	return line, nil
-}
-
-// locate finds the cell of rec that gocsv failed on (its error only gives
-// an index in a message) by decoding each known cell again, in the order
-// of the columns, and returns the *Error of the first that fails.
-func (d *Decoder[T]) locate(line int, rec []string, gerr error) *Error {
-	for j, fi := range d.colField {
-		if fi < 0 {
-			continue
-		}
-		u := reflect.New(d.fields[fi].typ).Interface().(gocsv.TypeUnmarshaller)
-		if err := u.UnmarshalCSV(rec[j]); err != nil {
-			return d.cellError(j, err.Error(), err)
-		}
-	}
-	// Not reached with well-behaved cell types.
-	return &Error{File: d.file, Line: line, Msg: gerr.Error(), Err: gerr}
 }
 
 // cellError returns an *Error at cell j of the record just read: at the
@@ -597,47 +560,6 @@ func (d *Decoder[T]) Header() []string { return d.header }
 // Ignored returns the header's columns that T does not know and the
 // decoder ignores, for the caller to log.
 func (d *Decoder[T]) Ignored() []string { return d.ignored }
-
-// feed is the source of the csv.Reader gocsv reads from: the decoder
-// writes each record into it, every cell quoted, just before gocsv reads
-// it.
-type feed struct {
-	b   []byte
-	off int
-}
-
-func (f *feed) Read(p []byte) (int, error) {
-	if f.off >= len(f.b) {
-		return 0, io.EOF // not reached: gocsv only reads a record written whole
-	}
-	n := copy(p, f.b[f.off:])
-	f.off += n
-	if f.off == len(f.b) {
-		f.b, f.off = f.b[:0], 0
-	}
-	return n, nil
-}
-
-func (f *feed) writeRecord(cells []string) {
-	for i, c := range cells {
-		if i > 0 {
-			f.b = append(f.b, ',')
-		}
-		f.b = append(f.b, '"')
-		for {
-			k := strings.IndexByte(c, '"')
-			if k < 0 {
-				break
-			}
-			f.b = append(f.b, c[:k+1]...)
-			f.b = append(f.b, '"')
-			c = c[k+1:]
-		}
-		f.b = append(f.b, c...)
-		f.b = append(f.b, '"')
-	}
-	f.b = append(f.b, '\n')
-}
 
 // readAhead bounds how far the csv.Reader's buffer reads past the record
 // it parses.

@@ -19,7 +19,20 @@ type trade struct {
 	Paths    Int     `csv:"paths"`
 	Option   Text    `csv:"option_type"`
 	Line     int     `csv:"-"`
-	note     string  //nolint:unused // unexported fields are left alone
+	note     string  // unexported, untagged: not a column, but zeroed by Next
+}
+
+func TestNextZeroesTheRow(t *testing.T) {
+	d, err := NewDecoder[trade](strings.NewReader("trade_id,strike\nA,1\nB,x\n"), "p.csv")
+	require.NoError(t, err)
+	row := trade{ID: "old", Paths: Int{V: 9, Set: true}, Line: 3, note: "kept?"}
+	_, err = d.Next(&row)
+	require.NoError(t, err)
+	assert.Equal(t, trade{ID: "A", Strike: Float{V: 1, Set: true}}, row, "fields without a column and unexported ones are zero")
+	row.note = "kept?"
+	_, err = d.Next(&row)
+	require.Error(t, err)
+	assert.Equal(t, trade{}, row, "a record that does not decode leaves the row zero")
 }
 
 // readAll decodes every record of in, returning the rows and the errors in

@@ -1,15 +1,15 @@
 // Package strictcsv reads CSV files with a header into structs, strictly,
 // and reports every error at its physical position in the file.
 //
-// It is built on encoding/csv (whose FieldPos gives the line and column of
-// every cell) and github.com/gocarina/gocsv (which maps the columns of a
-// header to the fields of a struct by their `csv` tags). Cells are decoded by
-// field types that implement UnmarshalCSV strictly: Float, Decimal, Int and
-// Text here, or the caller's own (an enumeration, say). gocsv's
-// package-level settings are never changed, and its own number parsing,
-// which reads "010" as 8, "1.9" as 1 and "0,25" as 0.25 and turns a blank
-// cell into 0, is never used: a Decoder refuses struct fields that do not
-// implement UnmarshalCSV.
+// It is built on encoding/csv, whose FieldPos gives the line and column of
+// every cell. A Decoder maps the columns of the header to the fields of a
+// struct by their `csv` tags once, and then decodes each cell of a record
+// straight into its field with the field type's UnmarshalCSV (Unmarshaler),
+// which parses strictly: Float, Decimal, Int and Text here, or the caller's
+// own (an enumeration, say). A Decoder refuses struct fields that do not
+// implement UnmarshalCSV, so no loose default parsing (gocsv's reads "010"
+// as 8, "1.9" as 1 and "0,25" as 0.25 and turns a blank cell into 0) can
+// creep in.
 //
 // # Files
 //

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/aadrisk/aadrisk/aad"
+	"github.com/aadrisk/aadrisk/internal/testutil"
 )
 
 // allFiniteSlice requires every element of g to be finite.
@@ -31,13 +32,13 @@ func TestEuropeanVanishingVariance(t *testing.T) {
 				requireFinite(t, g, x)
 				sq, kd := s*math.Exp(-q*tv[0]), k*math.Exp(-r*tv[0])
 				want := max(sign(call)*(sq-kd), 0)
-				near(t, want, v, 1e-14, 1e-12, "call=%v %v", call, x)
+				testutil.Near(t, v, want, 1e-14, 1e-12, "call=%v %v", call, x)
 				itm := sign(call)*(sq-kd) > 0
 				wantDelta := 0.0
 				if itm {
 					wantDelta = sign(call) * math.Exp(-q*tv[0])
 				}
-				near(t, wantDelta, g[0], 1e-12, 1e-12, "delta call=%v %v", call, x)
+				testutil.Near(t, g[0], wantDelta, 1e-12, 1e-12, "delta call=%v %v", call, x)
 			}
 		}
 	}
@@ -46,14 +47,14 @@ func TestEuropeanVanishingVariance(t *testing.T) {
 	x := []float64{100, 100, 1, 0.03, 0.03, 0}
 	v, g := aadGradient(t, european(true), x)
 	requireFinite(t, g)
-	near(t, 0, v, 0, 1e-12)
-	near(t, 100*math.Exp(-0.03)/math.Sqrt(2*math.Pi), g[5], 1e-12, 0, "vega at σ = 0 at the forward")
-	near(t, 0.5*math.Exp(-0.03), g[0], 1e-12, 0, "delta at σ = 0 at the forward")
+	testutil.Near(t, v, 0, 0, 1e-12)
+	testutil.Near(t, g[5], 100*math.Exp(-0.03)/math.Sqrt(2*math.Pi), 1e-12, 0, "vega at σ = 0 at the forward")
+	testutil.Near(t, g[0], 0.5*math.Exp(-0.03), 1e-12, 0, "delta at σ = 0 at the forward")
 	// Tiny σ√T at the forward: the ATM approximation S·e^{−QT}·σ√T/√(2π).
 	x[5] = 1e-9
 	v, g = aadGradient(t, european(false), x)
 	requireFinite(t, g)
-	near(t, 100*math.Exp(-0.03)*1e-9/math.Sqrt(2*math.Pi), v, 1e-6, 0)
+	testutil.Near(t, v, 100*math.Exp(-0.03)*1e-9/math.Sqrt(2*math.Pi), 1e-6, 0)
 }
 
 func TestDigitalVanishingVariance(t *testing.T) {
@@ -69,7 +70,7 @@ func TestDigitalVanishingVariance(t *testing.T) {
 			if (fwd > x[1]) == call {
 				want = 10 * math.Exp(-x[3]*x[2])
 			}
-			near(t, want, v, 1e-12, 1e-12, "call=%v %v", call, x)
+			testutil.Near(t, v, want, 1e-12, 1e-12, "call=%v %v", call, x)
 			fa := func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
 				return checked(DigitalAsset(tp, typeOf(call), params(in)))
 			}
@@ -78,7 +79,7 @@ func TestDigitalVanishingVariance(t *testing.T) {
 			if want != 0 {
 				want = x[0] * math.Exp(-x[4]*x[2])
 			}
-			near(t, want, v, 1e-12, 1e-12, "asset call=%v %v", call, x)
+			testutil.Near(t, v, want, 1e-12, 1e-12, "asset call=%v %v", call, x)
 		}
 	}
 	// σ = 0 with the forward on the strike: half the cash; the delta is
@@ -86,7 +87,7 @@ func TestDigitalVanishingVariance(t *testing.T) {
 	tp := aad.NewTape(0)
 	p := Params{S: tp.Var(100), K: aad.Const(100), T: aad.Const(1), R: aad.Const(0.03), Q: aad.Const(0.03), Vol: aad.Const(0)}
 	v := DigitalCash(tp, Call, p, 10)
-	near(t, 5*math.Exp(-0.03), v.Value(), 1e-15, 0)
+	testutil.Near(t, v.Value(), 5*math.Exp(-0.03), 1e-15, 0)
 	assert.True(t, math.IsInf(tp.Gradient(nil, v, []aad.Number{p.S})[0], 1))
 }
 
@@ -100,7 +101,7 @@ func TestDeepInAndOutOfTheMoney(t *testing.T) {
 		assert.GreaterOrEqual(t, vc, 0.0)
 		assert.GreaterOrEqual(t, vp, 0.0)
 		fwd := math.Exp(-0.01*2) - k*math.Exp(-0.04*2)
-		near(t, fwd, vc-vp, 1e-14, 1e-15*max(1, k), "parity at K=%v", k)
+		testutil.Near(t, vc-vp, fwd, 1e-14, 1e-15*max(1, k), "parity at K=%v", k)
 	}
 }
 
@@ -113,26 +114,26 @@ func TestParities(t *testing.T) {
 		vc, gc := aadGradient(t, european(true), x)
 		vp, gp := aadGradient(t, european(false), x)
 		want := [6]float64{eq, -er, -q*s*eq + r*k*er, tt * k * er, -tt * s * eq, 0}
-		near(t, s*eq-k*er, vc-vp, 1e-12, 1e-12*s, "parity %v", x)
+		testutil.Near(t, vc-vp, s*eq-k*er, 1e-12, 1e-12*s, "parity %v", x)
 		for i := range want {
-			near(t, want[i], gc[i]-gp[i], 1e-11, 1e-11*s, "parity of ∂/∂%s at %v", inputNames[i], x)
+			testutil.Near(t, gc[i]-gp[i], want[i], 1e-11, 1e-11*s, "parity of ∂/∂%s at %v", inputNames[i], x)
 		}
 
 		p := params(consts(x))
 		cc, _ := checked(DigitalCash(nil, Call, p, 3))
 		cp, _ := checked(DigitalCash(nil, Put, p, 3))
-		near(t, 3*er, cc.Value()+cp.Value(), 1e-14, 0, "cash call + put %v", x)
+		testutil.Near(t, cc.Value()+cp.Value(), 3*er, 1e-14, 0, "cash call + put %v", x)
 		ac, _ := checked(DigitalAsset(nil, Call, p))
 		ap, _ := checked(DigitalAsset(nil, Put, p))
-		near(t, s*eq, ac.Value()+ap.Value(), 1e-14, 0, "asset call + put %v", x)
+		testutil.Near(t, ac.Value()+ap.Value(), s*eq, 1e-14, 0, "asset call + put %v", x)
 		c1, _ := checked(DigitalCash(nil, Call, p, k))
-		near(t, vc, ac.Value()-c1.Value(), 1e-12, 1e-12*s, "asset − K·cash = call %v", x)
+		testutil.Near(t, ac.Value()-c1.Value(), vc, 1e-12, 1e-12*s, "asset − K·cash = call %v", x)
 
 		for _, call := range []bool{true, false} {
 			b, err := checked(Black76(nil, typeOf(call), aad.Const(s*eq/er), aad.Const(k), aad.Const(tt), aad.Const(er), aad.Const(x[5])))
 			require.NoError(t, err)
 			e, _ := checked(European(nil, typeOf(call), p))
-			near(t, e.Value(), b.Value(), 1e-12, 1e-12*s, "Black76 = European %v", x)
+			testutil.Near(t, b.Value(), e.Value(), 1e-12, 1e-12*s, "Black76 = European %v", x)
 		}
 	}
 }
@@ -144,9 +145,9 @@ func TestBachelierLimits(t *testing.T) {
 		require.NoError(t, err)
 		put, err := checked(Bachelier(nil, Put, c(x[0]), c(x[1]), c(x[2]), c(x[3]), c(x[4])))
 		require.NoError(t, err)
-		near(t, x[3]*(x[0]-x[1]), call.Value()-put.Value(), 1e-12, 1e-16, "parity %v", x)
+		testutil.Near(t, call.Value()-put.Value(), x[3]*(x[0]-x[1]), 1e-12, 1e-16, "parity %v", x)
 		if x[0] == x[1] {
-			near(t, x[3]*x[4]*math.Sqrt(x[2]/(2*math.Pi)), call.Value(), 1e-14, 0, "at the money %v", x)
+			testutil.Near(t, call.Value(), x[3]*x[4]*math.Sqrt(x[2]/(2*math.Pi)), 1e-14, 0, "at the money %v", x)
 		}
 	}
 	// Zero normal vol at the money: value 0 and the limiting vega df·√t·φ(0).
@@ -155,8 +156,8 @@ func TestBachelierLimits(t *testing.T) {
 	}
 	v, g := aadGradient(t, f, []float64{0.01, 0.01, 4, 0.9, 0})
 	requireFinite(t, g)
-	near(t, 0, v, 0, 0)
-	near(t, 0.9*2/math.Sqrt(2*math.Pi), g[4], 1e-14, 0)
+	testutil.Near(t, v, 0, 0, 0)
+	testutil.Near(t, g[4], 0.9*2/math.Sqrt(2*math.Pi), 1e-14, 0)
 }
 
 // A knock-in plus the knock-out of the same kind is the European option when
@@ -184,11 +185,11 @@ func TestBarrierInOutParity(t *testing.T) {
 					vi, gi := aadGradient(t, fi, x)
 					vo, goo := aadGradient(t, fo, x)
 					ve, ge := aadGradient(t, european(call), x[:6])
-					near(t, ve, vi+vo, 1e-12, 1e-12*s, "%s + %s call=%v %v", in, out, call, x)
+					testutil.Near(t, vi+vo, ve, 1e-12, 1e-12*s, "%s + %s call=%v %v", in, out, call, x)
 					for i := range ge {
-						near(t, ge[i], gi[i]+goo[i], 1e-9, 1e-9*s, "∂/∂%s of %s + %s call=%v %v", inputNames[i], in, out, call, x)
+						testutil.Near(t, gi[i]+goo[i], ge[i], 1e-9, 1e-9*s, "∂/∂%s of %s + %s call=%v %v", inputNames[i], in, out, call, x)
 					}
-					near(t, 0, gi[6]+goo[6], 0, 1e-9*s, "∂/∂barrier of in + out")
+					testutil.Near(t, gi[6]+goo[6], 0, 0, 1e-9*s, "∂/∂barrier of in + out")
 				}
 			}
 		}
@@ -223,7 +224,7 @@ func TestBarrierNearAndAtTheBarrier(t *testing.T) {
 				e, _ := checked(European(nil, typeOf(call), p))
 				want = e.Value()
 			}
-			near(t, want, v.Value(), 0, 1e-6, "%s call=%v next to the barrier", kind, call)
+			testutil.Near(t, v.Value(), want, 0, 1e-6, "%s call=%v next to the barrier", kind, call)
 		}
 	}
 }
@@ -239,15 +240,15 @@ func TestBarrierSmallVolatility(t *testing.T) {
 		v, err := Barrier(nil, Call, DownOut, p, c(90), c(0))
 		require.NoError(t, err)
 		e, _ := checked(European(nil, Call, p))
-		near(t, e.Value(), v.Value(), 1e-12, 1e-12, "vol %v", vol)
-		near(t, 100*math.Exp(-0.01)-100*math.Exp(-0.05), v.Value(), 1e-4, 0, "vol %v", vol)
+		testutil.Near(t, v.Value(), e.Value(), 1e-12, 1e-12, "vol %v", vol)
+		testutil.Near(t, v.Value(), 100*math.Exp(-0.01)-100*math.Exp(-0.05), 1e-4, 0, "vol %v", vol)
 		p.R, p.Q = c(0.01), c(0.21) // the forward falls below 90 at t = ln(100/90)/0.2
 		tp := aad.NewTape(0)
 		p.S = tp.Var(100)
 		v, err = Barrier(tp, Call, DownOut, p, c(90), c(3))
 		require.NoError(t, err, "vol %v", vol)
 		hit := math.Log(100.0/90) / 0.2
-		near(t, 3*math.Exp(-0.01*hit), v.Value(), 1e-3, 0, "vol %v", vol)
+		testutil.Near(t, v.Value(), 3*math.Exp(-0.01*hit), 1e-3, 0, "vol %v", vol)
 		requireFinite(t, tp.Gradient(nil, v, []aad.Number{p.S}))
 	}
 }
@@ -271,7 +272,7 @@ func TestGeometricAsianLimits(t *testing.T) {
 			v, err := checked(GeometricAsianDiscrete(nil, typeOf(call), p, []aad.Number{p.T}))
 			require.NoError(t, err)
 			e, _ := checked(European(nil, typeOf(call), p))
-			near(t, e.Value(), v.Value(), 1e-12, 1e-12*x[0], "one fixing call=%v %v", call, x)
+			testutil.Near(t, v.Value(), e.Value(), 1e-12, 1e-12*x[0], "one fixing call=%v %v", call, x)
 		}
 		// Many fixings: the continuous average, with an error of order 1/n.
 		x := []float64{100, 100, 1, 0.05, 0.02, 0.3}
@@ -320,7 +321,7 @@ func TestAmericanLimits(t *testing.T) {
 			x = []float64{250, 100, 1, 0.02, 0.08, 0.2}
 		}
 		v, g := aadGradient(t, func(tp *aad.Tape, in []aad.Number) (aad.Number, error) { return American(tp, typeOf(call), params(in)) }, x)
-		near(t, sign(call)*(x[0]-x[1]), v, 0, 0, "intrinsic")
+		testutil.Near(t, v, sign(call)*(x[0]-x[1]), 0, 0, "intrinsic")
 		assert.Equal(t, []float64{sign(call), -sign(call), 0, 0, 0, 0}, g)
 	}
 }
@@ -349,12 +350,12 @@ func TestImpliedVolRoundTrip(t *testing.T) {
 					p.Vol = iv
 					back, err := checked(European(nil, typeOf(call), p))
 					require.NoError(t, err)
-					near(t, price.Value(), back.Value(), 1e-14, 1e-14*100, "repriced call=%v K=%v T=%v vol=%v", call, k, tt, vol)
+					testutil.Near(t, back.Value(), price.Value(), 1e-14, 1e-14*100, "repriced call=%v K=%v T=%v vol=%v", call, k, tt, vol)
 					// The volatility itself, where vega makes it well determined.
 					var o bsm
 					o.vanilla(call, 100, k, tt, 0.03, 0.01, vol, true)
 					if o.d[iVol]*vol > 1e-6*price.Value() {
-						near(t, vol, iv.Value(), 1e-9, 0, "vol call=%v K=%v T=%v", call, k, tt)
+						testutil.Near(t, iv.Value(), vol, 1e-9, 0, "vol call=%v K=%v T=%v", call, k, tt)
 					}
 				}
 			}
@@ -375,9 +376,9 @@ func TestImpliedVolIFT(t *testing.T) {
 			iv, g := aadGradient(t, f, append([]float64{price.Value()}, x[:5]...))
 			_, tg := bsTextbook(call, x[0], x[1], x[2], x[3], x[4], iv)
 			vega := tg[5]
-			near(t, 1/vega, g[0], 1e-10, 0, "∂σ/∂price")
+			testutil.Near(t, g[0], 1/vega, 1e-10, 0, "∂σ/∂price")
 			for i := range 5 {
-				near(t, -tg[i]/vega, g[i+1], 1e-9, 1e-12, "∂σ/∂%s", inputNames[i])
+				testutil.Near(t, g[i+1], -tg[i]/vega, 1e-9, 1e-12, "∂σ/∂%s", inputNames[i])
 			}
 		}
 	}

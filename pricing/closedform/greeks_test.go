@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/aadrisk/aadrisk/aad"
+	"github.com/aadrisk/aadrisk/internal/testutil"
 )
 
 // vanillaGrid returns inputs S, K, T, R, Q, Vol over spots from out to in
@@ -39,9 +40,9 @@ func TestEuropeanTextbookGreeks(t *testing.T) {
 		for _, x := range vanillaGrid() {
 			want, wantG := bsTextbook(call, x[0], x[1], x[2], x[3], x[4], x[5])
 			v, g := aadGradient(t, european(call), x)
-			near(t, want, v, 1e-12, 1e-13*x[0], "price call=%v %v", call, x)
+			testutil.Near(t, v, want, 1e-12, 1e-13*x[0], "price call=%v %v", call, x)
 			for i := range g {
-				near(t, wantG[i], g[i], 1e-12, 1e-12*x[0], "∂/∂%s call=%v at %v: got %v, want %v", inputNames[i], call, x, g[i], wantG[i])
+				testutil.Near(t, g[i], wantG[i], 1e-12, 1e-12*x[0], "∂/∂%s call=%v at %v: got %v, want %v", inputNames[i], call, x, g[i], wantG[i])
 			}
 		}
 	}
@@ -126,9 +127,9 @@ func TestAgainstElementaryOperations(t *testing.T) {
 					y := c.o(call)(tp, in)
 					want := tp.Gradient(nil, y, in)
 					scale := max(math.Abs(x[0]), 1)
-					near(t, y.Value(), v, 1e-12, 1e-14*scale, "value call=%v %v", call, x)
+					testutil.Near(t, v, y.Value(), 1e-12, 1e-14*scale, "value call=%v %v", call, x)
 					for i := range g {
-						near(t, want[i], g[i], 1e-11, 1e-12*scale, "∂/∂x%d call=%v at %v: got %v, want %v", i, call, x, g[i], want[i])
+						testutil.Near(t, g[i], want[i], 1e-11, 1e-12*scale, "∂/∂x%d call=%v at %v: got %v, want %v", i, call, x, g[i], want[i])
 					}
 				}
 			}
@@ -278,7 +279,7 @@ func TestAmericanCriticalPriceIFT(t *testing.T) {
 				down, err := m.solve()
 				require.NoError(t, err)
 				want := (up - down) / (2 * h)
-				near(t, want, -at.dF[i]/at.fs, 1e-6, 1e-7*x[0], "∂S*/∂%s call=%v at %v", inputNames[i], call, x)
+				testutil.Near(t, -at.dF[i]/at.fs, want, 1e-6, 1e-7*x[0], "∂S*/∂%s call=%v at %v", inputNames[i], call, x)
 			}
 		}
 	}

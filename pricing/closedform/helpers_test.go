@@ -2,17 +2,16 @@ package closedform
 
 import (
 	"encoding/csv"
-	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/aadrisk/aadrisk/aad"
+	"github.com/aadrisk/aadrisk/internal/testutil"
 )
 
 // pricer is a pricing function of its inputs in a fixed order, written over
@@ -79,25 +78,16 @@ func bumpGradient(t *testing.T, f pricer, x []float64, steps ...float64) []float
 	return g
 }
 
-// near asserts |got − want| ≤ abs + rel·|want|, and that got is not NaN.
-func near(t *testing.T, want, got, rel, abs float64, msgAndArgs ...any) bool {
-	t.Helper()
-	if math.IsNaN(got) || math.IsInf(got, 0) {
-		return assert.Fail(t, fmt.Sprintf("got %v, want %v", got, want), msgAndArgs...)
-	}
-	return assert.InDelta(t, want, got, abs+rel*math.Abs(want), msgAndArgs...)
-}
-
 // checkAgainstBump checks the AAD gradient of f against central
 // bump-and-revalue: relative 1e-6 with an absolute floor of 1e-7 times
 // scale (the size of the price).
 func checkAgainstBump(t *testing.T, f pricer, x []float64, names []string, scale float64, steps ...float64) {
 	t.Helper()
 	v, g := aadGradient(t, f, x)
-	near(t, value(t, f, x), v, 1e-15, 0, "value on a tape and on a nil tape")
+	testutil.Near(t, v, value(t, f, x), 1e-15, 0, "value on a tape and on a nil tape")
 	bump := bumpGradient(t, f, x, steps...)
 	for i := range x {
-		near(t, bump[i], g[i], 1e-6, 1e-7*scale, "∂/∂%s at %v: got %v (AAD), want %v (bump)", names[i], x, g[i], bump[i])
+		testutil.Near(t, g[i], bump[i], 1e-6, 1e-7*scale, "∂/∂%s at %v: got %v (AAD), want %v (bump)", names[i], x, g[i], bump[i])
 	}
 }
 

@@ -5,15 +5,8 @@ import (
 	"math"
 
 	"github.com/aadrisk/aadrisk/aad"
+	"github.com/aadrisk/aadrisk/marketdata"
 )
-
-// HestonParams are the Heston model parameters: initial variance V0, mean-reversion speed Kappa,
-// long-run variance Theta, vol of variance Sigma and spot–variance correlation Rho.
-//
-// The variance follows dv = Kappa·(Theta − v)·dt + Sigma·√v·dW, with
-// d⟨W, W_S⟩ = Rho·dt against the Brownian motion of the spot. Like Params,
-// each may be active or passive.
-type HestonParams struct{ V0, Kappa, Theta, Sigma, Rho aad.Number }
 
 // HestonEuropean returns the value of a European call (call=true) or put under Heston with spot p.S,
 // strike p.K, time p.T, zero rate p.R and dividend yield p.Q (p.Vol is ignored).
@@ -74,7 +67,7 @@ type HestonParams struct{ V0, Kappa, Theta, Sigma, Rho aad.Number }
 //	an out-of-the-money option worth less than the smallest float64: 0, with zero sensitivities
 //	the quadrature needs more than 4096 panels (extreme parameters): ErrNoConvergence
 //	a result or sensitivity that is not finite: ErrNotFinite
-func HestonEuropean(tp *aad.Tape, typ OptionType, p Params, h HestonParams) (aad.Number, error) {
+func HestonEuropean(tp *aad.Tape, typ OptionType, p Params, h marketdata.HestonParams) (aad.Number, error) {
 	const fn = "HestonEuropean"
 	if err := firstErr(typ.check(fn), checkHeston(fn, &p, &h)); err != nil {
 		return aad.Number{}, err
@@ -136,7 +129,7 @@ func HestonEuropean(tp *aad.Tape, typ OptionType, p Params, h HestonParams) (aad
 
 // checkHeston returns the error for the first input of p and h outside the
 // domain of HestonEuropean.
-func checkHeston(fn string, p *Params, h *HestonParams) error {
+func checkHeston(fn string, p *Params, h *marketdata.HestonParams) error {
 	if err := firstErr(
 		positive(fn, "spot S", p.S.Value()),
 		positive(fn, "strike K", p.K.Value()),

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/aadrisk/aadrisk/aad"
+	"github.com/aadrisk/aadrisk/marketdata"
 	"github.com/aadrisk/aadrisk/pricing/closedform"
 )
 
@@ -13,7 +14,7 @@ import (
 func ExampleHestonEuropean() {
 	tp := aad.NewTape(0)
 	p := closedform.Params{S: tp.Var(100), K: tp.Var(110), T: tp.Var(1), R: tp.Var(0.01), Q: tp.Var(0.02)}
-	h := closedform.HestonParams{V0: tp.Var(0.04), Kappa: tp.Var(4), Theta: tp.Var(0.25), Sigma: tp.Var(1), Rho: tp.Var(-0.5)}
+	h := marketdata.HestonParams{V0: tp.Var(0.04), Kappa: tp.Var(4), Theta: tp.Var(0.25), Sigma: tp.Var(1), Rho: tp.Var(-0.5)}
 	call, err := closedform.HestonEuropean(tp, closedform.Call, p, h)
 	if err != nil {
 		panic(err)
@@ -25,7 +26,7 @@ func ExampleHestonEuropean() {
 
 	// Inputs outside the model's domain are errors; a nil tape only prices.
 	c := aad.Const
-	bad := closedform.HestonParams{V0: c(0.04), Kappa: c(4), Theta: c(0.25), Sigma: c(1), Rho: c(-1.2)}
+	bad := marketdata.HestonParams{V0: c(0.04), Kappa: c(4), Theta: c(0.25), Sigma: c(1), Rho: c(-1.2)}
 	_, err = closedform.HestonEuropean(nil, closedform.Call, closedform.Params{S: c(100), K: c(110), T: c(1)}, bad)
 	fmt.Println(err)
 	// Output:

@@ -13,6 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/aadrisk/aadrisk/aad"
+	"github.com/aadrisk/aadrisk/internal/testutil"
+	"github.com/aadrisk/aadrisk/marketdata"
 )
 
 // hestonNames are the inputs of hestonPricer, in order.
@@ -22,7 +24,7 @@ var hestonNames = []string{"S", "K", "T", "R", "Q", "V0", "Kappa", "Theta", "Sig
 func hestonPricer(call bool) pricer {
 	return func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
 		p := Params{S: in[0], K: in[1], T: in[2], R: in[3], Q: in[4]}
-		h := HestonParams{V0: in[5], Kappa: in[6], Theta: in[7], Sigma: in[8], Rho: in[9]}
+		h := marketdata.HestonParams{V0: in[5], Kappa: in[6], Theta: in[7], Sigma: in[8], Rho: in[9]}
 		return HestonEuropean(tp, typeOf(call), p, h)
 	}
 }
@@ -68,7 +70,7 @@ func TestHestonReference(t *testing.T) {
 		want := num(t, row, "expected")
 		rel, abs := rowTol(t, row)
 		got := value(t, hestonPricer(call), x)
-		near(t, want, got, rel, abs, "row %d %s %s K=%v: got %.17g, want %s (tol %s)", i+2, row["case"], row["option_type"], x[1], got, row["expected"], row["tol"])
+		testutil.Near(t, got, want, rel, abs, "row %d %s %s K=%v: got %.17g, want %s (tol %s)", i+2, row["case"], row["option_type"], x[1], got, row["expected"], row["tol"])
 	}
 }
 
@@ -135,7 +137,7 @@ func checkHestonBump(t *testing.T, f pricer, x, steps []float64) {
 		down := value(t, f, xb)
 		xb[i] = x[i]
 		bump := (up - down) / (2 * h)
-		near(t, bump, g[i], 1e-6, 1e-7*x[0], "∂/∂%s at %v: got %v (AAD), want %v (bump)", hestonNames[i], x, g[i], bump)
+		testutil.Near(t, g[i], bump, 1e-6, 1e-7*x[0], "∂/∂%s at %v: got %v (AAD), want %v (bump)", hestonNames[i], x, g[i], bump)
 	}
 }
 
@@ -152,7 +154,7 @@ func checkHestonOneSided(t *testing.T, f pricer, x []float64) {
 	xb[5] = 2 * h
 	v2 := value(t, f, xb)
 	want := (-3*v0 + 4*v1 - v2) / (2 * h)
-	near(t, want, g[5], 1e-5, 1e-7*x[0], "∂/∂V0 at V0 = 0: got %v (AAD), want %v (one-sided)", g[5], want)
+	testutil.Near(t, g[5], want, 1e-5, 1e-7*x[0], "∂/∂V0 at V0 = 0: got %v (AAD), want %v (one-sided)", g[5], want)
 }
 
 // The AAD sensitivities are exact, not approximations: against a
@@ -171,7 +173,7 @@ func TestHestonGreeksExact(t *testing.T) {
 					return (8*(at(h)-at(-h)) - (at(2*h) - at(-2*h))) / (12 * h)
 				}
 				want := (16*d(h/2) - d(h)) / 15
-				near(t, want, g[i], 1e-9, 1e-11*c.x[0], "%s call=%v ∂/∂%s: got %.15g (AAD), want %.15g (extrapolated difference)", c.name, call, hestonNames[i], g[i], want)
+				testutil.Near(t, g[i], want, 1e-9, 1e-11*c.x[0], "%s call=%v ∂/∂%s: got %.15g (AAD), want %.15g (extrapolated difference)", c.name, call, hestonNames[i], g[i], want)
 			}
 		}
 	}
@@ -226,7 +228,7 @@ func TestHestonPutCallParity(t *testing.T) {
 			call := value(t, hestonPricer(true), x)
 			put := value(t, hestonPricer(false), x)
 			want := s*math.Exp(-q*tt) - x[1]*math.Exp(-r*tt)
-			near(t, want, call-put, 0, 1e-14*s, "%s K=%v: got C − P = %v, want %v", c.name, x[1], call-put, want)
+			testutil.Near(t, call-put, want, 0, 1e-14*s, "%s K=%v: got C − P = %v, want %v", c.name, x[1], call-put, want)
 			assert.Positive(t, call, "%s K=%v call", c.name, x[1])
 			assert.Positive(t, put, "%s K=%v put", c.name, x[1])
 		}
@@ -243,7 +245,7 @@ func TestHestonAtTheForward(t *testing.T) {
 		below[1], above[1] = math.Nextafter(fwd, 0), fwd
 		for _, call := range []bool{true, false} {
 			lo, hi := value(t, hestonPricer(call), below), value(t, hestonPricer(call), above)
-			near(t, hi, lo, 1e-13, 0, "%s call=%v: got %v just below the forward, want %v at it", c.name, call, lo, hi)
+			testutil.Near(t, lo, hi, 1e-13, 0, "%s call=%v: got %v just below the forward, want %v at it", c.name, call, lo, hi)
 		}
 	}
 }
@@ -268,7 +270,7 @@ func TestHestonSmallSigmaIsBlackScholes(t *testing.T) {
 				got := value(t, hestonPricer(call), x)
 				avg := theta + (v0-theta)*(-math.Expm1(-kappa*tt))/(kappa*tt)
 				bs := European(nil, typeOf(call), Params{S: aad.Const(s), K: aad.Const(k), T: aad.Const(tt), R: aad.Const(r), Q: aad.Const(q), Vol: aad.Const(math.Sqrt(avg))}).Value()
-				near(t, bs, got, 0, tc.tol*s, "Rho=%v Sigma=%v K=%v call=%v: got %v, want %v (Black–Scholes)", tc.rho, tc.sigma, k, call, got, bs)
+				testutil.Near(t, got, bs, 0, tc.tol*s, "Rho=%v Sigma=%v K=%v call=%v: got %v, want %v (Black–Scholes)", tc.rho, tc.sigma, k, call, got, bs)
 			}
 		}
 	}
@@ -299,10 +301,10 @@ func TestHestonQuadratureConverged(t *testing.T) {
 				otm += math.Expm1(k)
 			}
 		}
-		near(t, want.i, got.i, 0, 1e-12*otm, "case %d %+v k=%v α=%v: got I=%v, want %v", i, m, k, alpha, got.i, want.i)
-		near(t, want.ik, got.ik, 1e-9, 1e-13, "case %d ∂I/∂k", i)
+		testutil.Near(t, got.i, want.i, 0, 1e-12*otm, "case %d %+v k=%v α=%v: got I=%v, want %v", i, m, k, alpha, got.i, want.i)
+		testutil.Near(t, got.ik, want.ik, 1e-9, 1e-13, "case %d ∂I/∂k", i)
 		for j, name := range [cfN]string{"T", "V0", "Kappa", "Theta", "Sigma", "Rho"} {
-			near(t, want.d[j], got.d[j], 1e-9, 1e-13, "case %d ∂I/∂%s", i, name)
+			testutil.Near(t, got.d[j], want.d[j], 1e-9, 1e-13, "case %d ∂I/∂%s", i, name)
 		}
 	}
 }
@@ -403,6 +405,6 @@ func TestHestonGaussLegendre(t *testing.T) {
 			got += g.w[i] * math.Pow(x, float64(j))
 		}
 		want := 1 / float64(j+1)
-		near(t, want, got, 4e-16, 0, "∫_0^1 x^%d: got %v, want %v", j, got, want)
+		testutil.Near(t, got, want, 4e-16, 0, "∫_0^1 x^%d: got %v, want %v", j, got, want)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/aadrisk/aadrisk/aad"
+	"github.com/aadrisk/aadrisk/internal/testutil"
 )
 
 // The published values of testdata/reference, each to its row's tol.
@@ -35,7 +36,7 @@ func TestReferenceEuropean(t *testing.T) {
 		got := value(t, func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
 			return checked(European(tp, typeOf(call), params(in)))
 		}, x)
-		near(t, num(t, row, "expected"), got, 0, num(t, row, "tol"), "row %d %v %s: got %v, want %s", i+1, x, row["option_type"], got, row["expected"])
+		testutil.Near(t, got, num(t, row, "expected"), 0, num(t, row, "tol"), "row %d %v %s: got %v, want %s", i+1, x, row["option_type"], got, row["expected"])
 	}
 }
 
@@ -74,7 +75,7 @@ func TestReferenceEuropeanGreeks(t *testing.T) {
 		default:
 			t.Fatalf("measure %q", m)
 		}
-		near(t, num(t, row, "expected"), got, 0, num(t, row, "tol"), "row %d %s %s: got %v, want %s", i+1, row["option_type"], row["measure"], got, row["expected"])
+		testutil.Near(t, got, num(t, row, "expected"), 0, num(t, row, "tol"), "row %d %s %s: got %v, want %s", i+1, row["option_type"], row["measure"], got, row["expected"])
 	}
 }
 
@@ -99,7 +100,7 @@ func TestReferenceDigital(t *testing.T) {
 			t.Fatalf("digital_kind %q", row["digital_kind"])
 		}
 		got := value(t, f, x)
-		near(t, num(t, row, "expected"), got, 0, num(t, row, "tol"), "row %d %s: got %v, want %s", i+1, row["digital_kind"], got, row["expected"])
+		testutil.Near(t, got, num(t, row, "expected"), 0, num(t, row, "tol"), "row %d %s: got %v, want %s", i+1, row["digital_kind"], got, row["expected"])
 	}
 }
 
@@ -139,12 +140,11 @@ func TestReferenceBarrier(t *testing.T) {
 				require.NoError(t, err)
 				want = euro.Value()
 			}
-			near(t, num(t, row, "expected"), want, 0, num(t, row, "tol"), "row %d: spot on the barrier", i+1)
+			testutil.Near(t, want, num(t, row, "expected"), 0, num(t, row, "tol"), "row %d: spot on the barrier", i+1)
 			continue
 		}
 		require.NoError(t, err, "row %d", i+1)
-		near(t, num(t, row, "expected"), got.Value(), 0, num(t, row, "tol"), "row %d %s %s K=%v H=%v vol=%v: got %v, want %s",
-			i+1, row["barrier_type"], row["option_type"], x[1], x[6], x[5], got.Value(), row["expected"])
+		testutil.Near(t, got.Value(), num(t, row, "expected"), 0, num(t, row, "tol"), "row %d %s %s K=%v H=%v vol=%v: got %v, want %s", i+1, row["barrier_type"], row["option_type"], x[1], x[6], x[5], got.Value(), row["expected"])
 	}
 }
 
@@ -155,7 +155,7 @@ func TestReferenceAmerican(t *testing.T) {
 		x := rowParams(t, row)
 		call := isCall(t, row)
 		got := value(t, func(tp *aad.Tape, in []aad.Number) (aad.Number, error) { return American(tp, typeOf(call), params(in)) }, x)
-		near(t, num(t, row, "expected"), got, 0, num(t, row, "tol"), "row %d %s %v: got %v, want %s", i+1, row["option_type"], x, got, row["expected"])
+		testutil.Near(t, got, num(t, row, "expected"), 0, num(t, row, "tol"), "row %d %s %v: got %v, want %s", i+1, row["option_type"], x, got, row["expected"])
 	}
 }
 
@@ -185,6 +185,6 @@ func TestReferenceAsian(t *testing.T) {
 			t.Fatalf("monitoring %q", row["monitoring"])
 		}
 		require.NoError(t, err)
-		near(t, num(t, row, "expected"), got.Value(), 0, num(t, row, "tol"), "row %d %s: got %v, want %s", i+1, row["monitoring"], got.Value(), row["expected"])
+		testutil.Near(t, got.Value(), num(t, row, "expected"), 0, num(t, row, "tol"), "row %d %s: got %v, want %s", i+1, row["monitoring"], got.Value(), row["expected"])
 	}
 }

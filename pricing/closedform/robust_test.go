@@ -10,6 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/aadrisk/aadrisk/aad"
+	"github.com/aadrisk/aadrisk/internal/testutil"
+	"github.com/aadrisk/aadrisk/marketdata"
 )
 
 // Over random inputs spanning many orders of magnitude, every pricer either
@@ -119,7 +121,7 @@ func TestRobustness(t *testing.T) {
 		var o bsm
 		o.vanilla(otm, x[0], x[1], x[2], x[3], x[4], x[5], true)
 		cond := e.Value() / (o.d[iVol] * x[5])
-		near(t, x[5], iv.Value(), 1e-10+1e-12*cond, 0, "implied vol of %v at %v", e.Value(), x)
+		testutil.Near(t, iv.Value(), x[5], 1e-10+1e-12*cond, 0, "implied vol of %v at %v", e.Value(), x)
 	}
 	t.Logf("errors out of %d: %v", n, fails)
 }
@@ -145,7 +147,7 @@ func TestInvalidOptionType(t *testing.T) {
 		_, errB := Barrier(nil, typ, DownOut, p, c(90), c(0))
 		_, errA := American(nil, typ, p)
 		_, errI := ImpliedVol(nil, typ, c(10), p)
-		_, errH := HestonEuropean(nil, typ, p, HestonParams{V0: c(0.04), Kappa: c(1), Theta: c(0.04), Sigma: c(0.3), Rho: c(-0.5)})
+		_, errH := HestonEuropean(nil, typ, p, marketdata.HestonParams{V0: c(0.04), Kappa: c(1), Theta: c(0.04), Sigma: c(0.3), Rho: c(-0.5)})
 		for name, err := range map[string]error{"Barrier": errB, "American": errA, "ImpliedVol": errI, "HestonEuropean": errH} {
 			var ie *InputError
 			require.ErrorAs(t, err, &ie, "%s(%v)", name, typ)
