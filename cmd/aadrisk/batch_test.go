@@ -22,10 +22,9 @@ import (
 // buildAadrisk builds the command into a temporary directory.
 func buildAadrisk(t *testing.T) string {
 	t.Helper()
+	// go test puts its own go command first on PATH.
 	goBin, err := exec.LookPath("go")
-	if err != nil {
-		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
-	}
+	require.NoError(t, err, "building aadrisk")
 	bin := filepath.Join(t.TempDir(), "aadrisk")
 	if runtime.GOOS == "windows" {
 		bin += ".exe"
