@@ -1,62 +1,16 @@
 package montecarlo_test
 
 import (
-	"os"
-	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
+	"github.com/aadrisk/aadrisk/internal/testutil"
 )
 
-// readmeGoBlocks returns the fenced go blocks of the repository's README,
-// each without its fences.
-func readmeGoBlocks(t *testing.T) []string {
-	t.Helper()
-	b, err := os.ReadFile("../README.md")
-	require.NoError(t, err, "reading the README")
-	var blocks []string
-	rest := string(b)
-	for {
-		_, after, ok := strings.Cut(rest, "\n```go\n")
-		if !ok {
-			return blocks
-		}
-		block, tail, ok := strings.Cut(after, "\n```\n")
-		require.True(t, ok, "README: a go block without its closing fence")
-		blocks = append(blocks, block+"\n")
-		rest = "\n" + tail
-	}
-}
-
-// sourceBetween returns the text of the file at path from the first line
-// that starts with from to the first line after it that is end.
-func sourceBetween(t *testing.T, path, from, end string) string {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	require.NoError(t, err, "reading %s", path)
-	src := string(b)
-	i := strings.Index(src, "\n"+from)
-	require.GreaterOrEqual(t, i, 0, "%s: no line starting %q", path, from)
-	src = src[i+1:]
-	j := strings.Index(src, "\n"+end+"\n")
-	require.GreaterOrEqual(t, j, 0, "%s: no line %q after %q", path, end, from)
-	return src[:j+1+len(end)+1]
-}
-
-// assertInReadme checks that one of the README's go blocks is code, exactly.
-func assertInReadme(t *testing.T, code, what string) {
-	t.Helper()
-	for _, b := range readmeGoBlocks(t) {
-		if b == code {
-			return
-		}
-	}
-	assert.Fail(t, "README out of step with "+what, "no go block of README.md is this code:\n%s", code)
-}
+// readme is the repository's README, whose code blocks are examples here.
+const readme = "../README.md"
 
 // TestReadme checks that the README's Monte Carlo engine block is
 // simulateCall, which the package's Example runs.
 func TestReadme(t *testing.T) {
-	assertInReadme(t, sourceBetween(t, "example_test.go", "func simulateCall(", "}"), "simulateCall")
+	testutil.InReadme(t, readme, testutil.SourceBetween(t, "example_test.go", "func simulateCall(", "}"), "simulateCall")
 }

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/aadrisk/aadrisk/internal/editdist"
 )
 
 // errHelpShown is returned by parseFlags when -h or --help asked for the
@@ -104,7 +106,7 @@ func suggestFlag(fs *flag.FlagSet, name string) string {
 	squash := func(s string) string { return strings.ToLower(strings.NewReplacer("-", "", "_", "").Replace(s)) }
 	best, bestDist := "", 3
 	fs.VisitAll(func(f *flag.Flag) {
-		d := editDistance(squash(name), squash(f.Name))
+		d := editdist.Distance(squash(name), squash(f.Name))
 		switch {
 		case d == 0:
 		case strings.HasPrefix(f.Name, name):
@@ -117,27 +119,6 @@ func suggestFlag(fs *flag.FlagSet, name string) string {
 		}
 	})
 	return best
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // checkInputPath checks that path, given by --flag, names a file that can

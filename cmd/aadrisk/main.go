@@ -55,6 +55,7 @@ import (
 	"syscall"
 
 	"github.com/aadrisk/aadrisk/batch"
+	"github.com/aadrisk/aadrisk/internal/editdist"
 )
 
 // Exit statuses.
@@ -244,7 +245,7 @@ func help(args []string, stdout io.Writer) error {
 func unknownCommand(name string) error {
 	best, bestDist := "", 3
 	for c := range commands {
-		if d := editDistance(name, c); d < bestDist || (d == bestDist && c < best) {
+		if d := editdist.Distance(name, c); d < bestDist || (d == bestDist && c < best) {
 			best, bestDist = c, d
 		}
 	}

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/aadrisk/aadrisk/internal/editdist"
 )
 
 // Limits that bound the memory and time a file can take.
@@ -483,7 +485,7 @@ func (d *Decoder[T]) LookAlike(field string) string {
 	best, bestDist := "", 0
 	for _, h := range d.ignored {
 		lh := strings.ToLower(h)
-		dist := editDistance(squash(lh), sf)
+		dist := editdist.Distance(squash(lh), sf)
 		if !(len(sf) >= 5 && dist <= 2) && !(len(first) >= 4 && slices.Contains(words(lh), first)) {
 			continue
 		}
@@ -504,34 +506,6 @@ func firstWord(s string) string {
 		return w[0]
 	}
 	return ""
-}
-
-// editDistance is the optimal-string-alignment distance of a and b, in
-// bytes: insertions, deletions, substitutions and transpositions of
-// adjacent bytes.
-func editDistance(a, b string) int {
-	// Three rows of the dynamic programme: i-2, i-1 and i.
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
 }
 
 // HeaderErrorf makes the header itself the error, for a caller that finds

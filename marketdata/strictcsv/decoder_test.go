@@ -507,20 +507,6 @@ func TestLookAlike(t *testing.T) {
 	}
 }
 
-func TestEditDistance(t *testing.T) {
-	for _, tt := range []struct {
-		a, b string
-		d    int
-	}{
-		{"", "", 0}, {"", "abc", 3}, {"abc", "", 3}, {"abc", "abc", 0},
-		{"abc", "abd", 1}, {"abc", "acb", 1}, {"abc", "ab", 1}, {"abc", "xabc", 1},
-		{"optiontype", "optntype", 2}, {"barriertype", "barrierkind", 4}, {"ca", "abc", 3},
-	} {
-		assert.Equal(t, tt.d, editDistance(tt.a, tt.b), "%q %q", tt.a, tt.b)
-		assert.Equal(t, tt.d, editDistance(tt.b, tt.a), "%q %q", tt.b, tt.a)
-	}
-}
-
 func TestHeaderErrorf(t *testing.T) {
 	in := "\xEF\xBB\xBFtrade_id,\"option\nkind\",strike\nT1,x,1\nT2,y,2\n"
 	d, err := NewDecoder[trade](strings.NewReader(in), "p.csv")
