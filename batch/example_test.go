@@ -49,7 +49,7 @@ func priceShard(portfolio, market string, asof time.Time, s batch.Shard, validat
 		return err
 	}
 
-	w, err := reports.NewWriter(dir, reports.Options{Validation: validate})
+	w, err := reports.NewWriter(dir, reports.WriterSettings{Validation: validate})
 	if err != nil {
 		return err
 	}
@@ -67,7 +67,7 @@ func priceShard(portfolio, market string, asof time.Time, s batch.Shard, validat
 		}
 	}
 	format := func(p pricing.Priced) reports.Formatted { return sink.Format(p.Result) }
-	opts := pricing.Options{Workers: 2, Validate: validate, MC: pricing.MCDefaults{Paths: examplePaths, Seed: pricing.DefaultSeed}}
+	opts := pricing.RunSettings{Workers: 2, Validate: validate, MC: pricing.MCDefaults{Paths: examplePaths, Seed: pricing.DefaultSeed}}
 	start := time.Now()
 	if err := pricing.RunWith(context.Background(), m, opts, next, format, sink.Add); err != nil {
 		return err
@@ -129,7 +129,7 @@ func Example_merge() {
 		return
 	}
 	defer mg.Close()
-	w, err := reports.NewWriter(filepath.Join(dir, "merged"), reports.Options{})
+	w, err := reports.NewWriter(filepath.Join(dir, "merged"), reports.WriterSettings{})
 	if err != nil {
 		fmt.Println(err)
 		return

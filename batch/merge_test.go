@@ -59,7 +59,7 @@ func merge(t *testing.T, dirs []string, portfolio, out string, validate bool) (r
 		return reports.Counts{}, err
 	}
 	defer mg.Close()
-	w, err := reports.NewWriter(out, reports.Options{Validation: validate})
+	w, err := reports.NewWriter(out, reports.WriterSettings{Validation: validate})
 	require.NoError(t, err)
 	defer w.Abort()
 	sink := reports.NewSink(w, nil, nil)
@@ -279,7 +279,7 @@ func TestMergeCancelled(t *testing.T) {
 	mg, err := b.NewMerge(pf, e2ePortfolio)
 	require.NoError(t, err)
 	defer mg.Close()
-	w, err := reports.NewWriter(t.TempDir(), reports.Options{})
+	w, err := reports.NewWriter(t.TempDir(), reports.WriterSettings{})
 	require.NoError(t, err)
 	defer w.Abort()
 	stop := errors.New("stopped")

@@ -23,8 +23,8 @@ type Row struct {
 	Note             string
 }
 
-// TableOptions configure Table.
-type TableOptions struct {
+// TableSettings configure Table.
+type TableSettings struct {
 	// Scale divides the size of every workload (paths, options, trades):
 	// 1 is the standard size, 10 a quick look.
 	Scale int
@@ -43,7 +43,7 @@ const bumpSample = 16
 // (divided by opt.Scale), and returns their figures: what `aadrisk bench`
 // prints. For the timings that `go test -bench` reports, with several runs,
 // use the benchmarks of this package.
-func Table(ctx context.Context, opt TableOptions) ([]Row, error) {
+func Table(ctx context.Context, opt TableSettings) ([]Row, error) {
 	scale := max(opt.Scale, 1)
 	step := func(id string) {
 		if opt.Progress != nil {

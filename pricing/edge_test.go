@@ -182,7 +182,7 @@ func runEdge(t *testing.T, m *marketdata.Market, portfolio string) ([]*Trade, []
 		return Item{Trade: trades[i-1]}, nil
 	}
 	var out []Priced
-	err = Run(context.Background(), m, Options{Workers: 2, Validate: true}, next, func(p Priced) error {
+	err = Run(context.Background(), m, RunSettings{Workers: 2, Validate: true}, next, func(p Priced) error {
 		out = append(out, p)
 		return nil
 	})
@@ -379,7 +379,7 @@ func TestEdgeTradesThatMustFail(t *testing.T) {
 		assert.Empty(t, rows, c.name)
 
 		done := false
-		err = Run(context.Background(), m, Options{Workers: 1, Validate: true}, func() (Item, error) {
+		err = Run(context.Background(), m, RunSettings{Workers: 1, Validate: true}, func() (Item, error) {
 			if done {
 				return Item{}, io.EOF
 			}

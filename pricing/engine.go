@@ -30,8 +30,8 @@ type Priced struct {
 	Validation []Validation
 }
 
-// Options configure a portfolio run.
-type Options struct {
+// RunSettings configure a portfolio run.
+type RunSettings struct {
 	// Workers is the number of goroutines pricing trades; 0 means one per
 	// CPU. Results never depend on it.
 	Workers int
@@ -59,7 +59,7 @@ const maxPathWorkers = 4
 // Run stops at the first error from next (other than io.EOF) or from emit,
 // or when ctx is done, and returns it. A trade cut short by ctx is not
 // emitted: it did not fail, it was stopped.
-func Run(ctx context.Context, m *marketdata.Market, opts Options, next func() (Item, error), emit func(Priced) error) error {
+func Run(ctx context.Context, m *marketdata.Market, opts RunSettings, next func() (Item, error), emit func(Priced) error) error {
 	return RunWith(ctx, m, opts, next, nil, func(p Priced, _ struct{}) error { return emit(p) })
 }
 
@@ -68,7 +68,7 @@ func Run(ctx context.Context, m *marketdata.Market, opts Options, next func() (I
 // what it returns is handed to emit with them, in input order. Work that
 // does not depend on the order (formatting a trade's output rows, say)
 // goes there, so that emit, which runs on one goroutine, is left little.
-func RunWith[T any](ctx context.Context, m *marketdata.Market, opts Options, next func() (Item, error), finish func(Priced) T, emit func(Priced, T) error) error {
+func RunWith[T any](ctx context.Context, m *marketdata.Market, opts RunSettings, next func() (Item, error), finish func(Priced) T, emit func(Priced, T) error) error {
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)

@@ -166,7 +166,7 @@ EU-2,european,ACME,USD,call,1O0,1Y,10,,,
 		}
 		return pricing.Item{Trade: tr, Err: err}, nil
 	}
-	err = pricing.Run(context.Background(), m, pricing.Options{Workers: 4}, next, func(out pricing.Priced) error {
+	err = pricing.Run(context.Background(), m, pricing.RunSettings{Workers: 4}, next, func(out pricing.Priced) error {
 		r := out.Result
 		if r.Err != nil {
 			fmt.Printf("%s: error: %v\n", r.TradeID, r.Err)

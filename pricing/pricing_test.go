@@ -343,7 +343,7 @@ func TestRunKeepsInputOrderAndIgnoresWorkers(t *testing.T) {
 			i++
 			return Item{Trade: trades[i-1]}, nil
 		}
-		err := Run(context.Background(), m, Options{Workers: workers, Validate: true, Window: 3}, next, func(p Priced) error {
+		err := Run(context.Background(), m, RunSettings{Workers: workers, Validate: true, Window: 3}, next, func(p Priced) error {
 			out = append(out, p)
 			return nil
 		})

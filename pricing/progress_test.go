@@ -49,7 +49,7 @@ c1,european,ACME,USD,call,100,1Y,1,,,,,
 	m := loadMarket(t, mcMarket)
 	run := func(counters []*atomic.Int64) []Priced {
 		var out []Priced
-		err := Run(context.Background(), m, Options{Workers: 2, MC: def}, itemsOf(trades, counters), func(p Priced) error {
+		err := Run(context.Background(), m, RunSettings{Workers: 2, MC: def}, itemsOf(trades, counters), func(p Priced) error {
 			out = append(out, p)
 			return nil
 		})
@@ -91,7 +91,7 @@ func TestRunDoesNotEmitTradesCutShort(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var emitted []string
-	err = Run(ctx, loadMarket(t, flatMarket), Options{Workers: 2}, itemsOf(trades, counters), func(p Priced) error {
+	err = Run(ctx, loadMarket(t, flatMarket), RunSettings{Workers: 2}, itemsOf(trades, counters), func(p Priced) error {
 		emitted = append(emitted, p.Result.TradeID)
 		assert.NoError(t, p.Result.Err, p.Result.TradeID)
 		// The quick trade is done: wait until a long one has simulated

@@ -38,7 +38,7 @@ func TestRunWithHandsFinishedToEmit(t *testing.T) {
 		return "done:" + p.Result.TradeID
 	}
 	var got []string
-	err := RunWith(context.Background(), m, Options{Workers: 3, Window: 4}, next, finish, func(p Priced, f string) error {
+	err := RunWith(context.Background(), m, RunSettings{Workers: 3, Window: 4}, next, finish, func(p Priced, f string) error {
 		mu.Lock()
 		assert.True(t, finished[p.Result.TradeID], "finish ran before emit")
 		mu.Unlock()

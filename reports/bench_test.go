@@ -79,7 +79,7 @@ func BenchmarkWriter(b *testing.B) {
 			dir := b.TempDir()
 			b.ReportAllocs()
 			for b.Loop() {
-				w, err := NewWriter(dir, Options{})
+				w, err := NewWriter(dir, WriterSettings{})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -101,7 +101,7 @@ func BenchmarkWriter(b *testing.B) {
 // nothing.
 func BenchmarkAdd(b *testing.B) {
 	rs := benchResults(1000, 50, 30, false)
-	w, err := NewWriter(b.TempDir(), Options{})
+	w, err := NewWriter(b.TempDir(), WriterSettings{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -133,7 +133,7 @@ func BenchmarkAddRows(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	w, err := NewWriter(b.TempDir(), Options{})
+	w, err := NewWriter(b.TempDir(), WriterSettings{})
 	if err != nil {
 		b.Fatal(err)
 	}

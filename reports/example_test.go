@@ -20,7 +20,7 @@ func Example() {
 	}
 	defer os.RemoveAll(dir)
 
-	w, err := reports.NewWriter(dir, reports.Options{})
+	w, err := reports.NewWriter(dir, reports.WriterSettings{})
 	if err != nil {
 		log.Fatal(err)
 	}

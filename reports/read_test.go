@@ -85,7 +85,7 @@ func openReader[T any](t *testing.T, dir, name string, mk func(io.Reader, string
 func TestReadersRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	rs := readFixture()
-	writeRun(t, dir, Options{Validation: true}, rs, readValidation)
+	writeRun(t, dir, WriterSettings{Validation: true}, rs, readValidation)
 
 	// Results and sensitivities, merged back into Results.
 	rr := openReader(t, dir, ResultsFile, NewResultsReader)
@@ -211,7 +211,7 @@ func TestReadersRoundTrip(t *testing.T) {
 			r.Sens = append(r.Sens, s)
 		}
 	}
-	writeRun(t, again, Options{Validation: true}, back, vs)
+	writeRun(t, again, WriterSettings{Validation: true}, back, vs)
 	for _, name := range []string{ResultsFile, SensitivitiesFile, RiskFile, ValidationFile, ManifestFile} {
 		assert.Equal(t, readOut(t, dir, name), readOut(t, again, name), name)
 	}
@@ -221,7 +221,7 @@ func TestReadersRoundTrip(t *testing.T) {
 // per call, so that every line crosses buffer boundaries.
 func TestReadersOneByteAtATime(t *testing.T) {
 	dir := t.TempDir()
-	writeRun(t, dir, Options{}, readFixture(), nil)
+	writeRun(t, dir, WriterSettings{}, readFixture(), nil)
 	f, err := os.Open(filepath.Join(dir, ResultsFile))
 	require.NoError(t, err)
 	defer f.Close()
@@ -243,7 +243,7 @@ func TestReadersLongLine(t *testing.T) {
 	dir := t.TempDir()
 	long := strings.Repeat("x", 3*readBufSize+17)
 	r := &pricing.Result{TradeID: "L", Instrument: "european", Engine: "analytic", Err: errors.New(long + ",\n" + long)}
-	writeRun(t, dir, Options{}, []*pricing.Result{r, {TradeID: "after", Err: errors.New("e")}}, nil)
+	writeRun(t, dir, WriterSettings{}, []*pricing.Result{r, {TradeID: "after", Err: errors.New("e")}}, nil)
 	rr := openReader(t, dir, ResultsFile, NewResultsReader)
 	var got pricing.Result
 	require.NoError(t, rr.Next(&got))

@@ -7,8 +7,8 @@ import (
 	"github.com/aadrisk/aadrisk/pricing"
 )
 
-// ReportOptions configure a Report. Zero values take the defaults.
-type ReportOptions struct {
+// ReportSettings configure a Report. Zero values take the defaults.
+type ReportSettings struct {
 	// MaxFailures bounds the failed trades listed (default 10,000); the
 	// count is always complete, and the report says how many were left out.
 	MaxFailures int
@@ -42,7 +42,7 @@ type ReportOptions struct {
 // A Report is not safe for concurrent use: one goroutine adds the results,
 // in input order (the order only breaks ties in the rankings).
 type Report struct {
-	opts ReportOptions
+	opts ReportSettings
 
 	seq        int
 	ok, failed int
@@ -102,7 +102,7 @@ type factorSum struct {
 }
 
 // NewReport returns an empty Report.
-func NewReport(opts ReportOptions) *Report {
+func NewReport(opts ReportSettings) *Report {
 	if opts.MaxFailures <= 0 {
 		opts.MaxFailures = 10000
 	}

@@ -39,7 +39,7 @@ func sens(kv ...any) []pricing.Sensitivity {
 // Monte Carlo trade, and two failures.
 func smallReport(t *testing.T) *Report {
 	t.Helper()
-	r := NewReport(ReportOptions{Top: 2})
+	r := NewReport(ReportSettings{Top: 2})
 	results := []*pricing.Result{
 		{TradeID: "A1", Instrument: "european", Engine: "analytic", Underlying: "ACME", Currency: "USD", Line: 2,
 			PV: 100, Delta: 10, Gamma: 1, HasDelta: true, Vega: 200, Rho: 300, DivRho: -50, Theta: -365,
@@ -155,9 +155,9 @@ func TestReportNoExternalResources(t *testing.T) {
 // factor and currency are risk.csv's, bit for bit.
 func TestReportRiskAgreesWithWriter(t *testing.T) {
 	dir := t.TempDir()
-	w, err := NewWriter(dir, Options{})
+	w, err := NewWriter(dir, WriterSettings{})
 	require.NoError(t, err)
-	r := NewReport(ReportOptions{})
+	r := NewReport(ReportSettings{})
 	for i := range 2000 {
 		res := &pricing.Result{TradeID: fmt.Sprint("T", i), Instrument: "european", Engine: "analytic", Underlying: "X", Currency: []string{"USD", "EUR", "USD"}[i%3],
 			PV: float64(i) * 0.1, Sens: sens("SPOT/X", 0.1*float64(i%7)-0.3, "RATE/USD/1Y", 1e10/float64(i+1), "VOL/X/1Y/100", -1e-3*float64(i))}
@@ -181,7 +181,7 @@ func TestReportRiskAgreesWithWriter(t *testing.T) {
 }
 
 func TestReportFailuresCapped(t *testing.T) {
-	r := NewReport(ReportOptions{MaxFailures: 3})
+	r := NewReport(ReportSettings{MaxFailures: 3})
 	for i := range 5 {
 		require.NoError(t, r.Add(&pricing.Result{TradeID: fmt.Sprint("F", i), Err: errors.New("bad")}))
 	}
@@ -192,7 +192,7 @@ func TestReportFailuresCapped(t *testing.T) {
 }
 
 func TestReportRefusesNonFinite(t *testing.T) {
-	r := NewReport(ReportOptions{})
+	r := NewReport(ReportSettings{})
 	require.Error(t, r.Add(&pricing.Result{TradeID: "X", PV: 1, Sens: sens("SPOT/X", mathNaN())}))
 	require.Error(t, r.AddValidation([]pricing.Validation{{TradeID: "X", AAD: mathNaN()}}))
 	ok, failed := r.Counts()
@@ -202,7 +202,7 @@ func TestReportRefusesNonFinite(t *testing.T) {
 func mathNaN() float64 { z := 0.0; return z / z }
 
 func TestReportValidationSampleBounded(t *testing.T) {
-	r := NewReport(ReportOptions{ValidationPoints: 200, WorstValidations: 5})
+	r := NewReport(ReportSettings{ValidationPoints: 200, WorstValidations: 5})
 	var vs []pricing.Validation
 	for i := range 100000 {
 		rel := float64(i%1000) * 1e-12
@@ -257,7 +257,7 @@ func TestReportLarge(t *testing.T) {
 		}
 	}
 	start := time.Now()
-	r := NewReport(ReportOptions{})
+	r := NewReport(ReportSettings{})
 	res := &pricing.Result{Instrument: "european", Engine: "analytic", Currency: "USD", HasDelta: true}
 	for i := range n {
 		u := i % 50
@@ -289,7 +289,7 @@ func TestReportLarge(t *testing.T) {
 // BETA is traded in EUR and, through a basket, in USD, and each figure of
 // the report is the sum in one currency.
 func TestReportPerCurrency(t *testing.T) {
-	r := NewReport(ReportOptions{})
+	r := NewReport(ReportSettings{})
 	for _, res := range []*pricing.Result{
 		{TradeID: "E1", Instrument: "european", Engine: "analytic", Underlying: "BETA", Currency: "EUR", PV: 1, Delta: 40, Gamma: 2, HasDelta: true,
 			Sens: sens("SPOT/BETA", 40.0, "VOL/BETA/1Y", 300.0, "HESTON/BETA/kappa", 7.0)},

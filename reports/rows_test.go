@@ -20,7 +20,7 @@ func TestAddRowsMatchesAdd(t *testing.T) {
 	}
 
 	viaAdd := t.TempDir()
-	writeRun(t, viaAdd, Options{}, rs, nil)
+	writeRun(t, viaAdd, WriterSettings{}, rs, nil)
 
 	viaRows := t.TempDir()
 	rows := make([]Rows, len(rs))
@@ -33,7 +33,7 @@ func TestAddRowsMatchesAdd(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	w, err := NewWriter(viaRows, Options{})
+	w, err := NewWriter(viaRows, WriterSettings{})
 	require.NoError(t, err)
 	defer w.Abort()
 	for i := range rows {
@@ -47,7 +47,7 @@ func TestAddRowsMatchesAdd(t *testing.T) {
 }
 
 func TestRowsMisuse(t *testing.T) {
-	w, err := NewWriter(t.TempDir(), Options{})
+	w, err := NewWriter(t.TempDir(), WriterSettings{})
 	require.NoError(t, err)
 	defer w.Abort()
 

@@ -21,13 +21,13 @@ func TestSinkFansOut(t *testing.T) {
 		{TradeID: rs[0].TradeID, RiskFactor: "RATE/USD/1Y", Check: pricing.CheckBump, AAD: 53.25, Bump: 54, AbsDiff: 0.75, RelDiff: 0.014, Tolerance: 1e-6},
 	}
 	direct := t.TempDir()
-	writeRun(t, direct, Options{Validation: true}, rs, valid)
-	wantReport, wantSummary := NewReport(ReportOptions{}), NewSummary(10)
+	writeRun(t, direct, WriterSettings{Validation: true}, rs, valid)
+	wantReport, wantSummary := NewReport(ReportSettings{}), NewSummary(10)
 
-	w, err := NewWriter(t.TempDir(), Options{Validation: true})
+	w, err := NewWriter(t.TempDir(), WriterSettings{Validation: true})
 	require.NoError(t, err)
 	defer w.Abort()
-	report := NewReport(ReportOptions{})
+	report := NewReport(ReportSettings{})
 	sink := NewSink(w, report, nil)
 	summary := NewSummary(10)
 	onlySummary := NewSink(nil, nil, summary)
@@ -72,7 +72,7 @@ func TestSinkFansOut(t *testing.T) {
 // it is added, which a result read back from results.csv gets after Format.
 func TestSinkCurrencyAtAdd(t *testing.T) {
 	r := *fixture()[0]
-	w, err := NewWriter(t.TempDir(), Options{})
+	w, err := NewWriter(t.TempDir(), WriterSettings{})
 	require.NoError(t, err)
 	defer w.Abort()
 	sink := NewSink(w, nil, nil)
@@ -87,7 +87,7 @@ func TestSinkCurrencyAtAdd(t *testing.T) {
 // Skip counts and writes nothing; a figure that cannot be written is
 // Add's error, for that trade only.
 func TestSinkSkipAndFormatError(t *testing.T) {
-	w, err := NewWriter(t.TempDir(), Options{})
+	w, err := NewWriter(t.TempDir(), WriterSettings{})
 	require.NoError(t, err)
 	defer w.Abort()
 	sink := NewSink(w, nil, nil)

@@ -34,8 +34,8 @@ const (
 // exceed flushSize by one trade's rows.
 const flushSize = 1 << 18
 
-// Options configure a Writer.
-type Options struct {
+// WriterSettings configure a Writer.
+type WriterSettings struct {
 	// Validation makes the Writer write validation.csv (aadrisk validate);
 	// without it AddValidation is an error.
 	Validation bool
@@ -84,7 +84,7 @@ const (
 // of a run in it. It first removes the temporary files that a run killed
 // before it could clean up (kill -9) left there: one run writes to a
 // directory at a time.
-func NewWriter(dir string, opts Options) (*Writer, error) {
+func NewWriter(dir string, opts WriterSettings) (*Writer, error) {
 	if err := os.MkdirAll(dir, 0o777); err != nil {
 		return nil, fmt.Errorf("reports: creating the output directory: %w", err)
 	}
@@ -193,14 +193,14 @@ func (w *Writer) AddRows(rw *Rows) error {
 }
 
 // AddValidation writes rows of validation.csv, in the order given. It is an
-// error without Options.Validation. Like Add, it refuses a NaN or an
+// error without WriterSettings.Validation. Like Add, it refuses a NaN or an
 // infinity, writing none of the rows.
 func (w *Writer) AddValidation(v []pricing.Validation) error {
 	if err := w.usable(); err != nil {
 		return err
 	}
 	if w.valid == nil {
-		return errors.New("reports: AddValidation on a writer without Options.Validation")
+		return errors.New("reports: AddValidation on a writer without WriterSettings.Validation")
 	}
 	for i := range v {
 		if err := checkValidation(&v[i]); err != nil {

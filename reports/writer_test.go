@@ -121,7 +121,7 @@ func dirNames(t *testing.T, dir string) []string {
 	return names
 }
 
-func writeRun(t *testing.T, dir string, opts Options, rs []*pricing.Result, vs []pricing.Validation) *Manifest {
+func writeRun(t *testing.T, dir string, opts WriterSettings, rs []*pricing.Result, vs []pricing.Validation) *Manifest {
 	t.Helper()
 	w, err := NewWriter(dir, opts)
 	require.NoError(t, err)
@@ -144,7 +144,7 @@ func TestWriterGolden(t *testing.T) {
 		{TradeID: "=1+1", RiskFactor: "SPOT/ACME", Check: pricing.CheckSameRN, AAD: -0.5, Bump: -0.4, AbsDiff: 0.1, RelDiff: 0.2, Tolerance: 1e-6, OK: false},
 		{TradeID: "MC", RiskFactor: "GAMMA", Check: pricing.CheckRevaluation, AAD: 2, Bump: 2.5, AbsDiff: 0.5, RelDiff: 0.2, Tolerance: 1, StdError: 0.25, Z: -2, HasStdError: true, OK: true},
 	}
-	writeRun(t, dir, Options{Validation: true}, fixture(), vs)
+	writeRun(t, dir, WriterSettings{Validation: true}, fixture(), vs)
 
 	assert.Equal(t, `trade_id,instrument,engine,status,pv,std_error,delta,gamma,vega,rho,div_rho,theta,delta_std_error,gamma_std_error,vega_std_error,rho_std_error,div_rho_std_error,theta_std_error,error
 T1,european,analytic,ok,10.45,,0.5,0.02,37.5,53.25,-63.75,-6.5,,,,,,,
@@ -260,7 +260,7 @@ func TestWriterRiskTotals(t *testing.T) {
 	rs := fixture()
 	rs[4].Currency = "EUR"
 	dir := t.TempDir()
-	writeRun(t, dir, Options{}, rs, nil)
+	writeRun(t, dir, WriterSettings{}, rs, nil)
 
 	want := map[riskKey]*big.Float{}
 	for _, r := range rs {
@@ -307,7 +307,7 @@ func TestWriterNegativeZero(t *testing.T) {
 			Sens: []pricing.Sensitivity{{RiskFactor: key("RATE/USD/1Y"), Value: -0.1}}},
 	}
 	dir := t.TempDir()
-	writeRun(t, dir, Options{}, rs, nil)
+	writeRun(t, dir, WriterSettings{}, rs, nil)
 	assert.Equal(t, "trade_id,instrument,engine,status,pv,std_error,delta,gamma,vega,rho,div_rho,theta,delta_std_error,gamma_std_error,vega_std_error,rho_std_error,div_rho_std_error,theta_std_error,error\n"+
 		"A,european,analytic,ok,0,,,,0,0,0,0,,,,,,,\n"+
 		"B,european,analytic,ok,0,,,,0,0,0,0,,,,,,,\n", readOut(t, dir, ResultsFile))
@@ -341,7 +341,7 @@ func TestWriterRefusesNonFinite(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			w, err := NewWriter(t.TempDir(), Options{})
+			w, err := NewWriter(t.TempDir(), WriterSettings{})
 			require.NoError(t, err)
 			defer w.Abort()
 			bad := ok()
@@ -363,7 +363,7 @@ func TestWriterRefusesNonFinite(t *testing.T) {
 	r := ok()
 	r.HasDelta, r.Delta = false, nan
 	r.HasStdError, r.StdError = false, nan
-	w, err := NewWriter(t.TempDir(), Options{})
+	w, err := NewWriter(t.TempDir(), WriterSettings{})
 	require.NoError(t, err)
 	defer w.Abort()
 	assert.NoError(t, w.Add(r))
@@ -371,7 +371,7 @@ func TestWriterRefusesNonFinite(t *testing.T) {
 
 	// Validation rows are refused as a whole.
 	dir := t.TempDir()
-	wv, err := NewWriter(dir, Options{Validation: true})
+	wv, err := NewWriter(dir, WriterSettings{Validation: true})
 	require.NoError(t, err)
 	defer wv.Abort()
 	err = wv.AddValidation([]pricing.Validation{
@@ -388,7 +388,7 @@ func TestWriterRefusesNonFinite(t *testing.T) {
 // nothing behind.
 func TestWriterRiskOverflow(t *testing.T) {
 	dir := t.TempDir()
-	w, err := NewWriter(dir, Options{})
+	w, err := NewWriter(dir, WriterSettings{})
 	require.NoError(t, err)
 	for _, id := range []string{"A", "B"} {
 		require.NoError(t, w.Add(&pricing.Result{TradeID: id, Sens: []pricing.Sensitivity{{RiskFactor: key("SPOT/X"), Value: math.MaxFloat64}}}))
@@ -402,7 +402,7 @@ func TestWriterRiskOverflow(t *testing.T) {
 
 func TestWriterAtomicity(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "new", "out")
-	w, err := NewWriter(dir, Options{Validation: true})
+	w, err := NewWriter(dir, WriterSettings{Validation: true})
 	require.NoError(t, err)
 	for _, r := range fixture() {
 		require.NoError(t, w.Add(r))
@@ -426,7 +426,7 @@ func TestWriterAtomicity(t *testing.T) {
 
 func TestWriterCommitOnce(t *testing.T) {
 	dir := t.TempDir()
-	w, err := NewWriter(dir, Options{})
+	w, err := NewWriter(dir, WriterSettings{})
 	require.NoError(t, err)
 	require.NoError(t, w.Add(fixture()[0]))
 	require.NoError(t, w.Commit(fixtureManifest()))
@@ -440,7 +440,7 @@ func TestWriterCommitOnce(t *testing.T) {
 // written, and the writer can still commit.
 func TestWriterBadManifest(t *testing.T) {
 	dir := t.TempDir()
-	w, err := NewWriter(dir, Options{})
+	w, err := NewWriter(dir, WriterSettings{})
 	require.NoError(t, err)
 	defer w.Abort()
 	require.NoError(t, w.Add(fixture()[0]))
@@ -467,8 +467,8 @@ func TestWriterBadManifest(t *testing.T) {
 // files are its own.
 func TestWriterReplacesEarlierRun(t *testing.T) {
 	dir := t.TempDir()
-	writeRun(t, dir, Options{Validation: true}, fixture(), []pricing.Validation{{TradeID: "T1", RiskFactor: "SPOT/ACME", Check: pricing.CheckBump, OK: true}})
-	writeRun(t, dir, Options{}, fixture()[:1], nil)
+	writeRun(t, dir, WriterSettings{Validation: true}, fixture(), []pricing.Validation{{TradeID: "T1", RiskFactor: "SPOT/ACME", Check: pricing.CheckBump, OK: true}})
+	writeRun(t, dir, WriterSettings{}, fixture()[:1], nil)
 	assert.Equal(t, resultsHeader+"T1,european,analytic,ok,10.45,,0.5,0.02,37.5,53.25,-63.75,-6.5,,,,,,,\n", readOut(t, dir, ResultsFile))
 	var m Manifest
 	require.NoError(t, json.Unmarshal([]byte(readOut(t, dir, ManifestFile)), &m))
@@ -478,7 +478,7 @@ func TestWriterReplacesEarlierRun(t *testing.T) {
 }
 
 func TestWriterInputOrder(t *testing.T) {
-	w, err := NewWriter(t.TempDir(), Options{})
+	w, err := NewWriter(t.TempDir(), WriterSettings{})
 	require.NoError(t, err)
 	defer w.Abort()
 	require.NoError(t, w.Add(&pricing.Result{TradeID: "A", Line: 5}))
@@ -494,7 +494,7 @@ func TestWriterInputOrder(t *testing.T) {
 
 func TestWriterValidationOption(t *testing.T) {
 	dir := t.TempDir()
-	w, err := NewWriter(dir, Options{})
+	w, err := NewWriter(dir, WriterSettings{})
 	require.NoError(t, err)
 	defer w.Abort()
 	assert.Error(t, w.AddValidation([]pricing.Validation{{TradeID: "T1", RiskFactor: "SPOT/ACME"}}))
@@ -509,7 +509,7 @@ func TestWriterValidationOption(t *testing.T) {
 func TestNewWriterError(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "file")
 	require.NoError(t, os.WriteFile(file, nil, 0o666))
-	_, err := NewWriter(filepath.Join(file, "out"), Options{})
+	_, err := NewWriter(filepath.Join(file, "out"), WriterSettings{})
 	assert.Error(t, err, "the directory cannot be made under a file")
 }
 
@@ -517,7 +517,7 @@ func TestNewWriterError(t *testing.T) {
 func TestWriterStreams(t *testing.T) {
 	dir := t.TempDir()
 	rs := benchResults(2000, 20, 30, false)
-	w, err := NewWriter(dir, Options{})
+	w, err := NewWriter(dir, WriterSettings{})
 	require.NoError(t, err)
 	defer w.Abort()
 	const n = 20_000
@@ -545,7 +545,7 @@ func TestNewWriterRemovesStaleTemporaries(t *testing.T) {
 	require.NoError(t, os.WriteFile(stale, []byte("half a row"), 0o644))
 	other := filepath.Join(dir, "notes.txt")
 	require.NoError(t, os.WriteFile(other, []byte("keep"), 0o644))
-	w, err := NewWriter(dir, Options{})
+	w, err := NewWriter(dir, WriterSettings{})
 	require.NoError(t, err)
 	defer w.Abort()
 	_, err = os.Stat(stale)
@@ -557,7 +557,7 @@ func TestNewWriterRemovesStaleTemporaries(t *testing.T) {
 // A sensitivity without a risk factor is refused, as a NaN is: its row
 // would have a blank key, which no reader reads back.
 func TestWriterRefusesNoRiskFactor(t *testing.T) {
-	w, err := NewWriter(t.TempDir(), Options{})
+	w, err := NewWriter(t.TempDir(), WriterSettings{})
 	require.NoError(t, err)
 	defer w.Abort()
 	err = w.Add(&pricing.Result{TradeID: "T", Sens: []pricing.Sensitivity{{Value: 1}}})

@@ -30,7 +30,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		exe = "" // W5 needs this executable; without it the table leaves W5 out
 	}
-	opt := benchmarks.TableOptions{Scale: 1, Exe: exe, Progress: func(id string) { fmt.Fprintf(stderr, "aadrisk bench: %s\n", id) }}
+	opt := benchmarks.TableSettings{Scale: 1, Exe: exe, Progress: func(id string) { fmt.Fprintf(stderr, "aadrisk bench: %s\n", id) }}
 	if quick {
 		opt.Scale = 10
 	}

@@ -122,9 +122,9 @@ func merge(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return usagef("merge: --report %s: %v", reportPath, pathErr(err))
 		}
 		defer reportFile.Abort()
-		report = reports.NewReport(reports.ReportOptions{})
+		report = reports.NewReport(reports.ReportSettings{})
 	}
-	w, err := reports.NewWriter(out, reports.Options{Validation: ref.Command == "validate"})
+	w, err := reports.NewWriter(out, reports.WriterSettings{Validation: ref.Command == "validate"})
 	if err != nil {
 		return usagef("merge: --out %s: %v", out, pathErr(err))
 	}

@@ -257,7 +257,7 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 
 	var w *reports.Writer
 	if f.out != "" {
-		w, err = reports.NewWriter(f.out, reports.Options{Validation: validate})
+		w, err = reports.NewWriter(f.out, reports.WriterSettings{Validation: validate})
 		if err != nil {
 			return usagef("%s: --out %s: %v", name, f.out, pathErr(err))
 		}
@@ -275,7 +275,7 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 			return usagef("%s: --report %s: %v", name, f.report, pathErr(err))
 		}
 		defer reportFile.Abort()
-		report = reports.NewReport(reports.ReportOptions{})
+		report = reports.NewReport(reports.ReportSettings{})
 	}
 
 	mcDefaults := pricing.MCDefaults{Paths: f.paths, Seed: f.seed, Sequence: f.sequence, Antithetic: f.antithetic}
@@ -336,7 +336,7 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 		}
 		return sink.Add(p, rows)
 	}
-	opts := pricing.Options{Workers: f.workers, Validate: validate, MC: mcDefaults}
+	opts := pricing.RunSettings{Workers: f.workers, Validate: validate, MC: mcDefaults}
 	prog.Start()
 	err = pricing.RunWith(ctx, m, opts, next, finish, emit)
 	prog.Finish(err == nil)
