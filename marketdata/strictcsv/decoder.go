@@ -12,6 +12,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/gocarina/gocsv"
+
 	"github.com/aadrisk/aadrisk/internal/editdist"
 )
 
@@ -64,11 +66,11 @@ type position struct{ line, col int }
 
 // Unmarshaler is the interface of the cell types: UnmarshalCSV reads the
 // cell's text into the value, or says what was expected and what was
-// found. It is the method set of gocsv's TypeUnmarshaller, so the cell
-// types also serve gocsv directly.
-type Unmarshaler interface {
-	UnmarshalCSV(cell string) error
-}
+// found. It is gocsv's TypeUnmarshaller, so that a row struct of these cell
+// types reads the same with gocsv as with a Decoder: the Decoder adds the
+// file's physical positions, the header checks and decoding each record
+// once.
+type Unmarshaler = gocsv.TypeUnmarshaller
 
 var unmarshalerType = reflect.TypeFor[Unmarshaler]()
 
