@@ -45,7 +45,7 @@ func FuzzLoad(f *testing.F) {
 		for i := range m.Quotes() {
 			q := &m.Quotes()[i]
 			k, err := ParseKey(q.Key)
-			if err != nil || k != q.RiskFactor() || k.String() != q.Key {
+			if err != nil || k != q.RiskFactor() || k != m.RiskFactor(i) || k.String() != q.Key {
 				t.Fatalf("quote %q: ParseKey gives %v, %v; its RiskFactor is %v", q.Key, k, err, q.RiskFactor())
 			}
 		}

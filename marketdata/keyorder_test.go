@@ -129,6 +129,7 @@ HESTON,ACME,Kappa,,1.5
 		k, err := ParseKey(q.Key)
 		require.NoError(t, err, q.Key)
 		assert.Equal(t, q.RiskFactor(), k)
+		assert.Equal(t, k, m.RiskFactor(i), "the market's key, made once")
 		assert.Equal(t, q.Key, k.String())
 	}
 	for _, q := range []Quote{

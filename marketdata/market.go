@@ -36,6 +36,9 @@ type structure struct {
 	maxNodes int // the most strikes at one expiry
 
 	warnings []Warning // of the quotes as loaded, in their order
+	// keys are the quotes' risk factors, made once: a pricing names one
+	// per sensitivity.
+	keys []Key
 }
 
 // ErrNotFound is wrapped by the errors of Scope and Market for market data
@@ -172,9 +175,11 @@ func (b *builder) build() *Market {
 		heston: make(map[string]*[5]int32),
 	}
 	values := make([]float64, len(b.quotes))
+	s.keys = make([]Key, len(b.quotes))
 	for i, q := range b.quotes {
 		values[i] = q.Value
 		s.index[q.Key] = i
+		s.keys[i] = q.RiskFactor()
 		i32 := int32(i)
 		switch q.Kind {
 		case Spot:
@@ -282,6 +287,10 @@ func (m *Market) Quotes() []Quote { return m.s.quotes }
 // the order of the quotes; nil if there are none. The caller must not
 // modify the slice.
 func (m *Market) Warnings() []Warning { return m.s.warnings }
+
+// RiskFactor returns the risk factor of quote i, Quotes()[i].RiskFactor()
+// made once when the market was built.
+func (m *Market) RiskFactor(i int) Key { return m.s.keys[i] }
 
 // Value returns the value of quote i.
 func (m *Market) Value(i int) float64 { return m.values[i] }

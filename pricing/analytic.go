@@ -93,7 +93,7 @@ func (AnalyticEngine) price(_ context.Context, p *Pricer, in Instrument, qty flo
 	inputs := p.sc.Inputs()
 	res.Sens = make([]Sensitivity, len(inputs))
 	for i, in := range inputs {
-		res.Sens[i] = Sensitivity{Quote: in.Quote, RiskFactor: p.m.Quotes()[in.Quote].RiskFactor(), Value: qty * p.tape.Adjoint(in.X)}
+		res.Sens[i] = Sensitivity{Quote: in.Quote, RiskFactor: p.m.RiskFactor(in.Quote), Value: qty * p.tape.Adjoint(in.X)}
 	}
 	spot := p.aggregate(inst, res, func(i int) int { return inputs[i].Quote })
 	if h, ok := p.sc.Shift(); ok {

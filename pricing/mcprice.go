@@ -103,9 +103,8 @@ func (e *MCEngine) price(ctx context.Context, p *Pricer, m Instrument, qty float
 	aq := math.Abs(qty)
 	res.PV, res.StdError, res.HasStdError = qty*r.PV, aq*r.StdError, true
 	res.Sens = make([]Sensitivity, len(r.Sens))
-	quotes := p.m.Quotes()
 	for i, s := range r.Sens {
-		res.Sens[i] = Sensitivity{Quote: s.Quote, RiskFactor: quotes[s.Quote].RiskFactor(), Value: qty * s.Value, StdError: aq * s.StdError, HasStdError: true}
+		res.Sens[i] = Sensitivity{Quote: s.Quote, RiskFactor: p.m.RiskFactor(s.Quote), Value: qty * s.Value, StdError: aq * s.StdError, HasStdError: true}
 	}
 	quoteOf := func(i int) int { return r.Sens[i].Quote }
 	spot := p.aggregate(m, res, quoteOf)
@@ -117,7 +116,7 @@ func (e *MCEngine) price(ctx context.Context, p *Pricer, m Instrument, qty float
 	runs := &mcRuns{base: r, spot: spot}
 	if spot >= 0 {
 		res.DeltaStdError = aq * r.Sens[sj].StdError
-		h := mcGammaBump * quotes[spot].Value
+		h := mcGammaBump * p.m.Value(spot)
 		up, errUp := e.run(ctx, p, m, marketdata.Bump{Quote: spot, By: h}, true)
 		dn, errDn := e.run(ctx, p, m, marketdata.Bump{Quote: spot, By: -h}, true)
 		if errUp != nil || errDn != nil {

@@ -56,7 +56,7 @@ type Report struct {
 	topPV, topVega topN[topPosition]
 
 	// factors holds the sums per risk factor and currency, as risk.csv.
-	factors map[riskKey]*factorSum
+	factors map[riskID]*factorSum
 
 	val reportValidation
 }
@@ -96,6 +96,7 @@ type reportValidation struct {
 // factorSum is the sum of the sensitivities to one risk factor in one
 // currency, and of their squared standard errors.
 type factorSum struct {
+	key   riskKey
 	sum   exactSum
 	se2   float64
 	hasSE bool
@@ -119,7 +120,7 @@ func NewReport(opts ReportSettings) *Report {
 		opts:         opts,
 		byUnderlying: make(map[groupKey]*group),
 		byCurrency:   make(map[string]*group),
-		factors:      make(map[riskKey]*factorSum),
+		factors:      make(map[riskID]*factorSum),
 	}
 	r.topPV = largest(opts.Top, func(p *topPosition) float64 { return p.PV })
 	r.topVega = largest(opts.Top, func(p *topPosition) float64 { return p.Vega })
@@ -195,11 +196,11 @@ func (r *Report) Add(res *pricing.Result) error {
 	r.topVega.add(p)
 	for i := range res.Sens {
 		s := &res.Sens[i]
-		k := riskKey{s.RiskFactor, res.Currency}
-		f := r.factors[k]
+		id := riskID{s.RiskFactor.String(), res.Currency}
+		f := r.factors[id]
 		if f == nil {
-			f = new(factorSum)
-			r.factors[k] = f
+			f = &factorSum{key: riskKey{s.RiskFactor, res.Currency}}
+			r.factors[id] = f
 		}
 		f.sum.add(s.Value)
 		if s.HasStdError {

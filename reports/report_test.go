@@ -175,8 +175,8 @@ func TestReportRiskAgreesWithWriter(t *testing.T) {
 		k := riskKey{key(cells[0]), cells[1]}
 		want, err := strconv.ParseFloat(cells[2], 64)
 		require.NoError(t, err)
-		require.Contains(t, r.factors, k)
-		assert.Equal(t, want, r.factors[k].sum.value(), l)
+		require.Contains(t, r.factors, k.id())
+		assert.Equal(t, want, r.factors[k.id()].sum.value(), l)
 	}
 }
 

@@ -18,6 +18,13 @@ type riskKey struct {
 	currency string
 }
 
+// riskID is a riskKey's identity, the key of the maps that sum the rows: a
+// Key's text determines the Key, and two strings hash and compare much
+// faster than the Key's fields (a float among them), once per sensitivity.
+type riskID struct{ factor, currency string }
+
+func (k riskKey) id() riskID { return riskID{k.factor.String(), k.currency} }
+
 // sortRisk sorts keys in the order of risk.csv: by risk factor in the
 // ladder order of marketdata.CompareKeys at asof, then by currency in byte
 // order. It is a total order, so the rows do not depend on the order the

@@ -243,8 +243,8 @@ type curve struct {
 // the others, listed as they are.
 func (r *Report) riskCurves(asof time.Time) (map[marketdata.Kind][]*curve, []pillar, error) {
 	keys := make([]riskKey, 0, len(r.factors))
-	for k := range r.factors {
-		keys = append(keys, k)
+	for _, f := range r.factors {
+		keys = append(keys, f.key)
 	}
 	sortRisk(keys, asof)
 	type curveKey struct {
@@ -255,7 +255,7 @@ func (r *Report) riskCurves(asof time.Time) (map[marketdata.Kind][]*curve, []pil
 	curves := map[marketdata.Kind][]*curve{}
 	var other []pillar
 	for _, k := range keys {
-		f := r.factors[k]
+		f := r.factors[k.id()]
 		p := pillar{key: k, value: f.sum.value(), se: math.Sqrt(f.se2), hasSE: f.hasSE}
 		if !finite(p.value) {
 			return nil, nil, fmt.Errorf("reports: risk factor %q in %q: portfolio sensitivity %v: %w", k.factor.String(), k.currency, p.value, errNonFinite)

@@ -62,7 +62,7 @@ type Writer struct {
 	// factors holds, for every risk factor and currency met in an ok
 	// trade, the exact running sum of the sensitivities in that currency:
 	// sensitivities in different currencies are never added.
-	factors map[riskKey]*exactSum
+	factors map[riskID]*riskTotal
 	// rows is Add's scratch.
 	rows Rows
 
@@ -91,7 +91,7 @@ func NewWriter(dir string, opts WriterSettings) (*Writer, error) {
 	if err := removeStale(dir); err != nil {
 		return nil, err
 	}
-	w := &Writer{dir: dir, factors: make(map[riskKey]*exactSum)}
+	w := &Writer{dir: dir, factors: make(map[riskID]*riskTotal)}
 	var err error
 	open := func(final, header string, bufSize int) *tempFile {
 		if err != nil {
@@ -181,13 +181,13 @@ func (w *Writer) AddRows(rw *Rows) error {
 	w.sens.buf = append(w.sens.buf, rw.sens...)
 	w.sens.rows += len(rw.factors)
 	for i, k := range rw.factors {
-		rk := riskKey{k, rw.currency}
-		f := w.factors[rk]
+		id := riskID{k.String(), rw.currency}
+		f := w.factors[id]
 		if f == nil {
-			f = new(exactSum)
-			w.factors[rk] = f
+			f = &riskTotal{key: riskKey{k, rw.currency}}
+			w.factors[id] = f
 		}
-		f.add(rw.values[i])
+		f.sum.add(rw.values[i])
 	}
 	return w.flushFull()
 }
@@ -347,14 +347,14 @@ func (w *Writer) usable() error {
 // writeRisk appends the rows of risk.csv, in the order of sortRisk.
 func (w *Writer) writeRisk(asof time.Time) error {
 	keys := make([]riskKey, 0, len(w.factors))
-	for k := range w.factors {
-		keys = append(keys, k)
+	for _, f := range w.factors {
+		keys = append(keys, f.key)
 	}
 	sortRisk(keys, asof)
 	t := w.risk
 	t.rows = len(keys)
 	for _, k := range keys {
-		v := w.factors[k].value()
+		v := w.factors[k.id()].sum.value()
 		var ok bool
 		t.buf = appendText(t.buf, k.factor.String())
 		t.buf = append(t.buf, ',')
@@ -371,6 +371,12 @@ func (w *Writer) writeRisk(asof time.Time) error {
 		}
 	}
 	return nil
+}
+
+// riskTotal is a row of risk.csv being summed.
+type riskTotal struct {
+	key riskKey
+	sum exactSum
 }
 
 // flushFull writes out the buffers that have reached flushSize.
