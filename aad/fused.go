@@ -9,6 +9,14 @@ import "math"
 
 // MulAdd returns a·b + c as one statement.
 func (t *Tape) MulAdd(a, b, c Number) Number {
+	if t.so() {
+		// ∂²/∂a∂b = 1, the only second derivative.
+		args, p, dp := t.scratch(3)
+		args[0], args[1], args[2] = a, b, c
+		p[0], p[1], p[2] = b.v, a.v, 1
+		dp[0], dp[1], dp[2] = t.tg(b), t.tg(a), 0
+		return t.recN2(a.v*b.v+c.v, args, p, dp)
+	}
 	return t.rec3(a.v*b.v+c.v, a, b.v, b, a.v, c, 1)
 }
 
@@ -17,6 +25,9 @@ func (t *Tape) MulAdd(a, b, c Number) Number {
 func (t *Tape) MulExp(a, b Number) Number {
 	e := math.Exp(b.v)
 	v := a.v * e
+	if t.so() {
+		return t.s2(v, a, e, b, v, 0, e, v)
+	}
 	return t.rec2(v, a, e, b, v)
 }
 
@@ -32,6 +43,13 @@ func (t *Tape) Sum(xs ...Number) Number {
 			v += x.v
 		}
 		return Number{v: v}
+	}
+	if t.second {
+		v := 0.0
+		for _, x := range xs {
+			v += x.v
+		}
+		return t.linear2(v, xs, nil)
 	}
 	n := len(xs)
 	if t.nOps+n > len(t.ops) || t.nStmt+1 >= math.MaxUint32 {
@@ -74,6 +92,9 @@ func (t *Tape) Dot(xs, ys []Number) Number {
 			n++
 		}
 	}
+	if t.so() {
+		return t.dot2(v, xs, ys)
+	}
 	k0, ok := t.open(n)
 	if !ok {
 		return Number{v: v}
@@ -112,6 +133,9 @@ func (t *Tape) DotConst(xs []Number, w []float64) Number {
 			n++
 		}
 	}
+	if t.so() {
+		return t.linear2(v, xs, w)
+	}
 	k0, ok := t.open(n)
 	if !ok {
 		return Number{v: v}
@@ -147,6 +171,9 @@ func (t *Tape) Custom(v float64, args []Number, partials []float64) Number {
 			}
 		}
 		return Number{v: v}
+	}
+	if t.second {
+		noSecond("Custom")
 	}
 	// One pass over args: make room for all of them, passive or not, and
 	// keep the active ones.
@@ -222,6 +249,9 @@ func (t *Tape) SmoothStep(a Number, width float64) Number {
 		return Number{}
 	}
 	u := a.v / width
+	if t.so() {
+		return t.s1(0.5+0.25*u*(3-u*u), a, 0.75*(1-u*u)/width, -1.5*u/(width*width))
+	}
 	return t.rec1(0.5+0.25*u*(3-u*u), a, 0.75*(1-u*u)/width)
 }
 
@@ -240,6 +270,10 @@ func (t *Tape) SmoothMax(a, b Number, width float64) Number {
 	u2 := u * u
 	g := 0.1875 + u*(0.5+u*(0.375-0.0625*u2))
 	h := 0.5 + 0.25*u*(3-u2)
+	if t.so() {
+		s := 0.75 * (1 - u2) / width // ∂²/∂a² = −∂²/∂a∂b = ∂²/∂b²
+		return t.s2(b.v+width*g, a, h, b, 1-h, s, -s, s)
+	}
 	return t.rec2(b.v+width*g, a, h, b, 1-h)
 }
 
@@ -254,6 +288,9 @@ func (t *Tape) Custom4(v float64, a Number, da float64, b Number, db float64, c 
 			activeOnNil()
 		}
 		return Number{v: v}
+	}
+	if t.second {
+		noSecond("Custom4")
 	}
 	n := 0
 	for _, x := range [...]uint64{a.ref, b.ref, c.ref, d.ref} {

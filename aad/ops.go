@@ -12,50 +12,109 @@ import "math"
 // returns (NaN, ±Inf) and so are the partials.
 
 // Add returns a + b.
-func (t *Tape) Add(a, b Number) Number { return t.rec2(a.v+b.v, a, 1, b, 1) }
+func (t *Tape) Add(a, b Number) Number {
+	if t.so() {
+		return t.s2(a.v+b.v, a, 1, b, 1, 0, 0, 0)
+	}
+	return t.rec2(a.v+b.v, a, 1, b, 1)
+}
 
 // Sub returns a − b.
-func (t *Tape) Sub(a, b Number) Number { return t.rec2(a.v-b.v, a, 1, b, -1) }
+func (t *Tape) Sub(a, b Number) Number {
+	if t.so() {
+		return t.s2(a.v-b.v, a, 1, b, -1, 0, 0, 0)
+	}
+	return t.rec2(a.v-b.v, a, 1, b, -1)
+}
 
 // Mul returns a · b.
-func (t *Tape) Mul(a, b Number) Number { return t.rec2(a.v*b.v, a, b.v, b, a.v) }
+func (t *Tape) Mul(a, b Number) Number {
+	if t.so() {
+		return t.s2(a.v*b.v, a, b.v, b, a.v, 0, 1, 0)
+	}
+	return t.rec2(a.v*b.v, a, b.v, b, a.v)
+}
 
 // Div returns a / b.
 func (t *Tape) Div(a, b Number) Number {
 	v := a.v / b.v
+	if t.so() {
+		return t.s2(v, a, 1/b.v, b, -v/b.v, 0, -1/(b.v*b.v), 2*v/(b.v*b.v))
+	}
 	return t.rec2(v, a, 1/b.v, b, -v/b.v)
 }
 
 // Neg returns −a.
-func (t *Tape) Neg(a Number) Number { return t.rec1(-a.v, a, -1) }
+func (t *Tape) Neg(a Number) Number {
+	if t.so() {
+		return t.s1(-a.v, a, -1, 0)
+	}
+	return t.rec1(-a.v, a, -1)
+}
 
 // AddConst returns a + c.
-func (t *Tape) AddConst(a Number, c float64) Number { return t.rec1(a.v+c, a, 1) }
+func (t *Tape) AddConst(a Number, c float64) Number {
+	if t.so() {
+		return t.s1(a.v+c, a, 1, 0)
+	}
+	return t.rec1(a.v+c, a, 1)
+}
 
 // SubConst returns a − c.
-func (t *Tape) SubConst(a Number, c float64) Number { return t.rec1(a.v-c, a, 1) }
+func (t *Tape) SubConst(a Number, c float64) Number {
+	if t.so() {
+		return t.s1(a.v-c, a, 1, 0)
+	}
+	return t.rec1(a.v-c, a, 1)
+}
 
 // ConstSub returns c − a.
-func (t *Tape) ConstSub(c float64, a Number) Number { return t.rec1(c-a.v, a, -1) }
+func (t *Tape) ConstSub(c float64, a Number) Number {
+	if t.so() {
+		return t.s1(c-a.v, a, -1, 0)
+	}
+	return t.rec1(c-a.v, a, -1)
+}
 
 // MulConst returns c · a.
-func (t *Tape) MulConst(a Number, c float64) Number { return t.rec1(a.v*c, a, c) }
+func (t *Tape) MulConst(a Number, c float64) Number {
+	if t.so() {
+		return t.s1(a.v*c, a, c, 0)
+	}
+	return t.rec1(a.v*c, a, c)
+}
 
 // DivConst returns a / c.
-func (t *Tape) DivConst(a Number, c float64) Number { return t.rec1(a.v/c, a, 1/c) }
+func (t *Tape) DivConst(a Number, c float64) Number {
+	if t.so() {
+		return t.s1(a.v/c, a, 1/c, 0)
+	}
+	return t.rec1(a.v/c, a, 1/c)
+}
 
 // ConstDiv returns c / a.
 func (t *Tape) ConstDiv(c float64, a Number) Number {
 	v := c / a.v
+	if t.so() {
+		return t.s1(v, a, -v/a.v, 2*v/(a.v*a.v))
+	}
 	return t.rec1(v, a, -v/a.v)
 }
 
 // Square returns a².
-func (t *Tape) Square(a Number) Number { return t.rec1(a.v*a.v, a, 2*a.v) }
+func (t *Tape) Square(a Number) Number {
+	if t.so() {
+		return t.s1(a.v*a.v, a, 2*a.v, 2)
+	}
+	return t.rec1(a.v*a.v, a, 2*a.v)
+}
 
 // Exp returns eᵃ.
 func (t *Tape) Exp(a Number) Number {
 	v := math.Exp(a.v)
+	if t.so() {
+		return t.s1(v, a, v, v)
+	}
 	return t.rec1(v, a, v)
 }
 
@@ -67,6 +126,9 @@ func (t *Tape) Log(a Number) Number {
 	if a.v < 0 {
 		d = math.NaN()
 	}
+	if t.so() {
+		return t.s1(math.Log(a.v), a, d, -d*d)
+	}
 	return t.rec1(math.Log(a.v), a, d)
 }
 
@@ -77,6 +139,9 @@ func (t *Tape) Sqrt(a Number) Number {
 	d := 0.5 / v
 	if v == 0 {
 		d = math.Inf(1) // also at −0, whose square root is −0
+	}
+	if t.so() {
+		return t.s1(v, a, d, -0.5*d/a.v) // −1/(4a√a)
 	}
 	return t.rec1(v, a, d)
 }
@@ -94,6 +159,9 @@ func (t *Tape) Pow(a, b Number) Number {
 	if b.v != 0 {
 		da = b.v * math.Pow(a.v, b.v-1)
 	}
+	if t.so() {
+		return t.pow2(v, a, da, b, db)
+	}
 	return t.rec2(v, a, da, b, db)
 }
 
@@ -110,6 +178,13 @@ func (t *Tape) PowConst(a Number, c float64) Number {
 		d = c * (v / a.v)
 	default:
 		d = c * math.Pow(a.v, c-1)
+	}
+	if t.so() {
+		h := 0.0
+		if c != 0 && c != 1 {
+			h = c * (c - 1) * math.Pow(a.v, c-2)
+		}
+		return t.s1(v, a, d, h)
 	}
 	return t.rec1(v, a, d)
 }
@@ -160,12 +235,18 @@ func (t *Tape) Max(a, b Number) Number {
 // Sin returns sin a.
 func (t *Tape) Sin(a Number) Number {
 	s, c := math.Sincos(a.v)
+	if t.so() {
+		return t.s1(s, a, c, -s)
+	}
 	return t.rec1(s, a, c)
 }
 
 // Cos returns cos a.
 func (t *Tape) Cos(a Number) Number {
 	s, c := math.Sincos(a.v)
+	if t.so() {
+		return t.s1(c, a, -s, -c)
+	}
 	return t.rec1(c, a, -s)
 }
 
@@ -176,26 +257,41 @@ const (
 
 // Erf returns the error function of a; its derivative is 2/√π·exp(−a²).
 func (t *Tape) Erf(a Number) Number {
-	return t.rec1(math.Erf(a.v), a, twoOverSqrtPi*math.Exp(-a.v*a.v))
+	d := twoOverSqrtPi * math.Exp(-a.v*a.v)
+	if t.so() {
+		return t.s1(math.Erf(a.v), a, d, -2*a.v*d)
+	}
+	return t.rec1(math.Erf(a.v), a, d)
 }
 
 // Erfc returns the complementary error function of a, 1 − erf a, computed
 // without cancellation for large a; its derivative is −2/√π·exp(−a²).
 func (t *Tape) Erfc(a Number) Number {
-	return t.rec1(math.Erfc(a.v), a, -twoOverSqrtPi*math.Exp(-a.v*a.v))
+	d := -twoOverSqrtPi * math.Exp(-a.v*a.v)
+	if t.so() {
+		return t.s1(math.Erfc(a.v), a, d, -2*a.v*d)
+	}
+	return t.rec1(math.Erfc(a.v), a, d)
 }
 
 // NormCDF returns Φ(a), the standard normal cumulative distribution
 // function, computed as erfc(−a/√2)/2 so that the lower tail keeps its
 // relative accuracy; its derivative is φ(a).
 func (t *Tape) NormCDF(a Number) Number {
-	return t.rec1(0.5*math.Erfc(-a.v/math.Sqrt2), a, NormPDF(a.v))
+	p := NormPDF(a.v)
+	if t.so() {
+		return t.s1(0.5*math.Erfc(-a.v/math.Sqrt2), a, p, -a.v*p)
+	}
+	return t.rec1(0.5*math.Erfc(-a.v/math.Sqrt2), a, p)
 }
 
 // NormPDF returns φ(a), the standard normal density; its derivative is
 // −a·φ(a).
 func (t *Tape) NormPDF(a Number) Number {
 	p := NormPDF(a.v)
+	if t.so() {
+		return t.s1(p, a, -a.v*p, (a.v*a.v-1)*p)
+	}
 	return t.rec1(p, a, -a.v*p)
 }
 
@@ -204,3 +300,18 @@ func NormPDF(x float64) float64 { return invSqrt2Pi * math.Exp(-0.5*x*x) }
 
 // NormCDF returns the standard normal cumulative distribution function Φ(x).
 func NormCDF(x float64) float64 { return 0.5 * math.Erfc(-x/math.Sqrt2) }
+
+// pow2 records aᵇ in second-order mode: ∂²/∂a² = b(b−1)aᵇ⁻², ∂²/∂a∂b =
+// aᵇ⁻¹(1 + b·ln a), ∂²/∂b² = aᵇ(ln a)², each 0 where its factor of aᵇ is.
+func (t *Tape) pow2(v float64, a Number, da float64, b Number, db float64) Number {
+	var haa, hab, hbb float64
+	if b.v != 0 && b.v != 1 {
+		haa = b.v * (b.v - 1) * math.Pow(a.v, b.v-2)
+	}
+	if v != 0 {
+		l := math.Log(a.v)
+		hab = math.Pow(a.v, b.v-1) * (1 + b.v*l)
+		hbb = v * l * l
+	}
+	return t.s2(v, a, da, b, db, haa, hab, hbb)
+}

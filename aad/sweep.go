@@ -75,6 +75,7 @@ func (t *Tape) SetAdjoint(x Number, a float64) {
 func (t *Tape) ClearAdjoints() {
 	if t != nil {
 		t.adj.truncate(0)
+		t.adt.truncate(0)
 	}
 }
 
@@ -112,6 +113,10 @@ func (t *Tape) BackwardFromMark(m Mark) {
 		return
 	}
 	t.checkMark(m)
+	if t.second {
+		t.sweep2(t.validateAdjoints(), t.validateAdjointTangents(), 0, m.ops)
+		return
+	}
 	t.sweep(t.validateAdjoints(), 0, m.ops)
 }
 
@@ -173,6 +178,10 @@ func (t *Tape) clearedAdjoints() []float64 {
 // backward sweeps every operand recorded after the first lo.
 func (t *Tape) backward(lo int) {
 	if t == nil {
+		return
+	}
+	if t.second {
+		t.sweep2(t.validateAdjoints(), t.validateAdjointTangents(), lo, t.nOps)
 		return
 	}
 	t.sweep(t.validateAdjoints(), lo, t.nOps)

@@ -80,6 +80,15 @@ type Tape struct {
 	adj lazySlice // adjoints, per statement
 	tan lazySlice // tangents, per statement
 
+	// Second-order mode (second.go): the tangents of the partials, per
+	// operand, and the tangents of the adjoints, per statement, with
+	// scratch for the n-ary statements. First order never touches them.
+	second  bool
+	dpart   []float64
+	adt     lazySlice
+	sArgs   []Number
+	sP, sDP []float64
+
 	// epoch counts rewinds; rewinds keeps the targets a stale mark is
 	// checked against (a few entries: one per level of nested marks).
 	epoch   uint64
@@ -130,6 +139,7 @@ func (t *Tape) init() {
 	t.rewinds = t.rewinds[:0]
 	t.adj.truncate(0)
 	t.tan.truncate(0)
+	t.adt.truncate(0)
 	t.gen++
 	addr := uint32(uintptr(unsafe.Pointer(t)) >> 4)
 	t.hi = uint64((addr*0x9E3779B1^t.gen*0x85EBCA77)|1) << 32
@@ -227,6 +237,7 @@ func (t *Tape) RewindToMark(m Mark) {
 	t.nOps = m.ops
 	t.adj.truncate(m.stmt)
 	t.tan.truncate(m.stmt)
+	t.adt.truncate(m.stmt)
 }
 
 func (t *Tape) checkMark(m Mark) {
@@ -255,7 +266,7 @@ func (t *Tape) Len() int {
 type Stats struct {
 	Statements    int // statements recorded, variables included
 	Operands      int // operands of those statements (active arguments)
-	BytesUsed     int // bytes the recorded statements take to store and sweep: operands and partials, and an adjoint each
+	BytesUsed     int // bytes the recorded statements take to store and sweep: operands and partials, and an adjoint each; in second-order mode also a tangent and an adjoint tangent per statement and a partial's tangent per operand
 	BytesReserved int // bytes the tape holds now; adjoints are allocated at the first sweep, so before it this can be less than BytesUsed
 }
 
@@ -264,13 +275,18 @@ func (t *Tape) Stats() Stats {
 	if t == nil {
 		return Stats{}
 	}
-	const perStmt = 8   // adjoint
-	const perOp = 8 + 8 // indices + partial
+	perStmt := 8   // adjoint
+	perOp := 8 + 8 // indices + partial
+	if t.second {
+		perStmt += 8 + 8 // tangent, adjoint tangent
+		perOp += 8       // tangent of the partial
+	}
 	return Stats{
-		Statements:    t.Len(),
-		Operands:      t.nOps,
-		BytesUsed:     t.nStmt*perStmt + t.nOps*perOp,
-		BytesReserved: 8*cap(t.adj.vals) + 8*cap(t.tan.vals) + 8*cap(t.ops) + 8*cap(t.partials),
+		Statements: t.Len(),
+		Operands:   t.nOps,
+		BytesUsed:  t.nStmt*perStmt + t.nOps*perOp,
+		BytesReserved: 8*cap(t.adj.vals) + 8*cap(t.tan.vals) + 8*cap(t.ops) + 8*cap(t.partials) +
+			8*cap(t.dpart) + 8*cap(t.adt.vals) + 24*cap(t.sArgs),
 	}
 }
 

@@ -256,6 +256,14 @@ func evalTape(tp *aad.Tape, n *node, xs []aad.Number) aad.Number {
 			v += n.w[i] * math.Sin(x.Value())
 			p[i] = n.w[i] * math.Cos(x.Value())
 		}
+		if tp.SecondOrder() {
+			// Its Hessian is diagonal: −wᵢ·sin kᵢ.
+			h := make([]float64, len(k)*len(k))
+			for i, x := range k {
+				h[i*len(k)+i] = -n.w[i] * math.Sin(x.Value())
+			}
+			return tp.Custom2(v, k, p, h)
+		}
 		return tp.Custom(v, k, p)
 	}
 	panic("unknown op " + opNames[n.op])
