@@ -22,7 +22,7 @@
 // respect to its active arguments when it is recorded, so that the backward
 // sweep is a single loop of multiply-adds over a flat tape, with no
 // per-operation dispatch. Fused statements (MulAdd, MulExp, Sum, Dot,
-// DotConst and Custom) record one statement with several operands
+// DotConst, Custom and Custom2) record one statement with several operands
 // where the elementary operations would record several.
 //
 // # Passive evaluation
@@ -54,10 +54,57 @@
 // SetTangent: a Jacobian-vector product, for few-inputs-many-outputs work,
 // and an independent check of the backward sweep.
 //
+// # Second order
+//
+// SetSecondOrder(true) puts a tape in second-order mode, tangent over
+// adjoint (XAD's fwd_adj, JAX's jvp of grad, Stan's fvar<var>): seed a
+// direction v with SetTangent on the inputs right after recording them,
+// record, and one backward sweep gives the gradient and the
+// Hessian-vector product H·v:
+//
+//	t.SetSecondOrder(true)
+//	s, vol := t.Var(100), t.Var(0.2)
+//	t.SetTangent(s, 1) // v = e_s
+//	price := pricer(t, s, vol)
+//	grad, hv := t.HessianVector(nil, nil, price, []aad.Number{s, vol}) // hv: gamma, vanna
+//
+// While recording, every value carries its tangent ẋ (forward mode), and
+// every statement stores, besides its partials p_i = ∂y/∂x_i, their
+// tangents ṗ_i = Σ_j ∂²y/∂x_i∂x_j·ẋ_j, which each operation and fused
+// statement computes from its own second derivatives. The sweep then
+// propagates the adjoints and their tangents together, x̄_i += p_i·ȳ and
+// ẋ̄_i += ṗ_i·ȳ + p_i·ẏ̄: at the inputs x̄ is the gradient and ẋ̄ is H·ẋ
+// (AdjointTangent). A whole Hessian of n inputs is n such products. The
+// cost is a small multiple of the gradient's (W7 in benchmarks/ measures
+// it), and the tape holds 24 bytes per operand and per statement instead
+// of 16 and 8. Backward, BackwardToMark and BackwardFromMark sweep in
+// second order on such a tape, so the Monte Carlo mark pattern works
+// unchanged: the statements before the mark accumulate their adjoint
+// tangents too.
+//
+// Why a mode of the same Tape, and why it costs first-order users nothing
+// measurable: pricers are written once over *Tape, so a distinct type would
+// need a second copy of every pricer. The second-order storage (the
+// tangents of the partials, the adjoint tangents) lives in slices of its
+// own that first-order recording and the first-order sweep never touch;
+// the first-order sweep loop is unchanged; each recording operation tests
+// the mode once, a branch that is always predicted, and each sweep once.
+// W1 and W2 measure the same before and after (the README's section
+// Benchmarks). The mode is chosen for a whole recording: SetSecondOrder
+// resets the tape, and the mode stays across Reset.
+//
+// Custom and Custom4 take first-order partials only, so on a second-order
+// tape they panic (a programmer error); Custom2 takes the statement's
+// Hessian as well. Forward and ClearTangents are first-order tools: on a
+// second-order tape the tangents are recorded with the statements, so a
+// seed set after an operation used its input does not reach that
+// operation.
+//
 // # Destination slices
 //
 // A function that fills a slice (Vars, Gradient, AdjointsTo) takes it as
-// its first argument, dst, and follows one rule, gonum's: it writes the
+// its first argument, dst (HessianVector two of them, the gradient's and
+// H·v's), and follows one rule, gonum's: it writes the
 // len(xs) results into dst and returns dst[:len(xs)], allocating a new
 // slice if dst is nil or shorter than that. Pass a slice kept from call to
 // call to allocate nothing; pass nil to have one made.
@@ -68,7 +115,8 @@
 // so is its partial. Misuse is a programmer error and panics with a message
 // that says what happened: a Number from another tape or from before a
 // Reset, an active Number on a nil tape, a stale Mark, slices of different
-// lengths. A seed on a passive Number is not misuse: it does nothing. A
+// lengths, Custom on a second-order tape, HessianVector on a first-order
+// one. A seed on a passive Number is not misuse: it does nothing. A
 // Number recorded after the mark a tape was rewound to is caught while its
 // index lies past the end of the tape; once the next path has recorded as
 // many statements, its index names a live statement and it is not (catching

@@ -111,3 +111,20 @@ func ExampleTape_Vars() {
 	// 6 [6 3 2]
 	// 120 [30 24 20]
 }
+
+// Second order: seed a direction, record, and one sweep gives the gradient
+// and the Hessian-vector product, here the spot's row of the Hessian.
+func Example_hessianVector() {
+	tp := aad.NewTape(0)
+	tp.SetSecondOrder(true)
+	s, vol, r, t := tp.Var(100), tp.Var(0.2), tp.Var(0.05), tp.Var(1)
+	tp.SetTangent(s, 1) // the direction: e_s
+	price := blackScholesCall(tp, s, aad.Const(100), vol, r, t)
+
+	g, hv := tp.HessianVector(nil, nil, price, []aad.Number{s, vol, r, t})
+	fmt.Printf("delta %.4f vega %.4f\n", g[0], g[1])
+	fmt.Printf("gamma %.6f vanna %.4f ∂delta/∂r %.4f ∂delta/∂t %.4f\n", hv[0], hv[1], hv[2], hv[3])
+	// Output:
+	// delta 0.6368 vega 37.5240
+	// gamma 0.018762 vanna -0.2814 ∂delta/∂r 1.8762 ∂delta/∂t 0.0657
+}

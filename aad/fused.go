@@ -9,15 +9,17 @@ import "math"
 
 // MulAdd returns a·b + c as one statement.
 func (t *Tape) MulAdd(a, b, c Number) Number {
-	if t.so() {
-		// ∂²/∂a∂b = 1, the only second derivative.
-		args, p, dp := t.scratch(3)
-		args[0], args[1], args[2] = a, b, c
-		p[0], p[1], p[2] = b.v, a.v, 1
-		dp[0], dp[1], dp[2] = t.tg(b), t.tg(a), 0
-		return t.recN2(a.v*b.v+c.v, args, p, dp)
-	}
 	return t.rec3(a.v*b.v+c.v, a, b.v, b, a.v, c, 1)
+}
+
+// mulAdd2 is MulAdd in second-order mode: ∂²/∂a∂b = 1 is its only second
+// derivative.
+func (t *Tape) mulAdd2(a, b, c Number) Number {
+	args, p, dp := t.scratch(3)
+	args[0], args[1], args[2] = a, b, c
+	p[0], p[1], p[2] = b.v, a.v, 1
+	dp[0], dp[1], dp[2] = t.tg(b), t.tg(a), 0
+	return t.recN2(a.v*b.v+c.v, args, p, dp)
 }
 
 // MulExp returns a·eᵇ as one statement: the log-Euler step of a lognormal

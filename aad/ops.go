@@ -12,28 +12,13 @@ import "math"
 // returns (NaN, ±Inf) and so are the partials.
 
 // Add returns a + b.
-func (t *Tape) Add(a, b Number) Number {
-	if t.so() {
-		return t.s2(a.v+b.v, a, 1, b, 1, 0, 0, 0)
-	}
-	return t.rec2(a.v+b.v, a, 1, b, 1)
-}
+func (t *Tape) Add(a, b Number) Number { return t.rec2h(a.v+b.v, a, 1, b, 1, 0, 0, 0) }
 
 // Sub returns a − b.
-func (t *Tape) Sub(a, b Number) Number {
-	if t.so() {
-		return t.s2(a.v-b.v, a, 1, b, -1, 0, 0, 0)
-	}
-	return t.rec2(a.v-b.v, a, 1, b, -1)
-}
+func (t *Tape) Sub(a, b Number) Number { return t.rec2h(a.v-b.v, a, 1, b, -1, 0, 0, 0) }
 
 // Mul returns a · b.
-func (t *Tape) Mul(a, b Number) Number {
-	if t.so() {
-		return t.s2(a.v*b.v, a, b.v, b, a.v, 0, 1, 0)
-	}
-	return t.rec2(a.v*b.v, a, b.v, b, a.v)
-}
+func (t *Tape) Mul(a, b Number) Number { return t.rec2h(a.v*b.v, a, b.v, b, a.v, 0, 1, 0) }
 
 // Div returns a / b.
 func (t *Tape) Div(a, b Number) Number {
@@ -45,69 +30,31 @@ func (t *Tape) Div(a, b Number) Number {
 }
 
 // Neg returns −a.
-func (t *Tape) Neg(a Number) Number {
-	if t.so() {
-		return t.s1(-a.v, a, -1, 0)
-	}
-	return t.rec1(-a.v, a, -1)
-}
+func (t *Tape) Neg(a Number) Number { return t.rec1h(-a.v, a, -1, 0) }
 
 // AddConst returns a + c.
-func (t *Tape) AddConst(a Number, c float64) Number {
-	if t.so() {
-		return t.s1(a.v+c, a, 1, 0)
-	}
-	return t.rec1(a.v+c, a, 1)
-}
+func (t *Tape) AddConst(a Number, c float64) Number { return t.rec1h(a.v+c, a, 1, 0) }
 
 // SubConst returns a − c.
-func (t *Tape) SubConst(a Number, c float64) Number {
-	if t.so() {
-		return t.s1(a.v-c, a, 1, 0)
-	}
-	return t.rec1(a.v-c, a, 1)
-}
+func (t *Tape) SubConst(a Number, c float64) Number { return t.rec1h(a.v-c, a, 1, 0) }
 
 // ConstSub returns c − a.
-func (t *Tape) ConstSub(c float64, a Number) Number {
-	if t.so() {
-		return t.s1(c-a.v, a, -1, 0)
-	}
-	return t.rec1(c-a.v, a, -1)
-}
+func (t *Tape) ConstSub(c float64, a Number) Number { return t.rec1h(c-a.v, a, -1, 0) }
 
 // MulConst returns c · a.
-func (t *Tape) MulConst(a Number, c float64) Number {
-	if t.so() {
-		return t.s1(a.v*c, a, c, 0)
-	}
-	return t.rec1(a.v*c, a, c)
-}
+func (t *Tape) MulConst(a Number, c float64) Number { return t.rec1h(a.v*c, a, c, 0) }
 
 // DivConst returns a / c.
-func (t *Tape) DivConst(a Number, c float64) Number {
-	if t.so() {
-		return t.s1(a.v/c, a, 1/c, 0)
-	}
-	return t.rec1(a.v/c, a, 1/c)
-}
+func (t *Tape) DivConst(a Number, c float64) Number { return t.rec1h(a.v/c, a, 1/c, 0) }
 
 // ConstDiv returns c / a.
 func (t *Tape) ConstDiv(c float64, a Number) Number {
 	v := c / a.v
-	if t.so() {
-		return t.s1(v, a, -v/a.v, 2*v/(a.v*a.v))
-	}
-	return t.rec1(v, a, -v/a.v)
+	return t.rec1h(v, a, -v/a.v, 2*v/(a.v*a.v))
 }
 
 // Square returns a².
-func (t *Tape) Square(a Number) Number {
-	if t.so() {
-		return t.s1(a.v*a.v, a, 2*a.v, 2)
-	}
-	return t.rec1(a.v*a.v, a, 2*a.v)
-}
+func (t *Tape) Square(a Number) Number { return t.rec1h(a.v*a.v, a, 2*a.v, 2) }
 
 // Exp returns eᵃ.
 func (t *Tape) Exp(a Number) Number {

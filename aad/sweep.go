@@ -90,7 +90,8 @@ func (t *Tape) validateAdjoints() []float64 {
 // Backward propagates the adjoints from the last statement to the first:
 // every adjoint becomes its own seed plus the derivative of the seeded
 // combination of outputs with respect to it.
-// On a nil tape, as on an empty one, it does nothing.
+// On a second-order tape it propagates the adjoint tangents with them
+// (AdjointTangent). On a nil tape, as on an empty one, it does nothing.
 func (t *Tape) Backward() { t.backward(0) }
 
 // BackwardToMark propagates the adjoints of the statements recorded after m
@@ -206,7 +207,9 @@ func (t *Tape) sweep(adj []float64, lo, hi int) {
 }
 
 // SetTangent sets the tangent (directional derivative seed) of the variable
-// x for the next Forward sweep. Like SetAdjoint, it does nothing for a
+// x for the next Forward sweep; on a second-order tape, the direction v of
+// the Hessian-vector product, propagated as the operations that use x are
+// recorded (so seed x before recording them). Like SetAdjoint, it does nothing for a
 // passive x, whose tangent is 0 in every direction, and panics for an active
 // x the tape cannot use.
 func (t *Tape) SetTangent(x Number, d float64) {

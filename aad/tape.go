@@ -434,6 +434,70 @@ func (t *Tape) rec2(v float64, a Number, da float64, b Number, db float64) Numbe
 	return Number{v: v, ref: t.hi | uint64(i)}
 }
 
+// rec1h is rec1 for an operation whose second derivative h = ∂²f/∂a² is
+// known for free (a constant): it records in second order on a
+// second-order tape. It is rec1 written out again with the mode's branch,
+// rather than a wrapper around it, so that the operations calling it stay
+// small enough to inline, as they are with rec1.
+func (t *Tape) rec1h(v float64, a Number, da, h float64) Number {
+	if t == nil || a.ref == 0 {
+		if a.ref != 0 {
+			activeOnNil()
+		}
+		return Number{v: v}
+	}
+	if t.second {
+		return t.s1(v, a, da, h)
+	}
+	i, k := t.nStmt, t.nOps
+	if a.ref^t.hi >= uint64(i) {
+		t.misuse(a)
+	}
+	if k+1 > len(t.ops) || i+1 >= math.MaxUint32 {
+		return t.push1(v, a.idx(), da)
+	}
+	// The common case, written out here to save a call per operation.
+	t.ops[k] = uint64(a.idx()) | uint64(i)<<32
+	t.partials[k] = da
+	t.nOps, t.nStmt = k+1, i+1
+	return Number{v: v, ref: t.hi | uint64(i)}
+}
+
+// rec2h is rec2 for an operation whose second derivatives haa, hab and hbb
+// are constants, written out again with the mode's branch as rec1h is.
+func (t *Tape) rec2h(v float64, a Number, da float64, b Number, db, haa, hab, hbb float64) Number {
+	if t == nil {
+		if a.ref|b.ref != 0 {
+			activeOnNil()
+		}
+		return Number{v: v}
+	}
+	if t.second {
+		return t.s2(v, a, da, b, db, haa, hab, hbb)
+	}
+	if a.ref == 0 {
+		return t.rec1(v, b, db)
+	}
+	if b.ref == 0 {
+		return t.rec1(v, a, da)
+	}
+	i, k := t.nStmt, t.nOps
+	if a.ref^t.hi >= uint64(i) {
+		t.misuse(a)
+	}
+	if b.ref^t.hi >= uint64(i) {
+		t.misuse(b)
+	}
+	if k+2 > len(t.ops) || k+2 > len(t.partials) || i+1 >= math.MaxUint32 {
+		return t.push2(v, a.idx(), da, b.idx(), db)
+	}
+	own := uint64(i) << 32
+	t.ops[k], t.ops[k+1] = uint64(a.idx())|own, uint64(b.idx())|own
+	t.partials[k], t.partials[k+1] = da, db
+	t.nOps, t.nStmt = k+2, i+1
+	return Number{v: v, ref: t.hi | uint64(i)}
+}
+
 // rec3 records v = f(a, b, c) with partials da, db and dc, leaving out
 // passive operands.
 func (t *Tape) rec3(v float64, a Number, da float64, b Number, db float64, c Number, dc float64) Number {
@@ -442,6 +506,9 @@ func (t *Tape) rec3(v float64, a Number, da float64, b Number, db float64, c Num
 			activeOnNil()
 		}
 		return Number{v: v}
+	}
+	if t.second {
+		return t.mulAdd2(a, b, c) // MulAdd is rec3's only caller
 	}
 	if a.ref == 0 {
 		return t.rec2(v, b, db, c, dc)
