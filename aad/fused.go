@@ -15,6 +15,14 @@ func (t *Tape) MulAdd(a, b, c Number) Number {
 // mulAdd2 is MulAdd in second-order mode: ∂²/∂a∂b = 1 is its only second
 // derivative.
 func (t *Tape) mulAdd2(a, b, c Number) Number {
+	// With a or b passive (a step's deviation times a passive draw) it is
+	// linear in the other two.
+	if b.ref == 0 {
+		return t.s2(a.v*b.v+c.v, a, b.v, c, 1, 0, 0, 0)
+	}
+	if a.ref == 0 {
+		return t.s2(a.v*b.v+c.v, b, a.v, c, 1, 0, 0, 0)
+	}
 	args, p, dp := t.scratch(3)
 	args[0], args[1], args[2] = a, b, c
 	p[0], p[1], p[2] = b.v, a.v, 1

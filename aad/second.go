@@ -73,12 +73,44 @@ func nz(h, d float64) float64 {
 	return h * d
 }
 
-// s1 records v = f(a) with ∂f/∂a = da and ∂²f/∂a² = h, in second-order mode.
+// s1 records v = f(a) with ∂f/∂a = da and ∂²f/∂a² = h, in second-order mode,
+// on a non-nil t.
 func (t *Tape) s1(v float64, a Number, da, h float64) Number {
-	y := t.rec1(v, a, da)
-	if y.ref == 0 {
-		return y
+	if a.ref == 0 {
+		return Number{v: v}
 	}
+	i, k := t.nStmt, t.nOps
+	if a.ref^t.hi >= uint64(i) {
+		t.misuse(a)
+	}
+	if k+1 > len(t.ops) || k+1 > len(t.dpart) || i+1 > len(t.tan.vals) || i+1 >= math.MaxUint32 {
+		return t.s1Grow(v, a, da, h)
+	}
+	// The common case written out, as rec1 does: the operand, its partial
+	// and the partial's tangent, then the result's tangent.
+	ta := t.tan.at(int(a.idx()))
+	t.ops[k] = uint64(a.idx()) | uint64(i)<<32
+	t.partials[k] = da
+	t.dpart[k] = nz(h, ta)
+	t.putTan(i, nz(da, ta))
+	t.nOps, t.nStmt = k+1, i+1
+	return Number{v: v, ref: t.hi | uint64(i)}
+}
+
+// putTan stores ẏ for statement i, with room for it in tan, zeroing the
+// tangents of the variables recorded since the last one stored.
+func (t *Tape) putTan(i int, d float64) {
+	tv := t.tan.vals[:i+1]
+	if t.tan.valid < i {
+		clear(tv[t.tan.valid:i])
+	}
+	tv[i] = d
+	t.tan.valid = i + 1
+}
+
+// s1Grow is s1 when the tape needs room first.
+func (t *Tape) s1Grow(v float64, a Number, da, h float64) Number {
+	y := t.rec1(v, a, da)
 	ta := t.tg(a)
 	t.dparts()[t.nOps-1] = nz(h, ta)
 	t.setTan(int(y.idx()), nz(da, ta))
@@ -86,22 +118,41 @@ func (t *Tape) s1(v float64, a Number, da, h float64) Number {
 }
 
 // s2 records v = f(a, b) with partials da, db and second derivatives haa,
-// hab, hbb, in second-order mode.
+// hab, hbb, in second-order mode, on a non-nil t.
 func (t *Tape) s2(v float64, a Number, da float64, b Number, db, haa, hab, hbb float64) Number {
+	if a.ref == 0 {
+		return t.s1(v, b, db, hbb)
+	}
+	if b.ref == 0 {
+		return t.s1(v, a, da, haa)
+	}
+	i, k := t.nStmt, t.nOps
+	if a.ref^t.hi >= uint64(i) {
+		t.misuse(a)
+	}
+	if b.ref^t.hi >= uint64(i) {
+		t.misuse(b)
+	}
+	if k+2 > len(t.ops) || k+2 > len(t.dpart) || i+1 > len(t.tan.vals) || i+1 >= math.MaxUint32 {
+		return t.s2Grow(v, a, da, b, db, haa, hab, hbb)
+	}
+	ta, tb := t.tan.at(int(a.idx())), t.tan.at(int(b.idx()))
+	own := uint64(i) << 32
+	t.ops[k], t.ops[k+1] = uint64(a.idx())|own, uint64(b.idx())|own
+	t.partials[k], t.partials[k+1] = da, db
+	t.dpart[k], t.dpart[k+1] = nz(haa, ta)+nz(hab, tb), nz(hab, ta)+nz(hbb, tb)
+	t.putTan(i, nz(da, ta)+nz(db, tb))
+	t.nOps, t.nStmt = k+2, i+1
+	return Number{v: v, ref: t.hi | uint64(i)}
+}
+
+// s2Grow is s2, with both operands active, when the tape needs room first.
+func (t *Tape) s2Grow(v float64, a Number, da float64, b Number, db, haa, hab, hbb float64) Number {
 	k0 := t.nOps
 	y := t.rec2(v, a, da, b, db)
-	if y.ref == 0 {
-		return y
-	}
 	ta, tb := t.tg(a), t.tg(b)
 	dp := t.dparts()
-	if a.ref != 0 {
-		dp[k0] = nz(haa, ta) + nz(hab, tb)
-		k0++
-	}
-	if b.ref != 0 {
-		dp[k0] = nz(hab, ta) + nz(hbb, tb)
-	}
+	dp[k0], dp[k0+1] = nz(haa, ta)+nz(hab, tb), nz(hab, ta)+nz(hbb, tb)
 	t.setTan(int(y.idx()), nz(da, ta)+nz(db, tb))
 	return y
 }
@@ -252,7 +303,7 @@ func (t *Tape) validateAdjointTangents() []float64 {
 
 // sweep2 is the second-order sweep over operands [lo, hi), from the last:
 // x̄ += p·ȳ and ẋ̄ += ṗ·ȳ + p·ẏ̄, skipping statements whose adjoint and
-// adjoint tangent are both 0.
+// adjoint tangent are both 0 (and the ṗ·ȳ term where ȳ is 0).
 func (t *Tape) sweep2(adj, adt []float64, lo, hi int) {
 	ops := t.ops[lo:hi]
 	parts := t.partials[lo:hi]
@@ -265,10 +316,10 @@ func (t *Tape) sweep2(adj, adt []float64, lo, hi int) {
 		own, j := o>>32, uint32(o)
 		a, d := adj[own], adt[own]
 		if a != 0 {
-			adj[j] += a * parts[k]
-			adt[j] += a * dps[k]
-		}
-		if d != 0 {
+			p := parts[k]
+			adj[j] += a * p
+			adt[j] += a*dps[k] + d*p
+		} else if d != 0 {
 			adt[j] += d * parts[k]
 		}
 	}

@@ -150,6 +150,15 @@ func secondOrderOps() []op2 {
 		{name: "Pow", x: []float64{1.6, 2.3}, tape: func(tp *aad.Tape, x []aad.Number) aad.Number { return tp.Pow(x[0], x[1]) }, hyper: func(x []hyperdual.Number) hyperdual.Number { return hyperdual.Pow(x[0], x[1]) }},
 		{name: "MulExp", x: []float64{0.7, -0.4}, tape: func(tp *aad.Tape, x []aad.Number) aad.Number { return tp.MulExp(x[0], x[1]) }, hyper: func(x []hyperdual.Number) hyperdual.Number { return hyperdual.Mul(x[0], hyperdual.Exp(x[1])) }},
 		{name: "MulAdd", x: []float64{0.7, -0.4, 2.1}, tape: func(tp *aad.Tape, x []aad.Number) aad.Number { return tp.MulAdd(x[0], x[1], x[2]) }, hyper: func(x []hyperdual.Number) hyperdual.Number { return hyperdual.Add(hyperdual.Mul(x[0], x[1]), x[2]) }},
+		{name: "MulAdd(a, c, b)", x: []float64{0.7, -0.4}, tape: func(tp *aad.Tape, x []aad.Number) aad.Number { return tp.MulAdd(x[0], aad.Const(1.5), x[1]) }, hyper: func(x []hyperdual.Number) hyperdual.Number { return hyperdual.Add(hyperdual.Scale(1.5, x[0]), x[1]) }},
+		{name: "MulAdd(c, a, b)", x: []float64{0.7, -0.4}, tape: func(tp *aad.Tape, x []aad.Number) aad.Number {
+			return tp.MulAdd(aad.Const(1.5), x[0], tp.Mul(x[1], x[0]))
+		}, hyper: func(x []hyperdual.Number) hyperdual.Number {
+			return hyperdual.Add(hyperdual.Scale(1.5, x[0]), hyperdual.Mul(x[1], x[0]))
+		}},
+		{name: "MulExp(c, a)", x: []float64{0.7}, tape: func(tp *aad.Tape, x []aad.Number) aad.Number { return tp.MulExp(aad.Const(2), tp.Square(x[0])) }, hyper: func(x []hyperdual.Number) hyperdual.Number {
+			return hyperdual.Scale(2, hyperdual.Exp(hyperdual.Mul(x[0], x[0])))
+		}},
 		{name: "SmoothMax", x: []float64{0.7, 0.4}, tape: func(tp *aad.Tape, x []aad.Number) aad.Number { return tp.SmoothMax(x[0], x[1], w) }, hyper: func(x []hyperdual.Number) hyperdual.Number {
 			// b + w·g(u), u = (a−b)/w
 			u := hyperdual.Scale(1/w, hyperdual.Sub(x[0], x[1]))
