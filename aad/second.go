@@ -18,6 +18,11 @@ import "math"
 // the adjoint tangents in adt, which first-order recording and the
 // first-order sweep never read or write. Each recording operation tests the
 // mode once, with one predictable branch, and the sweeps once per sweep.
+// The cheap operations (Add, Sub, Mul, Neg, the constant forms, Square,
+// MulAdd), whose second derivatives are constants, test it inside rec1h,
+// rec2h and rec3, so that they stay small enough to inline; the others
+// test it before computing their second derivatives, which first order
+// never pays for.
 
 // SetSecondOrder switches t to second-order mode (on) or back to first
 // order, and Resets it: the mode is chosen for a whole recording. The mode
