@@ -110,23 +110,26 @@ const W1Chunk = 10_000
 func W1Interleaved(tp *aad.Tape, opts []Option, plain []float64, greeks []Greeks) (tPlain, tAAD time.Duration) {
 	for lo, k := 0, 0; lo < len(opts); lo, k = lo+W1Chunk, k+1 {
 		hi := min(lo+W1Chunk, len(opts))
-		runPlain := func() {
-			t0 := time.Now()
-			W1Plain(opts[lo:hi], plain[lo:hi])
-			tPlain += time.Since(t0)
-		}
-		runAAD := func() {
-			t0 := time.Now()
-			W1AAD(tp, opts[lo:hi], greeks[lo:hi])
-			tAAD += time.Since(t0)
-		}
-		if k%2 == 0 {
-			runPlain()
-			runAAD()
-		} else {
-			runAAD()
-			runPlain()
-		}
+		alternate(k, &tPlain, func() { W1Plain(opts[lo:hi], plain[lo:hi]) },
+			&tAAD, func() { W1AAD(tp, opts[lo:hi], greeks[lo:hi]) })
 	}
 	return tPlain, tAAD
+}
+
+// alternate runs a and b, adding their times to ta and tb, a first in
+// even rounds k and b first in odd ones, so that two passes measured
+// chunk by chunk see the same drift of the machine's speed.
+func alternate(k int, ta *time.Duration, a func(), tb *time.Duration, b func()) {
+	timed := func(t *time.Duration, f func()) {
+		t0 := time.Now()
+		f()
+		*t += time.Since(t0)
+	}
+	if k%2 == 0 {
+		timed(ta, a)
+		timed(tb, b)
+	} else {
+		timed(tb, b)
+		timed(ta, a)
+	}
 }

@@ -75,23 +75,8 @@ func W7OptionsInterleaved(grad, hvp *aad.Tape, opts []Option) (tGrad, tHVP time.
 	var g, h [5]float64
 	for lo, k := 0, 0; lo < len(opts); lo, k = lo+W1Chunk, k+1 {
 		hi := min(lo+W1Chunk, len(opts))
-		runGrad := func() {
-			t0 := time.Now()
-			W7Options(grad, opts[lo:hi], false, g[:], nil)
-			tGrad += time.Since(t0)
-		}
-		runHVP := func() {
-			t0 := time.Now()
-			W7Options(hvp, opts[lo:hi], true, g[:], h[:])
-			tHVP += time.Since(t0)
-		}
-		if k%2 == 0 {
-			runGrad()
-			runHVP()
-		} else {
-			runHVP()
-			runGrad()
-		}
+		alternate(k, &tGrad, func() { W7Options(grad, opts[lo:hi], false, g[:], nil) },
+			&tHVP, func() { W7Options(hvp, opts[lo:hi], true, g[:], h[:]) })
 	}
 	return tGrad, tHVP
 }
@@ -198,23 +183,7 @@ func W7AsianInterleaved(grad, hvp *aad.Tape, paths int) (tGrad, tHVP time.Durati
 	tHVP += time.Since(t0)
 	for lo, k := 0, 0; lo < paths; lo, k = lo+W7AsianBlock, k+1 {
 		n := min(W7AsianBlock, paths-lo)
-		runGrad := func() {
-			t0 := time.Now()
-			g.Run(uint64(k), n)
-			tGrad += time.Since(t0)
-		}
-		runHVP := func() {
-			t0 := time.Now()
-			h.Run(uint64(k), n)
-			tHVP += time.Since(t0)
-		}
-		if k%2 == 0 {
-			runGrad()
-			runHVP()
-		} else {
-			runHVP()
-			runGrad()
-		}
+		alternate(k, &tGrad, func() { g.Run(uint64(k), n) }, &tHVP, func() { h.Run(uint64(k), n) })
 	}
 	t0 = time.Now()
 	g.Finish()
