@@ -33,6 +33,9 @@ type Scope struct {
 	h    aad.Number // the valuation-time shift, when hSet
 	hSet bool
 	bump Bump
+	// dir, when not nil, is the direction of a second-order recording:
+	// quote i's variable gets tangent dir[i] as it is recorded.
+	dir []float64
 
 	scratch []aad.Number
 
@@ -94,6 +97,7 @@ func (s *Scope) Reset(t *aad.Tape) {
 	s.hSet = false
 	s.h = aad.Number{}
 	s.bump = Bump{}
+	s.dir = nil
 }
 
 // Bump is a change to the market that a Scope applies as it reads, for
@@ -114,6 +118,18 @@ type Bump struct {
 func (s *Scope) ResetBumped(t *aad.Tape, b Bump) {
 	s.Reset(t)
 	s.bump = b
+}
+
+// ResetDirected is Reset for a recording on a second-order tape t (see
+// aad.Tape.SetSecondOrder) in the direction dir: each quote i the pricing
+// reads becomes an input with tangent dir[i], so that one second-order
+// sweep gives the gradient and the Hessian times dir. dir is indexed like
+// Market.Quotes (a shorter one leaves the quotes past its end with tangent
+// 0); the scope reads it without copying until the next Reset. The
+// valuation-time shift of Time has tangent 0.
+func (s *Scope) ResetDirected(t *aad.Tape, dir []float64) {
+	s.Reset(t)
+	s.dir = dir
 }
 
 // Scratch returns n Numbers of working space owned by the scope, for a
@@ -146,6 +162,9 @@ func (s *Scope) x(i int32) aad.Number {
 		return s.vars[i]
 	}
 	v := s.tp.Var(s.value(i))
+	if int(i) < len(s.dir) {
+		s.tp.SetTangent(v, s.dir[i])
+	}
 	s.vars[i], s.stamp[i] = v, s.gen
 	s.used = append(s.used, i)
 	return v
