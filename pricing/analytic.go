@@ -64,10 +64,11 @@ func article(word string) string {
 }
 
 // paths is 0: nothing is simulated.
-func (AnalyticEngine) paths(Instrument, MCDefaults) int64 { return 0 }
+func (AnalyticEngine) paths(Instrument, MCDefaults, bool) int64 { return 0 }
 
 // gammaBump is the relative spot bump of the central difference of AAD
-// deltas that gives gamma. Delta changes on the scale of the spot's
+// deltas that gives gamma for a closed form without second derivatives.
+// Delta changes on the scale of the spot's
 // one-standard-deviation move S·σ√T, not of S: at one day and a vol of 0.25
 // that is 1.3% of S, at a vol of 0.01 over two weeks 0.2%. The truncation
 // error is about (h/(S·σ√T))²/6 relative, times a factor that grows with
@@ -77,8 +78,12 @@ func (AnalyticEngine) paths(Instrument, MCDefaults) int64 { return 0 }
 // below 1e-6 relative from σ√T = 1e-3 up.
 const gammaBump = 1e-6
 
-// price records one unit of inst, reads every sensitivity from one
-// backward sweep and gamma from two more recordings.
+// price records one unit of inst and reads every sensitivity from one
+// backward sweep; gamma, vanna, volga (and with Pricer.SecondOrder the rows
+// of second_order.csv) come from one tangent-over-adjoint recording and
+// sweep per direction (the spot, the parallel vol shift, each other spot),
+// or from differences of AAD sensitivities for a closed form without
+// second derivatives.
 func (AnalyticEngine) price(_ context.Context, p *Pricer, in Instrument, qty float64, res *Result) error {
 	inst, err := closedFormOf(in)
 	if err != nil {
@@ -92,21 +97,34 @@ func (AnalyticEngine) price(_ context.Context, p *Pricer, in Instrument, qty flo
 
 	inputs := p.sc.Inputs()
 	res.Sens = make([]Sensitivity, len(inputs))
+	ins := make([]int, len(inputs))
+	grad := make([]float64, len(inputs))
 	for i, in := range inputs {
-		res.Sens[i] = Sensitivity{Quote: in.Quote, RiskFactor: p.m.RiskFactor(in.Quote), Value: qty * p.tape.Adjoint(in.X)}
+		ins[i], grad[i] = in.Quote, p.tape.Adjoint(in.X)
+		res.Sens[i] = Sensitivity{Quote: in.Quote, RiskFactor: p.m.RiskFactor(in.Quote), Value: qty * grad[i]}
 	}
-	spot := p.aggregate(inst, res, func(i int) int { return inputs[i].Quote })
+	quote := func(i int) int { return ins[i] }
+	p.aggregate(inst, res, quote)
 	if h, ok := p.sc.Shift(); ok {
 		res.Theta = qty * p.tape.Adjoint(h)
 	}
 	res.HasDelta = inst.Underlying() != ""
-	if spot >= 0 {
-		g, err := p.gamma(inst, spot, res.Delta/qty)
-		if err != nil {
-			return fmt.Errorf("gamma: %w", err)
+	spotPos, vega, _, _ := p.figureSets(inst, len(ins), quote)
+	ds := directions(ins, p.m.Quotes(), spotPos, vega, p.SecondOrder)
+	hv := make([][]float64, len(ds))
+	exact := exactSecond(inst)
+	for d := range ds {
+		hv[d] = make([]float64, len(ins))
+		if exact {
+			err = p.hessianRow(inst, ds[d], ins, hv[d])
+		} else {
+			err = p.differenceRow(inst, ds[d], ins, grad, hv[d])
 		}
-		res.Gamma = qty * g
+		if err != nil {
+			return fmt.Errorf("second order: %w", err)
+		}
 	}
+	p.secondFromDirections(res, ins, spotPos, vega, ds, hv, qty, p.SecondOrder)
 	return checkFinite(res)
 }
 
@@ -127,36 +145,4 @@ func (p *Pricer) record(inst analyticProduct, b marketdata.Bump) (aad.Number, er
 		p.tape.Backward()
 	}
 	return v, nil
-}
-
-// deltaAt returns the AAD delta of one unit of inst with spot quote i bumped
-// by d.
-func (p *Pricer) deltaAt(inst analyticProduct, i int, d float64) (float64, error) {
-	if _, err := p.record(inst, marketdata.Bump{Quote: i, By: d}); err != nil {
-		return 0, err
-	}
-	for _, in := range p.sc.Inputs() {
-		if in.Quote == i {
-			return p.tape.Adjoint(in.X), nil
-		}
-	}
-	return 0, nil
-}
-
-// gamma differentiates AAD deltas of one unit in spot quote i: centrally,
-// or one-sidedly where one side of the bump cannot be priced (a spot within
-// the bump of a barrier).
-func (p *Pricer) gamma(inst analyticProduct, i int, delta float64) (float64, error) {
-	h := gammaBump * p.m.Quotes()[i].Value
-	up, errUp := p.deltaAt(inst, i, h)
-	dn, errDn := p.deltaAt(inst, i, -h)
-	switch {
-	case errUp == nil && errDn == nil:
-		return (up - dn) / (2 * h), nil
-	case errUp == nil:
-		return (up - delta) / h, nil
-	case errDn == nil:
-		return (delta - dn) / h, nil
-	}
-	return 0, errUp
 }

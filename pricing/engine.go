@@ -42,6 +42,9 @@ type RunSettings struct {
 	Window int
 	// MC are the Monte Carlo defaults of trades that set none.
 	MC MCDefaults
+	// SecondOrder gives every Result its rows of second_order.csv
+	// (Pricer.SecondOrder).
+	SecondOrder bool
 }
 
 // maxPathWorkers bounds the goroutines that simulate one Monte Carlo
@@ -121,7 +124,7 @@ func RunWith[T any](ctx context.Context, m *marketdata.Market, opts RunSettings,
 		go func() {
 			defer wg.Done()
 			p := NewPricer(m)
-			p.MC, p.MCWorkers = opts.MC, min(workers, maxPathWorkers)
+			p.MC, p.MCWorkers, p.SecondOrder = opts.MC, min(workers, maxPathWorkers), opts.SecondOrder
 			for j := range jobs {
 				if ctx.Err() != nil {
 					continue

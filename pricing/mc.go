@@ -35,6 +35,12 @@ const DigitalSmoothing = 0.005
 // relative and its noise a few standard errors of the delta over the bump.
 const mcGammaBump = 0.01
 
+// mcVolgaBump is the parallel vol shift (absolute, one vol point) of the
+// central difference of Monte Carlo AAD vegas that gives a Monte Carlo
+// volga, with the same random numbers: like a delta, a pathwise vega jumps
+// where a path crosses a kink, so the shift is one that many paths feel.
+const mcVolgaBump = 0.01
+
 // MCSettings are a trade's Monte Carlo settings, as given in its row: what
 // an MCEngine carries. A zero field takes the run's default (MCDefaults).
 type MCSettings struct {
@@ -154,28 +160,40 @@ func (e *MCEngine) settings(def MCDefaults) montecarlo.Settings {
 	return set
 }
 
-// paths counts the run with Greeks and, with a spot, the two runs at bumped
-// spots that give gamma.
-func (e *MCEngine) paths(inst Instrument, def MCDefaults) int64 {
+// paths counts the run with Greeks, with a spot the two runs at bumped
+// spots that give gamma and vanna (with second, two for each spot), and
+// the two at shifted vols that give volga (under a model with a vol
+// surface).
+func (e *MCEngine) paths(inst Instrument, def MCDefaults, second bool) int64 {
 	n := int64(e.settings(def).Paths)
-	if inst.Underlying() != "" {
-		return 3 * n
+	runs := int64(1)
+	switch {
+	case second:
+		runs += 2 * int64(len(inst.Underlyings()))
+	case inst.Underlying() != "":
+		runs += 2
 	}
-	return n
+	if e.set.Model != montecarlo.Heston {
+		runs += 2
+	}
+	return runs * n
 }
 
 // SimulatedPaths returns the paths that pricing tr simulates with the
 // run's defaults def, for a progress report to weigh the trade by: for a
-// Monte Carlo trade its paths for the run with Greeks and, when it has a
-// spot, twice as many again for the two runs at bumped spots that give
-// gamma (see Pricer.Price); 0 for a closed-form trade or a trade without
-// an instrument. Validate's revaluations are not counted: how many there
-// are depends on the quotes the trade reads, known only once simulated.
-func SimulatedPaths(tr *Trade, def MCDefaults) int64 {
+// Monte Carlo trade its paths for the run with Greeks, twice as many again
+// for the two runs at bumped spots that give gamma and vanna when it has a
+// spot (for each of its spots with secondOrder, Pricer.SecondOrder), and
+// twice again for the two at shifted vols that give volga under a model
+// with a vol surface (see Pricer.Price); 0 for a closed-form trade or a
+// trade without an instrument. Validate's revaluations are not counted:
+// how many there are depends on the quotes the trade reads, known only
+// once simulated.
+func SimulatedPaths(tr *Trade, def MCDefaults, secondOrder bool) int64 {
 	if tr.Instrument == nil {
 		return 0
 	}
-	return tr.engine().paths(tr.Instrument, def)
+	return tr.engine().paths(tr.Instrument, def, secondOrder)
 }
 
 // Problem returns the simulation of one unit of inst on market mk, with

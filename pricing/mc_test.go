@@ -265,9 +265,10 @@ func TestEnginesRefuseWhatTheyCannotPrice(t *testing.T) {
 		assert.EqualError(t, err, c.want, c.tr.ID)
 	}
 	eu := trade("eu", 1, must(NewEuropean(o)))
-	assert.Zero(t, SimulatedPaths(eu, MCDefaults{Paths: 1000}), "closed form")
+	assert.Zero(t, SimulatedPaths(eu, MCDefaults{Paths: 1000}, false), "closed form")
 	eu.Engine = mc
-	assert.Equal(t, int64(3000), SimulatedPaths(eu, MCDefaults{Paths: 1000}), "the run and two for gamma")
+	assert.Equal(t, int64(5000), SimulatedPaths(eu, MCDefaults{Paths: 1000}, false), "the run, two for gamma and two for volga")
 	bk.Engine = must(NewMCEngine(MCSettings{Paths: 500}))
-	assert.Equal(t, int64(500), SimulatedPaths(bk, MCDefaults{Paths: 1000}), "no gamma, the trade's paths")
+	assert.Equal(t, int64(1500), SimulatedPaths(bk, MCDefaults{Paths: 1000}, false), "no gamma, the trade's paths for the run and two for volga")
+	assert.Equal(t, int64(7*500), SimulatedPaths(bk, MCDefaults{Paths: 1000}, true), "second order: two runs for each of its two spots instead")
 }

@@ -38,12 +38,18 @@ func (e *MCEngine) run(ctx context.Context, p *Pricer, inst Instrument, b market
 
 // mcRuns are the simulations behind a Monte Carlo trade's figures, kept
 // for Validate: the run with Greeks and, with a spot, the two runs at the
-// spot bumped by ±h whose AAD deltas give gamma.
+// spot bumped by ±h whose AAD sensitivities give gamma and vanna, and with
+// vol inputs the two at every vol shifted by ±hv that give volga.
 type mcRuns struct {
 	base, up, dn *montecarlo.Result
 	// spot is the spot's quote index (−1 for none), h its bump.
 	spot int
 	h    float64
+	// volUp and volDn are the runs for volga (nil without vol inputs),
+	// volQuotes the vol quotes moved by ±hv.
+	volUp, volDn *montecarlo.Result
+	volQuotes    []int
+	hv           float64
 }
 
 // figureSets returns the positions in sens (quote(i) the quote index of
@@ -91,10 +97,13 @@ func sensPos(r *montecarlo.Result, i int) int {
 }
 
 // price prices a Monte Carlo trade: price, standard error and every
-// sensitivity with its standard error from one simulation, and gamma as
-// the central difference of the AAD deltas of two more, at spots bumped by
-// ±mcGammaBump, with the same random numbers. Every figure has its
-// standard error, by batch means over the blocks.
+// sensitivity with its standard error from one simulation; gamma and vanna
+// from the central differences of the AAD sensitivities of two more, at
+// spots bumped by ±mcGammaBump, and volga from two more at every vol of
+// its underlyings shifted by ±mcVolgaBump, with the same random numbers
+// (with Pricer.SecondOrder, two more per other spot for the rows of
+// second_order.csv). Every figure has its standard error, by batch means
+// over the blocks.
 func (e *MCEngine) price(ctx context.Context, p *Pricer, m Instrument, qty float64, res *Result) error {
 	r, err := e.run(ctx, p, m, marketdata.Bump{Quote: -1}, true)
 	if err != nil {
@@ -103,46 +112,76 @@ func (e *MCEngine) price(ctx context.Context, p *Pricer, m Instrument, qty float
 	aq := math.Abs(qty)
 	res.PV, res.StdError, res.HasStdError = qty*r.PV, aq*r.StdError, true
 	res.Sens = make([]Sensitivity, len(r.Sens))
+	ins := make([]int, len(r.Sens))
 	for i, s := range r.Sens {
+		ins[i] = s.Quote
 		res.Sens[i] = Sensitivity{Quote: s.Quote, RiskFactor: p.m.RiskFactor(s.Quote), Value: qty * s.Value, StdError: aq * s.StdError, HasStdError: true}
 	}
-	quoteOf := func(i int) int { return r.Sens[i].Quote }
-	spot := p.aggregate(m, res, quoteOf)
+	quoteOf := func(i int) int { return ins[i] }
+	p.aggregate(m, res, quoteOf)
 	sj, vega, rho, div := p.figureSets(m, len(r.Sens), quoteOf)
 	se := func(js []int) float64 { return aq * montecarlo.BatchStdError(r.BlockPaths, blockSums(r, js)) }
 	res.VegaStdError, res.RhoStdError, res.DivRhoStdError = se(vega), se(rho), se(div)
 	res.Theta, res.ThetaStdError = qty*r.Theta, aq*r.ThetaStdError
 	res.HasDelta = m.Underlying() != ""
-	runs := &mcRuns{base: r, spot: spot}
-	if spot >= 0 {
+	runs := &mcRuns{base: r, spot: -1}
+	if sj >= 0 {
 		res.DeltaStdError = aq * r.Sens[sj].StdError
-		h := mcGammaBump * p.m.Value(spot)
-		up, errUp := e.run(ctx, p, m, marketdata.Bump{Quote: spot, By: h}, true)
-		dn, errDn := e.run(ctx, p, m, marketdata.Bump{Quote: spot, By: -h}, true)
+		runs.spot = ins[sj]
+	}
+	for _, d := range directions(ins, p.m.Quotes(), sj, vega, p.SecondOrder) {
+		h := mcVolgaBump
+		if d.wrt >= 0 {
+			h = mcGammaBump * p.m.Value(d.wrt)
+		}
+		up, errUp := e.run(ctx, p, m, marketdata.Bump{Quote: -1, By: h, Also: d.quotes}, true)
+		dn, errDn := e.run(ctx, p, m, marketdata.Bump{Quote: -1, By: -h, Also: d.quotes}, true)
 		if errUp != nil || errDn != nil {
-			return fmt.Errorf("gamma: %w", errors.Join(errUp, errDn))
+			return fmt.Errorf("second order: %w", errors.Join(errUp, errDn))
 		}
-		ju, jd := sensPos(up, spot), sensPos(dn, spot)
-		at := func(r *montecarlo.Result, j, b int) float64 {
-			if j < 0 {
-				return 0
+		// fig returns the difference of the sums of the sensitivities at
+		// positions js of the two runs over 2h, and its standard error.
+		fig := func(js []int) (float64, float64) {
+			var v float64
+			d := make([]float64, len(up.BlockPaths))
+			for _, j := range js {
+				ju, jd := sensPos(up, ins[j]), sensPos(dn, ins[j])
+				if ju >= 0 {
+					v += up.Sens[ju].Value
+				}
+				if jd >= 0 {
+					v -= dn.Sens[jd].Value
+				}
+				for b := range d {
+					if ju >= 0 {
+						d[b] += up.BlockGrad[b][ju]
+					}
+					if jd >= 0 {
+						d[b] -= dn.BlockGrad[b][jd]
+					}
+				}
 			}
-			return r.BlockGrad[b][j]
+			for b := range d {
+				d[b] /= 2 * h
+			}
+			return qty * v / (2 * h), aq * montecarlo.BatchStdError(up.BlockPaths, d)
 		}
-		d := make([]float64, len(up.BlockPaths))
-		for b := range d {
-			d[b] = (at(up, ju, b) - at(dn, jd, b)) / (2 * h)
+		switch {
+		case d.wrt < 0:
+			res.Volga, res.VolgaStdError = fig(vega)
+			runs.volUp, runs.volDn, runs.volQuotes, runs.hv = up, dn, d.quotes, h
+		case d.wrt == runs.spot:
+			res.Gamma, res.GammaStdError = fig([]int{sj})
+			res.Vanna, res.VannaStdError = fig(vega)
+			runs.up, runs.dn, runs.h = up, dn, h
 		}
-		var du, dd float64
-		if ju >= 0 {
-			du = up.Sens[ju].Value
+		if p.SecondOrder && d.wrt >= 0 {
+			for j, i := range ins {
+				v, s := fig([]int{j})
+				res.Second = append(res.Second, SecondOrder{Quote: i, WrtQuote: d.wrt, RiskFactor: p.m.RiskFactor(i),
+					Wrt: p.m.RiskFactor(d.wrt), Value: v, StdError: s, HasStdError: true})
+			}
 		}
-		if jd >= 0 {
-			dd = dn.Sens[jd].Value
-		}
-		res.Gamma = qty * (du - dd) / (2 * h)
-		res.GammaStdError = aq * montecarlo.BatchStdError(up.BlockPaths, d)
-		runs.up, runs.dn, runs.h = up, dn, h
 	}
 	if err := checkFinite(res); err != nil {
 		return err

@@ -31,8 +31,17 @@ type Pricer struct {
 	// simulation the Pricer runs, as the block finishes
 	// (montecarlo.Settings.Progress): how far a long Monte Carlo trade is.
 	Progress *atomic.Int64
+	// SecondOrder adds to each Result its rows of second_order.csv
+	// (Result.Second): the derivatives of every sensitivity along each spot
+	// the trade depends on.
+	SecondOrder bool
 
 	mc *montecarlo.Engine
+	// tape2 is the second-order tape, made on first use; dir the direction
+	// of its recordings, indexed like the market's quotes, zero between
+	// them.
+	tape2 *aad.Tape
+	dir   []float64
 }
 
 // MCDefaults are the Monte Carlo settings of trades that do not give their
@@ -76,7 +85,7 @@ type Engine interface {
 	// validate is Validate for tr, with idx the quote indices of res.Sens.
 	validate(ctx context.Context, p *Pricer, tr *Trade, res *Result, idx []int) ([]Validation, error)
 	// paths is SimulatedPaths for inst.
-	paths(inst Instrument, def MCDefaults) int64
+	paths(inst Instrument, def MCDefaults, second bool) int64
 }
 
 // Price values tr and computes its Greeks and bucketed sensitivities, all
@@ -177,7 +186,7 @@ func checkFinite(r *Result) error {
 	figs := [...]struct {
 		name string
 		v    float64
-	}{{"pv", r.PV}, {"delta", r.Delta}, {"gamma", r.Gamma}, {"vega", r.Vega}, {"rho", r.Rho}, {"div_rho", r.DivRho}, {"theta", r.Theta}}
+	}{{"pv", r.PV}, {"delta", r.Delta}, {"gamma", r.Gamma}, {"vega", r.Vega}, {"rho", r.Rho}, {"div_rho", r.DivRho}, {"theta", r.Theta}, {"vanna", r.Vanna}, {"volga", r.Volga}}
 	for _, f := range figs {
 		if math.IsNaN(f.v) || math.IsInf(f.v, 0) {
 			return fmt.Errorf("%s is %v", f.name, f.v)
@@ -186,6 +195,11 @@ func checkFinite(r *Result) error {
 	for _, s := range r.Sens {
 		if math.IsNaN(s.Value) || math.IsInf(s.Value, 0) {
 			return fmt.Errorf("sensitivity to %s is %v", s.RiskFactor, s.Value)
+		}
+	}
+	for _, s := range r.Second {
+		if math.IsNaN(s.Value) || math.IsInf(s.Value, 0) {
+			return fmt.Errorf("second-order sensitivity to %s and %s is %v", s.RiskFactor, s.Wrt, s.Value)
 		}
 	}
 	return nil

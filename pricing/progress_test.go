@@ -43,8 +43,8 @@ c1,european,ACME,USD,call,100,1Y,1,,,,,
 		require.NoError(t, e, trades[i].ID)
 	}
 	def := MCDefaults{Paths: 1000, Seed: 2}
-	assert.Equal(t, []int64{3 * 700, 300, 3 * 1000, 0}, []int64{
-		SimulatedPaths(trades[0], def), SimulatedPaths(trades[1], def), SimulatedPaths(trades[2], def), SimulatedPaths(trades[3], def)})
+	assert.Equal(t, []int64{5 * 700, 3 * 300, 5 * 1000, 0}, []int64{
+		SimulatedPaths(trades[0], def, false), SimulatedPaths(trades[1], def, false), SimulatedPaths(trades[2], def, false), SimulatedPaths(trades[3], def, false)})
 
 	m := loadMarket(t, mcMarket)
 	run := func(counters []*atomic.Int64) []Priced {
@@ -64,7 +64,7 @@ c1,european,ACME,USD,call,100,1Y,1,,,,,
 	plain := run(make([]*atomic.Int64, len(trades)))
 	for i, tr := range trades {
 		require.NoError(t, watched[i].Result.Err, tr.ID)
-		assert.Equal(t, SimulatedPaths(tr, def), counters[i].Load(), tr.ID)
+		assert.Equal(t, SimulatedPaths(tr, def, false), counters[i].Load(), tr.ID)
 		assert.Equal(t, plain[i].Result, watched[i].Result, tr.ID)
 	}
 }

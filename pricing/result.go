@@ -42,6 +42,10 @@ type Result struct {
 	// Theta is ∂pv/∂t per year as the valuation date moves forward with every
 	// quote held.
 	Theta float64
+	// Vanna is ∂²pv/∂S∂σ and Volga ∂²pv/∂σ², for S the spot of delta (vanna
+	// only with HasDelta) and σ the parallel shift of the vol surfaces of
+	// vega: per unit of spot per 1.00 of vol, and per 1.00 of vol squared.
+	Vanna, Volga float64
 
 	// DeltaStdError, GammaStdError, VegaStdError, RhoStdError,
 	// DivRhoStdError and ThetaStdError are the Monte Carlo standard errors
@@ -51,6 +55,10 @@ type Result struct {
 	// are correlated); gamma's is that of the difference of the two bumped
 	// runs' deltas, block by block.
 	DeltaStdError, GammaStdError, VegaStdError, RhoStdError, DivRhoStdError, ThetaStdError float64
+	// VannaStdError and VolgaStdError are those of vanna and volga, the
+	// batch-means standard errors of the differences of the bumped runs'
+	// vegas, block by block.
+	VannaStdError, VolgaStdError float64
 
 	// mc keeps a Monte Carlo trade's runs for Validate.
 	mc *mcRuns
@@ -58,6 +66,10 @@ type Result struct {
 	// Sens are ∂pv/∂q for every market quote q the trade depends on, in the
 	// order of the quotes in the market file.
 	Sens []Sensitivity
+	// Second, when the Pricer's SecondOrder is set, are ∂²pv/∂q∂w for each
+	// SPOT quote w the trade depends on (in the order of the quotes in the
+	// market file) and, for each, every quote q of Sens, in Sens' order.
+	Second []SecondOrder
 }
 
 // Sensitivity is the derivative of a trade's (or a portfolio's) value with

@@ -48,6 +48,8 @@ type progress struct {
 	size  int64
 	start time.Time
 	def   pricing.MCDefaults
+	// second is --second-order, which simulates more paths.
+	second bool
 
 	// mu guards what the run's reader and emitter count, for the
 	// reporter: the trades read, done and failed, their work, and flight,
@@ -136,7 +138,7 @@ func (p *progress) Start() {
 // It is called in input order.
 func (p *progress) Read(tr *pricing.Trade) *atomic.Int64 {
 	f := flying{work: 1}
-	if n := pricing.SimulatedPaths(tr, p.def); n > 0 {
+	if n := pricing.SimulatedPaths(tr, p.def, p.second); n > 0 {
 		f = flying{work: n, paths: new(atomic.Int64)}
 	}
 	p.mu.Lock()

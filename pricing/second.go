@@ -1,0 +1,205 @@
+package pricing
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/aadrisk/aadrisk/aad"
+	"github.com/aadrisk/aadrisk/marketdata"
+)
+
+// SecondOrder is one second-order sensitivity of a trade (or a
+// portfolio): ∂²pv/∂RiskFactor∂Wrt, for Wrt a SPOT quote the trade depends
+// on and RiskFactor any quote it depends on (another spot: a cross-gamma;
+// the spot itself: gamma; a VOL node: a vanna; a RATE or DIVYIELD pillar).
+type SecondOrder struct {
+	// Quote and WrtQuote are the quote indices of RiskFactor and Wrt in the
+	// market the trade was priced on; −1 for a figure read back from a
+	// file.
+	Quote, WrtQuote int
+	RiskFactor, Wrt marketdata.Key
+	Value           float64
+	// StdError is the Monte Carlo standard error of Value; HasStdError is
+	// false for analytic engines.
+	StdError    float64
+	HasStdError bool
+}
+
+// secondOrderer is an analyticProduct whose closed form may be recorded on
+// a second-order tape (every statement it records has its second
+// derivatives): its second-order figures come from tangent-over-adjoint
+// sweeps. The others' come from differences of AAD first-order figures.
+type secondOrderer interface {
+	secondOrder() bool
+}
+
+// A direction is a move of the market along which a second-order figure is
+// taken: every quote in quotes up by the same amount (a spot, or every
+// node of the vol surfaces of a trade's underlyings in parallel).
+type direction struct {
+	// wrt is the spot's quote index, −1 for a parallel vol shift.
+	wrt    int
+	quotes []int
+}
+
+// directions returns the directions of a trade's second-order figures,
+// given the quote indices of its inputs (ins) and the positions among them
+// of its spot (spotPos, −1 for none) and of its vega buckets: its spot's
+// (gamma, vanna), every SPOT input's when all is set (the rows of
+// second_order.csv), and the parallel vol shift (volga), last.
+func directions(ins []int, quotes []marketdata.Quote, spotPos int, vega []int, all bool) []direction {
+	var ds []direction
+	for j, i := range ins {
+		if j == spotPos || (all && quotes[i].Kind == marketdata.Spot) {
+			ds = append(ds, direction{wrt: i, quotes: []int{i}})
+		}
+	}
+	if len(vega) > 0 {
+		vq := make([]int, len(vega))
+		for k, j := range vega {
+			vq[k] = ins[j]
+		}
+		ds = append(ds, direction{wrt: -1, quotes: vq})
+	}
+	return ds
+}
+
+// secondFromDirections fills res's gamma, vanna, volga and (when all) its
+// rows of second_order.csv from hv[d][j], the derivative along direction
+// ds[d] of the sensitivity to input ins[j], scaled by qty.
+func (p *Pricer) secondFromDirections(res *Result, ins []int, spotPos int, vega []int, ds []direction, hv [][]float64, qty float64, all bool) {
+	for d, dir := range ds {
+		row := hv[d]
+		switch {
+		case dir.wrt < 0:
+			for _, j := range vega {
+				res.Volga += qty * row[j]
+			}
+		case spotPos >= 0 && dir.wrt == ins[spotPos]:
+			res.Gamma = qty * row[spotPos]
+			for _, j := range vega {
+				res.Vanna += qty * row[j]
+			}
+		}
+		if all && dir.wrt >= 0 {
+			for j, i := range ins {
+				res.Second = append(res.Second, SecondOrder{Quote: i, WrtQuote: dir.wrt,
+					RiskFactor: p.m.RiskFactor(i), Wrt: p.m.RiskFactor(dir.wrt), Value: qty * row[j]})
+			}
+		}
+	}
+}
+
+// secondTape returns the pricer's second-order tape, made on first use.
+func (p *Pricer) secondTape() *aad.Tape {
+	if p.tape2 == nil {
+		p.tape2 = aad.NewTape(256)
+		p.tape2.SetSecondOrder(true)
+	}
+	return p.tape2
+}
+
+// hessianRow writes into hv, for each input ins[j], the derivative of the
+// sensitivity of one unit of inst to ins[j] along direction d, from one
+// tangent-over-adjoint recording and sweep.
+func (p *Pricer) hessianRow(inst analyticProduct, d direction, ins []int, hv []float64) error {
+	if p.dir == nil {
+		p.dir = make([]float64, len(p.m.Quotes()))
+	}
+	for _, i := range d.quotes {
+		p.dir[i] = 1
+	}
+	tp := p.secondTape()
+	tp.Reset()
+	p.sc.ResetDirected(tp, p.dir)
+	v, err := inst.value(p.sc)
+	for _, i := range d.quotes {
+		p.dir[i] = 0
+	}
+	if err != nil {
+		return err
+	}
+	if math.IsNaN(v.Value()) || math.IsInf(v.Value(), 0) {
+		return fmt.Errorf("value is %v", v.Value())
+	}
+	clear(hv)
+	if !v.Active() {
+		return nil
+	}
+	tp.SetAdjoint(v, 1)
+	tp.Backward()
+	for _, in := range p.sc.Inputs() {
+		if j := indexOf(ins, in.Quote); j >= 0 {
+			hv[j] = tp.AdjointTangent(in.X)
+		}
+	}
+	return nil
+}
+
+// indexOf returns the position of x in xs, −1 if absent.
+func indexOf(xs []int, x int) int {
+	for j, y := range xs {
+		if y == x {
+			return j
+		}
+	}
+	return -1
+}
+
+// secondBump is the step of the central difference of AAD sensitivities
+// that gives the second-order figures of a closed form without second
+// derivatives: relative to the spot for a spot (see gammaBump for why
+// 1e-6), absolute for a vol, whose sensitivities change on the scale of
+// the vol itself.
+const secondBump = gammaBump
+
+// gradientAt writes into g, for each input ins[j], the AAD sensitivity of
+// one unit of inst with every quote of d moved by x.
+func (p *Pricer) gradientAt(inst analyticProduct, d direction, x float64, ins []int, g []float64) error {
+	b := marketdata.Bump{Quote: -1, By: x, Also: d.quotes}
+	if _, err := p.record(inst, b); err != nil {
+		return err
+	}
+	clear(g)
+	for _, in := range p.sc.Inputs() {
+		if j := indexOf(ins, in.Quote); j >= 0 {
+			g[j] = p.tape.Adjoint(in.X)
+		}
+	}
+	return nil
+}
+
+// differenceRow is hessianRow by the central difference of AAD
+// sensitivities at ±secondBump along d, or the one-sided one where one
+// side cannot be priced (a spot within the step of a barrier, a vol at 0);
+// grad are the sensitivities at the market itself.
+func (p *Pricer) differenceRow(inst analyticProduct, d direction, ins []int, grad, hv []float64) error {
+	h := secondBump
+	if d.wrt >= 0 {
+		h *= math.Abs(p.m.Value(d.wrt))
+	}
+	up, dn := make([]float64, len(ins)), make([]float64, len(ins))
+	errUp := p.gradientAt(inst, d, h, ins, up)
+	errDn := p.gradientAt(inst, d, -h, ins, dn)
+	for j := range hv {
+		switch {
+		case errUp == nil && errDn == nil:
+			hv[j] = (up[j] - dn[j]) / (2 * h)
+		case errUp == nil:
+			hv[j] = (up[j] - grad[j]) / h
+		case errDn == nil:
+			hv[j] = (grad[j] - dn[j]) / h
+		}
+	}
+	if errUp != nil && errDn != nil {
+		return errUp
+	}
+	return nil
+}
+
+// exactSecond reports whether inst's closed form is recorded with its
+// second derivatives.
+func exactSecond(inst analyticProduct) bool {
+	s, ok := inst.(secondOrderer)
+	return ok && s.secondOrder()
+}
