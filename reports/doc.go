@@ -7,8 +7,9 @@
 // A Writer writes into one directory:
 //
 //   - results.csv: one row per trade, in input order:
-//     trade_id,instrument,engine,status,pv,std_error,delta,gamma,vega,rho,div_rho,theta,
-//     delta_std_error,gamma_std_error,vega_std_error,rho_std_error,div_rho_std_error,theta_std_error,error.
+//     trade_id,instrument,engine,status,pv,std_error,delta,gamma,vega,rho,div_rho,theta,vanna,volga,
+//     delta_std_error,gamma_std_error,vega_std_error,rho_std_error,div_rho_std_error,theta_std_error,
+//     vanna_std_error,volga_std_error,error.
 //     status is "ok" or "error"; an error row has blank figures and the
 //     reason in error. std_error and the six standard errors of the Greeks
 //     are blank for analytic engines; delta and gamma (and their standard

@@ -394,12 +394,16 @@ const (
 	rRho
 	rDivRho
 	rTheta
+	rVanna
+	rVolga
 	rDeltaSE
 	rGammaSE
 	rVegaSE
 	rRhoSE
 	rDivRhoSE
 	rThetaSE
+	rVannaSE
+	rVolgaSE
 	rError
 )
 
@@ -449,7 +453,7 @@ func (rr *ResultsReader) Next(res *pricing.Result) error {
 		return err
 	}
 	if status == 1 {
-		for i := rPV; i <= rThetaSE; i++ {
+		for i := rPV; i <= rVolgaSE; i++ {
 			if err := c.blank(i, "in an error row"); err != nil {
 				return err
 			}
@@ -464,7 +468,7 @@ func (rr *ResultsReader) Next(res *pricing.Result) error {
 	for _, f := range [...]struct {
 		i int
 		v *float64
-	}{{rPV, &res.PV}, {rVega, &res.Vega}, {rRho, &res.Rho}, {rDivRho, &res.DivRho}, {rTheta, &res.Theta}} {
+	}{{rPV, &res.PV}, {rVega, &res.Vega}, {rRho, &res.Rho}, {rDivRho, &res.DivRho}, {rTheta, &res.Theta}, {rVolga, &res.Volga}} {
 		if *f.v, err = c.number(f.i); err != nil {
 			return err
 		}
@@ -482,6 +486,13 @@ func (rr *ResultsReader) Next(res *pricing.Result) error {
 	if hasGamma != res.HasDelta {
 		return c.fieldErr(rGamma, "delta and gamma are both given or both blank")
 	}
+	var hasVanna bool
+	if res.Vanna, hasVanna, err = c.optNumber(rVanna); err != nil {
+		return err
+	}
+	if hasVanna != res.HasDelta {
+		return c.fieldErr(rVanna, "delta and vanna are both given or both blank")
+	}
 	// The standard errors of the Greeks are given exactly when std_error
 	// is (delta's and gamma's also only with a delta).
 	for _, f := range [...]struct {
@@ -495,6 +506,8 @@ func (rr *ResultsReader) Next(res *pricing.Result) error {
 		{rRhoSE, &res.RhoStdError, res.HasStdError},
 		{rDivRhoSE, &res.DivRhoStdError, res.HasStdError},
 		{rThetaSE, &res.ThetaStdError, res.HasStdError},
+		{rVannaSE, &res.VannaStdError, res.HasStdError && res.HasDelta},
+		{rVolgaSE, &res.VolgaStdError, res.HasStdError},
 	} {
 		if !f.want {
 			why := "where std_error is blank"

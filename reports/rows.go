@@ -49,9 +49,9 @@ func (rw *Rows) Format(r *pricing.Result) error {
 	b = append(b, ',')
 	b = appendText(b, r.Engine)
 	if r.Err != nil {
-		// status, eight blank figures and six blank standard errors, the
+		// status, ten blank figures and eight blank standard errors, the
 		// message.
-		b = append(b, ",error,,,,,,,,,,,,,,,"...)
+		b = append(b, ",error,,,,,,,,,,,,,,,,,,,"...)
 		b = appendText(b, r.Err.Error())
 		rw.results = append(b, '\n')
 		rw.sens = rw.sens[:0]
@@ -80,6 +80,12 @@ func (rw *Rows) Format(r *pricing.Result) error {
 	b = appendNumOK(b, r.DivRho)
 	b = append(b, ',')
 	b = appendNumOK(b, r.Theta)
+	b = append(b, ',')
+	if r.HasDelta {
+		b = appendNumOK(b, r.Vanna)
+	}
+	b = append(b, ',')
+	b = appendNumOK(b, r.Volga)
 	for _, e := range [...]struct {
 		v   float64
 		has bool
@@ -90,6 +96,8 @@ func (rw *Rows) Format(r *pricing.Result) error {
 		{r.RhoStdError, r.HasStdError},
 		{r.DivRhoStdError, r.HasStdError},
 		{r.ThetaStdError, r.HasStdError},
+		{r.VannaStdError, r.HasStdError && r.HasDelta},
+		{r.VolgaStdError, r.HasStdError},
 	} {
 		b = append(b, ',')
 		if e.has {

@@ -22,8 +22,9 @@ const (
 
 // The header lines of the CSV files (SPEC.md §6).
 const (
-	resultsHeader = "trade_id,instrument,engine,status,pv,std_error,delta,gamma,vega,rho,div_rho,theta," +
-		"delta_std_error,gamma_std_error,vega_std_error,rho_std_error,div_rho_std_error,theta_std_error,error\n"
+	resultsHeader = "trade_id,instrument,engine,status,pv,std_error,delta,gamma,vega,rho,div_rho,theta,vanna,volga," +
+		"delta_std_error,gamma_std_error,vega_std_error,rho_std_error,div_rho_std_error,theta_std_error," +
+		"vanna_std_error,volga_std_error,error\n"
 	sensitivitiesHeader = "trade_id,risk_factor,sensitivity,std_error\n"
 	riskHeader          = "risk_factor,currency,sensitivity\n"
 	validationHeader    = "trade_id,risk_factor,check,aad,bump,abs_diff,rel_diff,tolerance,std_error,z,status\n"
@@ -454,12 +455,16 @@ func checkFigures(r *pricing.Result) error {
 		{"rho", r.Rho, true},
 		{"div_rho", r.DivRho, true},
 		{"theta", r.Theta, true},
+		{"vanna", r.Vanna, r.HasDelta},
+		{"volga", r.Volga, true},
 		{"delta_std_error", r.DeltaStdError, r.HasStdError && r.HasDelta},
 		{"gamma_std_error", r.GammaStdError, r.HasStdError && r.HasDelta},
 		{"vega_std_error", r.VegaStdError, r.HasStdError},
 		{"rho_std_error", r.RhoStdError, r.HasStdError},
 		{"div_rho_std_error", r.DivRhoStdError, r.HasStdError},
 		{"theta_std_error", r.ThetaStdError, r.HasStdError},
+		{"vanna_std_error", r.VannaStdError, r.HasStdError && r.HasDelta},
+		{"volga_std_error", r.VolgaStdError, r.HasStdError},
 	}
 	for _, n := range nums {
 		if n.written && !finite(n.v) {
