@@ -35,9 +35,12 @@ type shardDir struct {
 	results *reports.ResultsReader
 	sens    peeker[reports.SensitivityRow]
 	valid   peeker[pricing.Validation]
-	// ok and failed count the rows of results.csv used, sensRows and
-	// validRows those of sensitivities.csv and validation.csv.
-	ok, failed, sensRows, validRows int
+	// second reads second_order.csv, of a run with --second-order.
+	second peeker[reports.SecondOrderRow]
+	// ok and failed count the rows of results.csv used, sensRows,
+	// validRows and secondRows those of sensitivities.csv, validation.csv
+	// and second_order.csv.
+	ok, failed, sensRows, validRows, secondRows int
 }
 
 // checked is a file of a shard read through a checksum, with what its
@@ -195,6 +198,9 @@ func batchDiffs(ref, s *shardDir) []string {
 	if a.RNG != b.RNG {
 		diff("rng", a.RNG, b.RNG)
 	}
+	if a.SecondOrder != b.SecondOrder {
+		diff("second_order", a.SecondOrder, b.SecondOrder)
+	}
 	if a.Antithetic != b.Antithetic {
 		diff("antithetic", a.Antithetic, b.Antithetic)
 	}
@@ -240,6 +246,9 @@ func (s *shardDir) checkFiles() error {
 	want := []string{reports.ResultsFile, reports.SensitivitiesFile, reports.RiskFile}
 	if s.man.Command == "validate" {
 		want = append(want, reports.ValidationFile)
+	}
+	if s.man.SecondOrder {
+		want = append(want, reports.SecondOrderFile, reports.RiskSecondOrderFile)
 	}
 	for _, f := range want {
 		if !slices.Contains(s.man.Files, f) {
@@ -293,6 +302,17 @@ func (s *shardDir) open(validate bool) error {
 		}
 		s.valid = peeker[pricing.Validation]{next: vr.Next, line: vr.Line, file: p}
 	}
+	if s.man.SecondOrder {
+		f, p, err = openFile(reports.SecondOrderFile)
+		if err != nil {
+			return err
+		}
+		sr, err := reports.NewSecondOrderReader(f, p)
+		if err != nil {
+			return readErr(ErrDamaged, s.dir, err)
+		}
+		s.second = peeker[reports.SecondOrderRow]{next: sr.Next, line: sr.Line, file: p}
+	}
 	return nil
 }
 
@@ -324,6 +344,8 @@ func (s *shardDir) rowCounts() error {
 			used = s.sensRows
 		case reports.ValidationFile:
 			used = s.validRows
+		case reports.SecondOrderFile:
+			used = s.secondRows
 		}
 		if used >= 0 && used != c.want.Rows {
 			return refuse(ErrDamaged, s.dir, "%s: %d rows of %s belong to its trades, but its manifest says it has %d: the shard is damaged", s.name(), used, c.path, c.want.Rows)

@@ -203,16 +203,17 @@ func (m *Merge) Run(ctx context.Context, sink *reports.Sink, log *slog.Logger) (
 func (b *Batch) mergedManifest() *reports.Manifest {
 	ref := b.Manifest()
 	man := &reports.Manifest{
-		Version:    ref.Version,
-		Command:    ref.Command,
-		AsOf:       ref.AsOf,
-		Inputs:     slices.Clone(ref.Inputs),
-		Seed:       ref.Seed,
-		Paths:      ref.Paths,
-		RNG:        ref.RNG,
-		Antithetic: ref.Antithetic,
-		Start:      ref.Start,
-		End:        ref.End,
+		Version:     ref.Version,
+		Command:     ref.Command,
+		AsOf:        ref.AsOf,
+		Inputs:      slices.Clone(ref.Inputs),
+		Seed:        ref.Seed,
+		Paths:       ref.Paths,
+		RNG:         ref.RNG,
+		Antithetic:  ref.Antithetic,
+		SecondOrder: ref.SecondOrder,
+		Start:       ref.Start,
+		End:         ref.End,
 	}
 	for _, s := range b.shards {
 		man.Workers += s.man.Workers
@@ -337,6 +338,12 @@ func (m *Merge) readTrade(s *shardDir, r *pricing.Result, b *shardTrades) error 
 			}
 			s.validRows += len(t.valid)
 		}
+		if s.man.SecondOrder {
+			if err := takeRows(&s.second, r.TradeID, s, secondID, func(x *reports.SecondOrderRow) { r.Second = append(r.Second, x.SecondOrder) }); err != nil {
+				return err
+			}
+			s.secondRows += len(r.Second)
+		}
 	} else {
 		s.failed++
 	}
@@ -345,9 +352,9 @@ func (m *Merge) readTrade(s *shardDir, r *pricing.Result, b *shardTrades) error 
 		return refuse(ErrDamaged, s.dir, "%s: %w", s.name(), err)
 	}
 	t.res = *r
-	t.res.Sens = nil // r's, which the next trade reuses
+	t.res.Sens, t.res.Second = nil, nil // r's, which the next trade reuses
 	if m.sink.NeedsResults() {
-		t.res.Sens = slices.Clone(r.Sens)
+		t.res.Sens, t.res.Second = slices.Clone(r.Sens), slices.Clone(r.Second)
 	}
 	b.trades = append(b.trades, t)
 	return nil

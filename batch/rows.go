@@ -35,8 +35,9 @@ func (p *peeker[T]) peek() (*T, error) {
 
 func (p *peeker[T]) take() { p.have = false }
 
-func sensID(x *reports.SensitivityRow) string { return x.TradeID }
-func validID(v *pricing.Validation) string    { return v.TradeID }
+func sensID(x *reports.SensitivityRow) string   { return x.TradeID }
+func validID(v *pricing.Validation) string      { return v.TradeID }
+func secondID(x *reports.SecondOrderRow) string { return x.TradeID }
 
 // takeRows takes the rows at the head of p that belong to trade id (idOf
 // gives a row's).
@@ -57,14 +58,19 @@ func takeRows[T any](p *peeker[T], id string, s *shardDir, idOf func(*T) string,
 	}
 }
 
-// leftovers refuses, at the end of results.csv, a row of sensitivities.csv
-// or validation.csv that no trade took.
+// leftovers refuses, at the end of results.csv, a row of
+// sensitivities.csv, validation.csv or second_order.csv that no trade took.
 func (s *shardDir) leftovers(validate bool) error {
 	if err := leftover(&s.sens, s, sensID); err != nil {
 		return err
 	}
 	if validate {
-		return leftover(&s.valid, s, validID)
+		if err := leftover(&s.valid, s, validID); err != nil {
+			return err
+		}
+	}
+	if s.man.SecondOrder {
+		return leftover(&s.second, s, secondID)
 	}
 	return nil
 }

@@ -23,7 +23,7 @@ import (
 // fields in the order below.
 //
 // A merge of shards is meant to compare their manifests: the same Version,
-// Command, AsOf, Inputs, Seed, Paths, RNG and Antithetic, and shards 1/N
+// Command, AsOf, Inputs, Seed, Paths, RNG, Antithetic and SecondOrder, and shards 1/N
 // to N/N once each.
 type Manifest struct {
 	// Version is the version of aadrisk that wrote the files.
@@ -47,6 +47,10 @@ type Manifest struct {
 	// before it existed) reads as "".
 	RNG        string `json:"rng"`
 	Antithetic bool   `json:"antithetic"`
+	// SecondOrder is --second-order: the run wrote second_order.csv and
+	// risk_second_order.csv. A merge checks it, as the shards' files must
+	// be the same.
+	SecondOrder bool `json:"second_order,omitempty"`
 	// Shard is "K/N" for shard K (1-based) of N, "" for an unsharded run.
 	Shard string `json:"shard"`
 	// Workers is the number of pricing goroutines; the numbers do not depend

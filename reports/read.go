@@ -437,7 +437,7 @@ func (rr *ResultsReader) Next(res *pricing.Result) error {
 	if err := c.next(); err != nil {
 		return err
 	}
-	*res = pricing.Result{Sens: res.Sens[:0]}
+	*res = pricing.Result{Sens: res.Sens[:0], Second: res.Second[:0]}
 	var err error
 	if res.TradeID, err = c.text(rTradeID); err != nil {
 		return err

@@ -23,6 +23,9 @@ type Rows struct {
 	// factors and values are the trade's sensitivities, for risk.csv.
 	factors []marketdata.Key
 	values  []float64
+	// second are the trade's second-order figures, copied, formatted by
+	// Writer.AddRows in the trade's currency.
+	second []pricing.SecondOrder
 }
 
 // Format formats the rows of r into rw, replacing what rw held; r.Currency
@@ -41,6 +44,10 @@ func (rw *Rows) Format(r *pricing.Result) error {
 	}
 	rw.ok, rw.line, rw.tradeID, rw.currency = r.Err == nil, r.Line, r.TradeID, r.Currency
 	rw.factors, rw.values = rw.factors[:0], rw.values[:0]
+	rw.second = rw.second[:0]
+	if r.Err == nil {
+		rw.second = append(rw.second, r.Second...)
+	}
 
 	b := appendText(rw.results[:0], r.TradeID)
 	idLen := len(b)

@@ -40,6 +40,10 @@ type WriterSettings struct {
 	// Validation makes the Writer write validation.csv (aadrisk validate);
 	// without it AddValidation is an error.
 	Validation bool
+	// SecondOrder makes the Writer write second_order.csv and
+	// risk_second_order.csv (--second-order) from the Results' Second;
+	// without it a Result with second-order figures is an error.
+	SecondOrder bool
 }
 
 // Writer writes the output files of one run into a directory, each
@@ -59,6 +63,10 @@ type Writer struct {
 	dir string
 
 	results, sens, risk, valid, manifest *tempFile
+	// second and riskSecond are second_order.csv and
+	// risk_second_order.csv, with WriterSettings.SecondOrder.
+	second, riskSecond *tempFile
+	secondTotals       map[secondID]*secondTotal
 
 	// factors holds, for every risk factor and currency met in an ok
 	// trade, the exact running sum of the sensitivities in that currency:
@@ -113,6 +121,11 @@ func NewWriter(dir string, opts WriterSettings) (*Writer, error) {
 	w.risk = open(RiskFile, riskHeader, bufSize)
 	if opts.Validation {
 		w.valid = open(ValidationFile, validationHeader, bufSize)
+	}
+	if opts.SecondOrder {
+		w.second = open(SecondOrderFile, secondOrderHeader, bufSize)
+		w.riskSecond = open(RiskSecondOrderFile, riskSecondOrderHeader, bufSize)
+		w.secondTotals = make(map[secondID]*secondTotal)
 	}
 	w.manifest = open(ManifestFile, "", 4096)
 	if err != nil {
@@ -178,7 +191,13 @@ func (w *Writer) AddRows(rw *Rows) error {
 		w.failed++
 		return w.flushFull()
 	}
+	if len(rw.second) > 0 && w.second == nil {
+		return fmt.Errorf("reports: trade %q has second-order figures, and the writer has no WriterSettings.SecondOrder", rw.tradeID)
+	}
 	w.ok++
+	if w.second != nil {
+		w.addSecond(rw.tradeID, rw.currency, rw.second)
+	}
 	w.sens.buf = append(w.sens.buf, rw.sens...)
 	w.sens.rows += len(rw.factors)
 	for i, k := range rw.factors {
@@ -279,6 +298,11 @@ func (w *Writer) Commit(m *Manifest) (err error) {
 	if err := w.writeRisk(asof); err != nil {
 		return err
 	}
+	if w.riskSecond != nil {
+		if err := w.writeRiskSecond(asof); err != nil {
+			return err
+		}
+	}
 	m.TradesOK, m.TradesFailed = w.ok, w.failed
 	m.Files = make([]string, 0, 4)
 	m.Outputs = make([]OutputFile, 0, 4)
@@ -337,7 +361,7 @@ func (w *Writer) usable() error {
 		return errors.New("reports: writer aborted")
 	}
 	// A write error is sticky in its file (tempFile.err).
-	for _, t := range [...]*tempFile{w.results, w.sens, w.valid} {
+	for _, t := range [...]*tempFile{w.results, w.sens, w.valid, w.second} {
 		if t != nil && t.err != nil {
 			return t.err
 		}
@@ -382,7 +406,7 @@ type riskTotal struct {
 
 // flushFull writes out the buffers that have reached flushSize.
 func (w *Writer) flushFull() error {
-	for _, t := range [...]*tempFile{w.results, w.sens, w.valid} {
+	for _, t := range [...]*tempFile{w.results, w.sens, w.valid, w.second} {
 		if t != nil && len(t.buf) >= flushSize {
 			if err := t.flush(); err != nil {
 				return err
@@ -398,6 +422,9 @@ func (w *Writer) dataFiles() []*tempFile {
 	if w.valid != nil {
 		fs = append(fs, w.valid)
 	}
+	if w.second != nil {
+		fs = append(fs, w.second, w.riskSecond)
+	}
 	return fs
 }
 
@@ -409,7 +436,7 @@ func (w *Writer) files() []*tempFile {
 // returns the first error.
 func (w *Writer) removeTemps() error {
 	var first error
-	for _, t := range [...]*tempFile{w.results, w.sens, w.risk, w.valid, w.manifest} {
+	for _, t := range [...]*tempFile{w.results, w.sens, w.risk, w.valid, w.second, w.riskSecond, w.manifest} {
 		if t == nil {
 			continue
 		}
@@ -423,6 +450,9 @@ func (w *Writer) removeTemps() error {
 // checkResult checks every figure of an ok result that is written.
 func checkResult(r *pricing.Result) error {
 	if err := checkFigures(r); err != nil {
+		return err
+	}
+	if err := checkSecond(r); err != nil {
 		return err
 	}
 	for i := range r.Sens {

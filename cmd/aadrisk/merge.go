@@ -124,7 +124,7 @@ func merge(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		defer reportFile.Abort()
 		report = reports.NewReport(reports.ReportSettings{})
 	}
-	w, err := reports.NewWriter(out, reports.WriterSettings{Validation: ref.Command == "validate"})
+	w, err := reports.NewWriter(out, reports.WriterSettings{Validation: ref.Command == "validate", SecondOrder: ref.SecondOrder})
 	if err != nil {
 		return usagef("merge: --out %s: %v", out, pathErr(err))
 	}

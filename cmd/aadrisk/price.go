@@ -37,6 +37,9 @@ type priceFlags struct {
 	workers, paths                      int
 	seed                                uint64
 	strict                              bool
+	// secondOrder is --second-order: second_order.csv and
+	// risk_second_order.csv.
+	secondOrder bool
 	// rng and antithetic are the Monte Carlo defaults --rng and
 	// --antithetic; sequence is rng parsed.
 	rng        string
@@ -69,6 +72,7 @@ func newPriceFlagSet(name string, f *priceFlags) *flag.FlagSet {
 	fs.BoolVar(&f.antithetic, "antithetic", false, "the default Monte Carlo trades to antithetic paths")
 	fs.StringVar(&f.shard, "shard", "", "price only shard `K/N` of the portfolio (default: from "+batch.EnvJobIndex+" or "+batch.EnvSlurmID+", else all of it)")
 	fs.IntVar(&f.shards, "shards", 0, "the number of shards `N` when the shard index comes from "+batch.EnvJobIndex+" (default: $"+batch.EnvShards+")")
+	fs.BoolVar(&f.secondOrder, "second-order", false, "also write second_order.csv and risk_second_order.csv: every sensitivity's derivative along each spot a trade depends on (cross-gammas, vannas per vol node, spot-rate and spot-dividend terms)")
 	fs.BoolVar(&f.strict, "strict", false, fmt.Sprintf("treat a market quote that looks like a percentage, or any failed trade, as an invalid input: exit 2, write nothing; list every such quote (before pricing) or the first %d failed trades (after pricing to the end)", strictListed))
 	return fs
 }
@@ -257,7 +261,7 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 
 	var w *reports.Writer
 	if f.out != "" {
-		w, err = reports.NewWriter(f.out, reports.WriterSettings{Validation: validate})
+		w, err = reports.NewWriter(f.out, reports.WriterSettings{Validation: validate, SecondOrder: f.secondOrder})
 		if err != nil {
 			return usagef("%s: --out %s: %v", name, f.out, pathErr(err))
 		}
@@ -280,6 +284,7 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 
 	mcDefaults := pricing.MCDefaults{Paths: f.paths, Seed: f.seed, Sequence: f.sequence, Antithetic: f.antithetic}
 	prog := newProgress(log, line, pf.read, pf.size, mcDefaults)
+	prog.second = f.secondOrder
 	// strictFailed lists the first failed trades of a --strict run.
 	var strictFailed []string
 	// The summary is for a run without --out only: it keeps the first
@@ -336,7 +341,7 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 		}
 		return sink.Add(p, rows)
 	}
-	opts := pricing.RunSettings{Workers: f.workers, Validate: validate, MC: mcDefaults}
+	opts := pricing.RunSettings{Workers: f.workers, Validate: validate, MC: mcDefaults, SecondOrder: f.secondOrder}
 	prog.Start()
 	err = pricing.RunWith(ctx, m, opts, next, finish, emit)
 	prog.Finish(err == nil)
@@ -367,6 +372,7 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 		Seed:         f.seed,
 		RNG:          f.rng,
 		Antithetic:   f.antithetic,
+		SecondOrder:  f.secondOrder,
 		Shard:        f.part.String(),
 		TradesOK:     ok,
 		TradesFailed: failed,
