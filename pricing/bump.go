@@ -347,7 +347,15 @@ func (e AnalyticEngine) validate(ctx context.Context, p *Pricer, tr *Trade, res 
 		out = append(out, compare(tr.ID, s.RiskFactor.String(), CheckBump, s.Value, bumped[j], floor))
 	}
 	out = append(out, compare(tr.ID, ThetaFactor, CheckBump, res.Theta, theta, floor))
-	return out, nil
+	inst, err := closedFormOf(tr.Instrument)
+	if err != nil {
+		return nil, err
+	}
+	second, err := p.validateSecond(tr.ID, inst, tr.Quantity.InexactFloat64(), res, floor)
+	if err != nil {
+		return nil, fmt.Errorf("second order: %w", err)
+	}
+	return append(out, second...), nil
 }
 
 // compare holds |aad − bump| to RelTolerance·max(|aad|, |bump|) + floor.

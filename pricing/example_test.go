@@ -118,7 +118,7 @@ func ExamplePricer_Validate() {
 		fmt.Println(res.Err)
 		return
 	}
-	rows, err := p.Validate(context.Background(), tr, res) // one row per sensitivity, then theta
+	rows, err := p.Validate(context.Background(), tr, res) // one row per sensitivity, then theta, gamma, vanna and volga
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -138,6 +138,9 @@ func ExamplePricer_Validate() {
 	// VOL/ACME/6M/100  aad    216.1300  bump    216.1300  ok
 	// VOL/ACME/6M/110  aad    127.7132  bump    127.7132  ok
 	// THETA            aad   -114.9198  bump   -114.9198  ok
+	// GAMMA            aad      0.3051  bump      0.3051  ok
+	// VANNA            aad   -116.7566  bump   -116.7566  ok
+	// VOLGA            aad  -4239.8742  bump  -4239.8742  ok
 }
 
 // Read a portfolio file and price it on several goroutines; the results

@@ -248,6 +248,28 @@ func (e *MCEngine) revalue(ctx context.Context, p *Pricer, id string, m Instrume
 		rv := revaluation{c: []float64{1 / (h * h), -2 / (h * h), 1 / (h * h)}, runs: []*montecarlo.Result{spotFD.runs[0], nil, spotFD.runs[1]}}
 		out = append(out, row(GammaFactor, aad, rv, h*h))
 	}
+	// Volga likewise: the second difference of the values of the two runs
+	// at vols shifted by ±hv against the difference of their AAD vegas.
+	if runs.volUp != nil {
+		h := runs.hv
+		aad := make([]float64, nb)
+		for _, q := range runs.volQuotes {
+			ju, jd := sensPos(runs.volUp, q), sensPos(runs.volDn, q)
+			for b := range nb {
+				if ju >= 0 {
+					aad[b] += runs.volUp.BlockGrad[b][ju]
+				}
+				if jd >= 0 {
+					aad[b] -= runs.volDn.BlockGrad[b][jd]
+				}
+			}
+		}
+		for b := range nb {
+			aad[b] /= 2 * h
+		}
+		rv := revaluation{c: []float64{1 / (h * h), -2 / (h * h), 1 / (h * h)}, runs: []*montecarlo.Result{runs.volUp, nil, runs.volDn}}
+		out = append(out, row(VolgaFactor, aad, rv, h*h))
+	}
 	// The parallel figures: the whole surface, curve or curves shifted.
 	_, vega, rho, div := p.figureSets(m, len(base.Sens), func(i int) int { return base.Sens[i].Quote })
 	for _, f := range [...]struct {

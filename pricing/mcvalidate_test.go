@@ -72,9 +72,9 @@ func TestMCRevaluation(t *testing.T) {
 			}
 			want := []string{GammaFactor, RhoFactor, DivRhoFactor, ThetaFactor, "SPOT/ACME"}
 			if c.mc.set.Model != montecarlo.Heston { // heston reads no vol
-				want = append(want, VegaFactor)
+				want = append(want, VegaFactor, VolgaFactor)
 			}
-			assert.Equal(t, len(res.Sens)+len(want)-1, reval, "every bucket, gamma, vega, rho, div_rho and theta")
+			assert.Equal(t, len(res.Sens)+len(want)-1, reval, "every bucket, gamma, vega, volga, rho, div_rho and theta")
 			for _, f := range want {
 				assert.True(t, seen[f], f)
 			}

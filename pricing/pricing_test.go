@@ -149,7 +149,7 @@ func TestEveryInstrumentAgreesWithBumpAndRevalue(t *testing.T) {
 		require.NotEmpty(t, res.Sens)
 		rows, err := p.Validate(t.Context(), tr, res)
 		require.NoError(t, err)
-		require.Len(t, rows, len(res.Sens)+1)
+		require.Len(t, rows, len(res.Sens)+1+secondRows(res))
 		for _, v := range rows {
 			assert.True(t, v.OK, "%s %s: aad %v, bump %v (tolerance %v)", tr.ID, v.RiskFactor, v.AAD, v.Bump, v.Tolerance)
 		}

@@ -34,8 +34,8 @@ func priceCall(ctx context.Context, path string, asof time.Time) error {
 	if res.Err != nil {
 		return res.Err // missing market data, a breached barrier, ...
 	}
-	fmt.Printf("pv %.2f delta %.2f gamma %.2f vega %.2f rho %.2f div_rho %.2f theta %.2f\n",
-		res.PV, res.Delta, res.Gamma, res.Vega, res.Rho, res.DivRho, res.Theta)
+	fmt.Printf("pv %.2f delta %.2f gamma %.2f vega %.2f rho %.2f div_rho %.2f theta %.2f vanna %.2f volga %.2f\n",
+		res.PV, res.Delta, res.Gamma, res.Vega, res.Rho, res.DivRho, res.Theta, res.Vanna, res.Volga)
 	for _, s := range res.Sens { // SPOT/ACME, RATE/USD/1Y, VOL/ACME/1Y/100, ...
 		fmt.Printf("  %-16s %10.2f\n", s.RiskFactor, s.Value)
 	}
@@ -70,12 +70,12 @@ func Example_libraryUse() {
 		fmt.Println(err)
 	}
 	// Output:
-	// pv 9744.89 delta 577.98 gamma 17.44 vega 38368.29 rho 48052.66 div_rho -57797.54 theta -5345.18
+	// pv 9744.89 delta 577.98 gamma 17.44 vega 38368.29 rho 48052.66 div_rho -57797.54 theta -5345.18 vanna 1.59 volga -34.74
 	//   SPOT/ACME            577.98
 	//   RATE/USD/6M            0.00
 	//   RATE/USD/1Y        48052.66
 	//   DIVYIELD/ACME/1Y  -57797.54
 	//   VOL/ACME/6M/100        0.00
 	//   VOL/ACME/1Y/100    38368.29
-	// 7 figures agree with bump-and-revalue
+	// 10 figures agree with bump-and-revalue
 }

@@ -170,9 +170,10 @@ func (p *Pricer) gradientAt(inst analyticProduct, d direction, x float64, ins []
 }
 
 // differenceRow is hessianRow by the central difference of AAD
-// sensitivities at ±secondBump along d, or the one-sided one where one
-// side cannot be priced (a spot within the step of a barrier, a vol at 0);
-// grad are the sensitivities at the market itself.
+// sensitivities at ±secondBump along d, or the second-order one-sided one
+// (−3g(0) + 4g(±h) − g(±2h))/±2h where one side cannot be priced (a spot
+// within the step of a barrier, a vol at 0); grad are the sensitivities at
+// the market itself.
 func (p *Pricer) differenceRow(inst analyticProduct, d direction, ins []int, grad, hv []float64) error {
 	h := secondBump
 	if d.wrt >= 0 {
@@ -181,18 +182,25 @@ func (p *Pricer) differenceRow(inst analyticProduct, d direction, ins []int, gra
 	up, dn := make([]float64, len(ins)), make([]float64, len(ins))
 	errUp := p.gradientAt(inst, d, h, ins, up)
 	errDn := p.gradientAt(inst, d, -h, ins, dn)
-	for j := range hv {
-		switch {
-		case errUp == nil && errDn == nil:
+	if errUp == nil && errDn == nil {
+		for j := range hv {
 			hv[j] = (up[j] - dn[j]) / (2 * h)
-		case errUp == nil:
-			hv[j] = (up[j] - grad[j]) / h
-		case errDn == nil:
-			hv[j] = (grad[j] - dn[j]) / h
 		}
+		return nil
+	}
+	dir, g1 := 1.0, up
+	if errUp != nil {
+		dir, g1 = -1, dn
 	}
 	if errUp != nil && errDn != nil {
 		return errUp
+	}
+	g2 := make([]float64, len(ins))
+	if err := p.gradientAt(inst, d, 2*dir*h, ins, g2); err != nil {
+		return err
+	}
+	for j := range hv {
+		hv[j] = (-3*grad[j] + 4*g1[j] - g2[j]) / (dir * 2 * h)
 	}
 	return nil
 }
@@ -202,4 +210,114 @@ func (p *Pricer) differenceRow(inst analyticProduct, d direction, ins []int, gra
 func exactSecond(inst analyticProduct) bool {
 	s, ok := inst.(secondOrderer)
 	return ok && s.secondOrder()
+}
+
+// VannaFactor and VolgaFactor name vanna and volga in validation rows, as
+// GammaFactor names gamma.
+const (
+	VannaFactor = "VANNA"
+	VolgaFactor = "VOLGA"
+)
+
+// SecondFactor is the risk_factor of the validation row of a second-order
+// figure of second_order.csv: its risk factor and wrt joined by "|".
+func SecondFactor(riskFactor, wrt marketdata.Key) string {
+	return riskFactor.String() + "|" + wrt.String()
+}
+
+// validateSecond holds gamma, vanna, volga and (with Pricer.SecondOrder)
+// every row of res.Second to the derivative, along the same direction, of
+// the AAD first-order figure, by Ridders' method on first-order recordings
+// at the market moved along the direction: differences of AAD
+// sensitivities extrapolated to a zero step, independent of the
+// second-order sweep.
+func (p *Pricer) validateSecond(id string, inst analyticProduct, qty float64, res *Result, floor float64) ([]Validation, error) {
+	ins := make([]int, len(res.Sens))
+	for j, s := range res.Sens {
+		ins[j] = s.Quote
+	}
+	quote := func(i int) int { return ins[i] }
+	spotPos, vega, _, _ := p.figureSets(inst, len(ins), quote)
+	tol := func(d float64) float64 { return RelTolerance*math.Abs(d) + floor }
+	var out []Validation
+	k := 0 // the next row of res.Second
+	for _, d := range directions(ins, p.m.Quotes(), spotPos, vega, p.SecondOrder) {
+		h := QuoteBump
+		if d.wrt >= 0 {
+			h = SpotBump * math.Abs(p.m.Value(d.wrt))
+		}
+		cache := make(map[float64][]float64)
+		grad := func(x float64) ([]float64, error) {
+			if g, ok := cache[x]; ok {
+				return g, nil
+			}
+			g := make([]float64, len(ins))
+			if err := p.gradientAt(inst, d, x, ins, g); err != nil {
+				return nil, err
+			}
+			for j := range g {
+				g[j] *= qty
+			}
+			cache[x] = g
+			return g, nil
+		}
+		g0, err := grad(0)
+		if err != nil {
+			return nil, err
+		}
+		// check compares aad with the derivative along d of Σ_{j∈js} g_j.
+		check := func(factor string, js []int, aad float64) error {
+			f := func(x float64) (float64, error) {
+				g, err := grad(x)
+				if err != nil {
+					return 0, err
+				}
+				s := 0.0
+				for _, j := range js {
+					s += g[j]
+				}
+				return s, nil
+			}
+			f0, _ := f(0)
+			noise := noiseOf(f, f0, h*noiseSpacing)
+			v, ok, err := derivative(central(f), h, noise, tol)
+			for _, dir := range [...]float64{1, -1} {
+				if !ok {
+					v, ok, _ = derivative(oneSided(f, f0, dir), h, noise, tol)
+				}
+			}
+			if !ok {
+				return fmt.Errorf("differencing %s: %w", factor, err)
+			}
+			out = append(out, compare(id, factor, CheckBump, aad, v, floor))
+			return nil
+		}
+		_ = g0
+		switch {
+		case d.wrt < 0:
+			err = check(VolgaFactor, vega, res.Volga)
+		case spotPos >= 0 && d.wrt == ins[spotPos]:
+			err = check(GammaFactor, []int{spotPos}, res.Gamma)
+			if err == nil && len(vega) > 0 {
+				err = check(VannaFactor, vega, res.Vanna)
+			}
+		}
+		if err != nil {
+			return nil, err
+		}
+		if !p.SecondOrder || d.wrt < 0 {
+			continue
+		}
+		for j := range ins {
+			if k >= len(res.Second) || res.Second[k].WrtQuote != d.wrt || res.Second[k].Quote != ins[j] {
+				return nil, fmt.Errorf("second-order figures not of this pricing")
+			}
+			s := &res.Second[k]
+			k++
+			if err := check(SecondFactor(s.RiskFactor, s.Wrt), []int{j}, s.Value); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
 }
