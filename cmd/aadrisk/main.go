@@ -1,12 +1,13 @@
 // Command aadrisk prices portfolios of equity and FX options and computes
-// every first-order sensitivity with adjoint algorithmic differentiation.
+// every first- and second-order sensitivity with adjoint algorithmic
+// differentiation.
 //
 // Usage:
 //
 //	aadrisk price    [--portfolio FILE --market FILE --asof DATE] [--out DIR]
 //	                 [--report FILE.html] [--workers N] [--paths N] [--seed N]
 //	                 [--rng pseudo|sobol] [--antithetic] [--shard K/N] [--shards N]
-//	                 [--strict]
+//	                 [--strict] [--second-order]
 //	aadrisk validate [the flags of price]   # AAD against bump-and-revalue
 //	aadrisk merge    [--portfolio FILE] [--report FILE.html] --out DIR SHARD_DIR...
 //	aadrisk bench    [--quick]
@@ -120,7 +121,7 @@ commands:
   aadrisk price    [--portfolio FILE --market FILE --asof DATE] [--out DIR]
                    [--report FILE.html] [--workers N] [--paths N] [--seed N]
                    [--rng pseudo|sobol] [--antithetic] [--shard K/N] [--shards N]
-                   [--strict]
+                   [--strict] [--second-order]
   aadrisk validate [the flags of price]
   aadrisk merge    [--portfolio FILE] [--report FILE.html] --out DIR SHARD_DIR...
   aadrisk bench    [--quick]
