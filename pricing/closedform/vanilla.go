@@ -51,6 +51,28 @@ func (o *bsm) record(tp *aad.Tape, p *Params) aad.Number {
 	return tp.Custom(o.v, args[:], o.d[:])
 }
 
+// record2 records o as one statement over p's inputs with h, its Hessian
+// over them (row-major, in the order of the partials), for a second-order
+// tape. A value that is not finite is returned passive, as result does.
+func (o *bsm) record2(tp *aad.Tape, p *Params, h *[36]float64) aad.Number {
+	if !finite(o.v) {
+		return aad.Const(o.v)
+	}
+	var args [6]aad.Number
+	p.args(&args)
+	return tp.Custom2(o.v, args[:], o.d[:], h[:])
+}
+
+// symmetric copies the upper triangle of the n×n row-major h into its
+// lower one: the Hessians below are written for j ≥ i only.
+func symmetric(h []float64, n int) {
+	for i := 1; i < n; i++ {
+		for j := range i {
+			h[i*n+j] = h[j*n+i]
+		}
+	}
+}
+
 // dPair returns d1 = x/sd + sd/2 and d2 = d1 − sd. For sd = 0 (no
 // volatility left) they are the limits: ±Inf by the sign of x, and 0 when x
 // is 0 (the forward is at the strike, where Φ(d) tends to 1/2).
@@ -121,6 +143,14 @@ func sign(call bool) float64 {
 // copies with 16-byte loads, which the processor cannot forward (a stall of
 // tens of cycles per pricing).
 func (o *bsm) vanilla(call bool, s, k, t, r, q, vol float64, greeks bool) {
+	o.vanilla2(call, s, k, t, r, q, vol, greeks, nil)
+}
+
+// vanilla2 is vanilla that also writes the Hessian of the value over S, K,
+// T, R, Q and Vol into h when h is not nil (greeks must then be set). The
+// value and the partials are those of vanilla, from the same code: a
+// second-order recording sees exactly the numbers of a first-order one.
+func (o *bsm) vanilla2(call bool, s, k, t, r, q, vol float64, greeks bool, h *[36]float64) {
 	phi := sign(call)
 	sqT := math.Sqrt(t)
 	sd := vol * sqT
@@ -144,6 +174,66 @@ func (o *bsm) vanilla(call bool, s, k, t, r, q, vol float64, greeks bool) {
 	o.d[iR] = t * b
 	o.d[iQ] = -t * a
 	o.d[iVol] = vt * sqT
+	if h != nil {
+		bsmHessian(h, s, k, t, r, q, vol, sqT, sd, d1, d2, a, b, vt, o.d[iS], o.d[iK])
+	}
+}
+
+// bsmHessian writes into h the Hessian over (S, K, T, R, Q, Vol) of the
+// Black–Scholes–Merton value v = a − b, from the quantities vanilla has
+// computed: a = φ·S·e^{−QT}·Φ(φ·d1), b = φ·K·e^{−RT}·Φ(φ·d2),
+// vt = S·e^{−QT}·φ(d1) = K·e^{−RT}·φ(d2) (∂v/∂(Vol·√T)), the delta dS and
+// the dual delta dK. Each entry is written as the terms that come from the
+// discount and dividend factors (a, b, dS, dK) plus those that carry the
+// density vt, so that no two large terms cancel. It uses, with
+// sd = Vol·√T and ∂d1/∂T = (R−Q)/sd − d2/(2T), ∂d2/∂T = (R−Q)/sd − d1/(2T):
+//
+//	∂d/∂S = 1/(S·sd), ∂d/∂K = −1/(K·sd), ∂d/∂R = −∂d/∂Q = T/sd (d = d1, d2),
+//	∂d1/∂Vol = −d2/Vol, ∂d2/∂Vol = −d1/Vol, ∂vt/∂x = vt·(∂ln(S·e^{−QT})/∂x − d1·∂d1/∂x).
+//
+// At sd = 0 (or where vt underflows to 0) the value is piecewise linear in
+// S and the density terms are taken as 0: the discount terms alone, finite.
+func bsmHessian(h *[36]float64, s, k, t, r, q, vol, sqT, sd, d1, d2, a, b, vt, dS, dK float64) {
+	*h = [36]float64{}
+	// The terms without the density: from e^{−QT} and e^{−RT}.
+	h[iS*6+iT] = -q * dS
+	h[iS*6+iQ] = -t * dS
+	h[iK*6+iT] = -r * dK
+	h[iK*6+iR] = -t * dK
+	h[iT*6+iT] = q*q*a - r*r*b
+	h[iT*6+iR] = b * (1 - r*t)
+	h[iT*6+iQ] = -a * (1 - q*t)
+	h[iR*6+iR] = -t * t * b
+	h[iQ*6+iQ] = t * t * a
+	if vt != 0 && sd > 0 {
+		g1 := (r-q)/sd - d2/(2*t) // ∂d1/∂T
+		g2 := (r-q)/sd - d1/(2*t) // ∂d2/∂T
+		vs, vk := vt/s, vt/k
+		tsd := t / sd
+		h[iS*6+iS] = vs / (s * sd)
+		h[iS*6+iK] = -vs / (k * sd)
+		h[iS*6+iT] += vs * g1
+		h[iS*6+iR] = vs * tsd
+		h[iS*6+iQ] -= vs * tsd
+		h[iS*6+iVol] = -vs * d2 / vol
+		h[iK*6+iK] = vk / (k * sd)
+		h[iK*6+iT] -= vk * g2
+		h[iK*6+iR] -= vk * tsd
+		h[iK*6+iQ] = vk * tsd
+		h[iK*6+iVol] = vk * d1 / vol
+		// ∂/∂T of v_T = −Q·a + R·b + vt·Vol/(2√T).
+		h[iT*6+iT] += vt * ((r-q)*(r-q)/sd + (q*d2-r*d1)/(2*t) - vol/(2*sqT)*(q+d1*g1) - vol/(4*t*sqT))
+		h[iT*6+iR] += vt * t * g2
+		h[iT*6+iQ] -= vt * t * g1
+		h[iT*6+iVol] = vt * ((q*d2-r*d1)/vol + (1+d1*d2)/(2*sqT))
+		h[iR*6+iR] += vt * t * tsd
+		h[iR*6+iQ] = -vt * t * tsd
+		h[iR*6+iVol] = -vt * t * d1 / vol
+		h[iQ*6+iQ] += vt * t * tsd
+		h[iQ*6+iVol] = vt * t * d2 / vol
+		h[iVol*6+iVol] = vt * sqT * d1 * d2 / vol
+	}
+	symmetric(h[:], 6)
 }
 
 // European returns the Black–Scholes–Merton price of a European call or put
@@ -156,6 +246,12 @@ func (o *bsm) vanilla(call bool, s, k, t, r, q, vol float64, greeks bool) {
 // delta, theta (∂/∂T), rho, dividend rho and vega, so that one backward
 // sweep gives them all.
 //
+// It may be recorded on a second-order tape (aad.Tape.SetSecondOrder): the
+// statement then carries its exact Hessian over the six inputs, so that
+// one tangent-over-adjoint sweep gives gamma, vanna, volga and every cross
+// term along the seeded direction. The value and the partials are the same
+// numbers on either tape.
+//
 // Special cases are:
 //
 //	invalid p (S, K or T not finite and > 0, R or Q not finite, Vol < 0 or not finite,
@@ -163,6 +259,10 @@ func (o *bsm) vanilla(call bool, s, k, t, r, q, vol float64, greeks bool) {
 //	Vol = 0: the discounted intrinsic value of the forward, max(±(S·e^{−QT} − K·e^{−RT}), 0),
 //	    with the limits of the partials (at the forward exactly, delta is half the one-sided values)
 //	Vol·√T tiny: the same limit, reached continuously; every partial stays finite
+//	second order at Vol·√T = 0: the value is piecewise linear in S there, so the
+//	    terms of the Hessian that carry the density φ(d1) (gamma, vanna, volga, …)
+//	    are 0 and only those of the discount and dividend factors remain; for tiny
+//	    Vol·√T > 0 they are the exact ones, which grow like 1/(Vol·√T) near the forward
 //	a result that overflows (e^{−QT} or e^{−RT} beyond float64): ±Inf or NaN
 func European(tp *aad.Tape, typ OptionType, p Params) aad.Number {
 	if !p.valid(false) || !typ.valid() {
@@ -171,6 +271,11 @@ func European(tp *aad.Tape, typ OptionType, p Params) aad.Number {
 	call := typ == Call
 	greeks := p.active(tp)
 	var o bsm
+	if greeks && tp.SecondOrder() {
+		var h [36]float64
+		o.vanilla2(call, p.S.Value(), p.K.Value(), p.T.Value(), p.R.Value(), p.Q.Value(), p.Vol.Value(), true, &h)
+		return o.record2(tp, &p, &h)
+	}
 	o.vanilla(call, p.S.Value(), p.K.Value(), p.T.Value(), p.R.Value(), p.Q.Value(), p.Vol.Value(), greeks)
 	return o.result(tp, &p, greeks)
 }

@@ -1,0 +1,254 @@
+package closedform
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/aadrisk/aadrisk/aad"
+	"github.com/aadrisk/aadrisk/internal/testutil"
+)
+
+// secondOrder records f on a second-order tape with every input active and
+// the tangent seeds dir, and returns the value, the gradient and H·dir from
+// one sweep.
+func secondOrder(t *testing.T, tp *aad.Tape, f pricer, x, dir []float64) (float64, []float64, []float64) {
+	t.Helper()
+	tp.SetSecondOrder(true)
+	in := make([]aad.Number, len(x))
+	for i, v := range x {
+		in[i] = tp.Var(v)
+		tp.SetTangent(in[i], dir[i])
+	}
+	y, err := f(tp, in)
+	require.NoError(t, err, "inputs %v", x)
+	g, hv := tp.HessianVector(nil, nil, y, in)
+	return y.Value(), g, hv
+}
+
+// hessian returns the Hessian of f at x from len(x) second-order sweeps, one
+// per unit direction: column j is H·e_j.
+func hessian(t *testing.T, f pricer, x []float64) [][]float64 {
+	t.Helper()
+	tp := aad.NewTape(0)
+	n := len(x)
+	cols := make([][]float64, n)
+	for j := range n {
+		e := make([]float64, n)
+		e[j] = 1
+		_, _, cols[j] = secondOrder(t, tp, f, x, e)
+	}
+	return cols
+}
+
+// checkHessian checks every entry of the second-order Hessian of f at x
+// against central differences of first-order AAD gradients (steps
+// bumpStep, or steps when given), to rtol relative with an absolute floor
+// atol, and its symmetry to 1e-12.
+func checkHessian(t *testing.T, f pricer, x []float64, names []string, rtol, atol float64, steps ...float64) {
+	t.Helper()
+	cols := hessian(t, f, x)
+	xb := append([]float64(nil), x...)
+	for j := range x {
+		h := bumpStep(x[j])
+		if steps != nil {
+			h = steps[j]
+		}
+		xb[j] = x[j] + h
+		_, up := aadGradient(t, f, xb)
+		xb[j] = x[j] - h
+		_, down := aadGradient(t, f, xb)
+		xb[j] = x[j]
+		for i := range x {
+			fd := (up[i] - down[i]) / (2 * h)
+			testutil.Near(t, cols[j][i], fd, rtol, atol, "∂²/∂%s∂%s at %v: got %v (second order), want %v (differences of gradients)", names[i], names[j], x, cols[j][i], fd)
+			testutil.Near(t, cols[j][i], cols[i][j], 1e-12, 0, "symmetry of ∂²/∂%s∂%s at %v", names[i], names[j], x)
+		}
+	}
+}
+
+var bsmNames = []string{"S", "K", "T", "R", "Q", "Vol"}
+
+func europeanPricer(typ OptionType) pricer {
+	return func(tp *aad.Tape, in []aad.Number) (aad.Number, error) { return checked(European(tp, typ, params(in))) }
+}
+
+// Gamma, vanna and volga from the second-order sweep are the textbook
+// formulas, for calls and puts over a desk's grid.
+func TestEuropeanSecondOrderGreeks(t *testing.T) {
+	tp := aad.NewTape(0)
+	e := []float64{1, 0, 0, 0, 0, 0}  // along S: row S is gamma, row Vol vanna
+	ev := []float64{0, 0, 0, 0, 0, 1} // along Vol: row Vol is volga
+	const k = 100.0
+	for _, typ := range []OptionType{Call, Put} {
+		for _, m := range []float64{0.5, 0.8, 0.95, 1, 1.05, 1.25, 2} {
+			for _, tt := range []float64{1.0 / 365, 1.0 / 12, 0.5, 1, 3, 10} {
+				for _, vol := range []float64{0.01, 0.05, 0.2, 0.5, 1, 1.5} {
+					for _, r := range []float64{-0.02, 0, 0.03, 0.1} {
+						for _, q := range []float64{-0.02, 0, 0.05, 0.1} {
+							s := m * k
+							x := []float64{s, k, tt, r, q, vol}
+							f := europeanPricer(typ)
+							_, _, hs := secondOrder(t, tp, f, x, e)
+							_, _, hv := secondOrder(t, tp, f, x, ev)
+							sqT := math.Sqrt(tt)
+							d1 := (math.Log(s/k) + (r-q+vol*vol/2)*tt) / (vol * sqT)
+							d2 := d1 - vol*sqT
+							pdf := math.Exp(-d1*d1/2) / math.Sqrt(2*math.Pi)
+							eq := math.Exp(-q * tt)
+							gamma := eq * pdf / (s * vol * sqT)
+							vanna := -eq * pdf * d2 / vol
+							volga := s * eq * pdf * sqT * d1 * d2 / vol
+							// d1 and d2 are sums of terms of size dScale, so
+							// near d = 0 they are known only to about 1e-16·dScale
+							// in absolute (here and in the pricer, rounded
+							// differently): vanna and volga, which are
+							// proportional to them, get that floor at the
+							// same 1e-12. The floor tiny is far below any
+							// price: it only admits densities that have
+							// become subnormal.
+							const tiny = 1e-290
+							dScale := math.Abs(math.Log(s/k)+(r-q)*tt)/(vol*sqT) + vol*sqT
+							vannaFloor := 1e-12*eq*pdf*dScale/vol + tiny
+							volgaFloor := 1e-12*s*eq*pdf*sqT*dScale*(math.Abs(d1)+math.Abs(d2))/vol + tiny
+							testutil.Near(t, hs[iS], gamma, 1e-12, tiny, "%v gamma at %v", typ, x)
+							testutil.Near(t, hs[iVol], vanna, 1e-12, vannaFloor, "%v vanna at %v", typ, x)
+							testutil.Near(t, hv[iS], vanna, 1e-12, vannaFloor, "%v vanna (∂/∂Vol of delta) at %v", typ, x)
+							testutil.Near(t, hv[iVol], volga, 1e-12, volgaFloor, "%v volga at %v", typ, x)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// randomBSM returns n random S, K, T, R, Q, Vol over a desk's ranges.
+func randomBSM(n int) [][]float64 {
+	rng := rand.New(rand.NewPCG(7, 11))
+	xs := make([][]float64, n)
+	for i := range xs {
+		s := 20 + 180*rng.Float64()
+		xs[i] = []float64{s, s * (0.5 + 1.5*rng.Float64()), 0.05 + 5*rng.Float64(), -0.02 + 0.12*rng.Float64(), -0.02 + 0.12*rng.Float64(), 0.05 + 0.8*rng.Float64()}
+	}
+	return xs
+}
+
+// Every entry of the European Hessian matches differences of first-order
+// gradients, for calls and puts at random inputs.
+func TestEuropeanHessian(t *testing.T) {
+	for _, x := range randomBSM(40) {
+		for _, typ := range []OptionType{Call, Put} {
+			checkHessian(t, europeanPricer(typ), x, bsmNames, 1e-6, 1e-7*x[0])
+		}
+	}
+}
+
+// checkSameFirstOrder checks that f gives bit for bit the same value and
+// gradient on a second-order tape as on a first-order one.
+func checkSameFirstOrder(t *testing.T, f pricer, x []float64) {
+	t.Helper()
+	v1, g1 := aadGradient(t, f, x)
+	v2, g2, _ := secondOrder(t, aad.NewTape(0), f, x, make([]float64, len(x)))
+	require.Equal(t, math.Float64bits(v1), math.Float64bits(v2), "value at %v: %v first order, %v second", x, v1, v2)
+	for i := range x {
+		require.Equal(t, math.Float64bits(g1[i]), math.Float64bits(g2[i]), "partial %d at %v: %v first order, %v second", i, x, g1[i], g2[i])
+	}
+}
+
+// checkFinite checks that the value and every entry of the Hessian of f at
+// x are finite numbers, and the gradient too unless partialsMayBeInfinite.
+func checkFinite(t *testing.T, f pricer, x []float64, partialsMayBeInfinite bool) {
+	t.Helper()
+	tp := aad.NewTape(0)
+	for j := range x {
+		e := make([]float64, len(x))
+		e[j] = 1
+		v, g, hv := secondOrder(t, tp, f, x, e)
+		require.True(t, finite(v), "value %v at %v", v, x)
+		for i := range x {
+			require.True(t, finite(hv[i]), "∂²/∂x%d∂x%d = %v at %v", i, j, hv[i], x)
+			if !partialsMayBeInfinite {
+				require.True(t, finite(g[i]), "∂/∂x%d = %v at %v", i, g[i], x)
+			}
+		}
+	}
+}
+
+// bsmEdges are inputs at the edges of the Black–Scholes–Merton formulas:
+// no volatility, tiny Vol·√T, the forward exactly at the strike, deep in
+// and out of the money.
+var bsmEdges = [][]float64{
+	{100, 90, 1, 0.03, 0.01, 0},        // Vol = 0, forward in the money
+	{100, 110, 1, 0.03, 0.01, 0},       // Vol = 0, forward out of the money
+	{100, 100, 1, 0.02, 0.02, 0},       // Vol = 0, forward at the strike
+	{100, 100, 1, 0.02, 0.02, 1e-12},   // tiny Vol·√T at the forward
+	{100, 100, 1e-12, 0.02, 0.02, 0.2}, // tiny Vol·√T (tiny T)
+	{100, 99, 1, 0.02, 0.02, 1e-12},    // tiny Vol·√T near the forward
+	{100, 100, 1, 0.02, 0.02, 1e-200},  // Vol·√T near the bottom of float64
+	{100, 100, 2, 0.05, 0.05, 0.3},     // forward exactly at the strike
+	{100, 1, 1, 0.03, 0.01, 0.2},       // deep in (call) or out (put)
+	{1, 100, 1, 0.03, 0.01, 0.2},       // deep out (call) or in (put)
+	{100, 100, 30, 0.1, -0.02, 1.5},    // long-dated, high volatility
+}
+
+// At the edges the European's value, partials and Hessian are finite.
+func TestEuropeanSecondOrderEdges(t *testing.T) {
+	for _, x := range bsmEdges {
+		for _, typ := range []OptionType{Call, Put} {
+			checkFinite(t, europeanPricer(typ), x, false)
+			checkSameFirstOrder(t, europeanPricer(typ), x)
+		}
+	}
+	// At Vol = 0 only the discount and dividend terms remain: no gamma.
+	tp := aad.NewTape(0)
+	_, _, hv := secondOrder(t, tp, europeanPricer(Call), bsmEdges[2], []float64{1, 0, 0, 0, 0, 0})
+	require.Zero(t, hv[iS], "gamma at Vol = 0")
+}
+
+// The value and the partials on a second-order tape are those of a
+// first-order tape, bit for bit.
+func TestEuropeanSecondOrderSameFirstOrder(t *testing.T) {
+	for _, x := range randomBSM(50) {
+		checkSameFirstOrder(t, europeanPricer(Call), x)
+		checkSameFirstOrder(t, europeanPricer(Put), x)
+	}
+}
+
+// A warm second-order tape records and sweeps each second-order pricer with
+// no heap allocation.
+func TestSecondOrderZeroAllocations(t *testing.T) {
+	x := []float64{100, 95, 1.5, 0.04, 0.015, 0.25}
+	tp := aad.NewTape(0)
+	tp.SetSecondOrder(true)
+	in := make([]aad.Number, 6)
+	grad, hv := make([]float64, 6), make([]float64, 6)
+	for name, f := range secondOrderPricers() {
+		run := func() {
+			tp.Reset()
+			for i, v := range x {
+				in[i] = tp.Var(v)
+				tp.SetTangent(in[i], float64(i+1))
+			}
+			y, err := f(tp, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tp.HessianVector(grad, hv, y, in)
+		}
+		run()
+		require.Zero(t, testing.AllocsPerRun(100, run), name)
+	}
+}
+
+// secondOrderPricers are the pricers that may be recorded on a
+// second-order tape, over S, K, T, R, Q, Vol (Black76 and Bachelier take
+// R as the discount factor's input).
+func secondOrderPricers() map[string]pricer {
+	return map[string]pricer{
+		"European/call": europeanPricer(Call),
+		"European/put":  europeanPricer(Put),
+	}
+}
