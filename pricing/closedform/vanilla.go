@@ -293,6 +293,12 @@ func (o *bsm) result(tp *aad.Tape, p *Params, greeks bool) aad.Number {
 // asset-or-nothing digital on plain inputs, with its partials when greeks is
 // set (zero otherwise). The cash amount is 1. It fills o, as vanilla does.
 func (o *bsm) digital(call, asset bool, s, k, t, r, q, vol float64, greeks bool) {
+	o.digital2(call, asset, s, k, t, r, q, vol, greeks, nil)
+}
+
+// digital2 is digital that also writes the Hessian of the value into h when
+// h is not nil (greeks must then be set), as vanilla2 does for vanilla.
+func (o *bsm) digital2(call, asset bool, s, k, t, r, q, vol float64, greeks bool, h *[36]float64) {
 	phi := sign(call)
 	sqT := math.Sqrt(t)
 	sd := vol * sqT
@@ -333,12 +339,80 @@ func (o *bsm) digital(call, asset bool, s, k, t, r, q, vol float64, greeks bool)
 		o.d[iT] -= r * o.v
 		o.d[iR] -= t * o.v
 	}
+	if h != nil {
+		digitalHessian(h, asset, s, k, t, r, q, vol, sqT, sd, d1, d2, d, o.v, w)
+	}
+}
+
+// digitalHessian writes into h the Hessian over (S, K, T, R, Q, Vol) of a
+// digital V = c·Φ(φ·d) from the quantities digital has computed: d (d1 for
+// the asset digital, d2 for cash), its value v and w = φ·c·φ(d). With
+// ℓ = ln c (−R·T for cash, ln S − Q·T for the asset),
+//
+//	∂²V/∂x_i∂x_j = V·(∂²ℓ/∂x_i∂x_j + ∂ℓ/∂x_i·∂ℓ/∂x_j)
+//	    + w·(∂ℓ/∂x_i·∂d/∂x_j + ∂ℓ/∂x_j·∂d/∂x_i + ∂²d/∂x_i∂x_j − d·∂d/∂x_i·∂d/∂x_j),
+//
+// and the derivatives of d = g ± sd/2, g = x/sd (x = ln(S/K) + (R−Q)·T,
+// sd = Vol·√T) follow from those of x and sd:
+//
+//	∂g/∂x_i = (∂x/∂x_i − g·∂sd/∂x_i)/sd,
+//	∂²g/∂x_i∂x_j = (∂²x/∂x_i∂x_j − g·∂²sd/∂x_i∂x_j − ∂g/∂x_i·∂sd/∂x_j − ∂g/∂x_j·∂sd/∂x_i)/sd.
+//
+// Where w is 0 or sd is 0 the terms in w are taken as 0, as digital takes
+// the first-order ones where w is 0: at sd = 0 the value is a step in S.
+func digitalHessian(h *[36]float64, asset bool, s, k, t, r, q, vol, sqT, sd, d1, d2, d, v, w float64) {
+	var l [6]float64 // ∂ℓ/∂x
+	if asset {
+		l[iS], l[iT], l[iQ] = 1/s, -q, -t
+	} else {
+		l[iT], l[iR] = -r, -t
+	}
+	for i := range 6 {
+		for j := i; j < 6; j++ {
+			h[i*6+j] = v * l[i] * l[j]
+		}
+	}
+	if asset {
+		h[iS*6+iS] -= v / (s * s)
+		h[iT*6+iQ] -= v
+	} else {
+		h[iT*6+iR] -= v
+	}
+	if w != 0 && sd > 0 {
+		half := -0.5 // d = g + half·sd
+		if asset {
+			half = 0.5
+		}
+		g := 0.5 * (d1 + d2)
+		dx := [6]float64{iS: 1 / s, iK: -1 / k, iT: r - q, iR: t, iQ: -t}
+		var dsd [6]float64
+		dsd[iT], dsd[iVol] = vol/(2*sqT), sqT
+		var hx, hsd [36]float64 // the upper triangles of the second derivatives of x and sd
+		hx[iS*6+iS], hx[iK*6+iK], hx[iT*6+iR], hx[iT*6+iQ] = -1/(s*s), 1/(k*k), 1, -1
+		hsd[iT*6+iT], hsd[iT*6+iVol] = -vol/(4*t*sqT), 1/(2*sqT)
+		var dg, dd [6]float64
+		for i := range 6 {
+			dg[i] = (dx[i] - g*dsd[i]) / sd
+			dd[i] = dg[i] + half*dsd[i]
+		}
+		for i := range 6 {
+			for j := i; j < 6; j++ {
+				ij := i*6 + j
+				ddij := (hx[ij]-g*hsd[ij]-dg[i]*dsd[j]-dg[j]*dsd[i])/sd + half*hsd[ij]
+				h[ij] += w * (l[i]*dd[j] + l[j]*dd[i] + ddij - d*dd[i]*dd[j])
+			}
+		}
+	}
+	symmetric(h[:], 6)
 }
 
 // DigitalCash returns the value of a European cash-or-nothing digital that
 // pays payout at expiry if S_T > K (call) or S_T < K (put):
 // payout·e^{−RT}·Φ(±d2). The value is linear in payout, which may have
-// either sign. It records one statement over p's inputs.
+// either sign. It records one statement over p's inputs. It may be
+// recorded on a second-order tape, where the statement carries its exact
+// Hessian over the six inputs (the same value and partials as on a
+// first-order tape).
 //
 // Special cases are those of European, and:
 //
@@ -346,6 +420,11 @@ func (o *bsm) digital(call, asset bool, s, k, t, r, q, vol float64, greeks bool)
 //	Vol·√T = 0: payout·e^{−RT} if the forward is in the money, 0 if out, half of it at the forward
 //	Vol·√T = 0 with the forward exactly at K: that value, with infinite sensitivities
 //	    to S, K, T, R, Q (and a NaN one to Vol): the payoff's jump sits on the forward
+//	second order at Vol·√T = 0: the value is a step in S there, so the terms of the
+//	    Hessian that carry the density φ(d2) are 0 and only those of the discount
+//	    factor remain
+//	second order at tiny Vol·√T > 0 near the forward: the exact terms, which grow like
+//	    1/(Vol·√T)² (the cross terms with Vol like 1/(Vol²·√T)); ±Inf beyond float64
 func DigitalCash(tp *aad.Tape, typ OptionType, p Params, payout float64) aad.Number {
 	if !p.valid(false) || !finite(payout) || !typ.valid() {
 		return nan(tp, &p)
@@ -353,19 +432,35 @@ func DigitalCash(tp *aad.Tape, typ OptionType, p Params, payout float64) aad.Num
 	call := typ == Call
 	greeks := p.active(tp)
 	var o bsm
-	o.digital(call, false, p.S.Value(), p.K.Value(), p.T.Value(), p.R.Value(), p.Q.Value(), p.Vol.Value(), greeks)
-	o.v *= payout
-	for i := range o.d {
-		o.d[i] *= payout
+	if greeks && tp.SecondOrder() {
+		var h [36]float64
+		o.digital2(call, false, p.S.Value(), p.K.Value(), p.T.Value(), p.R.Value(), p.Q.Value(), p.Vol.Value(), true, &h)
+		o.scale(payout)
+		for i := range h {
+			h[i] *= payout
+		}
+		return o.record2(tp, &p, &h)
 	}
+	o.digital(call, false, p.S.Value(), p.K.Value(), p.T.Value(), p.R.Value(), p.Q.Value(), p.Vol.Value(), greeks)
+	o.scale(payout)
 	return o.result(tp, &p, greeks)
+}
+
+// scale multiplies o's value and partials by c.
+func (o *bsm) scale(c float64) {
+	o.v *= c
+	for i := range o.d {
+		o.d[i] *= c
+	}
 }
 
 // DigitalAsset returns the value of a European asset-or-nothing digital that
 // delivers the asset at expiry if S_T > K (call) or S_T < K (put):
-// S·e^{−QT}·Φ(±d1). It records one statement over p's inputs.
+// S·e^{−QT}·Φ(±d1). It records one statement over p's inputs. It may be
+// recorded on a second-order tape, as DigitalCash may.
 //
-// Special cases are those of DigitalCash (without payout).
+// Special cases are those of DigitalCash (without payout; at second order the
+// density is φ(d1) and the factor S·e^{−QT}).
 func DigitalAsset(tp *aad.Tape, typ OptionType, p Params) aad.Number {
 	if !p.valid(false) || !typ.valid() {
 		return nan(tp, &p)
@@ -373,6 +468,11 @@ func DigitalAsset(tp *aad.Tape, typ OptionType, p Params) aad.Number {
 	call := typ == Call
 	greeks := p.active(tp)
 	var o bsm
+	if greeks && tp.SecondOrder() {
+		var h [36]float64
+		o.digital2(call, true, p.S.Value(), p.K.Value(), p.T.Value(), p.R.Value(), p.Q.Value(), p.Vol.Value(), true, &h)
+		return o.record2(tp, &p, &h)
+	}
 	o.digital(call, true, p.S.Value(), p.K.Value(), p.T.Value(), p.R.Value(), p.Q.Value(), p.Vol.Value(), greeks)
 	return o.result(tp, &p, greeks)
 }
