@@ -483,13 +483,16 @@ func DigitalAsset(tp *aad.Tape, typ OptionType, p Params) aad.Number {
 //	df·(f·Φ(d1) − k·Φ(d2)) (call),  df·(k·Φ(−d2) − f·Φ(−d1)) (put),
 //	d1 = ln(f/k)/(vol·√t) + vol·√t/2,  d2 = d1 − vol·√t.
 //
-// It records one statement over f, k, t, df and vol.
+// It records one statement over f, k, t, df and vol. It may be recorded on
+// a second-order tape, where the statement carries its exact Hessian over
+// the five inputs (the same value and partials as on a first-order tape).
 //
 // Special cases are:
 //
 //	f, k, t or df not finite and > 0, vol < 0 or not finite, typ neither Call nor Put:
 //	    NaN, recorded as a passive constant
-//	vol = 0: df·max(±(f − k), 0), with the limits of the partials
+//	vol = 0: df·max(±(f − k), 0), with the limits of the partials; at second order
+//	    the terms of the Hessian that carry the density φ(d1) are 0, as for European
 func Black76(tp *aad.Tape, typ OptionType, f, k, t, df, vol aad.Number) aad.Number {
 	args := [5]aad.Number{f, k, t, df, vol}
 	greeks := wantPartials(tp, args[:])
@@ -508,7 +511,36 @@ func Black76(tp *aad.Tape, typ OptionType, f, k, t, df, vol aad.Number) aad.Numb
 	}
 	ft := fv * aad.NormPDF(d1) // ∂u/∂(vol·√t)
 	parts := [5]float64{dfv * a / fv, -dfv * b / kv, dfv * ft * vv / (2 * sqT), u, dfv * ft * sqT}
+	if tp.SecondOrder() {
+		var h [25]float64
+		black76Hessian(&h, fv, kv, tv, dfv, vv, sqT, d1, d2, a, b, ft)
+		return tp.Custom2(v, args[:], parts[:], h[:])
+	}
 	return tp.Custom(v, args[:], parts[:])
+}
+
+// black76Hessian writes into h the Hessian of Black76's df·u over (f, k, t,
+// df, vol): u is the Black–Scholes–Merton value on S = f with R = Q = 0, so
+// its Hessian is bsmHessian's rows and columns S, K, T and Vol; v is linear
+// in df, whose row is the gradient of u.
+func black76Hessian(h *[25]float64, f, k, t, df, vol, sqT, d1, d2, a, b, ft float64) {
+	var hu [36]float64
+	bsmHessian(&hu, f, k, t, 0, 0, vol, sqT, vol*sqT, d1, d2, a, b, ft, a/f, -b/k)
+	const iDF = 3
+	at := [5]int{iS, iK, iT, -1, iVol} // the index in hu of each argument but df
+	du := [5]float64{a / f, -b / k, ft * vol / (2 * sqT), 0, ft * sqT}
+	for i := range 5 {
+		for j := range 5 {
+			switch {
+			case i == iDF:
+				h[i*5+j] = du[j]
+			case j == iDF:
+				h[i*5+j] = du[i]
+			default:
+				h[i*5+j] = df * hu[at[i]*6+at[j]]
+			}
+		}
+	}
 }
 
 // Bachelier returns the price of a European call or put on a forward f with
@@ -518,13 +550,17 @@ func Black76(tp *aad.Tape, typ OptionType, f, k, t, df, vol aad.Number) aad.Numb
 //	df·(±(f − k)·Φ(±d) + normalVol·√t·φ(d)),  d = (f − k)/(normalVol·√t).
 //
 // It records one statement over f, k, t, df and normalVol. f and k may have
-// any sign.
+// any sign. It may be recorded on a second-order tape, where the statement
+// carries its exact Hessian over the five inputs (the same value and
+// partials as on a first-order tape).
 //
 // Special cases are:
 //
 //	f or k not finite, t or df not finite and > 0, normalVol < 0 or not finite,
 //	    typ neither Call nor Put: NaN, recorded as a passive constant
-//	normalVol = 0: df·max(±(f − k), 0), with the limits of the partials
+//	normalVol = 0: df·max(±(f − k), 0), with the limits of the partials; at second
+//	    order the value is piecewise linear in f and k, and every second derivative
+//	    but those with df (the partials of the undiscounted price) is 0
 func Bachelier(tp *aad.Tape, typ OptionType, f, k, t, df, normalVol aad.Number) aad.Number {
 	args := [5]aad.Number{f, k, t, df, normalVol}
 	greeks := wantPartials(tp, args[:])
@@ -548,5 +584,39 @@ func Bachelier(tp *aad.Tape, typ OptionType, f, k, t, df, normalVol aad.Number) 
 		return aad.Const(v)
 	}
 	parts := [5]float64{dfv * delta, -dfv * delta, dfv * vv * nd / (2 * sqT), u, dfv * sqT * nd}
+	if tp.SecondOrder() {
+		var h [25]float64
+		bachelierHessian(&h, tv, dfv, vv, sqT, sd, d, nd, delta)
+		return tp.Custom2(v, args[:], parts[:], h[:])
+	}
 	return tp.Custom(v, args[:], parts[:])
+}
+
+// bachelierHessian writes into h the Hessian of Bachelier's df·u over (f,
+// k, t, df, normalVol), from d, nd = φ(d) and delta = ∂u/∂f. With
+// ∂d/∂f = −∂d/∂k = 1/sd and ∂d/∂sd = −d/sd (sd = normalVol·√t), every
+// second derivative of u carries nd:
+//
+//	u_ff = −u_fk = u_kk = nd/sd,  u_ft = −u_kt = −nd·d/(2t),  u_fσ = −u_kσ = −nd·d/σ,
+//	u_σσ = nd·d²·√t/σ,  u_σt = nd·(1 + d²)/(2√t),  u_tt = nd·σ·(d² − 1)/(4t·√t).
+//
+// At sd = 0 (or where nd underflows to 0) the value is piecewise linear in
+// f and k and they are taken as 0. v is linear in df, whose row is the
+// gradient of u.
+func bachelierHessian(h *[25]float64, t, df, vol, sqT, sd, d, nd, delta float64) {
+	const iF, iK, iT, iDF, iV = 0, 1, 2, 3, 4
+	*h = [25]float64{}
+	h[iF*5+iDF], h[iK*5+iDF], h[iT*5+iDF], h[iDF*5+iV] = delta, -delta, vol*nd/(2*sqT), sqT*nd
+	if nd != 0 && sd > 0 {
+		ff := df * nd / sd
+		ft := -df * nd * d / (2 * t)
+		fv := -df * nd * d / vol
+		h[iF*5+iF], h[iF*5+iK], h[iK*5+iK] = ff, -ff, ff
+		h[iF*5+iT], h[iK*5+iT] = ft, -ft
+		h[iF*5+iV], h[iK*5+iV] = fv, -fv
+		h[iV*5+iV] = df * nd * d * d * sqT / vol
+		h[iT*5+iV] = df * nd * (1 + d*d) / (2 * sqT)
+		h[iT*5+iT] = df * nd * vol * (d*d - 1) / (4 * t * sqT)
+	}
+	symmetric(h[:], 5)
 }

@@ -257,6 +257,77 @@ func secondOrderPricers() map[string]pricer {
 		"DigitalCash/put":   digitalCashPricer(Put),
 		"DigitalAsset/call": digitalAssetPricer(Call),
 		"DigitalAsset/put":  digitalAssetPricer(Put),
+		"Black76/call":      black76Pricer(Call),
+		"Black76/put":       black76Pricer(Put),
+		"Bachelier/call":    bachelierPricer(Call),
+		"Bachelier/put":     bachelierPricer(Put),
+	}
+}
+
+// black76Pricer and bachelierPricer take their five inputs in[0:5] as f, k,
+// t, df, vol, or in[:6] as S, K, T, R, Q, Vol with f = S, k = K, df = R
+// and vol = Vol (Q unused), so that they run on the inputs of the others.
+func black76Pricer(typ OptionType) pricer {
+	return func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
+		return checked(Black76(tp, typ, in[0], in[1], in[2], in[3], in[len(in)-1]))
+	}
+}
+
+func bachelierPricer(typ OptionType) pricer {
+	return func(tp *aad.Tape, in []aad.Number) (aad.Number, error) {
+		return checked(Bachelier(tp, typ, in[0], in[1], in[2], in[3], in[len(in)-1]))
+	}
+}
+
+var fiveNames = []string{"f", "k", "t", "df", "vol"}
+
+// Every entry of the Black76 and Bachelier Hessians matches differences of
+// first-order gradients, at random inputs (for Bachelier, forwards and
+// strikes of either sign and a normal volatility in units of the forward);
+// values and partials are the same on both tapes.
+func TestBlack76BachelierHessian(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 5))
+	for range 60 {
+		f := 20 + 180*rng.Float64()
+		x := []float64{f, f * (0.5 + 1.5*rng.Float64()), 0.05 + 5*rng.Float64(), 0.6 + 0.4*rng.Float64(), 0.05 + 0.8*rng.Float64()}
+		fn := -0.02 + 0.08*rng.Float64()
+		xn := []float64{fn, fn + 0.04*(rng.Float64()-0.5), x[2], x[3], 0.002 + 0.02*rng.Float64()}
+		for _, typ := range []OptionType{Call, Put} {
+			checkHessian(t, black76Pricer(typ), x, fiveNames, 1e-6, 1e-7*f)
+			checkSameFirstOrder(t, black76Pricer(typ), x)
+			// A step of 1e-5 of 0.1 would move f and k by more than the
+			// spread of the normal distribution: 1e-5 of a typical one.
+			steps := []float64{1e-7, 1e-7, bumpStep(xn[2]), bumpStep(xn[3]), 1e-5 * xn[4]}
+			checkHessian(t, bachelierPricer(typ), xn, fiveNames, 1e-6, 1e-9, steps...)
+			checkSameFirstOrder(t, bachelierPricer(typ), xn)
+		}
+	}
+}
+
+// fiveEdges are inputs at the edges of Black76 and Bachelier: no volatility
+// (off and at the forward), tiny vol·√t, deep in and out of the money.
+var fiveEdges = [][]float64{
+	{100, 90, 1, 0.97, 0},
+	{100, 110, 1, 0.97, 0},
+	{100, 100, 1, 0.97, 0},
+	{100, 100, 1, 0.97, 1e-12},
+	{100, 99.9, 1, 0.97, 1e-12},
+	{100, 100, 1e-12, 0.97, 0.2},
+	{100, 1, 1, 0.97, 0.2},
+	{1, 100, 1, 0.97, 0.2},
+	{100, 100, 30, 0.5, 1.5},
+}
+
+// At the edges Black76's and Bachelier's values, partials and Hessians are
+// finite.
+func TestBlack76BachelierSecondOrderEdges(t *testing.T) {
+	for _, x := range fiveEdges {
+		for _, typ := range []OptionType{Call, Put} {
+			checkFinite(t, black76Pricer(typ), x, false)
+			checkSameFirstOrder(t, black76Pricer(typ), x)
+			checkFinite(t, bachelierPricer(typ), x, false)
+			checkSameFirstOrder(t, bachelierPricer(typ), x)
+		}
 	}
 }
 
