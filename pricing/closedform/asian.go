@@ -12,9 +12,11 @@ import (
 // over [0, T], paid at T: the formula of Kemna and Vorst (1990), a
 // Black–Scholes–Merton price with volatility Vol/√3 and cost of carry
 // (R − Q − Vol²/6)/2 (Haug §4.20.1). It records one statement over p's
-// inputs.
+// inputs. It may be recorded on a second-order tape, where the statement
+// carries its exact Hessian over the six inputs (the same value and
+// partials as on a first-order tape).
 //
-// Special cases are those of European.
+// Special cases are those of European, second order included.
 func GeometricAsianContinuous(tp *aad.Tape, typ OptionType, p Params) aad.Number {
 	if !p.valid(false) || !typ.valid() {
 		return nan(tp, &p)
@@ -25,12 +27,62 @@ func GeometricAsianContinuous(tp *aad.Tape, typ OptionType, p Params) aad.Number
 	// The averaged asset pays the dividend yield qa = R − b_A.
 	qa := 0.5 * (rv + qv + vol*vol/6)
 	var o bsm
+	if greeks && tp.SecondOrder() {
+		var ha, h [36]float64
+		o.vanilla2(call, p.S.Value(), p.K.Value(), p.T.Value(), rv, qa, vol/math.Sqrt(3), true, &ha)
+		dqa := o.averaged(vol)
+		asianHessian(&h, &ha, dqa, vol)
+		return o.record2(tp, &p, &h)
+	}
 	o.vanilla(call, p.S.Value(), p.K.Value(), p.T.Value(), rv, qa, vol/math.Sqrt(3), greeks)
+	o.averaged(vol)
+	return o.result(tp, &p, greeks)
+}
+
+// averaged turns o, the partials of a Black–Scholes–Merton value over
+// (S, K, T, R, qa, Vol/√3), into those over (S, K, T, R, Q, Vol) for
+// qa = (R + Q + Vol²/6)/2, and returns ∂v/∂qa.
+func (o *bsm) averaged(vol float64) float64 {
 	dqa := o.d[iQ]
 	o.d[iR] += 0.5 * dqa
 	o.d[iQ] = 0.5 * dqa
 	o.d[iVol] = o.d[iVol]/math.Sqrt(3) + dqa*vol/6
-	return o.result(tp, &p, greeks)
+	return dqa
+}
+
+// asianHessian writes into h the Hessian over (S, K, T, R, Q, Vol) of
+// GeometricAsianContinuous from ha, that of the Black–Scholes–Merton value
+// over z = (S, K, T, R, qa, Vol/√3), and dqa = ∂v/∂qa: with J = ∂z/∂x,
+// h = Jᵀ·ha·J + dqa·∂²qa/∂Vol², where ∂²qa/∂Vol² = 1/6 is the only second
+// derivative of z.
+func asianHessian(h, ha *[36]float64, dqa, vol float64) {
+	var jac [36]float64 // jac[a*6+i] = ∂z_a/∂x_i
+	for i := iS; i <= iR; i++ {
+		jac[i*6+i] = 1
+	}
+	jac[iQ*6+iR], jac[iQ*6+iQ], jac[iQ*6+iVol] = 0.5, 0.5, vol/6
+	jac[iVol*6+iVol] = 1 / math.Sqrt(3)
+	var hj [36]float64 // ha·J
+	for a := range 6 {
+		for j := range 6 {
+			s := 0.0
+			for b := range 6 {
+				s += ha[a*6+b] * jac[b*6+j]
+			}
+			hj[a*6+j] = s
+		}
+	}
+	for i := range 6 {
+		for j := range 6 {
+			s := 0.0
+			for a := range 6 {
+				s += jac[a*6+i] * hj[a*6+j]
+			}
+			h[i*6+j] = s
+		}
+	}
+	h[iVol*6+iVol] += dqa / 6
+	symmetric(h[:], 6)
 }
 
 // GeometricAsianDiscrete returns the value of a fixed-strike (average

@@ -251,16 +251,18 @@ func TestSecondOrderZeroAllocations(t *testing.T) {
 // R as the discount factor's input).
 func secondOrderPricers() map[string]pricer {
 	return map[string]pricer{
-		"European/call":     europeanPricer(Call),
-		"European/put":      europeanPricer(Put),
-		"DigitalCash/call":  digitalCashPricer(Call),
-		"DigitalCash/put":   digitalCashPricer(Put),
-		"DigitalAsset/call": digitalAssetPricer(Call),
-		"DigitalAsset/put":  digitalAssetPricer(Put),
-		"Black76/call":      black76Pricer(Call),
-		"Black76/put":       black76Pricer(Put),
-		"Bachelier/call":    bachelierPricer(Call),
-		"Bachelier/put":     bachelierPricer(Put),
+		"European/call":                 europeanPricer(Call),
+		"European/put":                  europeanPricer(Put),
+		"DigitalCash/call":              digitalCashPricer(Call),
+		"DigitalCash/put":               digitalCashPricer(Put),
+		"DigitalAsset/call":             digitalAssetPricer(Call),
+		"DigitalAsset/put":              digitalAssetPricer(Put),
+		"Black76/call":                  black76Pricer(Call),
+		"Black76/put":                   black76Pricer(Put),
+		"Bachelier/call":                bachelierPricer(Call),
+		"Bachelier/put":                 bachelierPricer(Put),
+		"GeometricAsianContinuous/call": asianContinuousPricer(Call),
+		"GeometricAsianContinuous/put":  asianContinuousPricer(Put),
 	}
 }
 
