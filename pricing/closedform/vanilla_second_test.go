@@ -226,16 +226,27 @@ func TestSecondOrderZeroAllocations(t *testing.T) {
 	x := []float64{100, 95, 1.5, 0.04, 0.015, 0.25}
 	tp := aad.NewTape(0)
 	tp.SetSecondOrder(true)
-	in := make([]aad.Number, 6)
-	grad, hv := make([]float64, 6), make([]float64, 6)
-	for name, f := range secondOrderPricers() {
+	// The discrete Asian takes in[6:] as its fixing times: 100 of them, so
+	// that the weighted sum takes two statements.
+	in := make([]aad.Number, 106)
+	for i := 6; i < len(in); i++ {
+		x = append(x, x[iT]*float64(i-5)/float64(len(in)-6))
+	}
+	grad, hv := make([]float64, len(in)), make([]float64, len(in))
+	pricers := secondOrderPricers()
+	pricers["GeometricAsianDiscrete"] = asianDiscretePricer(Call, nil)
+	for name, f := range pricers {
+		args := in[:6]
+		if name == "GeometricAsianDiscrete" {
+			args = in
+		}
 		run := func() {
 			tp.Reset()
 			for i, v := range x {
 				in[i] = tp.Var(v)
 				tp.SetTangent(in[i], float64(i+1))
 			}
-			y, err := f(tp, in)
+			y, err := f(tp, args)
 			if err != nil {
 				t.Fatal(err)
 			}
