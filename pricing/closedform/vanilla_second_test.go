@@ -308,8 +308,10 @@ func TestBlack76BachelierHessian(t *testing.T) {
 		for _, typ := range []OptionType{Call, Put} {
 			checkHessian(t, black76Pricer(typ), x, fiveNames, 1e-6, 1e-7*f)
 			checkSameFirstOrder(t, black76Pricer(typ), x)
-			// A step of 1e-5 of 0.1 would move f and k by more than the
-			// spread of the normal distribution: 1e-5 of a typical one.
+			// The Bachelier price of f and k of a few hundredths varies on
+			// the scale of sd = normalVol·√t, a few thousandths or less:
+			// bumpStep's floor of 1e-6 would be too coarse a step for f
+			// and k; 1e-7 is about 1e-5 of sd.
 			steps := []float64{1e-7, 1e-7, bumpStep(xn[2]), bumpStep(xn[3]), 1e-5 * xn[4]}
 			checkHessian(t, bachelierPricer(typ), xn, fiveNames, 1e-6, 1e-9, steps...)
 			checkSameFirstOrder(t, bachelierPricer(typ), xn)
