@@ -251,3 +251,43 @@ func TestBarrierSecondOrderZeroAllocations(t *testing.T) {
 		assert.Zero(t, testing.AllocsPerRun(100, run), "%s %s: allocations per second-order record and sweep", c.kind, c.typ)
 	}
 }
+
+// benchRecord2 is benchRecord on a second-order tape: f recorded with the
+// tangent seed e_S and swept once for the gradient and H·e_S (gamma, vanna
+// and the other cross terms with the spot).
+func benchRecord2(b *testing.B, f func(tp *aad.Tape, p Params) (aad.Number, error)) {
+	xs := benchInputs(1024)
+	tp := aad.NewTape(64)
+	tp.SetSecondOrder(true)
+	var in [6]aad.Number
+	var g, hv [6]float64
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		x := &xs[i&1023]
+		i++
+		tp.Reset()
+		for j, v := range x {
+			in[j] = tp.Var(v)
+		}
+		tp.SetTangent(in[0], 1)
+		y, err := f(tp, params(in[:]))
+		if err != nil {
+			b.Fatal(err)
+		}
+		tp.HessianVector(g[:], hv[:], y, in[:])
+		sink += g[0] + hv[0]
+	}
+}
+
+// BenchmarkBarrierSecondOrder: BenchmarkBarrier's down-and-out call with a
+// rebate at the hit, recorded and swept in first order (aad, as in
+// BenchmarkBarrier) and in second order (record + HessianVector); their
+// ratio is the cost of the Hessian-vector product over the gradient.
+func BenchmarkBarrierSecondOrder(b *testing.B) {
+	do := func(tp *aad.Tape, p Params) (aad.Number, error) {
+		return Barrier(tp, Call, DownOut, p, aad.Const(0.8*p.S.Value()), aad.Const(1))
+	}
+	b.Run("aad", func(b *testing.B) { benchRecord(b, do) })
+	b.Run("aad-second-order", func(b *testing.B) { benchRecord2(b, do) })
+}
