@@ -137,3 +137,12 @@ func TestXOverOneMinusExpD2(t *testing.T) {
 	}
 	testutil.Near(t, xOverOneMinusExpD2(math.Nextafter(0.1, 0)), xOverOneMinusExpD2(0.1), 1e-12, 0, "h″ continuous at 0.1")
 }
+
+// BenchmarkAmericanSecondOrder: BenchmarkAmerican's put recorded and swept
+// in first order (aad) and in second order (record + HessianVector, seed
+// e_S), whose ratio is the cost of the Hessian-vector product.
+func BenchmarkAmericanSecondOrder(b *testing.B) {
+	put := func(tp *aad.Tape, p Params) (aad.Number, error) { return American(tp, Put, p) }
+	b.Run("aad", func(b *testing.B) { benchRecord(b, put) })
+	b.Run("aad-second-order", func(b *testing.B) { benchRecord2(b, put) })
+}
