@@ -169,7 +169,8 @@ func Barrier(tp *aad.Tape, typ OptionType, kind BarrierKind, p Params, barrier, 
 		lnSK = r.c2(math.Log(sv/kv), p.S, 1/sv, p.K, -1/kv)
 	}
 	// xterm records (cu·u + cv·v)/sd + (1+μ)·sd: x1, x2, y1 and y2 of Haug.
-	// It is linear in u, v and μ; only sd enters non-linearly.
+	// Its only second derivatives are those involving sd: ∂²/∂sd²,
+	// ∂²/∂u∂sd, ∂²/∂v∂sd and ∂²/∂sd∂μ = 1.
 	xterm := func(u aad.Number, cu float64, v aad.Number, cv float64) aad.Number {
 		num := cu*u.Value() + cv*v.Value()
 		s := sd.Value()
