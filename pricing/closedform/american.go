@@ -30,6 +30,14 @@ import (
 // recorded sensitivities are the exact derivatives of the returned value,
 // which bump-and-revalue of American reproduces.
 //
+// American may be recorded on a second-order tape (aad.Tape.SetSecondOrder).
+// There the price is recorded with elementary operations, which carry their
+// second derivatives, and the critical price as two Newton steps on F from
+// the solved root, which give its exact first and second derivatives (see
+// baw.second); value and gradient agree with a first-order tape to
+// rounding. Where American is European, it is recorded the same way, except
+// at Vol = 0, where it is European's own recording.
+//
 // Early exercise has no value, and American returns European, for a call
 // when Q ≤ 0 (cost of carry R − Q ≥ R) and for a put when R ≤ 0. (When
 // Q < R < 0 for a put, or R < Q < 0 for a call, the true American option has
@@ -50,6 +58,10 @@ func American(tp *aad.Tape, typ OptionType, p Params) (aad.Number, error) {
 	call := typ == Call
 	sv, kv, tv, rv, qv, vol := p.S.Value(), p.K.Value(), p.T.Value(), p.R.Value(), p.Q.Value(), p.Vol.Value()
 	if (call && qv <= 0) || (!call && rv <= 0) {
+		if tp.SecondOrder() && vol > 0 && p.active(tp) {
+			b := newBawTape(tp, call, &p)
+			return checkedFn(fn, b.european(p.S, b.d1(p.S)))
+		}
 		return European(tp, typ, p), nil
 	}
 	if err := positive(fn, "volatility Vol", vol); err != nil {
@@ -72,6 +84,9 @@ func American(tp *aad.Tape, typ OptionType, p Params) (aad.Number, error) {
 	var args [6]aad.Number
 	p.args(&args)
 	greeks := wantPartials(tp, args[:])
+	if greeks && tp.SecondOrder() {
+		return m.second(tp, &p, sStar)
+	}
 	var euro bsm
 	euro.vanilla(call, sv, kv, tv, rv, qv, vol, greeks)
 	// The early exercise premium e = φ·(s/q)·u(s)·(S/s)^q at s = S*.
@@ -292,4 +307,122 @@ func (m *baw) seed() float64 {
 	}
 	h := (m.b*m.t - 2*m.sd) * m.k / (m.k - sInf)
 	return sInf + (m.k-sInf)*math.Exp(h)
+}
+
+// second records the price on a second-order tape, with elementary
+// operations whose second derivatives the tape carries. The critical price
+// is recorded as two Newton steps on F from the solved root sStar, a
+// constant: the Newton map s − F/F_s has a zero derivative in s at the root,
+// so one step from the constant root gives the exact first derivatives of
+// S*(θ) (those of the implicit function theorem) and the second step the
+// exact second derivatives, ∂²S*/∂θ_i∂θ_j = −(F_ij + F_is·S*_j + F_js·S*_i +
+// F_ss·S*_i·S*_j)/F_s, without writing out F's Hessian.
+func (m *baw) second(tp *aad.Tape, p *Params, sStar float64) (aad.Number, error) {
+	b := newBawTape(tp, m.call, p)
+	s1 := b.newton(aad.Const(sStar))
+	s2 := b.newton(s1)
+	// The premium φ·(S*/q)·u(S*)·(S/S*)^q.
+	e := tp.Mul(tp.Mul(tp.Div(s2, b.qq), b.u(s2)), tp.Exp(tp.Mul(b.qq, tp.Log(tp.Div(p.S, s2)))))
+	if m.call {
+		return checkedFn("American", tp.Add(b.european(p.S, b.d1(p.S)), e))
+	}
+	return checkedFn("American", tp.Sub(b.european(p.S, b.d1(p.S)), e))
+}
+
+// checkedFn returns v, or ErrNotFinite for fn if its value is not finite.
+func checkedFn(fn string, v aad.Number) (aad.Number, error) {
+	if !finite(v.Value()) {
+		return aad.Number{}, notFinite(fn)
+	}
+	return v, nil
+}
+
+// bawTape holds the quantities of Barone-Adesi–Whaley that do not depend on
+// the spot, recorded on a tape from p's inputs with elementary operations.
+type bawTape struct {
+	tp     *aad.Tape
+	call   bool
+	phi    float64
+	k, sd  aad.Number // K, Vol·√T
+	g, kd  aad.Number // e^{−QT}, K·e^{−RT}
+	bt, qq aad.Number // (R − Q)·T, q_φ
+}
+
+// newBawTape records the quantities of b from p (Vol > 0).
+func newBawTape(tp *aad.Tape, call bool, p *Params) bawTape {
+	b := bawTape{tp: tp, call: call, phi: sign(call), k: p.K}
+	b.sd = tp.Mul(p.Vol, tp.Sqrt(p.T))
+	b.g = tp.Exp(tp.Neg(tp.Mul(p.Q, p.T)))
+	b.kd = tp.Mul(p.K, tp.Exp(tp.Neg(tp.Mul(p.R, p.T))))
+	rq := tp.Sub(p.R, p.Q)
+	b.bt = tp.Mul(rq, p.T)
+	v2 := tp.Square(p.Vol)
+	// N = 2(R − Q)/Vol², M/K = 2h(RT)/(Vol²·T), D = √((N − 1)² + 4M/K),
+	// q_φ = (1 − N + φ·D)/2, as in init.
+	n1 := tp.SubConst(tp.MulConst(tp.Div(rq, v2), 2), 1)
+	rt := tp.Mul(p.R, p.T)
+	hv, dh := xOverOneMinusExp(rt.Value())
+	args, parts, hess := [1]aad.Number{rt}, [1]float64{dh}, [1]float64{xOverOneMinusExpD2(rt.Value())}
+	h := tp.Custom2(hv, args[:], parts[:], hess[:])
+	mk := tp.MulConst(tp.Div(h, tp.Mul(v2, p.T)), 2)
+	dd := tp.Sqrt(tp.Add(tp.Square(n1), tp.MulConst(mk, 4)))
+	b.qq = tp.MulConst(tp.Add(tp.Neg(n1), tp.MulConst(dd, b.phi)), 0.5)
+	return b
+}
+
+// d1 returns d1 = (ln(s/K) + (R − Q)·T)/(Vol·√T) + Vol·√T/2 at spot s.
+func (b *bawTape) d1(s aad.Number) aad.Number {
+	tp := b.tp
+	return tp.Add(tp.Div(tp.Add(tp.Log(tp.Div(s, b.k)), b.bt), b.sd), tp.MulConst(b.sd, 0.5))
+}
+
+// signed returns φ·x.
+func (b *bawTape) signed(x aad.Number) aad.Number {
+	if b.call {
+		return x
+	}
+	return b.tp.Neg(x)
+}
+
+// european returns the European price at spot s, with d1 = b.d1(s).
+func (b *bawTape) european(s, d1 aad.Number) aad.Number {
+	tp := b.tp
+	d2 := tp.Sub(d1, b.sd)
+	return b.signed(tp.Sub(tp.Mul(tp.Mul(s, b.g), tp.NormCDF(b.signed(d1))), tp.Mul(b.kd, tp.NormCDF(b.signed(d2)))))
+}
+
+// u returns u(s) = 1 − e^{−QT}·Φ(φ·d1(s)).
+func (b *bawTape) u(s aad.Number) aad.Number {
+	return b.tp.ConstSub(1, b.tp.Mul(b.g, b.tp.NormCDF(b.signed(b.d1(s)))))
+}
+
+// newton returns the Newton step s − F(s)/F_s(s) on F of baw.f, with
+//
+//	F(s) = v(s) + φ·u(s)·s/q_φ − φ·(s − K),
+//	F_s(s) = φ·e^{−QT}·Φ(φ·d1) + φ·(u(s) − φ·e^{−QT}·φ(d1)/(Vol·√T))/q_φ − φ.
+func (b *bawTape) newton(s aad.Number) aad.Number {
+	tp := b.tp
+	d1 := b.d1(s)
+	gn1 := tp.Mul(b.g, tp.NormCDF(b.signed(d1)))
+	u := tp.ConstSub(1, gn1)
+	// φ·(u·s/q_φ − (s − K)).
+	f := tp.Add(b.european(s, d1), b.signed(tp.Sub(tp.Div(tp.Mul(u, s), b.qq), tp.Sub(s, b.k))))
+	gpdf := tp.Div(tp.Mul(b.g, tp.NormPDF(d1)), b.sd)
+	fs := tp.SubConst(tp.Add(gn1, tp.Div(tp.Sub(u, b.signed(gpdf)), b.qq)), 1)
+	return tp.Sub(s, tp.Div(f, b.signed(fs)))
+}
+
+// xOverOneMinusExpD2 returns h”(x) for h(x) = x/(1 − e^{−x}), by its
+// Bernoulli series near 0, where the direct formula cancels (the series of
+// xOverOneMinusExp differentiated, with one more term, which h” needs to
+// stay within rounding at |x| = 0.1).
+func xOverOneMinusExpD2(x float64) float64 {
+	if math.Abs(x) < 0.1 {
+		x2 := x * x
+		return 1.0/6 + x2*(-1.0/60+x2*(1.0/1008+x2*(-1.0/21600+x2/532224)))
+	}
+	em := -math.Expm1(-x) // E = 1 − e^{−x}
+	e := 1 - em           // e^{−x} = E′ = −E″
+	// h = x/E, h″ = (−x·E″·E − 2E′·(E − x·E′))/E³.
+	return e * (x*em - 2*(em-x*e)) / (em * em * em)
 }

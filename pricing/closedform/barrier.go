@@ -56,6 +56,13 @@ func (k BarrierKind) In() bool { return k == DownIn || k == UpIn }
 // The terms are evaluated in log space where a power (H/S)^{2μ} would
 // overflow, so a small volatility gives the finite limit.
 //
+// Barrier may be recorded on a second-order tape (aad.Tape.SetSecondOrder):
+// each statement is then recorded with its exact Hessian as well, so that
+// one second-order sweep gives the gradient and the Hessian-vector product
+// (gamma, vanna, volga and the cross terms with the barrier and rebate).
+// The value and the gradient are bit for bit those of a first-order tape,
+// and a first-order recording computes no second derivative.
+//
 // Special cases are:
 //
 //	S, K, T, barrier or Vol not finite and > 0, R, Q or rebate not finite, an unknown kind
@@ -135,28 +142,62 @@ func Barrier(tp *aad.Tape, typ OptionType, kind BarrierKind, p Params, barrier, 
 		lam = math.Sqrt(lam2)
 	}
 
-	r := recorder{tp: tp}
+	// On a second-order tape each statement's Hessian (r.h2, h3, h4) is
+	// set just before it is recorded; a first-order recording skips them.
+	r := newRecorder(tp)
 	var zero aad.Number
 	// sd = Vol·√T, μ = (R − Q)/Vol² − 1/2, L = ln(H/S).
+	if r.so {
+		r.h2(0, 1/(2*sqT), -vol/(4*tv*sqT))
+	}
 	sd := r.c2(vol*sqT, p.Vol, sqT, p.T, vol/(2*sqT))
+	if r.so {
+		v3 := vol * vol * vol
+		r.h3(0, 0, -2/v3, 0, 2/v3, 6*(rv-qv)/(v3*vol))
+	}
 	muN := r.c3(mu, p.R, 1/(vol*vol), p.Q, -1/(vol*vol), p.Vol, -2*(rv-qv)/(vol*vol*vol))
 	lnHS := math.Log(hv / sv)
+	if r.so {
+		r.h2(-1/(hv*hv), 0, 1/(sv*sv))
+	}
 	L := r.c2(lnHS, barrier, 1/hv, p.S, -1/sv)
 	var lnSK aad.Number
 	if c[0] != 0 || c[2] != 0 {
+		if r.so {
+			r.h2(-1/(sv*sv), 0, 1/(kv*kv))
+		}
 		lnSK = r.c2(math.Log(sv/kv), p.S, 1/sv, p.K, -1/kv)
 	}
 	// xterm records (cu·u + cv·v)/sd + (1+μ)·sd: x1, x2, y1 and y2 of Haug.
+	// Its only second derivatives are those involving sd: ∂²/∂sd²,
+	// ∂²/∂u∂sd, ∂²/∂v∂sd and ∂²/∂sd∂μ = 1.
 	xterm := func(u aad.Number, cu float64, v aad.Number, cv float64) aad.Number {
 		num := cu*u.Value() + cv*v.Value()
 		s := sd.Value()
+		if r.so {
+			s2 := s * s
+			r.h4(0, 0, -cu/s2, 0, 0, -cv/s2, 0, 2*num/(s2*s), 1, 0)
+		}
 		return r.c4(num/s+(1+mu)*s, u, cu/s, v, cv/s, sd, -num/(s*s)+1+mu, muN, s)
 	}
+	// The exponents are bilinear: −Q·T, −R·T and μ·L.
+	if r.so {
+		r.h2(0, -1, 0)
+	}
 	aS := r.c2(-qv*tv, p.Q, -tv, p.T, -qv) // ln of e^{(b−r)T}
+	if r.so {
+		r.h2(0, -1, 0)
+	}
 	aK := r.c2(-rv*tv, p.R, -tv, p.T, -rv) // ln of e^{−rT}
 	var aS2, aK2 aad.Number                // with the reflection factors (H/S)^{2(μ+1)} and (H/S)^{2μ}
 	if c[2] != 0 || c[3] != 0 || (withRebate && in) {
+		if r.so {
+			r.h4(0, -1, 0, 0, 0, 0, 0, 0, 2, 0)
+		}
 		aS2 = r.c4(-qv*tv+2*(mu+1)*lnHS, p.Q, -tv, p.T, -qv, muN, 2*lnHS, L, 2*(mu+1))
+		if r.so {
+			r.h4(0, -1, 0, 0, 0, 0, 0, 0, 2, 0)
+		}
 		aK2 = r.c4(-rv*tv+2*mu*lnHS, p.R, -tv, p.T, -rv, muN, 2*lnHS, L, 2*mu)
 	}
 
@@ -197,11 +238,31 @@ func Barrier(tp *aad.Tape, typ OptionType, kind BarrierKind, p Params, barrier, 
 		add(r.cdfTerm(rebate, aK2, y2, sd, eta), -1)
 	case withRebate: // F: the rebate at the first hit
 		s := sd.Value()
-		// λ = √(μ² + 2R/Vol²) as a function of μ, R and Vol.
-		lamN := r.c3(lam, muN, mu/lam, p.R, 1/(vol*vol*lam), p.Vol, -2*rv/(vol*vol*vol*lam))
+		// λ = √g, g = μ² + 2R/Vol², as a function of μ, R and Vol: its
+		// partials are λ_i = g_i/(2λ) and its second derivatives
+		// λ_ij = (g_ij/2 − λ_i·λ_j)/λ.
+		lm, lr, lv := mu/lam, 1/(vol*vol*lam), -2*rv/(vol*vol*vol*lam)
+		if r.so {
+			v3 := vol * vol * vol
+			r.h3((1-lm*lm)/lam, -lm*lr/lam, -lm*lv/lam,
+				-lr*lr/lam, (-2/v3-lr*lv)/lam, (6*rv/(v3*vol)-lv*lv)/lam)
+		}
+		lamN := r.c3(lam, muN, lm, p.R, lr, p.Vol, lv)
+		if r.so {
+			r.h3(0, -1/(s*s), 0, 2*lnHS/(s*s*s), 1, 0)
+		}
 		z := r.c3(lnHS/s+lam*s, L, 1/s, sd, -lnHS/(s*s)+lam, lamN, s)
+		if r.so {
+			r.h3(0, 0, 1, 0, 1, 0)
+		}
 		a1 := r.c3((mu+lam)*lnHS, muN, lnHS, lamN, lnHS, L, mu+lam)
+		if r.so {
+			r.h3(0, 0, 1, 0, -1, 0)
+		}
 		a2 := r.c3((mu-lam)*lnHS, muN, lnHS, lamN, -lnHS, L, mu-lam)
+		if r.so {
+			r.h2(0, 2, 0)
+		}
 		twoLamSd := r.c2(2*lam*s, lamN, 2*s, sd, 2*lam)
 		add(r.cdfTerm(rebate, a1, z, zero, eta), 1)
 		add(r.cdfTerm(rebate, a2, z, twoLamSd, eta), 1)

@@ -34,9 +34,10 @@
 // European and the digitals record one statement over (S, K, T, R, Q, Vol),
 // so that recording and sweeping costs little more than pricing. Barrier is
 // recorded as 13 to 28 statements, each a small block with analytic
-// partials. American and ImpliedVol solve for a root passively and record
-// its sensitivities by the implicit function theorem. After a warm-up, no
-// pricer allocates.
+// partials; on a second-order tape (aad.Tape.SetSecondOrder) each block
+// also carries its exact Hessian. American and ImpliedVol solve for a root
+// passively and record its sensitivities by the implicit function theorem.
+// After a warm-up, no pricer allocates.
 //
 // # Errors
 //

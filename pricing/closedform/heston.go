@@ -55,6 +55,8 @@ import (
 // the exact derivatives of the quadrature, which has converged. The contour
 // and panels depend on the inputs but the integral does not, so they carry
 // no derivative. A nil tape gives the same value, computed by the same code.
+// HestonEuropean is for first-order tapes only: its statement is recorded
+// with Custom, which panics on a second-order tape (aad.Tape.SetSecondOrder).
 //
 // Special cases are:
 //

@@ -26,6 +26,8 @@ import (
 // The result is recorded as one statement over price, S, K, T, R and Q, with
 // the partials of the implicit function theorem: ∂σ/∂price = 1/vega and
 // ∂σ/∂x = −(∂price/∂x)/vega for x = S, K, T, R, Q, at the solved volatility.
+// ImpliedVol is for first-order tapes only: its statement is recorded with
+// Custom, which panics on a second-order tape (aad.Tape.SetSecondOrder).
 //
 // Special cases are:
 //
