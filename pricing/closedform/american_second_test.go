@@ -57,7 +57,7 @@ func TestAmericanSecondOrder(t *testing.T) {
 		v, g := aadGradient(t, c.f, c.x)
 		h, fd := hessian(t, c.f, c.x), fdHessian(t, c.f, c.x)
 		for j := range c.x {
-			v2, g2, _ := secondOrder(t, tp, c.f, c.x, j)
+			v2, g2, _ := secondOrder(t, tp, c.f, c.x, unitDir(len(c.x), j))
 			testutil.Near(t, v2, v, 1e-13, 1e-13*c.x[0], "value, %s", c.name)
 			for i := range c.x {
 				u := unit(c.x[i]) * unit(c.x[j])
