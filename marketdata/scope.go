@@ -276,7 +276,7 @@ func zeroRateHessian(t1, z1, t2, z2, t float64, h []float64) {
 }
 
 // hessian returns n·n floats of scratch for the Hessian of one statement
-// (and sizes hw for its n operands), cleared. The first call on a scope
+// (and sizes hw for its n operands), for the caller to fill. The first call on a scope
 // makes room for the largest statement its market can need, two expiries'
 // nodes and τ, so that second-order recordings allocate nothing once warm;
 // first-order ones never call it.
@@ -286,9 +286,7 @@ func (s *Scope) hessian(n int) []float64 {
 		s.hess = make([]float64, k*k)
 		s.hw = make([]float64, k)
 	}
-	h := s.hess[:n*n]
-	clear(h)
-	return h
+	return s.hess[:n*n]
 }
 
 // Vol returns the implied volatility of the underlying at time τ and
@@ -382,13 +380,15 @@ func (s *Scope) Vol(name string, tau aad.Number, strike float64) (aad.Number, er
 		h := s.hessian(n)
 		if vol > 0 {
 			s.volHessian(h, wa, wb, sa, sb, ta, tb, t, v, vol, dsa, dsb, dt)
+		} else {
+			clear(h)
 		}
 		return s.tp.Custom2(vol, s.args[:n], s.parts[:n], h), nil
 	}
 	return s.tp.Custom(vol, s.args[:n], s.parts[:n]), nil
 }
 
-// volHessian writes into h (cleared, row by row) the Hessian of Vol's
+// volHessian writes into h (row by row) the Hessian of Vol's
 // σ = √(v/t) between expiries a and b over its operands: the node vols of
 // a with a non-zero weight in wa, those of b likewise, then τ. With
 // u = v/t = σ², each second derivative of σ over the variables y, z among
@@ -436,20 +436,25 @@ func (s *Scope) volHessian(h, wa, wb []float64, sa, sb, ta, tb, t, v, vol, dsa, 
 	nab := n
 	s.hw[n] = 1
 	n++
-	group := func(i int) int {
+	// Block by block, each entry wi·wj·g in the same order of operations
+	// as its transpose, so that h is exactly symmetric.
+	hw := s.hw[:n]
+	for i, wi := range hw {
+		gi := &g[2]
 		switch {
 		case i < na:
-			return 0
+			gi = &g[0]
 		case i < nab:
-			return 1
+			gi = &g[1]
 		}
-		return 2
-	}
-	for i := range n {
-		row, gi, wi := h[i*n:(i+1)*n], &g[group(i)], s.hw[i]
-		for j := range n {
-			row[j] = wi * s.hw[j] * gi[group(j)]
+		row := h[i*n : (i+1)*n]
+		for j := range na {
+			row[j] = wi * hw[j] * gi[0]
 		}
+		for j := na; j < nab; j++ {
+			row[j] = wi * hw[j] * gi[1]
+		}
+		row[nab] = wi * hw[nab] * gi[2]
 	}
 }
 
