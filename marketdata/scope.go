@@ -48,7 +48,7 @@ type Scope struct {
 	// Scratch of the second-order recordings, made on the first one (see
 	// hessian): a first-order scope never needs it.
 	hess []float64 // the Hessian of one statement, row by row
-	hw   []float64 // the weight of each operand in its group's variable
+	hw   []float64 // the weights of each operand in its group's variables
 }
 
 // Input is a market quote recorded as an AAD input: the quote's index in
@@ -275,16 +275,17 @@ func zeroRateHessian(t1, z1, t2, z2, t float64, h []float64) {
 	h[8] = 2 * c * (z1 - z2) / (t * t * t)
 }
 
-// hessian returns n·n floats of scratch for the Hessian of one statement
-// (and sizes hw for its n operands), for the caller to fill. The first call on a scope
-// makes room for the largest statement its market can need, two expiries'
-// nodes and τ, so that second-order recordings allocate nothing once warm;
-// first-order ones never call it.
+// hessian returns n·n floats of scratch for the Hessian of one statement,
+// for the caller to fill, and makes sure hw has three weights for each of
+// its n operands. The first call on a scope makes room for the largest
+// statement its market can need, two expiries' nodes and τ, so that
+// second-order recordings allocate nothing once warm; first-order ones
+// never call it.
 func (s *Scope) hessian(n int) []float64 {
 	if len(s.hess) < n*n {
 		k := max(len(s.args), n)
 		s.hess = make([]float64, k*k)
-		s.hw = make([]float64, k)
+		s.hw = make([]float64, 3*k)
 	}
 	return s.hess[:n*n]
 }

@@ -102,6 +102,23 @@ func deskReads(m *Market) []soRead {
 	}
 }
 
+// tvReads returns reads of each output of TotalVariance on m: between
+// expiries, on one, before the first and after the last, inside and
+// outside the quoted strikes and on a node.
+func tvReads(m *Market) []soRead {
+	few, skew := m.s.vol["FEW"].t, m.s.vol["SKEW"].t
+	var rs []soRead
+	for _, what := range []string{"W", "DK", "DKK", "DT"} {
+		rs = append(rs,
+			soRead{what, "SKEW", 0.7, 85, false}, soRead{what, "SKEW", 1.2, 150, false},
+			soRead{what, "SKEW", skew[1], 95, true}, soRead{what, "SKEW", 0.2, 100, false},
+			soRead{what, "WIDE", 0.3, 10, false}, soRead{what, "WIDE", 2, 60, false},
+			soRead{what, "FEW", few[1], 100, true}, soRead{what, "FEW", 3, 97, false},
+		)
+	}
+	return rs
+}
+
 // tau makes τ = T for mode on sc's tape tp, with tangent dt when it is the
 // test's variable, and returns it with the variable the gradient is taken
 // in (h for Time, τ itself for a variable, none when passive).
@@ -130,8 +147,12 @@ func (r soRead) at(t testing.TB, sc *Scope, tau aad.Number) aad.Number {
 		y, err = sc.ZeroRate(r.name, tau)
 	case "div":
 		y, err = sc.DivYield(r.name, tau)
-	default:
+	case "vol":
 		y, err = sc.Vol(r.name, tau, r.K)
+	default:
+		var v TotalVariance
+		v, err = sc.TotalVariance(r.name, tau, r.K)
+		y = map[string]aad.Number{"W": v.W, "DK": v.DK, "DKK": v.DKK, "DT": v.DT}[r.what]
 	}
 	require.NoError(t, err)
 	return y
@@ -249,8 +270,19 @@ func hessians(t *testing.T, m *Market, r soRead, mode tauMode) map[int][]float64
 		}
 		rows[q] = h
 	}
-	switch mode {
-	case tauVar:
+	switch {
+	case r.what == "DT" && mode != tauPassive:
+		// DT carries no derivative in τ: nor does its gradient.
+		if mode == tauVar {
+			_, _, h := secondOrder(t, m, sc2, tp2, r, mode, m.Len())
+			for j := range h {
+				assert.Zero(t, h[j], "%v, %v: ∂²/∂τ∂[%d]", r, mode, j)
+			}
+		}
+		for _, q := range quotes {
+			assert.Zero(t, rows[q][m.Len()], "%v, %v: ∂²/∂τ∂%s", r, mode, m.Quotes()[q].Key)
+		}
+	case mode == tauVar:
 		_, _, h := secondOrder(t, m, sc2, tp2, r, mode, m.Len())
 		want := diffRow(func(by float64) []float64 {
 			_, g, _ := firstOrder(t, m, sc1, tp1, r, mode, none, r.T+by)
@@ -260,7 +292,7 @@ func hessians(t *testing.T, m *Market, r soRead, mode tauMode) map[int][]float64
 			closeTo(t, want[j], h[j], "%v, %v: ∂²/∂τ∂[%d]", r, mode, j)
 		}
 		rows[m.Len()] = h
-	case tauTime:
+	case mode == tauTime:
 		// h has no tangent of its own: check the derivative of the gradient
 		// in h against the h column of the quote rows. The difference is
 		// in τ = T − h (h = −by), so that a pillar's is from the left, at
@@ -272,7 +304,7 @@ func hessians(t *testing.T, m *Market, r soRead, mode tauMode) map[int][]float64
 		for _, q := range quotes {
 			closeTo(t, -want[q], rows[q][m.Len()], "%v, %v: ∂²/∂h∂%s", r, mode, m.Quotes()[q].Key)
 		}
-	case tauPassive:
+	default:
 		for _, q := range quotes {
 			assert.Zero(t, rows[q][m.Len()], "%v: passive τ in the Hessian", r)
 		}
@@ -283,7 +315,7 @@ func hessians(t *testing.T, m *Market, r soRead, mode tauMode) map[int][]float64
 func TestScopeHessianAgainstDifferences(t *testing.T) {
 	m := mustLoad(t, desk)
 	for _, mode := range []tauMode{tauPassive, tauTime, tauVar} {
-		for _, r := range deskReads(m) {
+		for _, r := range append(deskReads(m), tvReads(m)...) {
 			rows := hessians(t, m, r, mode)
 			for i, ri := range rows {
 				for j, rj := range rows {
@@ -316,7 +348,7 @@ func TestScopeSecondOrderBitIdentical(t *testing.T) {
 	tp2.SetSecondOrder(true)
 	sc1, sc2 := m.NewScope(), m.NewScope()
 	for _, mode := range []tauMode{tauPassive, tauTime, tauVar} {
-		for _, r := range deskReads(m) {
+		for _, r := range append(deskReads(m), tvReads(m)...) {
 			v1, g1, _ := firstOrder(t, m, sc1, tp1, r, mode, Bump{Quote: -1}, r.T)
 			for _, q := range []int{-1, key(t, m, "RATE/USD/1Y"), key(t, m, "VOL/SKEW/1Y/75"), key(t, m, "VOL/FEW/1Y/100")} {
 				v2, g2, _ := secondOrder(t, m, sc2, tp2, r, mode, q)
@@ -434,7 +466,8 @@ func TestScopeSecondOrderZeroAllocations(t *testing.T) {
 		q, _ := sc.DivYield("ACME", T)
 		v, _ := sc.Vol("SKEW", T, 85)
 		w, _ := sc.Vol("WIDE", T, 800)
-		y := tp.Sum(r, q, v, w)
+		tv, _ := sc.TotalVariance("SKEW", T, 85)
+		y := tp.Sum(r, q, v, w, tv.W, tv.DK, tv.DKK, tv.DT)
 		xs = xs[:0]
 		for _, in := range sc.Inputs() {
 			xs = append(xs, in.X)
@@ -477,5 +510,21 @@ func BenchmarkVolFirstOrder(b *testing.B) {
 		v, _ := sc.Vol("SKEW", sc.Time(0.7), 85)
 		tp.SetAdjoint(v, 1)
 		tp.Backward()
+	}
+}
+
+// BenchmarkTotalVarianceSecondOrder is BenchmarkTotalVariance on a
+// second-order tape, for their ratio.
+func BenchmarkTotalVarianceSecondOrder(b *testing.B) {
+	m := tvMarket(b)
+	tp := aad.NewTape(0)
+	tp.SetSecondOrder(true)
+	sc := m.NewScope()
+	dir := make([]float64, m.Len())
+	b.ReportAllocs()
+	for b.Loop() {
+		tp.Reset()
+		sc.ResetDirected(tp, dir)
+		_, _ = sc.TotalVariance("TWELVE", sc.Time(1.1), 97)
 	}
 }
