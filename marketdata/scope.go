@@ -20,6 +20,12 @@ import (
 //
 // A value read through a Scope with a nil tape is bit for bit the value
 // read with a tape: the same code computes both.
+//
+// On a tape in second-order mode (aad.Tape.SetSecondOrder; Reset it with
+// ResetDirected to seed a direction) every read carries its second
+// derivatives as well, so that one second-order sweep gives the gradient
+// and a Hessian-vector product over the quotes and the time; the values and
+// first-order partials are bit for bit those of a first-order tape.
 type Scope struct {
 	m  *Market
 	tp *aad.Tape
