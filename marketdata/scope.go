@@ -20,6 +20,12 @@ import (
 //
 // A value read through a Scope with a nil tape is bit for bit the value
 // read with a tape: the same code computes both.
+//
+// On a tape in second-order mode (aad.Tape.SetSecondOrder; Reset it with
+// ResetDirected to seed a direction) every read carries its second
+// derivatives as well, so that one second-order sweep gives the gradient
+// and a Hessian-vector product over the quotes and the time; the values and
+// first-order partials are bit for bit those of a first-order tape.
 type Scope struct {
 	m  *Market
 	tp *aad.Tape
@@ -45,6 +51,10 @@ type Scope struct {
 	args      []aad.Number
 	parts     []float64
 	tvw       []float64 // TotalVariance: three expiries' weights of s, s' and s''
+	// Scratch of the second-order recordings, made on the first one (see
+	// hessian): a first-order scope never needs it.
+	hess []float64 // the Hessian of one statement, row by row
+	hw   []float64 // the weights of each operand in its group's variables
 }
 
 // Input is a market quote recorded as an AAD input: the quote's index in
@@ -214,8 +224,9 @@ func (s *Scope) Spot(name string) (aad.Number, error) {
 // pillars, flat before the first and after the last. τ may be active (from
 // Time): the result then carries its derivative in τ. Only the pillars
 // the value depends on become inputs: the two around τ, or the end one.
-// It returns an error wrapping ErrNotFound if the currency has no RATE
-// quotes.
+// On a second-order tape (aad.Tape.SetSecondOrder) the result carries its
+// second derivatives in the pillars and τ too. It returns an error
+// wrapping ErrNotFound if the currency has no RATE quotes.
 func (s *Scope) ZeroRate(ccy string, tau aad.Number) (aad.Number, error) {
 	c, ok := s.m.s.rate[ccy]
 	if !ok {
@@ -234,6 +245,9 @@ func (s *Scope) DivYield(name string, tau aad.Number) (aad.Number, error) {
 	return s.curve(c, tau), nil
 }
 
+// curve reads c at time τ: the end pillar's variable where the curve is
+// flat, else one statement over the two pillars around τ and τ. On a
+// second-order tape it carries its Hessian (see zeroRateHessian).
 func (s *Scope) curve(c *curve, tau aad.Number) aad.Number {
 	t := tau.Value()
 	lo, hi := bracket(c.t, t)
@@ -245,7 +259,41 @@ func (s *Scope) curve(c *curve, tau aad.Number) aad.Number {
 	args, parts := s.args[:3], s.parts[:3]
 	args[0], args[1], args[2] = x1, x2, tau
 	parts[0], parts[1], parts[2] = d1, d2, dt
+	if s.tp.SecondOrder() {
+		h := s.hessian(3)
+		zeroRateHessian(c.t[lo], x1.Value(), c.t[hi], x2.Value(), t, h)
+		return s.tp.Custom2(z, args, parts, h)
+	}
 	return s.tp.Custom(z, args, parts)
+}
+
+// zeroRateHessian writes into h (3×3, row by row) the Hessian of zeroRate's
+// z over (z1, z2, t). z·t is linear in t, so z = C/t + D with
+// C = t1·t2·(z1 − z2)/(t2 − t1) and D the slope (z2·t2 − z1·t1)/(t2 − t1),
+// both linear in z1 and z2: the only second derivatives are
+// ∂²z/∂t² = 2C/t³ and ∂²z/∂z1∂t = −∂²z/∂z2∂t = −t1·t2/((t2 − t1)·t²).
+func zeroRateHessian(t1, z1, t2, z2, t float64, h []float64) {
+	c := t1 * t2 / (t2 - t1)
+	x := c / (t * t)
+	h[0], h[1], h[3], h[4] = 0, 0, 0, 0
+	h[2], h[6] = -x, -x
+	h[5], h[7] = x, x
+	h[8] = 2 * c * (z1 - z2) / (t * t * t)
+}
+
+// hessian returns n·n floats of scratch for the Hessian of one statement,
+// for the caller to fill, and makes sure hw has three weights for each of
+// its n operands. The first call on a scope makes room for the largest
+// statement its market can need, two expiries' nodes and τ, so that
+// second-order recordings allocate nothing once warm; first-order ones
+// never call it.
+func (s *Scope) hessian(n int) []float64 {
+	if len(s.hess) < n*n {
+		k := max(len(s.args), n)
+		s.hess = make([]float64, k*k)
+		s.hw = make([]float64, 3*k)
+	}
+	return s.hess[:n*n]
 }
 
 // Vol returns the implied volatility of the underlying at time τ and
@@ -257,9 +305,13 @@ func (s *Scope) curve(c *curve, tau aad.Number) aad.Number {
 // after the last expiry. The node vols the value depends on become inputs
 // (those with a non-zero spline weight at K, at the one or two expiries
 // used), and τ if it is active. Where the interpolated total variance is
-// zero (every vol involved is 0) the partials are taken as 0. It returns an
-// error wrapping ErrNotFound if the underlying has no VOL quotes, and an
-// error for a strike that is not finite.
+// zero (every vol involved is 0) the partials are taken as 0. On a
+// second-order tape (aad.Tape.SetSecondOrder) the result carries its
+// second derivatives in those inputs and τ too (0 where the partials are),
+// so that a second-order sweep gives the vol's Hessian terms: in the node
+// vols, in τ and across. It returns an error wrapping ErrNotFound if the
+// underlying has no VOL quotes, and an error for a strike that is not
+// finite.
 func (s *Scope) Vol(name string, tau aad.Number, strike float64) (aad.Number, error) {
 	sf, ok := s.m.s.vol[name]
 	if !ok {
@@ -331,7 +383,86 @@ func (s *Scope) Vol(name string, tau aad.Number, strike float64) (aad.Number, er
 	}
 	s.args[n], s.parts[n] = tau, dt
 	n++
+	if s.tp.SecondOrder() {
+		h := s.hessian(n)
+		if vol > 0 {
+			s.volHessian(h, wa, wb, sa, sb, ta, tb, t, v, vol, dsa, dsb, dt)
+		} else {
+			clear(h)
+		}
+		return s.tp.Custom2(vol, s.args[:n], s.parts[:n], h), nil
+	}
 	return s.tp.Custom(vol, s.args[:n], s.parts[:n]), nil
+}
+
+// volHessian writes into h (row by row) the Hessian of Vol's
+// σ = √(v/t) between expiries a and b over its operands: the node vols of
+// a with a non-zero weight in wa, those of b likewise, then τ. With
+// u = v/t = σ², each second derivative of σ over the variables y, z among
+// sa, sb and t is σ_yz = (u_yz/2 − σ_y·σ_z)/σ, from the first derivatives
+// Vol computed (dsa, dsb, dt) and
+//
+//	u_sa,sa = 2·ta·(tb−t)/(Δ·t)   u_sb,sb = 2·tb·(t−ta)/(Δ·t)   u_sa,sb = 0
+//	u_sa,t = −2·sa·ta·tb/(Δ·t²)   u_sb,t = 2·sb·ta·tb/(Δ·t²)
+//	u_t,t = 2·(v/t − (vb−va)/Δ)/t²
+//
+// since v is quadratic in sa and sb and linear in t. sa and sb are linear
+// in the node vols, so a node of weight w in sa contributes w times sa's
+// row. On expiry b itself (t = tb) σ is sb, the same function's value
+// there, so the same formulas hold with σ = sb. It is called for σ > 0
+// only: Vol takes the partials of a zero σ, and so its Hessian, as 0.
+func (s *Scope) volHessian(h, wa, wb []float64, sa, sb, ta, tb, t, v, vol, dsa, dsb, dt float64) {
+	d := tb - ta
+	va, vb := sa*sa*ta, sb*sb*tb
+	dt2 := d * t * t
+	// H over (sa, sb, t), then spread over the operands by group.
+	var g [3][3]float64
+	g[0][0] = (ta*(tb-t)/(d*t) - dsa*dsa) / vol
+	g[1][1] = (tb*(t-ta)/(d*t) - dsb*dsb) / vol
+	g[0][1] = -dsa * dsb / vol
+	g[0][2] = (-sa*ta*tb/dt2 - dsa*dt) / vol
+	g[1][2] = (sb*ta*tb/dt2 - dsb*dt) / vol
+	g[2][2] = ((v/t-(vb-va)/d)/(t*t) - dt*dt) / vol
+	g[1][0], g[2][0], g[2][1] = g[0][1], g[0][2], g[1][2]
+	// The weight of each operand in its group's variable, in Vol's order:
+	// na nodes of a (group sa), then b's (group sb), then τ (group t).
+	n := 0
+	for _, w := range wa {
+		if w != 0 {
+			s.hw[n] = w
+			n++
+		}
+	}
+	na := n
+	for _, w := range wb {
+		if w != 0 {
+			s.hw[n] = w
+			n++
+		}
+	}
+	nab := n
+	s.hw[n] = 1
+	n++
+	// Block by block, each entry wi·wj·g in the same order of operations
+	// as its transpose, so that h is exactly symmetric.
+	hw := s.hw[:n]
+	for i, wi := range hw {
+		gi := &g[2]
+		switch {
+		case i < na:
+			gi = &g[0]
+		case i < nab:
+			gi = &g[1]
+		}
+		row := h[i*n : (i+1)*n]
+		for j := range na {
+			row[j] = wi * hw[j] * gi[0]
+		}
+		for j := na; j < nab; j++ {
+			row[j] = wi * hw[j] * gi[1]
+		}
+		row[nab] = wi * hw[nab] * gi[2]
+	}
 }
 
 // Corr returns the correlation of underlyings a and b: 1 if a == b, the

@@ -44,7 +44,12 @@ type TotalVariance struct {
 //
 // Each of the four is one statement on the scope's tape whose operands are
 // the node vols of the expiries it depends on (they become inputs, as in
-// Vol) and τ. The errors are those of Vol.
+// Vol) and τ. On a second-order tape (aad.Tape.SetSecondOrder) each
+// carries its second derivatives in those inputs and τ too; there, on a
+// pillar with τ active, the nodes of the expiry before it become inputs as
+// well (with partials 0, as the value does not move with them) for their
+// cross derivatives with τ, which the derivative in τ from the left has.
+// The errors are those of Vol.
 func (s *Scope) TotalVariance(name string, tau aad.Number, strike float64) (TotalVariance, error) {
 	sf, ok := s.m.s.vol[name]
 	if !ok {
@@ -68,9 +73,9 @@ func (s *Scope) TotalVariance(name string, tau aad.Number, strike float64) (Tota
 	if lo == hi {
 		// Flat vol: w = s²τ.
 		v0, v1, v2 := a.s*a.s, 2*a.s*a.s1, 2*(a.s1*a.s1+a.s*a.s2)
-		out.W = s.tvRecord(v0*t, a, 2*t*a.s, 0, 0, nil, 0, 0, 0, tau, v0)
-		out.DK = s.tvRecord(v1*t, a, 2*t*a.s1, 2*t*a.s, 0, nil, 0, 0, 0, tau, v1)
-		out.DKK = s.tvRecord(v2*t, a, 2*t*a.s2, 4*t*a.s1, 2*t*a.s, nil, 0, 0, 0, tau, v2)
+		out.W = s.tvRecord(v0*t, tvW, tvSide{a, 2 * t * a.s, 0, 0, t, 1}, tvSide{}, tau, v0)
+		out.DK = s.tvRecord(v1*t, tvDK, tvSide{a, 2 * t * a.s1, 2 * t * a.s, 0, t, 1}, tvSide{}, tau, v1)
+		out.DKK = s.tvRecord(v2*t, tvDKK, tvSide{a, 2 * t * a.s2, 4 * t * a.s1, 2 * t * a.s, t, 1}, tvSide{}, tau, v2)
 	} else {
 		ta, tb := a.e.t, b.e.t
 		d := tb - ta
@@ -87,20 +92,24 @@ func (s *Scope) TotalVariance(name string, tau aad.Number, strike float64) (Tota
 		}
 		ca, cb := 2*la*ta, 2*lb*tb
 		pa := a
-		if la == 0 { // on pillar b: a's nodes have no effect
+		// On pillar b a's nodes have no effect on the value, but they do on
+		// the derivative in τ, which a second-order recording follows.
+		if la == 0 && !(s.tp.SecondOrder() && tau.Active()) {
 			pa = nil
 		}
-		out.W = s.tvRecord(w, pa, ca*a.s, 0, 0, b, cb*b.s, 0, 0, tau, (wb-wa)/d)
-		out.DK = s.tvRecord(w1, pa, ca*a.s1, ca*a.s, 0, b, cb*b.s1, cb*b.s, 0, tau, (w1b-w1a)/d)
-		out.DKK = s.tvRecord(w2, pa, ca*a.s2, 2*ca*a.s1, ca*a.s, b, cb*b.s2, 2*cb*b.s1, cb*b.s, tau, (w2b-w2a)/d)
+		// Each output is la·ta·g(a) + lb·tb·g(b), for its g of one expiry.
+		lta, ltb, dla, dlb := la*ta, lb*tb, -ta/d, tb/d
+		out.W = s.tvRecord(w, tvW, tvSide{pa, ca * a.s, 0, 0, lta, dla}, tvSide{b, cb * b.s, 0, 0, ltb, dlb}, tau, (wb-wa)/d)
+		out.DK = s.tvRecord(w1, tvDK, tvSide{pa, ca * a.s1, ca * a.s, 0, lta, dla}, tvSide{b, cb * b.s1, cb * b.s, 0, ltb, dlb}, tau, (w1b-w1a)/d)
+		out.DKK = s.tvRecord(w2, tvDKK, tvSide{pa, ca * a.s2, 2 * ca * a.s1, ca * a.s, lta, dla}, tvSide{b, cb * b.s2, 2 * cb * b.s1, cb * b.s, ltb, dlb}, tau, (w2b-w2a)/d)
 	}
 	if rlo == rhi {
-		out.DT = s.tvRecord(ra.s*ra.s, ra, 2*ra.s, 0, 0, nil, 0, 0, 0, aad.Number{}, 0)
+		out.DT = s.tvRecord(ra.s*ra.s, tvW, tvSide{ra, 2 * ra.s, 0, 0, 1, 0}, tvSide{}, aad.Number{}, 0)
 	} else {
 		ta, tb := ra.e.t, rb.e.t
 		d := tb - ta
 		wa, wb := ra.s*ra.s*ta, rb.s*rb.s*tb
-		out.DT = s.tvRecord((wb-wa)/d, ra, -2*ta*ra.s/d, 0, 0, rb, 2*tb*rb.s/d, 0, 0, aad.Number{}, 0)
+		out.DT = s.tvRecord((wb-wa)/d, tvW, tvSide{ra, -2 * ta * ra.s / d, 0, 0, -ta / d, 0}, tvSide{rb, 2 * tb * rb.s / d, 0, 0, tb / d, 0}, aad.Number{}, 0)
 	}
 	return out, nil
 }
@@ -178,35 +187,129 @@ func (s *Scope) tvPillar(ps *tvPillars, sf *surface, p int, K float64) *tvExpiry
 	return x
 }
 
-// tvRecord records v as one statement whose operands are the node vols of
-// expiry a, with partials c0·w0[i] + c1·w1[i] + c2·w2[i] (from its
-// weights in s, s′ and s″), those of expiry b likewise with d0, d1, d2
-// (either may be nil: left out), and tau with partial dt. A node whose
-// weights are all 0 is left out.
-func (s *Scope) tvRecord(v float64, a *tvExpiry, c0, c1, c2 float64, b *tvExpiry, d0, d1, d2 float64, tau aad.Number, dt float64) aad.Number {
-	n := s.tvArgs(0, a, c0, c1, c2)
-	n = s.tvArgs(n, b, d0, d1, d2)
+// tvKind is the function of one expiry's spline that a TotalVariance
+// output is made of, up to a factor in τ: g = s² (W and DT), 2·s·s′ (DK)
+// or 2·(s′² + s·s″) (DKK).
+type tvKind int
+
+const (
+	tvW tvKind = iota
+	tvDK
+	tvDKK
+)
+
+// curv returns uᵀ·∇²g·w for the weights u and w of two nodes in (s, s′,
+// s″), written so that swapping u and w gives the same float: g is
+// quadratic, so ∇²g is a constant matrix.
+func (g tvKind) curv(u, w []float64) float64 {
+	switch g {
+	case tvW:
+		return 2 * (u[0] * w[0])
+	case tvDK:
+		return 2 * (u[0]*w[1] + u[1]*w[0])
+	}
+	return 2*(u[0]*w[2]+u[2]*w[0]) + 4*(u[1]*w[1])
+}
+
+// grad returns ∇g·w at expiry x for the weights w of a node in (s, s′, s″).
+func (g tvKind) grad(x *tvExpiry, w []float64) float64 {
+	switch g {
+	case tvW:
+		return 2 * x.s * w[0]
+	case tvDK:
+		return 2*x.s1*w[0] + 2*x.s*w[1]
+	}
+	return 2*x.s2*w[0] + 4*x.s1*w[1] + 2*x.s*w[2]
+}
+
+// tvSide is one expiry's term l(τ)·g(s, s′, s″) of a TotalVariance output:
+// the expiry (nil: no term), the output's partials c0, c1, c2 in its s, s′
+// and s″ (l·∇g, as the first order computes them), and l and ∂l/∂τ, from
+// which the second order takes l·∇²g and the cross terms ∂l/∂τ·∇g.
+type tvSide struct {
+	x          *tvExpiry
+	c0, c1, c2 float64
+	l, dl      float64
+}
+
+// tvRecord records v = a's term + b's term (see tvSide) as one statement
+// whose operands are the node vols of a, with partials c0·w0[i] +
+// c1·w1[i] + c2·w2[i] (from their weights in s, s′ and s″), those of b
+// likewise, and tau with partial dt. A node whose weights are all 0 is
+// left out. On a second-order tape it carries the Hessian of v (see
+// tvHessian).
+func (s *Scope) tvRecord(v float64, g tvKind, a, b tvSide, tau aad.Number, dt float64) aad.Number {
+	n := s.tvArgs(0, a)
+	na := n
+	n = s.tvArgs(n, b)
 	if tau.Active() {
 		s.args[n], s.parts[n] = tau, dt
 		n++
 	}
+	if s.tp.SecondOrder() {
+		h := s.hessian(n)
+		s.tvHessian(h, n, na, g, a, b, tau.Active())
+		return s.tp.Custom2(v, s.args[:n], s.parts[:n], h)
+	}
 	return s.tp.Custom(v, s.args[:n], s.parts[:n])
 }
 
-// tvArgs appends to the scope's args, from index n, the node vols of x
-// with partials c0·w0[i] + c1·w1[i] + c2·w2[i], and returns the new count
-// (n if x is nil).
-func (s *Scope) tvArgs(n int, x *tvExpiry, c0, c1, c2 float64) int {
-	if x == nil {
+// tvArgs appends to the scope's args, from index n, the node vols of side
+// x with partials c0·w0[i] + c1·w1[i] + c2·w2[i], and returns the new count
+// (n if x has no expiry).
+func (s *Scope) tvArgs(n int, x tvSide) int {
+	if x.x == nil {
 		return n
 	}
-	w1, w2 := x.w1[:len(x.w0)], x.w2[:len(x.w0)]
-	for i, w := range x.w0 {
+	e := x.x
+	w1, w2 := e.w1[:len(e.w0)], e.w2[:len(e.w0)]
+	for i, w := range e.w0 {
 		if w == 0 && w1[i] == 0 && w2[i] == 0 {
 			continue
 		}
-		s.args[n], s.parts[n] = s.x(x.e.q[i]), c0*w+c1*w1[i]+c2*w2[i]
+		s.args[n], s.parts[n] = s.x(e.e.q[i]), x.c0*w+x.c1*w1[i]+x.c2*w2[i]
 		n++
 	}
 	return n
+}
+
+// tvHessian writes into h (n×n, row by row) the Hessian of tvRecord's
+// statement over its operands: na nodes of a, then b's, then τ if active.
+// Each side's term is l(τ)·g with g quadratic in (s, s′, s″) and those
+// linear in the node vols, so two nodes of one expiry have l·uᵀ∇²g·w,
+// nodes of different expiries 0, a node and τ ∂l/∂τ·∇g·w, and τ with
+// itself 0, l being linear in τ.
+func (s *Scope) tvHessian(h []float64, n, na int, g tvKind, a, b tvSide, tauActive bool) {
+	// The weights in (s, s′, s″) of each node operand, in tvArgs' order.
+	p := 0
+	for _, x := range [2]*tvExpiry{a.x, b.x} {
+		if x == nil {
+			continue
+		}
+		w1, w2 := x.w1[:len(x.w0)], x.w2[:len(x.w0)]
+		for i, w := range x.w0 {
+			if w == 0 && w1[i] == 0 && w2[i] == 0 {
+				continue
+			}
+			s.hw[3*p], s.hw[3*p+1], s.hw[3*p+2] = w, w1[i], w2[i]
+			p++
+		}
+	}
+	nodes := p
+	clear(h)
+	for i := range nodes {
+		side, lo, hi := &a, 0, na
+		if i >= na {
+			side, lo, hi = &b, na, nodes
+		}
+		u := s.hw[3*i : 3*i+3]
+		row := h[i*n : (i+1)*n]
+		for j := lo; j < hi; j++ {
+			row[j] = side.l * g.curv(u, s.hw[3*j:3*j+3])
+		}
+		if tauActive {
+			c := side.dl * g.grad(side.x, u)
+			row[nodes], h[nodes*n+i] = c, c
+		}
+	}
 }
