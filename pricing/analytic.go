@@ -83,13 +83,27 @@ const gammaBump = 1e-6
 // of second_order.csv) come from one tangent-over-adjoint recording and
 // sweep per direction (the spot, the parallel vol shift, each other spot),
 // or from differences of AAD sensitivities for a closed form without
-// second derivatives.
+// second derivatives. With second derivatives, the recording along the
+// spot is also the one the first-order figures are read from: a
+// second-order recording gives the same values and adjoints, bit for bit.
 func (AnalyticEngine) price(_ context.Context, p *Pricer, in Instrument, qty float64, res *Result) error {
 	inst, err := closedFormOf(in)
 	if err != nil {
 		return err
 	}
-	v, err := p.record(inst, marketdata.Bump{Quote: -1})
+	exact, same := exactSecond(inst)
+	first := direction{wrt: -1}
+	if i, ok := p.m.SpotIndex(inst.Underlying()); ok && same && inst.Underlying() != "" {
+		first = direction{wrt: i, quotes: []int{i}}
+	}
+	tp := p.tape
+	var v aad.Number
+	if first.wrt >= 0 {
+		v, err = p.recordDirected(inst, first)
+		tp = p.tape2
+	} else {
+		v, err = p.record(inst, marketdata.Bump{Quote: -1})
+	}
 	if err != nil {
 		return err
 	}
@@ -100,24 +114,30 @@ func (AnalyticEngine) price(_ context.Context, p *Pricer, in Instrument, qty flo
 	ins := make([]int, len(inputs))
 	grad := make([]float64, len(inputs))
 	for i, in := range inputs {
-		ins[i], grad[i] = in.Quote, p.tape.Adjoint(in.X)
+		ins[i], grad[i] = in.Quote, tp.Adjoint(in.X)
 		res.Sens[i] = Sensitivity{Quote: in.Quote, RiskFactor: p.m.RiskFactor(in.Quote), Value: qty * grad[i]}
 	}
 	quote := func(i int) int { return ins[i] }
 	p.aggregate(inst, res, quote)
 	if h, ok := p.sc.Shift(); ok {
-		res.Theta = qty * p.tape.Adjoint(h)
+		res.Theta = qty * tp.Adjoint(h)
 	}
 	res.HasDelta = inst.Underlying() != ""
 	spotPos, vega, _, _ := p.figureSets(inst, len(ins), quote)
 	ds := directions(ins, p.m.Quotes(), spotPos, vega, p.SecondOrder)
 	hv := make([][]float64, len(ds))
-	exact := exactSecond(inst)
 	for d := range ds {
 		hv[d] = make([]float64, len(ins))
-		if exact {
+		if ds[d].wrt == first.wrt && first.wrt >= 0 {
+			p.readRow(v, ins, hv[d])
+		}
+	}
+	for d := range ds {
+		switch {
+		case ds[d].wrt == first.wrt && first.wrt >= 0:
+		case exact:
 			err = p.hessianRow(inst, ds[d], ins, hv[d])
-		} else {
+		default:
 			err = p.differenceRow(inst, ds[d], ins, grad, hv[d])
 		}
 		if err != nil {

@@ -156,3 +156,7 @@ func (b *Barrier) pathValue(tp *aad.Tape, path *montecarlo.Path) aad.Number {
 	}
 	return v
 }
+
+// secondOrder: the barrier formulas record their exact Hessians, bit for
+// bit the first-order figures besides.
+func (*Barrier) secondOrder() (ok, same bool) { return true, true }

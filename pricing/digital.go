@@ -64,3 +64,7 @@ func (d *Digital) simulation(pr *montecarlo.Problem, _ []float64) error {
 	})
 	return nil
 }
+
+// secondOrder: the digitals record their exact Hessians, bit for bit the
+// first-order figures besides.
+func (*Digital) secondOrder() (ok, same bool) { return true, true }

@@ -444,6 +444,7 @@ func TestEdgeOneSidedBumps(t *testing.T) {
 	// formula takes. (Between expiries total variance is interpolated, and
 	// a negative node vol gives a positive variance.)
 	for _, expiry := range []string{"2W", "10M", "18M", "10Y"} {
+		between := expiry == "10M" || expiry == "18M" // between vol expiries
 		t.Run("vols of 0, expiry "+expiry, func(t *testing.T) {
 			m := loadMarket(t, edgeTerm(edgeTermRates, 0))
 			trades, out := runEdge(t, m, edgePortfolio(edgeScenario{strike: 97, expiry: expiry, down: 85, up: 125}))
@@ -460,6 +461,14 @@ func TestEdgeOneSidedBumps(t *testing.T) {
 				}
 				priced++
 				for _, v := range pr.Validation {
+					if v.RiskFactor == VolgaFactor && between {
+						// Between expiries σ = c·|x| along a parallel
+						// shift x of vols of 0: not differentiable at 0,
+						// where the scope takes ∂σ/∂x as 0, so the sweep's
+						// volga lacks the c²·∂²pv/∂σ² that a value smooth
+						// in σ² (an Asian's) has on both sides.
+						continue
+					}
 					assert.True(t, v.OK, "%s %s: aad %.12g, bump %.12g, diff %.3g > tolerance %.3g", res.TradeID, v.RiskFactor, v.AAD, v.Bump, v.AbsDiff, v.Tolerance)
 				}
 			}

@@ -30,7 +30,11 @@ type SecondOrder struct {
 // derivatives): its second-order figures come from tangent-over-adjoint
 // sweeps. The others' come from differences of AAD first-order figures.
 type secondOrderer interface {
-	secondOrder() bool
+	// secondOrder reports whether the closed form records its second
+	// derivatives (ok), and whether such a recording has the value and
+	// adjoints of a first-order one bit for bit (same), so that the
+	// first-order figures can be read from it.
+	secondOrder() (ok, same bool)
 }
 
 // A direction is a move of the market along which a second-order figure is
@@ -103,6 +107,17 @@ func (p *Pricer) secondTape() *aad.Tape {
 // sensitivity of one unit of inst to ins[j] along direction d, from one
 // tangent-over-adjoint recording and sweep.
 func (p *Pricer) hessianRow(inst analyticProduct, d direction, ins []int, hv []float64) error {
+	v, err := p.recordDirected(inst, d)
+	if err != nil {
+		return err
+	}
+	p.readRow(v, ins, hv)
+	return nil
+}
+
+// recordDirected records one unit of inst on the second-order tape with
+// tangent 1 on every quote of d, and sweeps back from it in second order.
+func (p *Pricer) recordDirected(inst analyticProduct, d direction) (aad.Number, error) {
 	if p.dir == nil {
 		p.dir = make([]float64, len(p.m.Quotes()))
 	}
@@ -117,23 +132,30 @@ func (p *Pricer) hessianRow(inst analyticProduct, d direction, ins []int, hv []f
 		p.dir[i] = 0
 	}
 	if err != nil {
-		return err
+		return aad.Number{}, err
 	}
 	if math.IsNaN(v.Value()) || math.IsInf(v.Value(), 0) {
-		return fmt.Errorf("value is %v", v.Value())
+		return aad.Number{}, fmt.Errorf("value is %v", v.Value())
 	}
+	if v.Active() {
+		tp.SetAdjoint(v, 1)
+		tp.Backward()
+	}
+	return v, nil
+}
+
+// readRow writes into hv, for each input ins[j], the adjoint tangent of
+// its variable after recordDirected gave v (0 if v is passive).
+func (p *Pricer) readRow(v aad.Number, ins []int, hv []float64) {
 	clear(hv)
 	if !v.Active() {
-		return nil
+		return
 	}
-	tp.SetAdjoint(v, 1)
-	tp.Backward()
 	for _, in := range p.sc.Inputs() {
 		if j := indexOf(ins, in.Quote); j >= 0 {
-			hv[j] = tp.AdjointTangent(in.X)
+			hv[j] = p.tape2.AdjointTangent(in.X)
 		}
 	}
-	return nil
 }
 
 // indexOf returns the position of x in xs, −1 if absent.
@@ -206,10 +228,13 @@ func (p *Pricer) differenceRow(inst analyticProduct, d direction, ins []int, gra
 }
 
 // exactSecond reports whether inst's closed form is recorded with its
-// second derivatives.
-func exactSecond(inst analyticProduct) bool {
-	s, ok := inst.(secondOrderer)
-	return ok && s.secondOrder()
+// second derivatives (ok), and whether that recording gives its first-order
+// figures too (same).
+func exactSecond(inst analyticProduct) (ok, same bool) {
+	if s, is := inst.(secondOrderer); is {
+		return s.secondOrder()
+	}
+	return false, false
 }
 
 // VannaFactor and VolgaFactor name vanna and volga in validation rows, as

@@ -3,6 +3,7 @@ package pricing
 import (
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -221,4 +222,86 @@ func TestMCBasketCrossGammas(t *testing.T) {
 	rv /= n
 	se := montecarlo.BatchStdError(base.BlockPaths, d)
 	assert.LessOrEqualf(t, math.Abs(ab.Value-rv), 4*math.Hypot(ab.StdError, se), "against revaluation: %v ± %v, %v ± %v", ab.Value, ab.StdError, rv, se)
+}
+
+// TestSecondOrderRecordingGivesTheFirstOrderFigures checks that the
+// figures Price reads from the second-order recording along the spot are,
+// bit for bit, those of a first-order recording, for every closed-form
+// instrument on every edge-case market and scenario.
+func TestSecondOrderRecordingGivesTheFirstOrderFigures(t *testing.T) {
+	for _, mk := range edgeMarkets() {
+		m := loadMarket(t, mk.csv)
+		p := NewPricer(m)
+		for _, sc := range edgeScenarios {
+			trades, errs, err := ReadPortfolio(strings.NewReader(edgePortfolio(sc)), "portfolio.csv", asof)
+			require.NoError(t, err)
+			for i, tr := range trades {
+				if errs[i] != nil {
+					continue
+				}
+				res := p.Price(t.Context(), tr)
+				if res.Err != nil {
+					continue
+				}
+				inst := tr.Instrument.(analyticProduct)
+				v, err := p.record(inst, marketdata.Bump{Quote: -1})
+				require.NoError(t, err)
+				qty := tr.Quantity.InexactFloat64()
+				where := mk.name + "/" + sc.name + "/" + tr.ID
+				assert.Equal(t, qty*v.Value(), res.PV, where)
+				inputs := p.sc.Inputs()
+				require.Len(t, res.Sens, len(inputs), where)
+				for j, in := range inputs {
+					assert.Equal(t, in.Quote, res.Sens[j].Quote, where)
+					assert.Equal(t, qty*p.tape.Adjoint(in.X), res.Sens[j].Value, "%s %s", where, res.Sens[j].RiskFactor)
+				}
+				if h, ok := p.sc.Shift(); ok {
+					assert.Equal(t, qty*p.tape.Adjoint(h), res.Theta, where)
+				}
+			}
+		}
+	}
+}
+
+// differenced is a European priced as a closed form without second
+// derivatives: its second-order figures come from differences of AAD
+// sensitivities, the path of a future product whose statements have no
+// Hessians.
+type differenced struct{ *European }
+
+func (differenced) secondOrder() (ok, same bool) { return false, false }
+
+// TestSecondOrderByDifferences holds the differences of AAD sensitivities
+// that a closed form without second derivatives gets to the exact sweep of
+// the same European, on a market with curves and a smile, and to Validate.
+func TestSecondOrderByDifferences(t *testing.T) {
+	m := loadMarket(t, termMarket)
+	p := NewPricer(m)
+	p.SecondOrder = true
+	for _, k := range []float64{80, 97, 125} {
+		for _, T := range []float64{0.05, 0.8, 3} {
+			eu := must(NewEuropean(Option{Asset: "ACME", Ccy: "USD", Type: Put, Strike: k, Expiry: T}))
+			exact := p.Price(t.Context(), trade("exact", 2, eu))
+			tr := trade("diff", 2, differenced{eu})
+			diff := p.Price(t.Context(), tr)
+			require.NoError(t, exact.Err)
+			require.NoError(t, diff.Err)
+			assert.Equal(t, exact.PV, diff.PV)
+			for _, c := range []struct {
+				name      string
+				got, want float64
+			}{{"gamma", diff.Gamma, exact.Gamma}, {"vanna", diff.Vanna, exact.Vanna}, {"volga", diff.Volga, exact.Volga}} {
+				assert.InDeltaf(t, c.want, c.got, 1e-6*math.Abs(c.want)+1e-9, "K %v T %v %s: %v against %v", k, T, c.name, c.got, c.want)
+			}
+			require.Len(t, diff.Second, len(exact.Second))
+			for j := range diff.Second {
+				assert.InDelta(t, exact.Second[j].Value, diff.Second[j].Value, 1e-6*math.Abs(exact.Second[j].Value)+1e-7, exact.Second[j].RiskFactor.String())
+			}
+			rows, err := p.Validate(t.Context(), tr, diff)
+			require.NoError(t, err)
+			for _, v := range rows {
+				assert.True(t, v.OK, "%s: aad %.12g, bump %.12g", v.RiskFactor, v.AAD, v.Bump)
+			}
+		}
+	}
 }
