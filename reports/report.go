@@ -34,7 +34,9 @@ type ReportSettings struct {
 // figures and a bounded sample of the others), so its memory does not grow
 // with the number of trades but for the failed ones (at most MaxFailures)
 // and the risk factors. The sums per risk factor and currency are exact,
-// rounded once, like risk.csv's: the report's figures are risk.csv's. No
+// rounded once, like risk.csv's: the report's figures are risk.csv's; and
+// so are the sums of the second-order figures (Result.Second) per risk
+// factor, wrt and currency, risk_second_order.csv's. No
 // figure of the report adds two currencies: every table has a currency
 // column or is per currency, and every risk ladder, heat map and matrix is
 // of one currency.
@@ -53,10 +55,13 @@ type Report struct {
 	byUnderlying map[groupKey]*group
 	byCurrency   map[string]*group
 
-	topPV, topVega topN[topPosition]
+	topPV, topVega topN[listed]
 
 	// factors holds the sums per risk factor and currency, as risk.csv.
 	factors map[riskID]*factorSum
+	// second holds the sums of the second-order figures per risk factor,
+	// wrt and currency, as risk_second_order.csv.
+	second map[secondID]*secondTotal
 
 	val reportValidation
 }
@@ -75,6 +80,9 @@ type group struct {
 	mc                                         int
 	hasDelta                                   bool
 	pv, delta, gamma, vega, rho, divRho, theta exactSum
+	// vanna is summed with delta and gamma (the trades with HasDelta),
+	// volga with vega (every ok trade).
+	vanna, volga exactSum
 	// se2 is the sum of the squared standard errors of pv: the standard
 	// error of the sum for independent Monte Carlo estimates.
 	se2 float64
@@ -102,6 +110,20 @@ type factorSum struct {
 	hasSE bool
 }
 
+// listed is a trade listed among the largest: topPosition with its
+// vanna and volga (and their Monte Carlo standard errors, with
+// HasStdError).
+type listed struct {
+	topPosition
+	Vanna, Volga, VannaSE, VolgaSE float64
+}
+
+// largestPositions is largest for listed positions: the same order.
+func largestPositions(n int, key func(*topPosition) float64) topN[listed] {
+	h := largest(n, key)
+	return topN[listed]{n: n, less: func(a, b *listed) bool { return h.less(&a.topPosition, &b.topPosition) }}
+}
+
 // NewReport returns an empty Report.
 func NewReport(opts ReportSettings) *Report {
 	if opts.MaxFailures <= 0 {
@@ -121,9 +143,10 @@ func NewReport(opts ReportSettings) *Report {
 		byUnderlying: make(map[groupKey]*group),
 		byCurrency:   make(map[string]*group),
 		factors:      make(map[riskID]*factorSum),
+		second:       make(map[secondID]*secondTotal),
 	}
-	r.topPV = largest(opts.Top, func(p *topPosition) float64 { return p.PV })
-	r.topVega = largest(opts.Top, func(p *topPosition) float64 { return p.Vega })
+	r.topPV = largestPositions(opts.Top, func(p *topPosition) float64 { return p.PV })
+	r.topVega = largestPositions(opts.Top, func(p *topPosition) float64 { return p.Vega })
 	r.val.worst = worst(opts.WorstValidations)
 	r.val.k = 1
 	return r
@@ -174,6 +197,7 @@ func (r *Report) Add(res *pricing.Result) error {
 		x.rho.add(res.Rho)
 		x.divRho.add(res.DivRho)
 		x.theta.add(res.Theta)
+		x.volga.add(res.Volga)
 		if res.HasStdError {
 			x.mc++
 			x.se2 += res.StdError * res.StdError
@@ -183,15 +207,17 @@ func (r *Report) Add(res *pricing.Result) error {
 		g.hasDelta = true
 		g.delta.add(res.Delta)
 		g.gamma.add(res.Gamma)
+		g.vanna.add(res.Vanna)
 	}
 	if res.HasStdError {
 		r.mc++
 	}
-	p := topPosition{seq: r.seq, TradeID: res.TradeID, Instrument: res.Instrument, Engine: res.Engine,
+	p := listed{topPosition: topPosition{seq: r.seq, TradeID: res.TradeID, Instrument: res.Instrument, Engine: res.Engine,
 		Underlying: res.Underlying, Currency: res.Currency, PV: res.PV, StdError: res.StdError,
 		HasStdError: res.HasStdError, HasDelta: res.HasDelta, Delta: res.Delta, Gamma: res.Gamma,
 		Vega: res.Vega, Rho: res.Rho, DivRho: res.DivRho, Theta: res.Theta,
-		DeltaSE: res.DeltaStdError, GammaSE: res.GammaStdError, VegaSE: res.VegaStdError, RhoSE: res.RhoStdError, ThetaSE: res.ThetaStdError}
+		DeltaSE: res.DeltaStdError, GammaSE: res.GammaStdError, VegaSE: res.VegaStdError, RhoSE: res.RhoStdError, ThetaSE: res.ThetaStdError},
+		Vanna: res.Vanna, Volga: res.Volga, VannaSE: res.VannaStdError, VolgaSE: res.VolgaStdError}
 	r.topPV.add(p)
 	r.topVega.add(p)
 	for i := range res.Sens {
@@ -207,6 +233,17 @@ func (r *Report) Add(res *pricing.Result) error {
 			f.hasSE = true
 			f.se2 += s.StdError * s.StdError
 		}
+	}
+	// The second-order figures, summed as Writer.addSecond sums them.
+	for i := range res.Second {
+		s := &res.Second[i]
+		id := secondID{s.RiskFactor.String(), s.Wrt.String(), res.Currency}
+		f := r.second[id]
+		if f == nil {
+			f = &secondTotal{key: secondKey{s.RiskFactor, s.Wrt, res.Currency}}
+			r.second[id] = f
+		}
+		f.sum.add(s.Value)
 	}
 	return nil
 }

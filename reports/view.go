@@ -62,6 +62,10 @@ type reportView struct {
 	Corr         []*heatMap
 	Other        []factorRow
 
+	// Second is the second-order risk, one view per currency; none
+	// without second-order figures.
+	Second []*secondView
+
 	Validation *validationView
 	Generated  string
 }
@@ -69,16 +73,18 @@ type reportView struct {
 type kv struct{ K, V string }
 
 type groupRow struct {
-	Name, Currency                                   string
-	Trades, Failed                                   string
-	PV, SE                                           string
-	Delta, Gamma                                     string
-	Vega, VegaPt, Rho, RhoBp, DivRho, ThetaY, ThetaD string
+	Name, Currency                          string
+	Trades, Failed                          string
+	PV, SE                                  string
+	Delta, Gamma, Vanna                     string
+	Vega, VegaPt, Volga, Rho, RhoBp, DivRho string
+	ThetaY, ThetaD                          string
 }
 
 type posRow struct {
-	TradeID, Instrument, Engine, Underlying, Currency              string
-	PV, SE, Delta, Gamma, Vega, VegaPt, Rho, RhoBp, ThetaY, ThetaD string
+	TradeID, Instrument, Engine, Underlying, Currency string
+	PV, SE, Delta, Gamma, Vanna, Vega, VegaPt, Volga  string
+	Rho, RhoBp, ThetaY, ThetaD                        string
 }
 
 type posTable struct {
@@ -205,6 +211,9 @@ func (r *Report) view(m *Manifest, asof time.Time) (*reportView, error) {
 		}
 		v.Other = append(v.Other, row)
 	}
+	if v.Second, err = r.secondViews(asof); err != nil {
+		return nil, err
+	}
 	if r.val.added {
 		v.Validation = r.validationView()
 	}
@@ -304,10 +313,24 @@ func ladders(cs []*curve, title, unit string, per float64, perUnit string) []*ba
 	return charts
 }
 
-// vegaMap is the heat map of a vol surface's vegas: expiry × strike. The
-// expiries come in ladder order (time); the strikes of all expiries are
-// put in numeric order, a blank strike first.
+// vegaMap is the heat map of a vol surface's vegas: expiry × strike.
 func vegaMap(c *curve) *heatMap {
+	return surfaceMap(c, "Vega of "+c.name+", "+in(c.currency)+": expiry × strike",
+		"cells: "+orDash(c.currency)+" per vol point (÷100 of the figure per 1.00 of vol; hover for both)",
+		func(p *pillar) (string, string) {
+			tip := fmt.Sprintf("%s, %s: %s per 1.00 of vol, %s per vol point", p.key.factor, in(p.key.currency), num(p.value), num(p.value/100))
+			if p.hasSE {
+				tip += ", std error " + num(p.se)
+			}
+			return num(p.value / 100), tip
+		})
+}
+
+// surfaceMap is the heat map of figures on the nodes of a vol surface:
+// expiry × strike, each cell's text and tip given by cell. The expiries
+// come in ladder order (time); the strikes of all expiries are put in
+// numeric order, a blank strike first.
+func surfaceMap(c *curve, title, note string, cell func(p *pillar) (text, tip string)) *heatMap {
 	var expiries []string
 	var strikes []marketdata.Key // a key of each strike, for its value
 	for _, p := range c.ps {
@@ -331,19 +354,16 @@ func vegaMap(c *curve) *heatMap {
 		}
 	}
 	cells := make([]heatCell, 0, len(c.ps))
-	for _, p := range c.ps {
+	for k := range c.ps {
+		p := &c.ps[k]
 		f := p.key.factor
 		i := slices.Index(expiries, f.Pillar())
 		j := slices.IndexFunc(strikes, func(k marketdata.Key) bool { return k.Strike() == f.Strike() })
-		tip := fmt.Sprintf("%s, %s: %s per 1.00 of vol, %s per vol point", f, in(p.key.currency), num(p.value), num(p.value/100))
-		if p.hasSE {
-			tip += ", std error " + num(p.se)
-		}
-		cells = append(cells, heatCell{Row: i, Col: j, Value: p.value, Text: num(p.value / 100), Tip: tip})
+		text, tip := cell(p)
+		cells = append(cells, heatCell{Row: i, Col: j, Value: p.value, Text: text, Tip: tip})
 	}
 	slices.SortFunc(cells, func(a, b heatCell) int { return cmp.Or(cmp.Compare(a.Row, b.Row), cmp.Compare(a.Col, b.Col)) })
-	return newHeatMap("Vega of "+c.name+", "+in(c.currency)+": expiry × strike",
-		"cells: "+orDash(c.currency)+" per vol point (÷100 of the figure per 1.00 of vol; hover for both)", "expiry", "strike", expiries, cols, cells)
+	return newHeatMap(title, note, "expiry", "strike", expiries, cols, cells)
 }
 
 // corrMap is the matrix of one currency's correlation sensitivities, each
@@ -382,24 +402,24 @@ func groupView(name, ccy string, g *group) groupRow {
 		row.SE = num(math.Sqrt(g.se2))
 	}
 	if g.hasDelta {
-		row.Delta, row.Gamma = num(g.delta.value()), num(g.gamma.value())
+		row.Delta, row.Gamma, row.Vanna = num(g.delta.value()), num(g.gamma.value()), num(g.vanna.value())
 	}
-	row.Vega, row.VegaPt = num(vega), num(vega/100)
+	row.Vega, row.VegaPt, row.Volga = num(vega), num(vega/100), num(g.volga.value())
 	row.Rho, row.RhoBp = num(rho), num(rho/1e4)
 	row.DivRho = num(g.divRho.value())
 	row.ThetaY, row.ThetaD = num(theta), num(theta/365)
 	return row
 }
 
-func posView(p *topPosition) posRow {
+func posView(p *listed) posRow {
 	row := posRow{TradeID: p.TradeID, Instrument: p.Instrument, Engine: p.Engine, Underlying: orDash(p.Underlying), Currency: orDash(p.Currency),
-		PV: num(p.PV), Vega: num(p.Vega), VegaPt: num(p.Vega / 100), Rho: num(p.Rho), RhoBp: num(p.Rho / 1e4),
+		PV: num(p.PV), Vega: num(p.Vega), VegaPt: num(p.Vega / 100), Volga: num(p.Volga), Rho: num(p.Rho), RhoBp: num(p.Rho / 1e4),
 		ThetaY: num(p.Theta), ThetaD: num(p.Theta / 365)}
 	if p.HasStdError {
 		row.SE = num(p.StdError)
 	}
 	if p.HasDelta {
-		row.Delta, row.Gamma = num(p.Delta), num(p.Gamma)
+		row.Delta, row.Gamma, row.Vanna = num(p.Delta), num(p.Gamma), num(p.Vanna)
 	}
 	if p.HasStdError {
 		// A Monte Carlo position's Greeks carry their standard errors.
@@ -407,9 +427,11 @@ func posView(p *topPosition) posRow {
 		if p.HasDelta {
 			pm(&row.Delta, p.DeltaSE)
 			pm(&row.Gamma, p.GammaSE)
+			pm(&row.Vanna, p.VannaSE)
 		}
 		pm(&row.Vega, p.VegaSE)
 		pm(&row.VegaPt, p.VegaSE/100)
+		pm(&row.Volga, p.VolgaSE)
 		pm(&row.Rho, p.RhoSE)
 		pm(&row.RhoBp, p.RhoSE/1e4)
 		pm(&row.ThetaY, p.ThetaSE)
@@ -448,4 +470,112 @@ func (r *Report) validationView() *validationView {
 	slices.SortFunc(pts, func(a, b valPoint) int { return cmp.Compare(a.seq, b.seq) })
 	vv.Chart = newScatter(pts, v.ok+v.fail)
 	return vv
+}
+
+// secondView is the second-order risk of one currency: the cross-gamma
+// matrix of its spots, the vanna map of each spot to the vol surface of
+// its underlying, and the other second-order figures.
+type secondView struct {
+	Currency string
+	Cross    *heatMap
+	Vanna    []*heatMap
+	Other    []secondRow
+}
+
+type secondRow struct{ Key, Wrt, Value string }
+
+// secondViews gathers the sums of the second-order figures per currency
+// (in byte order), each currency's in risk_second_order.csv's order:
+// ∂²pv/∂S_i∂S_j for spots S_i (the risk factor) and S_j (wrt) into the
+// cross-gamma matrix, rows and columns the currency's spots in ladder
+// order; ∂²pv/∂σ∂S for σ a VOL node of S's underlying into the vanna map
+// of S; the others into a table.
+func (r *Report) secondViews(asof time.Time) ([]*secondView, error) {
+	if len(r.second) == 0 {
+		return nil, nil
+	}
+	keys := make([]secondKey, 0, len(r.second))
+	for _, f := range r.second {
+		keys = append(keys, f.key)
+	}
+	sortSecond(keys, asof)
+	byCcy := map[string][]secondKey{}
+	var ccys []string
+	for _, k := range keys {
+		if _, ok := byCcy[k.currency]; !ok {
+			ccys = append(ccys, k.currency)
+		}
+		byCcy[k.currency] = append(byCcy[k.currency], k)
+	}
+	slices.Sort(ccys)
+	var views []*secondView
+	for _, ccy := range ccys {
+		v, err := r.secondView(ccy, byCcy[ccy], asof)
+		if err != nil {
+			return nil, err
+		}
+		views = append(views, v)
+	}
+	return views, nil
+}
+
+// secondView draws the second-order figures of one currency, keys in
+// risk_second_order.csv's order.
+func (r *Report) secondView(ccy string, keys []secondKey, asof time.Time) (*secondView, error) {
+	v := &secondView{Currency: orDash(ccy)}
+	index := map[marketdata.Key]int{}
+	var spots []marketdata.Key
+	for _, k := range keys {
+		for _, f := range [...]marketdata.Key{k.factor, k.wrt} {
+			if _, ok := index[f]; !ok && f.Kind() == marketdata.Spot {
+				index[f] = 0
+				spots = append(spots, f)
+			}
+		}
+	}
+	marketdata.SortKeys(spots, asof)
+	names := make([]string, len(spots))
+	for i, s := range spots {
+		index[s] = i
+		names[i] = s.Name()
+	}
+	var cross []heatCell
+	vanna := make([][]pillar, len(spots)) // by the index of wrt
+	for _, k := range keys {
+		value := r.second[secondID{k.factor.String(), k.wrt.String(), k.currency}].sum.value()
+		if !finite(value) {
+			return nil, fmt.Errorf("reports: second-order risk %q × %q in %q: portfolio figure %v: %w", k.factor.String(), k.wrt.String(), k.currency, value, errNonFinite)
+		}
+		j, isSpot := index[k.wrt]
+		switch {
+		case isSpot && k.factor.Kind() == marketdata.Spot:
+			i := index[k.factor]
+			tip := fmt.Sprintf("∂²pv/∂%s∂%s, %s: %s per unit of spot²", k.factor, k.wrt, in(ccy), num(value))
+			cross = append(cross, heatCell{Row: i, Col: j, Value: value, Text: num(value), Tip: tip})
+		case isSpot && k.factor.Kind() == marketdata.Vol && k.factor.Name() == k.wrt.Name():
+			vanna[j] = append(vanna[j], pillar{key: riskKey{k.factor, ccy}, value: value})
+		default:
+			v.Other = append(v.Other, secondRow{Key: k.factor.String(), Wrt: k.wrt.String(), Value: num(value)})
+		}
+	}
+	if len(cross) > 0 {
+		slices.SortFunc(cross, func(a, b heatCell) int { return cmp.Or(cmp.Compare(a.Row, b.Row), cmp.Compare(a.Col, b.Col)) })
+		v.Cross = newHeatMap("Cross-gamma, "+in(ccy)+": spot × spot",
+			"cells: "+orDash(ccy)+" per unit of spot² (per unit of the row's spot per unit of the column's), ∂²pv/∂S_row∂S_col: risk_second_order.csv's rows with risk_factor the row's spot and wrt the column's; the diagonal is gamma",
+			"risk_factor", "wrt", names, names, cross)
+	}
+	for j, ps := range vanna {
+		if len(ps) == 0 {
+			continue
+		}
+		s := spots[j]
+		c := &curve{name: s.Name(), currency: ccy, ps: ps}
+		v.Vanna = append(v.Vanna, surfaceMap(c, "Vanna of "+s.Name()+", "+in(ccy)+": expiry × strike",
+			"cells: "+orDash(ccy)+" per unit of spot per 1.00 of vol, ∂²pv/∂σ∂S for σ each node of VOL/"+s.Name()+" and S "+s.String()+" (per vol point, ÷100, on hover)",
+			func(p *pillar) (string, string) {
+				return num(p.value), fmt.Sprintf("∂²pv/∂%s∂%s, %s: %s per unit of spot per 1.00 of vol, %s per vol point",
+					p.key.factor, s, in(ccy), num(p.value), num(p.value/100))
+			}))
+	}
+	return v, nil
 }
