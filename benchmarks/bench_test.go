@@ -72,6 +72,25 @@ func BenchmarkW1(b *testing.B) {
 		b.ReportMetric(float64(tPlain)/float64(b.N*n), "plain-ns/option")
 		b.ReportMetric(float64(tAAD)/float64(b.N*n), "aad-ns/option")
 	})
+	// Gamma, vanna and volga added: two tangent-over-adjoint sweeps per
+	// option (along the spot and the vol) against W1's one gradient,
+	// interleaved chunk by chunk in one run.
+	b.Run("second", func(b *testing.B) {
+		b.ReportAllocs()
+		greeks, second := make([]Greeks, n), make([]SecondGreeks, n)
+		clear(greeks)
+		clear(second)
+		grad, tp2 := aad.NewTape(64), aad.NewTape(64)
+		tp2.SetSecondOrder(true)
+		var tAAD, tSecond time.Duration
+		for b.Loop() {
+			a, s := W1SecondInterleaved(grad, tp2, opts, greeks, second)
+			tAAD += a
+			tSecond += s
+		}
+		b.ReportMetric(float64(tSecond)/float64(tAAD), "second/aad")
+		b.ReportMetric(float64(tSecond)/float64(b.N*n), "second-ns/option")
+	})
 	b.Run("bump", func(b *testing.B) {
 		b.ReportAllocs()
 		dst := make([]Greeks, n)

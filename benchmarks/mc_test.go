@@ -6,6 +6,7 @@ import (
 	"math"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -123,6 +124,30 @@ func BenchmarkW3(b *testing.B) {
 	b.Run("plain", func(b *testing.B) { p, err := NewBasketPlain(m.w); m.plain(b, p, err) })
 	b.Run("aad", func(b *testing.B) { m.aad(b) })
 	b.Run("bump", m.bump)
+	// The 20×20 cross-gamma block against 40 bumped AAD gradients (two
+	// per spot), at W3CrossGammaPaths paths for both, timed in one run.
+	b.Run("cross-gamma", func(b *testing.B) {
+		ctx := context.Background()
+		w, err := W3(W3CrossGammaPaths)
+		if err != nil {
+			b.Fatal(err)
+		}
+		e := montecarlo.NewEngine(w.Market, 1)
+		var tAAD, tCross time.Duration
+		for b.Loop() {
+			t0 := time.Now()
+			if _, err := w.AAD(ctx, e); err != nil {
+				b.Fatal(err)
+			}
+			t1 := time.Now()
+			if _, _, err := W3CrossGamma(ctx, w, W3CrossGammaPaths); err != nil {
+				b.Fatal(err)
+			}
+			tAAD, tCross = tAAD+t1.Sub(t0), tCross+time.Since(t1)
+		}
+		b.ReportMetric(float64(tCross)/float64(40*tAAD), "cross/40grad")
+		b.ReportMetric(float64(tCross)/float64(tAAD), "cross/grad")
+	})
 }
 
 // w4BumpSample is the number of quotes W4's bump sub-benchmark revalues.

@@ -56,3 +56,29 @@ func TestW1AgreesWithAnalyticAndBump(t *testing.T) {
 		}
 	}
 }
+
+// TestW1SecondAgreesWithAnalytic holds W1Second's first-order figures to
+// W1AAD's bit for bit and its gamma, vanna and volga to the textbook
+// formulas.
+func TestW1SecondAgreesWithAnalytic(t *testing.T) {
+	opts := W1Options(2000, 4)
+	first := make([]Greeks, len(opts))
+	got := make([]SecondGreeks, len(opts))
+	W1AAD(aad.NewTape(0), opts, first)
+	tp := aad.NewTape(0)
+	tp.SetSecondOrder(true)
+	W1Second(tp, opts, got)
+	for i, o := range opts {
+		if got[i].Greeks != first[i] {
+			t.Fatalf("option %d: first-order figures %+v, W1AAD's %+v", i, got[i].Greeks, first[i])
+		}
+		sd := o.Vol * math.Sqrt(o.Expiry)
+		d1 := (math.Log(o.Spot/o.Strike)+(o.Rate-o.Div)*o.Expiry)/sd + 0.5*sd
+		d2 := d1 - sd
+		ep := math.Exp(-o.Div*o.Expiry) * aad.NormPDF(d1)
+		// The absolute floors: a few ulps of the terms of d1 and d2.
+		testutil.Near(t, got[i].Gamma, ep/(o.Spot*sd), 1e-12, 1e-300, "gamma")
+		testutil.Near(t, got[i].Vanna, -ep*d2/o.Vol, 1e-12, 1e-12*ep*(math.Abs(d1)+sd)/o.Vol, "vanna")
+		testutil.Near(t, got[i].Volga, o.Spot*ep*math.Sqrt(o.Expiry)*d1*d2/o.Vol, 1e-12, 1e-12*o.Spot*ep*math.Sqrt(o.Expiry)*(d1*d1+sd*sd)/o.Vol, "volga")
+	}
+}
