@@ -41,6 +41,7 @@ func Example() {
 			TradeID: "EU-1", Instrument: "european", Engine: "analytic", Underlying: "ACME", Currency: "USD", Line: 2,
 			PV: 10.450583572185565, Delta: 0.6368306511756191, Gamma: 0.018762017345846895, HasDelta: true,
 			Vega: 37.52403469169379, Rho: 53.232481545376345, DivRho: -63.68306511756191, Theta: -6.414027546438197,
+			Vanna: -0.2814302601877034, Volga: 9.850059106569619,
 			Sens: []pricing.Sensitivity{
 				{RiskFactor: keys[0], Value: 0.6368306511756191},
 				{RiskFactor: keys[1], Value: 53.232481545376345},
@@ -75,9 +76,9 @@ func Example() {
 	fmt.Println("ok:", m.TradesOK, "failed:", m.TradesFailed)
 	// Output:
 	// results.csv:
-	// trade_id,instrument,engine,status,pv,std_error,delta,gamma,vega,rho,div_rho,theta,delta_std_error,gamma_std_error,vega_std_error,rho_std_error,div_rho_std_error,theta_std_error,error
-	// EU-1,european,analytic,ok,10.450583572185565,,0.6368306511756191,0.018762017345846895,37.52403469169379,53.232481545376345,-63.68306511756191,-6.414027546438197,,,,,,,
-	// '-DIG-2,digital,analytic,error,,,,,,,,,,,,,,,"line 3, column 6: expiry ""2024-12-31"" is not after the as-of date"
+	// trade_id,instrument,engine,status,pv,std_error,delta,gamma,vega,rho,div_rho,theta,vanna,volga,delta_std_error,gamma_std_error,vega_std_error,rho_std_error,div_rho_std_error,theta_std_error,vanna_std_error,volga_std_error,error
+	// EU-1,european,analytic,ok,10.450583572185565,,0.6368306511756191,0.018762017345846895,37.52403469169379,53.232481545376345,-63.68306511756191,-6.414027546438197,-0.2814302601877034,9.850059106569619,,,,,,,,,
+	// '-DIG-2,digital,analytic,error,,,,,,,,,,,,,,,,,,,"line 3, column 6: expiry ""2024-12-31"" is not after the as-of date"
 	// risk.csv:
 	// risk_factor,currency,sensitivity
 	// SPOT/ACME,USD,0.6368306511756191

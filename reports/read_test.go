@@ -30,6 +30,7 @@ func readFixture() []*pricing.Result {
 		&pricing.Result{TradeID: "'quoted'", Instrument: "european", Engine: "analytic", Line: 9,
 			PV: math.SmallestNonzeroFloat64, Delta: -math.MaxFloat64, Gamma: 1e-300, HasDelta: true,
 			Vega: math.Nextafter(0.3, 1), Rho: -1e21, DivRho: 1, Theta: -5e-324,
+			Vanna: math.MaxFloat64, Volga: -math.SmallestNonzeroFloat64,
 			Sens: []pricing.Sensitivity{{RiskFactor: key("SPOT/ACME"), Value: -math.SmallestNonzeroFloat64}}},
 		&pricing.Result{TradeID: "Q,1\r\nsecond \"line\"", Instrument: " european", Engine: "analytic", Line: 10,
 			Err: errors.New("+ not a number,\n\"really\"")},
@@ -38,6 +39,7 @@ func readFixture() []*pricing.Result {
 			Err: errors.New("'apostrophe first")},
 		&pricing.Result{TradeID: "MC2", Instrument: "basket", Engine: "mc", Line: 14,
 			PV: 1, StdError: 0, HasStdError: true, Vega: 0, Rho: 0, DivRho: 0, Theta: 0,
+			Volga: 1e-3, VolgaStdError: 2.5e-4,
 			Sens: []pricing.Sensitivity{
 				{RiskFactor: key("HESTON/ACME/Kappa"), Value: 2, StdError: 0.5, HasStdError: true},
 				{RiskFactor: key("CORR/A|B, with a comma"), Value: 3},
@@ -65,6 +67,7 @@ func canonical(r *pricing.Result) pricing.Result {
 	pos := func(v float64) float64 { return v + 0 } // -0 + 0 = +0
 	c.PV, c.StdError, c.Delta, c.Gamma = pos(c.PV), pos(c.StdError), pos(c.Delta), pos(c.Gamma)
 	c.Vega, c.Rho, c.DivRho, c.Theta = pos(c.Vega), pos(c.Rho), pos(c.DivRho), pos(c.Theta)
+	c.Vanna, c.Volga = pos(c.Vanna), pos(c.Volga)
 	c.Sens = nil
 	return c
 }
@@ -258,40 +261,55 @@ func TestReadersLongLine(t *testing.T) {
 // TestReadersRefuse feeds each reader what a Writer never writes; each must
 // be refused with the file, line and column.
 func TestReadersRefuse(t *testing.T) {
-	const ok = "T1,european,analytic,ok,1,,0.5,0.1,2,3,4,5,,,,,,,\n"
+	const ok = "T1,european,analytic,ok,1,,0.5,0.1,2,3,4,5,0.25,0.75,,,,,,,,,\n"
 	for _, c := range []struct {
 		name, data, want string
 	}{
 		{"empty", "", "results.csv: empty file"},
 		{"other header", "trade_id,pv\n", "results.csv:1:10: header"},
 		{"header CRLF", strings.TrimSuffix(resultsHeader, "\n") + "\r\n", fmt.Sprintf("results.csv:1:%d: header", len(resultsHeader))},
+		{"old header without vanna and volga", "trade_id,instrument,engine,status,pv,std_error,delta,gamma,vega,rho,div_rho,theta," +
+			"delta_std_error,gamma_std_error,vega_std_error,rho_std_error,div_rho_std_error,theta_std_error,error\n", "results.csv:1:83: header"},
 		{"truncated", resultsHeader + strings.TrimSuffix(ok, "\n"), "results.csv:2: the file ends in the middle of a line"},
-		{"few fields", resultsHeader + "T1,european\n", "results.csv:2: 2 fields, want 19"},
-		{"many fields", resultsHeader + strings.TrimSuffix(ok, "\n") + ",x\n", "results.csv:2:51: more than 19 fields"},
-		{"bad status", resultsHeader + "T1,european,analytic,fine,1,,,,2,3,4,5,,,,,,,\n", `results.csv:2:22: status: want "ok" or "error", got "fine"`},
-		{"number with a plus", resultsHeader + "T1,european,analytic,ok,+1,,,,2,3,4,5,,,,,,,\n", "results.csv:2:25: pv: want a finite number"},
-		{"non-canonical number", resultsHeader + "T1,european,analytic,ok,1.0,,,,2,3,4,5,,,,,,,\n", "results.csv:2:25: pv"},
-		{"negative zero", resultsHeader + "T1,european,analytic,ok,-0,,,,2,3,4,5,,,,,,,\n", "results.csv:2:25: pv"},
-		{"NaN", resultsHeader + "T1,european,analytic,ok,NaN,,,,2,3,4,5,,,,,,,\n", "results.csv:2:25: pv"},
-		{"Inf", resultsHeader + "T1,european,analytic,ok,1,,Inf,0,2,3,4,5,,,,,,,\n", "results.csv:2:28: delta"},
-		{"quoted number", resultsHeader + "T1,european,analytic,ok,\"1\",,,,2,3,4,5,,,,,,,\n", "results.csv:2:25: pv"},
-		{"blank pv", resultsHeader + "T1,european,analytic,ok,,,,,2,3,4,5,,,,,,,\n", "pv: want a number, got a blank cell"},
-		{"MC row without the Greeks' standard errors", resultsHeader + "T1,european,mc,ok,1,0.1,0.5,0.1,2,3,4,5,,,,,,,\n", "results.csv:2:41: delta_std_error: want a number, got a blank cell"},
-		{"analytic row with a standard error", resultsHeader + "T1,european,analytic,ok,1,,0.5,0.1,2,3,4,5,,,0.1,,,,\n", "vega_std_error: want a blank cell where std_error is blank"},
-		{"basket with a delta standard error", resultsHeader + "T1,basket,mc,ok,1,0.1,,,2,3,4,5,0.1,,0.1,0.1,0.1,0.1,\n", "delta_std_error: want a blank cell where delta is blank"},
-		{"bad standard error", resultsHeader + "T1,european,mc,ok,1,0.1,0.5,0.1,2,3,4,5,0.1,x,0.1,0.1,0.1,0.1,\n", "results.csv:2:45: gamma_std_error"},
-		{"delta without gamma", resultsHeader + "T1,european,analytic,ok,1,,0.5,,2,3,4,5,,,,,,,\n", "gamma: delta and gamma"},
-		{"ok row with a message", resultsHeader + "T1,european,analytic,ok,1,,,,2,3,4,5,,,,,,,oops\n", "error: want a blank cell in an ok row"},
-		{"error row with figures", resultsHeader + "T1,european,analytic,error,1,,,,,,,,,,,,,,oops\n", "results.csv:2:28: pv: want a blank cell in an error row"},
-		{"formula not neutralised", resultsHeader + "=T1,european,analytic,error,,,,,,,,,,,,,,,x\n", "results.csv:2:1: trade_id: text beginning with \"=\" is not neutralised"},
-		{"apostrophe not needed", resultsHeader + "'T1,european,analytic,error,,,,,,,,,,,,,,,x\n", "trade_id: a leading apostrophe"},
-		{"lone apostrophe", resultsHeader + "',european,analytic,error,,,,,,,,,,,,,,,x\n", "trade_id: a leading apostrophe"},
-		{"quotes not needed", resultsHeader + "\"T1\",european,analytic,error,,,,,,,,,,,,,,,x\n", "trade_id: quoted, but aadrisk does not quote"},
-		{"leading space unquoted", resultsHeader + " T1,european,analytic,error,,,,,,,,,,,,,,,x\n", "trade_id: \" T1\" must be quoted"},
-		{"bare quote", resultsHeader + "T\"1,european,analytic,error,,,,,,,,,,,,,,,x\n", "results.csv:2:2: '\"' in an unquoted field"},
-		{"bare CR", resultsHeader + "T1,european,analytic,error,,,,,,,,,,,,,,,x\r\n", "results.csv:2:43: '\\r' in an unquoted field"},
+		{"few fields", resultsHeader + "T1,european\n", "results.csv:2: 2 fields, want 23"},
+		{"many fields", resultsHeader + strings.TrimSuffix(ok, "\n") + ",x\n", "results.csv:2:63: more than 23 fields"},
+		{"old row without vanna and volga", resultsHeader + "T1,european,analytic,ok,1,,0.5,0.1,2,3,4,5,,,,,,,\n", "results.csv:2: 19 fields, want 23"},
+		{"bad status", resultsHeader + "T1,european,analytic,fine,1,,,,2,3,4,5,,0.75,,,,,,,,,\n", `results.csv:2:22: status: want "ok" or "error", got "fine"`},
+		{"number with a plus", resultsHeader + "T1,european,analytic,ok,+1,,,,2,3,4,5,,0.75,,,,,,,,,\n", "results.csv:2:25: pv: want a finite number"},
+		{"non-canonical number", resultsHeader + "T1,european,analytic,ok,1.0,,,,2,3,4,5,,0.75,,,,,,,,,\n", "results.csv:2:25: pv"},
+		{"negative zero", resultsHeader + "T1,european,analytic,ok,-0,,,,2,3,4,5,,0.75,,,,,,,,,\n", "results.csv:2:25: pv"},
+		{"NaN", resultsHeader + "T1,european,analytic,ok,NaN,,,,2,3,4,5,,0.75,,,,,,,,,\n", "results.csv:2:25: pv"},
+		{"Inf", resultsHeader + "T1,european,analytic,ok,1,,Inf,0,2,3,4,5,0.25,0.75,,,,,,,,,\n", "results.csv:2:28: delta"},
+		{"quoted number", resultsHeader + "T1,european,analytic,ok,\"1\",,,,2,3,4,5,,0.75,,,,,,,,,\n", "results.csv:2:25: pv"},
+		{"blank pv", resultsHeader + "T1,european,analytic,ok,,,,,2,3,4,5,,0.75,,,,,,,,,\n", "pv: want a number, got a blank cell"},
+		{"MC row without the Greeks' standard errors", resultsHeader + "T1,european,mc,ok,1,0.1,0.5,0.1,2,3,4,5,0.25,0.75,,,,,,,,,\n", "results.csv:2:51: delta_std_error: want a number, got a blank cell"},
+		{"analytic row with a standard error", resultsHeader + "T1,european,analytic,ok,1,,0.5,0.1,2,3,4,5,0.25,0.75,,,0.1,,,,,,\n", "vega_std_error: want a blank cell where std_error is blank"},
+		{"basket with a delta standard error", resultsHeader + "T1,basket,mc,ok,1,0.1,,,2,3,4,5,,0.75,0.1,,0.1,0.1,0.1,0.1,,0.1,\n", "delta_std_error: want a blank cell where delta is blank"},
+		{"bad standard error", resultsHeader + "T1,european,mc,ok,1,0.1,0.5,0.1,2,3,4,5,0.25,0.75,0.1,x,0.1,0.1,0.1,0.1,0.1,0.1,\n", "results.csv:2:55: gamma_std_error"},
+		{"delta without gamma", resultsHeader + "T1,european,analytic,ok,1,,0.5,,2,3,4,5,0.25,0.75,,,,,,,,,\n", "gamma: delta and gamma"},
+		{"vanna without delta", resultsHeader + "T1,european,analytic,ok,1,,,,2,3,4,5,0.25,0.75,,,,,,,,,\n", "results.csv:2:38: vanna: delta and vanna are both given or both blank"},
+		{"delta without vanna", resultsHeader + "T1,european,analytic,ok,1,,0.5,0.1,2,3,4,5,,0.75,,,,,,,,,\n", "results.csv:2:44: vanna: delta and vanna are both given or both blank"},
+		{"bad vanna", resultsHeader + "T1,european,analytic,ok,1,,0.5,0.1,2,3,4,5,1e+00,0.75,,,,,,,,,\n", "results.csv:2:44: vanna: want a finite number"},
+		{"blank volga", resultsHeader + "T1,european,analytic,ok,1,,0.5,0.1,2,3,4,5,0.25,,,,,,,,,,\n", "results.csv:2:49: volga: want a number, got a blank cell"},
+		{"volga NaN", resultsHeader + "T1,basket,mc,ok,1,0.1,,,2,3,4,5,,NaN,,,0.1,0.1,0.1,0.1,,0.1,\n", "results.csv:2:34: volga: want a finite number"},
+		{"analytic row with a vanna standard error", resultsHeader + "T1,european,analytic,ok,1,,0.5,0.1,2,3,4,5,0.25,0.75,,,,,,,0.1,,\n", "results.csv:2:60: vanna_std_error: want a blank cell where std_error is blank"},
+		{"analytic row with a volga standard error", resultsHeader + "T1,european,analytic,ok,1,,0.5,0.1,2,3,4,5,0.25,0.75,,,,,,,,0.1,\n", "results.csv:2:61: volga_std_error: want a blank cell where std_error is blank"},
+		{"basket with a vanna standard error", resultsHeader + "T1,basket,mc,ok,1,0.1,,,2,3,4,5,,0.75,,,0.1,0.1,0.1,0.1,0.1,0.1,\n", "vanna_std_error: want a blank cell where delta is blank"},
+		{"MC row without the vanna standard error", resultsHeader + "T1,european,mc,ok,1,0.1,0.5,0.1,2,3,4,5,0.25,0.75,0.1,0.1,0.1,0.1,0.1,0.1,,0.1,\n", "results.csv:2:75: vanna_std_error: want a number, got a blank cell"},
+		{"MC row without the volga standard error", resultsHeader + "T1,basket,mc,ok,1,0.1,,,2,3,4,5,,0.75,,,0.1,0.1,0.1,0.1,,,\n", "volga_std_error: want a number, got a blank cell"},
+		{"ok row with a message", resultsHeader + "T1,european,analytic,ok,1,,,,2,3,4,5,,0.75,,,,,,,,,oops\n", "error: want a blank cell in an ok row"},
+		{"error row with figures", resultsHeader + "T1,european,analytic,error,1,,,,,,,,,,,,,,,,,,oops\n", "results.csv:2:28: pv: want a blank cell in an error row"},
+		{"error row with a volga", resultsHeader + "T1,european,analytic,error,,,,,,,,,,0.75,,,,,,,,,oops\n", "results.csv:2:37: volga: want a blank cell in an error row"},
+		{"error row with a volga standard error", resultsHeader + "T1,european,mc,error,,,,,,,,,,,,,,,,,,0.1,oops\n", "results.csv:2:39: volga_std_error: want a blank cell in an error row"},
+		{"formula not neutralised", resultsHeader + "=T1,european,analytic,error,,,,,,,,,,,,,,,,,,,x\n", "results.csv:2:1: trade_id: text beginning with \"=\" is not neutralised"},
+		{"apostrophe not needed", resultsHeader + "'T1,european,analytic,error,,,,,,,,,,,,,,,,,,,x\n", "trade_id: a leading apostrophe"},
+		{"lone apostrophe", resultsHeader + "',european,analytic,error,,,,,,,,,,,,,,,,,,,x\n", "trade_id: a leading apostrophe"},
+		{"quotes not needed", resultsHeader + "\"T1\",european,analytic,error,,,,,,,,,,,,,,,,,,,x\n", "trade_id: quoted, but aadrisk does not quote"},
+		{"leading space unquoted", resultsHeader + " T1,european,analytic,error,,,,,,,,,,,,,,,,,,,x\n", "trade_id: \" T1\" must be quoted"},
+		{"bare quote", resultsHeader + "T\"1,european,analytic,error,,,,,,,,,,,,,,,,,,,x\n", "results.csv:2:2: '\"' in an unquoted field"},
+		{"bare CR", resultsHeader + "T1,european,analytic,error,,,,,,,,,,,,,,,,,,,x\r\n", "results.csv:2:47: '\\r' in an unquoted field"},
 		{"unclosed quote", resultsHeader + "\"T1,european\n", "results.csv:2:1: quoted field not closed"},
-		{"text after a quote", resultsHeader + "\"T,1\"x,european,analytic,error,,,,,,,,,,,,,,,x\n", "results.csv:2:6: want a comma"},
+		{"text after a quote", resultsHeader + "\"T,1\"x,european,analytic,error,,,,,,,,,,,,,,,,,,,x\n", "results.csv:2:6: want a comma"},
 	} {
 		_, err := readAllResults(strings.NewReader(c.data))
 		require.Error(t, err, c.name)

@@ -66,7 +66,7 @@ func TestRowsMisuse(t *testing.T) {
 
 	// Formatting reuses the memory of the previous trade.
 	require.NoError(t, rw.Format(&pricing.Result{TradeID: "E", Err: os.ErrNotExist}))
-	assert.Equal(t, "E,,,error,,,,,,,,,,,,,,,file does not exist\n", string(rw.results))
+	assert.Equal(t, "E,,,error,,,,,,,,,,,,,,,,,,,file does not exist\n", string(rw.results))
 	assert.Empty(t, rw.sens)
 	assert.Empty(t, rw.factors)
 	require.NoError(t, w.AddRows(&rw))

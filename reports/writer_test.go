@@ -38,6 +38,7 @@ func fixture() []*pricing.Result {
 		{
 			TradeID: "T1", Instrument: "european", Engine: "analytic", Line: 2, Currency: "USD",
 			PV: 10.45, Delta: 0.5, Gamma: 0.02, HasDelta: true, Vega: 37.5, Rho: 53.25, DivRho: -63.75, Theta: -6.5,
+			Vanna: -0.375, Volga: 12.5,
 			Sens: []pricing.Sensitivity{
 				{RiskFactor: key("SPOT/ACME"), Value: 0.5},
 				{RiskFactor: key("RATE/USD/1Y"), Value: 53.25},
@@ -54,6 +55,7 @@ func fixture() []*pricing.Result {
 			PV: 5.25, StdError: 0.01, HasStdError: true, Delta: 0.25, Gamma: negZero, HasDelta: true,
 			DeltaStdError: 0.001, GammaStdError: 0.5, VegaStdError: 2e-9, RhoStdError: negZero, DivRhoStdError: 0, ThetaStdError: 0.0625,
 			Vega: 1e-7, Rho: 1234567.5, DivRho: 0, Theta: -0.125,
+			Vanna: 0.0078125, Volga: -3.25, VannaStdError: 0.001953125, VolgaStdError: 0.75,
 			Sens: []pricing.Sensitivity{
 				{RiskFactor: key("SPOT/ACME"), Value: 0.25, StdError: 0.001, HasStdError: true},
 				{RiskFactor: key("VOL/ACME/1Y/100"), Value: 1e-7, StdError: 2e-9, HasStdError: true},
@@ -64,6 +66,7 @@ func fixture() []*pricing.Result {
 			TradeID: "B1", Instrument: "basket", Engine: "mc", Line: 5, Currency: "USD",
 			PV: 3, StdError: 0.05, HasStdError: true, Vega: 2, Rho: 0.5, DivRho: -1, Theta: -0.25,
 			VegaStdError: 0.125, RhoStdError: 0.25, DivRhoStdError: 0.375, ThetaStdError: 0.5,
+			Volga: 1.5, VolgaStdError: 0.0625,
 			Sens: []pricing.Sensitivity{
 				{RiskFactor: key("SPOT/ACME"), Value: 0.3, StdError: 0.01, HasStdError: true},
 				{RiskFactor: key("SPOT/BETA"), Value: 0.2, StdError: 0.01, HasStdError: true},
@@ -73,6 +76,7 @@ func fixture() []*pricing.Result {
 		{
 			TradeID: "=1+1", Instrument: "european", Engine: "analytic", Line: 6, Currency: "USD",
 			PV: -2.5, Delta: -0.5, Gamma: 0.01, HasDelta: true, Vega: 4, Rho: -1.5, DivRho: 0.75, Theta: 0.125,
+			Vanna: 0.0625, Volga: -0.5,
 			Sens: []pricing.Sensitivity{{RiskFactor: key("SPOT/ACME"), Value: -0.5}},
 		},
 		{
@@ -146,13 +150,13 @@ func TestWriterGolden(t *testing.T) {
 	}
 	writeRun(t, dir, WriterSettings{Validation: true}, fixture(), vs)
 
-	assert.Equal(t, `trade_id,instrument,engine,status,pv,std_error,delta,gamma,vega,rho,div_rho,theta,delta_std_error,gamma_std_error,vega_std_error,rho_std_error,div_rho_std_error,theta_std_error,error
-T1,european,analytic,ok,10.45,,0.5,0.02,37.5,53.25,-63.75,-6.5,,,,,,,
-T2,barrier,analytic,error,,,,,,,,,,,,,,,"line 3, column 7: barrier ""up-out"" already breached"
-MC1,asian,mc,ok,5.25,0.01,0.25,0,1e-07,1.2345675e+06,0,-0.125,0.001,0.5,2e-09,0,0,0.0625,
-B1,basket,mc,ok,3,0.05,,,2,0.5,-1,-0.25,,,0.125,0.25,0.375,0.5,
-'=1+1,european,analytic,ok,-2.5,,-0.5,0.01,4,-1.5,0.75,0.125,,,,,,,
-'-T6,digital,analytic,error,,,,,,,,,,,,,,,'-1 is not a strike
+	assert.Equal(t, `trade_id,instrument,engine,status,pv,std_error,delta,gamma,vega,rho,div_rho,theta,vanna,volga,delta_std_error,gamma_std_error,vega_std_error,rho_std_error,div_rho_std_error,theta_std_error,vanna_std_error,volga_std_error,error
+T1,european,analytic,ok,10.45,,0.5,0.02,37.5,53.25,-63.75,-6.5,-0.375,12.5,,,,,,,,,
+T2,barrier,analytic,error,,,,,,,,,,,,,,,,,,,"line 3, column 7: barrier ""up-out"" already breached"
+MC1,asian,mc,ok,5.25,0.01,0.25,0,1e-07,1.2345675e+06,0,-0.125,0.0078125,-3.25,0.001,0.5,2e-09,0,0,0.0625,0.001953125,0.75,
+B1,basket,mc,ok,3,0.05,,,2,0.5,-1,-0.25,,1.5,,,0.125,0.25,0.375,0.5,,0.0625,
+'=1+1,european,analytic,ok,-2.5,,-0.5,0.01,4,-1.5,0.75,0.125,0.0625,-0.5,,,,,,,,,
+'-T6,digital,analytic,error,,,,,,,,,,,,,,,,,,,'-1 is not a strike
 `, readOut(t, dir, ResultsFile))
 
 	assert.Equal(t, `trade_id,risk_factor,sensitivity,std_error
@@ -221,8 +225,8 @@ MC,GAMMA,revaluation,2,2.5,0.5,0.2,1,0.25,-2,ok
     {
       "name": "results.csv",
       "rows": 6,
-      "bytes": 633,
-      "crc32c": "53c70d8f"
+      "bytes": 759,
+      "crc32c": "eff7c12c"
     },
     {
       "name": "sensitivities.csv",
@@ -302,15 +306,17 @@ func TestWriterNegativeZero(t *testing.T) {
 	negZero := math.Copysign(0, -1)
 	rs := []*pricing.Result{
 		{TradeID: "A", Instrument: "european", Engine: "analytic", PV: negZero, Vega: negZero, Rho: negZero, DivRho: negZero, Theta: negZero,
+			Vanna: 0.25, Volga: negZero,
 			Sens: []pricing.Sensitivity{{RiskFactor: key("SPOT/X"), Value: negZero}, {RiskFactor: key("RATE/USD/1Y"), Value: 0.1}}},
 		{TradeID: "B", Instrument: "european", Engine: "analytic",
 			Sens: []pricing.Sensitivity{{RiskFactor: key("RATE/USD/1Y"), Value: -0.1}}},
 	}
 	dir := t.TempDir()
 	writeRun(t, dir, WriterSettings{}, rs, nil)
-	assert.Equal(t, "trade_id,instrument,engine,status,pv,std_error,delta,gamma,vega,rho,div_rho,theta,delta_std_error,gamma_std_error,vega_std_error,rho_std_error,div_rho_std_error,theta_std_error,error\n"+
-		"A,european,analytic,ok,0,,,,0,0,0,0,,,,,,,\n"+
-		"B,european,analytic,ok,0,,,,0,0,0,0,,,,,,,\n", readOut(t, dir, ResultsFile))
+	assert.Equal(t, "trade_id,instrument,engine,status,pv,std_error,delta,gamma,vega,rho,div_rho,theta,vanna,volga,"+
+		"delta_std_error,gamma_std_error,vega_std_error,rho_std_error,div_rho_std_error,theta_std_error,vanna_std_error,volga_std_error,error\n"+
+		"A,european,analytic,ok,0,,,,0,0,0,0,,0,,,,,,,,,\n"+
+		"B,european,analytic,ok,0,,,,0,0,0,0,,0,,,,,,,,,\n", readOut(t, dir, ResultsFile))
 	assert.Equal(t, "risk_factor,currency,sensitivity\nSPOT/X,,0\nRATE/USD/1Y,,0\n", readOut(t, dir, RiskFile))
 	assert.Equal(t, sensitivitiesHeader+"A,SPOT/X,0,\nA,RATE/USD/1Y,0.1,\nB,RATE/USD/1Y,-0.1,\n", readOut(t, dir, SensitivitiesFile))
 }
@@ -336,6 +342,12 @@ func TestWriterRefusesNonFinite(t *testing.T) {
 		{"rho", func(r *pricing.Result) { r.Rho = nan }, "rho"},
 		{"div_rho", func(r *pricing.Result) { r.DivRho = nan }, "div_rho"},
 		{"theta", func(r *pricing.Result) { r.Theta = nan }, "theta"},
+		{"vanna", func(r *pricing.Result) { r.Vanna = nan }, "vanna"},
+		{"volga", func(r *pricing.Result) { r.Volga = -inf }, "volga"},
+		{"delta_std_error", func(r *pricing.Result) { r.DeltaStdError = nan }, "delta_std_error"},
+		{"theta_std_error", func(r *pricing.Result) { r.ThetaStdError = inf }, "theta_std_error"},
+		{"vanna_std_error", func(r *pricing.Result) { r.VannaStdError = inf }, "vanna_std_error"},
+		{"volga_std_error", func(r *pricing.Result) { r.VolgaStdError = nan }, "volga_std_error"},
 		{"sensitivity", func(r *pricing.Result) { r.Sens[0].Value = nan }, "sensitivity"},
 		{"sensitivity std_error", func(r *pricing.Result) { r.Sens[0].StdError = inf }, "std_error"},
 	}
@@ -353,7 +365,7 @@ func TestWriterRefusesNonFinite(t *testing.T) {
 			require.NoError(t, w.Add(ok()), "the writer goes on after a refused trade")
 			// Nothing of the refused trade is in the buffers (nor on disk:
 			// they are written between trades only).
-			assert.Equal(t, resultsHeader+"X,european,mc,ok,1,0,0,0,0,0,0,0,0,0,0,0,0,0,\n", string(w.results.buf))
+			assert.Equal(t, resultsHeader+"X,european,mc,ok,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,\n", string(w.results.buf))
 			assert.Equal(t, sensitivitiesHeader+"X,SPOT/A,1,0\n", string(w.sens.buf))
 			assert.Equal(t, 1, len(w.factors))
 		})
@@ -362,6 +374,7 @@ func TestWriterRefusesNonFinite(t *testing.T) {
 	// Figures that are not written are not checked: an unused NaN is fine.
 	r := ok()
 	r.HasDelta, r.Delta = false, nan
+	r.Vanna, r.VannaStdError = inf, nan // not written without a delta
 	r.HasStdError, r.StdError = false, nan
 	w, err := NewWriter(t.TempDir(), WriterSettings{})
 	require.NoError(t, err)
@@ -469,7 +482,7 @@ func TestWriterReplacesEarlierRun(t *testing.T) {
 	dir := t.TempDir()
 	writeRun(t, dir, WriterSettings{Validation: true}, fixture(), []pricing.Validation{{TradeID: "T1", RiskFactor: "SPOT/ACME", Check: pricing.CheckBump, OK: true}})
 	writeRun(t, dir, WriterSettings{}, fixture()[:1], nil)
-	assert.Equal(t, resultsHeader+"T1,european,analytic,ok,10.45,,0.5,0.02,37.5,53.25,-63.75,-6.5,,,,,,,\n", readOut(t, dir, ResultsFile))
+	assert.Equal(t, resultsHeader+"T1,european,analytic,ok,10.45,,0.5,0.02,37.5,53.25,-63.75,-6.5,-0.375,12.5,,,,,,,,,\n", readOut(t, dir, ResultsFile))
 	var m Manifest
 	require.NoError(t, json.Unmarshal([]byte(readOut(t, dir, ManifestFile)), &m))
 	assert.Equal(t, []string{ResultsFile, SensitivitiesFile, RiskFile}, m.Files)

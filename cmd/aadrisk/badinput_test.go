@@ -75,7 +75,7 @@ func TestBadInputTable(t *testing.T) {
 					continue // both rows have the ID; the second one failed
 				}
 				assert.Equal(t, "error", row[3], id)
-				assert.Contains(t, row[18], c.msg, id)
+				assert.Contains(t, row[22], c.msg, id)
 			}
 		})
 	}

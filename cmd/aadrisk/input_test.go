@@ -86,7 +86,7 @@ func runInputCtx(t *testing.T, ctx context.Context, cmd, portfolio, market strin
 func readResults(t *testing.T, dir string) map[string][]string {
 	t.Helper()
 	rows := readCSV(t, filepath.Join(dir, "results.csv"))
-	require.Equal(t, strings.Split("trade_id,instrument,engine,status,pv,std_error,delta,gamma,vega,rho,div_rho,theta,delta_std_error,gamma_std_error,vega_std_error,rho_std_error,div_rho_std_error,theta_std_error,error", ","), rows[0])
+	require.Equal(t, strings.Split("trade_id,instrument,engine,status,pv,std_error,delta,gamma,vega,rho,div_rho,theta,vanna,volga,delta_std_error,gamma_std_error,vega_std_error,rho_std_error,div_rho_std_error,theta_std_error,vanna_std_error,volga_std_error,error", ","), rows[0])
 	byID := make(map[string][]string)
 	for _, r := range rows[1:] {
 		byID[r[0]] = r
@@ -196,9 +196,9 @@ func TestInputInvalidUTF8FailsTheRowAlone(t *testing.T) {
 	bad, ok := res["BAD-\uFFFD"]
 	require.True(t, ok, "the row's ID, invalid bytes replaced: %v", res)
 	assert.Equal(t, "error", bad[3])
-	assert.Contains(t, bad[18], "portfolio.csv:7:1: trade_id: cell is not valid UTF-8")
+	assert.Contains(t, bad[22], "portfolio.csv:7:1: trade_id: cell is not valid UTF-8")
 	assert.Equal(t, "error", res["EU-2"][3])
-	assert.Contains(t, res["EU-2"][18], "portfolio.csv:8:6: instrument: cell is not valid UTF-8")
+	assert.Contains(t, res["EU-2"][22], "portfolio.csv:8:6: instrument: cell is not valid UTF-8")
 	for _, id := range []string{"EU-1", "DG-1", "BA-1", "AS-1", "AM-1", "EU-3"} {
 		assert.Equal(t, "ok", res[id][3], id)
 	}
@@ -234,9 +234,9 @@ func TestInputHugeExponentFailsTheRowAlone(t *testing.T) {
 	res := readResults(t, r.out)
 	require.Len(t, res, 8)
 	assert.Equal(t, "error", res["HUGE-QTY"][3])
-	assert.Contains(t, res["HUGE-QTY"][18], "portfolio.csv:7:40: quantity: number out of range")
+	assert.Contains(t, res["HUGE-QTY"][22], "portfolio.csv:7:40: quantity: number out of range")
 	assert.Equal(t, "error", res["HUGE-STRIKE"][3])
-	assert.Contains(t, res["HUGE-STRIKE"][18], "portfolio.csv:8:")
+	assert.Contains(t, res["HUGE-STRIKE"][22], "portfolio.csv:8:")
 	assert.Equal(t, "error", res["TINY-STRIKE"][3])
 	assert.Equal(t, "ok", res["EU-1"][3])
 	checkOutputs(t, r.out)
@@ -305,7 +305,7 @@ func TestInputNonFiniteResultFailsTheRowAlone(t *testing.T) {
 		res := readResults(t, r.out)
 		for _, id := range []string{"OVERFLOW-EU", "OVERFLOW-DG", "OVERFLOW-AS", "OVERFLOW-BA"} {
 			assert.Equal(t, "error", res[id][3], "%s: %v", id, res[id])
-			assert.NotEmpty(t, res[id][18], id)
+			assert.NotEmpty(t, res[id][22], id)
 		}
 		// 1e100 × 1e100 is large but finite.
 		assert.Equal(t, "ok", res["HUGE-PV"][3], res["HUGE-PV"])

@@ -32,8 +32,9 @@ func TestProgressLineOnLongMonteCarloTrades(t *testing.T) {
 	}
 	bin := buildAadrisk(t)
 	dir := t.TempDir()
-	// 8 trades of 20,000,000 paths, each simulated three times (gamma):
-	// minutes of work on one worker, in blocks of 625,000 paths.
+	// 8 trades of 20,000,000 paths, each simulated five times (two for
+	// gamma and vanna, two for volga): minutes of work on one worker, in
+	// blocks of 625,000 paths.
 	const trades, paths = 8, 20_000_000
 	var b strings.Builder
 	b.WriteString("trade_id,instrument,underlying,currency,option_type,strike,expiry,quantity,engine,paths\n")
@@ -100,7 +101,7 @@ func TestProgressLineOnLongMonteCarloTrades(t *testing.T) {
 			assert.Equal(t, trades, field("trades_read"), "a small file is read ahead at once")
 			assert.Equal(t, 0, field("trades_failed"))
 			assert.Contains(t, progress, " trades_per_second=")
-			assert.Equal(t, (trades-done)*3*paths, field("inflight_paths"), "the paths of the trades not yet done")
+			assert.Equal(t, (trades-done)*5*paths, field("inflight_paths"), "the paths of the trades not yet done")
 			assert.Positive(t, field("inflight_paths_done"), "paths of the trade in flight are counted as its blocks finish")
 			assert.Less(t, field("percent"), 100)
 			assert.Contains(t, progress, " eta=")

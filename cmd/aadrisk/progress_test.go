@@ -22,8 +22,9 @@ func TestProgressBar(t *testing.T) {
 }
 
 // progressTrades reads a closed-form trade and two Monte Carlo trades, of
-// 1,000 paths with a spot (three simulations: 3,000 paths) and of 500 paths
-// on a basket (one: 500).
+// 1,000 paths with a spot (five simulations, the run, two at bumped spots
+// for gamma and vanna and two at shifted vols for volga: 5,000 paths) and
+// of 500 paths on a basket (three, the run and two for volga: 1,500).
 func progressTrades(t *testing.T) []*pricing.Trade {
 	const portfolio = `trade_id,instrument,underlying,currency,option_type,strike,expiry,quantity,weights,engine,paths
 c1,european,ACME,USD,call,100,1Y,1,,,
@@ -55,7 +56,7 @@ func TestProgressWeighsPathsAndNeverShowsTheEnd(t *testing.T) {
 	}
 	assert.Nil(t, counters[0], "a closed-form trade has no paths")
 	p.EOF()
-	const total = 1 + 3000 + 500
+	const total = 1 + 5000 + 1500
 	at := p.start.Add(10 * time.Second)
 	s := p.state(at)
 	assert.Equal(t, 0.0, s.fraction(), "nothing done, everything read")
@@ -68,7 +69,7 @@ func TestProgressWeighsPathsAndNeverShowsTheEnd(t *testing.T) {
 	s = p.state(at)
 	assert.Equal(t, int64(1), s.done)
 	assert.Equal(t, int64(3), s.read)
-	assert.Equal(t, int64(3500), s.flightPaths)
+	assert.Equal(t, int64(6500), s.flightPaths)
 	assert.Equal(t, int64(1500), s.flightDone)
 	assert.InDelta(t, (1.0+1500)/total, s.fraction(), 1e-12)
 	eta, ok := s.eta()
@@ -78,7 +79,7 @@ func TestProgressWeighsPathsAndNeverShowsTheEnd(t *testing.T) {
 	// A trade's paths beyond its weight (a validation's revaluations)
 	// count no further than its weight.
 	c1.Add(10_000)
-	assert.InDelta(t, (1.0+3000)/total, p.state(at).fraction(), 1e-12)
+	assert.InDelta(t, (1.0+5000)/total, p.state(at).fraction(), 1e-12)
 
 	p.Emitted(true)
 	p.Emitted(false)
@@ -102,8 +103,8 @@ func TestProgressEstimatesTheUnreadRest(t *testing.T) {
 	p.Read(trades[1])
 	p.Emitted(false)
 	s := p.state(p.start.Add(time.Second))
-	assert.InDelta(t, 4*3001.0, s.total, 1e-9)
-	assert.InDelta(t, 1/(4*3001.0), s.fraction(), 1e-12)
+	assert.InDelta(t, 4*5001.0, s.total, 1e-9)
+	assert.InDelta(t, 1/(4*5001.0), s.fraction(), 1e-12)
 
 	pipe := newProgress(slog.New(slog.DiscardHandler), nil, file, -1, pricing.MCDefaults{})
 	pipe.Read(trades[0])
@@ -127,7 +128,7 @@ func TestProgressLogLine(t *testing.T) {
 	p.report(p.start.Add(4 * time.Second))
 	line := out.String()
 	for _, want := range []string{"msg=progress", "trades_done=1 ", "trades_read=2 ", "trades_failed=1 ", "trades_per_second=0.25 ",
-		"inflight_paths_done=700 ", "inflight_paths=3000 ", "percent=23 ", "eta="} {
+		"inflight_paths_done=700 ", "inflight_paths=5000 ", "percent=14 ", "eta="} {
 		assert.Contains(t, line, want)
 	}
 }

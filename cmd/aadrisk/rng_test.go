@@ -40,16 +40,16 @@ func TestRNGColumnsAndFlags(t *testing.T) {
 	}{{"MC-DEF", false}, {"MC-SOB", false}, {"MC-FIX", true}, {"MC-OFF", false}} {
 		assert.Equal(t, "ok", a[c.id][3], a[c.id])
 		assert.Equal(t, c.same, a[c.id][4] == b[c.id][4], "%s: pv %s and %s", c.id, a[c.id][4], b[c.id][4])
-		for i := 5; i < 18; i++ {
+		for i := 5; i < 22; i++ {
 			assert.NotEmpty(t, a[c.id][i], "%s column %d", c.id, i)
 		}
 	}
 	// MC-SOB is the default trade under --rng sobol.
 	assert.NotEqual(t, a["MC-SOB"][4], a["MC-DEF"][4])
-	assert.Contains(t, a["BAD-RNG"][18], `portfolio.csv:6:50: rng: rng "halton": want pseudo or sobol`)
-	assert.Contains(t, a["BAD-ANTI"][18], `portfolio.csv:7:52: antithetic: want true, false or blank, got "yes"`)
-	assert.Contains(t, a["BAD-AN"][18], "portfolio.csv:8:")
-	assert.Contains(t, a["BAD-AN"][18], "rng")
+	assert.Contains(t, a["BAD-RNG"][22], `portfolio.csv:6:50: rng: rng "halton": want pseudo or sobol`)
+	assert.Contains(t, a["BAD-ANTI"][22], `portfolio.csv:7:52: antithetic: want true, false or blank, got "yes"`)
+	assert.Contains(t, a["BAD-AN"][22], "portfolio.csv:8:")
+	assert.Contains(t, a["BAD-AN"][22], "rng")
 
 	var man map[string]any
 	data, err := os.ReadFile(filepath.Join(flags.out, "manifest.json"))

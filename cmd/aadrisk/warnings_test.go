@@ -108,7 +108,7 @@ func TestMissingPortfolioColumnFailsItsRows(t *testing.T) {
 	require.Len(t, rows, 6)
 	for id, line := range map[string]string{"BA-1": "4", "BA-2": "7"} {
 		assert.Equal(t, "error", rows[id][3], id)
-		assert.Equal(t, pf+":"+line+": barrier_type: the file has no barrier_type column, which a barrier needs", rows[id][18], id)
+		assert.Equal(t, pf+":"+line+": barrier_type: the file has no barrier_type column, which a barrier needs", rows[id][22], id)
 	}
 	for _, id := range []string{"EU-1", "DG-1", "AS-1", "AM-1"} {
 		assert.Equal(t, "ok", rows[id][3], id)
