@@ -11,9 +11,9 @@
 //     delta_std_error,gamma_std_error,vega_std_error,rho_std_error,div_rho_std_error,theta_std_error,
 //     vanna_std_error,volga_std_error,error.
 //     status is "ok" or "error"; an error row has blank figures and the
-//     reason in error. std_error and the six standard errors of the Greeks
-//     are blank for analytic engines; delta and gamma (and their standard
-//     errors) for baskets.
+//     reason in error. std_error and the eight standard errors of the
+//     Greeks are blank for analytic engines; delta, gamma and vanna (and
+//     their standard errors) for baskets.
 //   - sensitivities.csv: trade_id,risk_factor,sensitivity,std_error, every
 //     sensitivity of every ok trade, trades in input order and each trade's
 //     sensitivities in the order of the market file.
@@ -32,6 +32,13 @@
 //     with check "bump", "same-rn" or "revaluation" (pricing.CheckBump, ...),
 //     std_error and z given for revaluation rows only, and status "ok" or
 //     "fail".
+//   - second_order.csv and risk_second_order.csv (WriterSettings.SecondOrder,
+//     --second-order): trade_id,currency,risk_factor,wrt,value,std_error,
+//     each ok trade's ∂²pv/∂risk_factor∂wrt for wrt each spot it depends
+//     on, and risk_factor,wrt,currency,value, their exact sums per
+//     currency, sorted by risk factor, then wrt, in ladder order, then
+//     currency. The HTML report shows the sums as a cross-gamma matrix
+//     and a vanna map per currency.
 //   - manifest.json: the Manifest of the run.
 //
 // Writer.Add streams: a trade's rows are formatted into large reused
