@@ -243,13 +243,25 @@ func (t *Tape) Custom2(v float64, args []Number, partials, hess []float64) Numbe
 	if !t.so() {
 		return t.Custom(v, args, partials)
 	}
-	_, _, dp := t.scratch(n)
+	_, tan, dp := t.scratch(n)
+	// A direction seeds few inputs (one spot, the vols): the columns of
+	// the operands without a tangent are skipped once, not n times.
+	if cap(t.sIdx) < n {
+		t.sIdx = make([]int, 2*n)
+	}
+	cols := t.sIdx[:0]
+	for j, x := range args {
+		if x.ref != 0 {
+			if d := t.tg(x); d != 0 {
+				tan[len(cols)] = d
+				cols = append(cols, j)
+			}
+		}
+	}
 	for i := range args {
 		row, d := hess[i*n:(i+1)*n], 0.0
-		for j, x := range args {
-			if x.ref != 0 {
-				d += nz(row[j], t.tg(x))
-			}
+		for k, j := range cols {
+			d += row[j] * tan[k]
 		}
 		dp[i] = d
 	}

@@ -88,6 +88,7 @@ type Tape struct {
 	adt     lazySlice
 	sArgs   []Number
 	sP, sDP []float64
+	sIdx    []int // Custom2: the operands with a tangent
 
 	// epoch counts rewinds; rewinds keeps the targets a stale mark is
 	// checked against (a few entries: one per level of nested marks).
