@@ -286,8 +286,8 @@ func (p *Pricer) validateSecond(id string, inst analyticProduct, qty float64, re
 			cache[x] = g
 			return g, nil
 		}
-		g0, err := grad(0)
-		if err != nil {
+		// The market itself must price: the differences start from it.
+		if _, err := grad(0); err != nil {
 			return nil, err
 		}
 		// check compares aad with the derivative along d of Σ_{j∈js} g_j.
@@ -317,7 +317,7 @@ func (p *Pricer) validateSecond(id string, inst analyticProduct, qty float64, re
 			out = append(out, compare(id, factor, CheckBump, aad, v, floor))
 			return nil
 		}
-		_ = g0
+		var err error
 		switch {
 		case d.wrt < 0:
 			err = check(VolgaFactor, vega, res.Volga)
