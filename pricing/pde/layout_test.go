@@ -55,18 +55,11 @@ func (f flat) solve(t *testing.T) float64 {
 			vs[j] = f.vol * f.vol * dt
 		}
 		c := &Coeffs{Theta: iv[k].Theta, R: f.r * dt, Q: f.q * dt, V: vs, High: f.call}
-		// Far from the strike, the value is its intrinsic value carried
-		// on: a forward, or nothing.
-		tau := f.T - iv[k].From
-		lo, hi := math.Exp(x[0]), math.Exp(x[n-1])
-		if f.call {
-			c.Upper = hi*math.Exp(-f.q*tau) - f.K*math.Exp(-f.r*tau)
-		} else {
-			c.Lower = f.K*math.Exp(-f.r*tau) - lo*math.Exp(-f.q*tau)
-		}
+		// Five standard deviations from the spot and the strike, the
+		// payoff held is as good a boundary value as the forward's.
+		c.Lower, c.Upper = ex[0], ex[n-1]
 		if f.american {
 			c.Exercise = ex
-			c.Upper, c.Lower = max(c.Upper, ex[n-1]), max(c.Lower, ex[0])
 		}
 		if f.lower > 0 {
 			c.Lower = 0
