@@ -197,6 +197,7 @@ func TestCheckpointForwardSteps(t *testing.T) {
 			revolveFormula(c.n, c.s+1), c.n)
 		require.LessOrEqual(t, f, c.n+revolveFormula(c.n, c.s+1))
 	}
+	assert.Equal(t, 2728, aad.CheckpointForwardSteps(1000, 20), "the figure in the package doc")
 	assert.Equal(t, 0, aad.CheckpointForwardSteps(0, 3))
 	assert.Equal(t, 400, aad.CheckpointForwardSteps(400, 1000), "enough snapshots: no replay")
 	// Counted against a real schedule at a few sizes besides the heat test's.

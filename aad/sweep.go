@@ -236,7 +236,8 @@ func (t *Tape) ClearTangents() {
 // statement's tangent becomes Σ ∂stmt/∂operand · tangent(operand), starting
 // from the seeds of the variables set with SetTangent. One forward sweep
 // gives the derivative of every output along one direction of the inputs: a
-// Jacobian-vector product.
+// Jacobian-vector product. It panics on a tape holding a checkpointed
+// segment (Checkpoint), which has no tangent sweep.
 func (t *Tape) Forward() {
 	if t == nil || t.nStmt == 0 {
 		return
