@@ -92,7 +92,7 @@ func (t *Tape) validateAdjoints() []float64 {
 // combination of outputs with respect to it.
 // On a second-order tape it propagates the adjoint tangents with them
 // (AdjointTangent). On a nil tape, as on an empty one, it does nothing.
-func (t *Tape) Backward() { t.backward(0) }
+func (t *Tape) Backward() { t.backward(0, 0) }
 
 // BackwardToMark propagates the adjoints of the statements recorded after m
 // into those recorded before it, where they accumulate across calls (the
@@ -102,7 +102,7 @@ func (t *Tape) BackwardToMark(m Mark) {
 		return
 	}
 	t.checkMark(m)
-	t.backward(m.ops)
+	t.backward(m.ops, m.stmt)
 }
 
 // BackwardFromMark propagates the adjoints of the statements recorded before
@@ -118,7 +118,7 @@ func (t *Tape) BackwardFromMark(m Mark) {
 		t.sweep2(t.validateAdjoints(), t.validateAdjointTangents(), 0, m.ops)
 		return
 	}
-	t.sweep(t.validateAdjoints(), 0, m.ops)
+	t.sweepAll(t.validateAdjoints(), 0, m.ops, 0, m.stmt)
 }
 
 // Gradient clears the adjoints, seeds y with 1, sweeps backward and writes
@@ -143,7 +143,11 @@ func (t *Tape) Gradient(dst []float64, y Number, xs []Number) []float64 {
 	t.check(y) // also panics for a nil tape
 	adj := t.clearedAdjoints()
 	adj[y.idx()] = 1
-	t.sweep(adj, 0, t.nOps)
+	if len(t.segs) == 0 {
+		t.sweep(adj, 0, t.nOps)
+	} else {
+		t.sweepSegs(adj, 0, t.nOps, 0, t.nStmt)
+	}
 	hi := t.hi
 	for i, x := range xs {
 		// A passive x reads adj[0], the sentinel's adjoint, which is
@@ -176,8 +180,9 @@ func (t *Tape) clearedAdjoints() []float64 {
 	return adj
 }
 
-// backward sweeps every operand recorded after the first lo.
-func (t *Tape) backward(lo int) {
+// backward sweeps every operand recorded after the first lo, and the
+// checkpointed segments among the statements from loStmt on.
+func (t *Tape) backward(lo, loStmt int) {
 	if t == nil {
 		return
 	}
@@ -185,7 +190,7 @@ func (t *Tape) backward(lo int) {
 		t.sweep2(t.validateAdjoints(), t.validateAdjointTangents(), lo, t.nOps)
 		return
 	}
-	t.sweep(t.validateAdjoints(), lo, t.nOps)
+	t.sweepAll(t.validateAdjoints(), lo, t.nOps, loStmt, t.nStmt)
 }
 
 // sweep runs the adjoint loop over operands [lo, hi), from the last: each
@@ -231,10 +236,14 @@ func (t *Tape) ClearTangents() {
 // statement's tangent becomes Σ ∂stmt/∂operand · tangent(operand), starting
 // from the seeds of the variables set with SetTangent. One forward sweep
 // gives the derivative of every output along one direction of the inputs: a
-// Jacobian-vector product.
+// Jacobian-vector product. It panics on a tape holding a checkpointed
+// segment (Checkpoint), which has no tangent sweep.
 func (t *Tape) Forward() {
 	if t == nil || t.nStmt == 0 {
 		return
+	}
+	if len(t.segs) != 0 {
+		panic("aad: Forward on a tape with a checkpointed segment: Checkpoint is for backward sweeps only")
 	}
 	tan := t.tan.upTo(t.nStmt, 2*t.nStmt)
 	ops := t.ops[:t.nOps]

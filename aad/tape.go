@@ -100,6 +100,11 @@ type Tape struct {
 	// recorded since the last Reset.
 	hi  uint64
 	gen uint32
+
+	// Checkpointed segments (checkpoint.go), in recording order, with
+	// their storage kept across Reset, and the scratch of their replays.
+	segs []segment
+	ck   ckScratch
 }
 
 type rewind struct {
@@ -141,6 +146,7 @@ func (t *Tape) init() {
 	t.adj.truncate(0)
 	t.tan.truncate(0)
 	t.adt.truncate(0)
+	t.segs = t.segs[:0]
 	t.gen++
 	addr := uint32(uintptr(unsafe.Pointer(t)) >> 4)
 	t.hi = uint64((addr*0x9E3779B1^t.gen*0x85EBCA77)|1) << 32
@@ -239,6 +245,11 @@ func (t *Tape) RewindToMark(m Mark) {
 	t.adj.truncate(m.stmt)
 	t.tan.truncate(m.stmt)
 	t.adt.truncate(m.stmt)
+	g := t.segs
+	for len(g) > 0 && g[len(g)-1].out0 >= m.stmt {
+		g = g[:len(g)-1]
+	}
+	t.segs = g
 }
 
 func (t *Tape) checkMark(m Mark) {
@@ -269,6 +280,13 @@ type Stats struct {
 	Operands      int // operands of those statements (active arguments)
 	BytesUsed     int // bytes the recorded statements take to store and sweep: operands and partials, and an adjoint each; in second-order mode also a tangent and an adjoint tangent per statement and a partial's tangent per operand
 	BytesReserved int // bytes the tape holds now; adjoints are allocated at the first sweep, so before it this can be less than BytesUsed
+	// Checkpointed segments (Checkpoint) and the bytes of their stored
+	// states, the initial one included: 8 per number, (snapshots+1)·width
+	// per segment. BytesUsed and BytesReserved include them, and the
+	// replay scratch (four states and the parameters' adjoints); they do
+	// not include what the Steps keep (a RecordedSteps' private tape).
+	Checkpoints     int
+	CheckpointBytes int
 }
 
 // Stats returns the tape's current size.
@@ -282,12 +300,27 @@ func (t *Tape) Stats() Stats {
 		perStmt += 8 + 8 // tangent, adjoint tangent
 		perOp += 8       // tangent of the partial
 	}
+	ckUsed, ckRes := 0, 0
+	for _, g := range t.segs {
+		ckUsed += 8 * len(g.slots)
+	}
+	for _, g := range t.segs[:cap(t.segs)] {
+		ckRes += 8*cap(g.slots) + 4*cap(g.init) + 4*cap(g.params)
+	}
+	sc := &t.ck
+	scratch := 8 * (len(sc.a) + len(sc.b) + len(sc.bar) + len(sc.bar2) + len(sc.pbar))
+	if len(t.segs) == 0 {
+		scratch = 0
+	}
 	return Stats{
 		Statements: t.Len(),
 		Operands:   t.nOps,
-		BytesUsed:  t.nStmt*perStmt + t.nOps*perOp,
+		BytesUsed:  t.nStmt*perStmt + t.nOps*perOp + ckUsed + scratch,
 		BytesReserved: 8*cap(t.adj.vals) + 8*cap(t.tan.vals) + 8*cap(t.ops) + 8*cap(t.partials) +
-			8*cap(t.dpart) + 8*cap(t.adt.vals) + 24*cap(t.sArgs),
+			8*cap(t.dpart) + 8*cap(t.adt.vals) + 24*cap(t.sArgs) + ckRes +
+			8*(cap(sc.a)+cap(sc.b)+cap(sc.bar)+cap(sc.bar2)+cap(sc.pbar)),
+		Checkpoints:     len(t.segs),
+		CheckpointBytes: ckUsed,
 	}
 }
 
