@@ -4,6 +4,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/aadrisk/aadrisk/aad"
 	"github.com/stretchr/testify/require"
 )
 
@@ -67,6 +68,69 @@ func TestSolveAdjointMatchesDifferences(t *testing.T) {
 			xs[i] = v
 			d := (up - dn) / (2 * h)
 			require.InDelta(t, d, pbar[p*m+i], 1e-5*max(1, math.Abs(d)), "parameter %d of kind %d", i, p)
+		}
+	}
+}
+
+// TestSolveCheckpointed records a solve's parameters on a tape, runs it as
+// a checkpointed stretch at a few snapshot budgets and checks that the
+// gradient is the hand chain's of every state kept, bit for bit, with the
+// tape holding a few states rather than hundreds.
+func TestSolveCheckpointed(t *testing.T) {
+	const S, K, T = 100.0, 100.0, 1.0
+	x, err := Layout{Spot: S, Strike: K, Width: 5 * 0.25, Nodes: 80}.Place()
+	require.NoError(t, err)
+	g, err := NewGrid(x)
+	require.NoError(t, err)
+	iv := TimeSteps(nil, T, 200)
+	m, n := len(iv), g.Len()
+	s := &Solve{Grid: g, Intervals: iv, R: make([]float64, m), Q: make([]float64, m), V: make([]float64, m)}
+	for i, in := range iv {
+		dt := in.To - in.From
+		s.R[i], s.Q[i], s.V[i] = (0.03+0.01*in.From)*dt, 0.01*dt, (0.04+0.02*in.From)*dt
+	}
+	payoff := make([]float64, n)
+	for j, xj := range x {
+		payoff[j] = max(K-math.Exp(xj), 0)
+	}
+	s.Exercise, s.Lower, s.Upper = payoff, payoff[0], payoff[n-1]
+	j0, w, _, _ := g.Stencil(math.Log(S))
+
+	// The hand chain, every state kept.
+	states := make([][]float64, m+1)
+	states[0] = payoff
+	for k := range m {
+		states[k+1] = make([]float64, n)
+		s.Step(k, states[k], states[k+1])
+	}
+	bar := make([]float64, n)
+	copy(bar[j0:j0+4], w[:])
+	want := make([]float64, 3*m)
+	for k := m - 1; k >= 0; k-- {
+		in := make([]float64, n)
+		s.AdjointStep(k, states[k], bar, in, want)
+		bar = in
+	}
+
+	tp := aad.NewTape(0)
+	vals := append(append(append([]float64(nil), s.R...), s.Q...), s.V...)
+	init := make([]aad.Number, n)
+	for j := range init {
+		init[j] = aad.Const(payoff[j])
+	}
+	for _, budget := range []int{0, 3, 20, m} {
+		tp.Reset()
+		params := tp.Vars(nil, vals...)
+		final := tp.Checkpoint(nil, init, params, m, s, budget)
+		pv := tp.Custom(w[0]*final[j0].Value()+w[1]*final[j0+1].Value()+w[2]*final[j0+2].Value()+w[3]*final[j0+3].Value(),
+			final[j0:j0+4], w[:])
+		st := tp.Stats()
+		got := tp.Gradient(nil, pv, params)
+		require.Equal(t, want, got, "budget %d", budget)
+		require.Equal(t, states[m][j0], final[j0].Value())
+		t.Logf("budget %d: %d Step calls for %d steps, tape %d bytes (states %d)", budget, aad.CheckpointForwardSteps(m, budget), m, st.BytesUsed, st.CheckpointBytes)
+		if budget == 20 {
+			require.Less(t, st.CheckpointBytes, 25*n*8)
 		}
 	}
 }
