@@ -12,6 +12,7 @@ import (
 	"github.com/aadrisk/aadrisk/marketdata"
 	"github.com/aadrisk/aadrisk/marketdata/strictcsv"
 	"github.com/aadrisk/aadrisk/montecarlo"
+	"github.com/aadrisk/aadrisk/pricing/pde"
 )
 
 // Trade is one position: a quantity of an instrument, and the engine that
@@ -73,6 +74,8 @@ type PortfolioRow struct {
 	Seed        strictcsv.Int     `csv:"seed"`
 	RNG         strictcsv.Text    `csv:"rng"`
 	Antithetic  strictcsv.Text    `csv:"antithetic"`
+	GridSpots   strictcsv.Int     `csv:"grid_spots"`
+	GridSteps   strictcsv.Int     `csv:"grid_steps"`
 }
 
 // requiredColumns are the portfolio columns without which no trade can be
@@ -275,9 +278,9 @@ func (p *PortfolioReader) build(tr *Trade, row *PortfolioRow) error {
 	}
 	tr.Quantity = row.Quantity.V
 	switch row.Engine.String() {
-	case "", Analytic, MC:
+	case "", Analytic, MC, PDE:
 	default:
-		return d.Errorf("engine", "engine %q: want analytic, mc or blank", row.Engine.String())
+		return d.Errorf("engine", "engine %q: want analytic, mc, pde or blank", row.Engine.String())
 	}
 	var typ OptionType
 	switch row.OptionType.String() {
@@ -332,6 +335,13 @@ func (p *PortfolioReader) build(tr *Trade, row *PortfolioRow) error {
 	} else if err := noMCColumns(d, row); err != nil {
 		return err
 	}
+	if tr.EngineName == PDE {
+		if eng, err = p.pdeEngine(row); err != nil {
+			return err
+		}
+	} else if err := noPDEColumns(d, row); err != nil {
+		return err
+	}
 	if prod == nil {
 		return d.Errorf("instrument", "want %s, got %q", productKinds(), row.Instrument.String())
 	}
@@ -380,6 +390,38 @@ func noMCColumns(d *strictcsv.Decoder[PortfolioRow], row *PortfolioRow) error {
 		return d.Errorf("antithetic", "only engine=mc trades have antithetic paths")
 	}
 	return nil
+}
+
+// noPDEColumns refuses a grid on a trade not priced by the pde engine.
+func noPDEColumns(d *strictcsv.Decoder[PortfolioRow], row *PortfolioRow) error {
+	switch {
+	case row.GridSpots.Set:
+		return d.Errorf("grid_spots", "only engine=pde trades have a grid")
+	case row.GridSteps.Set:
+		return d.Errorf("grid_steps", "only engine=pde trades have a grid")
+	}
+	return nil
+}
+
+// pdeEngine reads the grid of a row into its engine. A 0 is a count, not
+// the default a blank cell takes.
+func (p *PortfolioReader) pdeEngine(row *PortfolioRow) (*PDEEngine, error) {
+	d := p.dec
+	switch {
+	case row.GridSpots.Set && row.GridSpots.V == 0:
+		return nil, d.Errorf("grid_spots", "0 grid spots: want %d to %d", pde.MinNodes, MaxGridSpots)
+	case row.GridSteps.Set && row.GridSteps.V == 0:
+		return nil, d.Errorf("grid_steps", "0 grid steps: want 2 to %d", MaxGridSteps)
+	case row.GridSpots.V > MaxGridSpots:
+		return nil, d.Errorf("grid_spots", "%d grid spots: want %d to %d", row.GridSpots.V, pde.MinNodes, MaxGridSpots)
+	case row.GridSteps.V > MaxGridSteps:
+		return nil, d.Errorf("grid_steps", "%d grid steps: want 2 to %d", row.GridSteps.V, MaxGridSteps)
+	}
+	e, err := NewPDEEngine(PDESettings{Spots: int(row.GridSpots.V), Steps: int(row.GridSteps.V)})
+	if err != nil {
+		return nil, p.termError(err)
+	}
+	return e, nil
 }
 
 // mcEngine reads the Monte Carlo settings of a row into its engine.

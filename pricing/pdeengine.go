@@ -1,0 +1,290 @@
+package pricing
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/aadrisk/aadrisk/aad"
+	"github.com/aadrisk/aadrisk/marketdata"
+	"github.com/aadrisk/aadrisk/pricing/closedform"
+	"github.com/aadrisk/aadrisk/pricing/pde"
+)
+
+// The grid of a pde trade that leaves its grid_spots or grid_steps cell
+// blank, the bounds of those cells, and the snapshots a solve keeps
+// (aad.Tape.Checkpoint). At 800 × 800 Europeans and knock-outs are within
+// 1e-4 relative of their closed forms, and 85 Americans within 7.5e-5 of
+// QuantLib's converged finite differences (2.7e-4 at 400 × 400, where the
+// options far out of the money lose most).
+const (
+	DefaultGridSpots = 800
+	DefaultGridSteps = 800
+	MaxGridSpots     = 20_000
+	MaxGridSteps     = 100_000
+	pdeSnapshots     = 20
+	// pdeWidth is the grid's half-width beyond the spot and the strike, in
+	// standard deviations of ln S at expiry: there the payoff held is as
+	// good a boundary value as the forward's.
+	pdeWidth = 5.0
+)
+
+// PDESettings are a pde trade's grid: 0 takes the default.
+type PDESettings struct {
+	Spots, Steps int
+}
+
+// PDEEngine prices by finite differences in log-spot (package pde):
+// Crank–Nicolson with a Rannacher start on a grid concentrated at the
+// strike, under Black–Scholes with the term structures of the closed
+// forms (rates, dividends and the vol at the strike read along time), with
+// every sensitivity from one checkpointed adjoint sweep. It prices
+// Europeans, Americans (exercise by Brennan–Schwartz) and continuously
+// monitored barriers (knock-ins by in-out parity).
+type PDEEngine struct {
+	set PDESettings
+}
+
+// PDE is the engine's name in the portfolio's engine column.
+const PDE = "pde"
+
+// NewPDEEngine returns a PDE engine after checking its grid: spots 0 or
+// pde.MinNodes to MaxGridSpots, steps 0 or 2 to MaxGridSteps. An error is
+// a *TermError.
+func NewPDEEngine(set PDESettings) (*PDEEngine, error) {
+	switch {
+	case set.Spots != 0 && (set.Spots < pde.MinNodes || set.Spots > MaxGridSpots):
+		return nil, termErrorf("grid_spots", "%d grid spots: want %d to %d", set.Spots, pde.MinNodes, MaxGridSpots)
+	case set.Steps != 0 && (set.Steps < 2 || set.Steps > MaxGridSteps):
+		return nil, termErrorf("grid_steps", "%d grid steps: want 2 to %d", set.Steps, MaxGridSteps)
+	}
+	if set.Spots == 0 {
+		set.Spots = DefaultGridSpots
+	}
+	if set.Steps == 0 {
+		set.Steps = DefaultGridSteps
+	}
+	return &PDEEngine{set: set}, nil
+}
+
+// Settings returns the engine's grid.
+func (e *PDEEngine) Settings() PDESettings { return e.set }
+
+// Name returns "pde".
+func (*PDEEngine) Name() string { return PDE }
+
+// Check refuses an instrument the engine does not solve.
+func (e *PDEEngine) Check(inst Instrument) error {
+	switch inst.(type) {
+	case *European, *American, *Barrier:
+		return nil
+	}
+	return termErrorf("engine", "engine pde: %s %s has no pde engine", article(inst.Kind()), inst.Kind())
+}
+
+// product returns inst as what the analytic engine's machinery prices: its
+// value is the solve's, recorded on the scope's tape.
+func (e *PDEEngine) product(m *marketdata.Market, inst Instrument) (analyticProduct, error) {
+	if err := e.Check(inst); err != nil {
+		return nil, err
+	}
+	return &pdeProduct{Instrument: inst, e: e, m: m}, nil
+}
+
+func (e *PDEEngine) price(ctx context.Context, p *Pricer, inst Instrument, qty float64, res *Result) error {
+	prod, err := e.product(p.m, inst)
+	if err != nil {
+		return err
+	}
+	return AnalyticEngine{}.price(ctx, p, prod, qty, res)
+}
+
+func (e *PDEEngine) bump(ctx context.Context, p *Pricer, inst Instrument, qty float64, quotes []int) ([]float64, float64, error) {
+	prod, err := e.product(p.m, inst)
+	if err != nil {
+		return nil, 0, err
+	}
+	return AnalyticEngine{}.bump(ctx, p, prod, qty, quotes)
+}
+
+func (e *PDEEngine) validate(ctx context.Context, p *Pricer, tr *Trade, res *Result, idx []int) ([]Validation, error) {
+	prod, err := e.product(p.m, tr.Instrument)
+	if err != nil {
+		return nil, err
+	}
+	t := *tr
+	t.Instrument = prod
+	return AnalyticEngine{}.validate(ctx, p, &t, res, idx)
+}
+
+func (*PDEEngine) paths(Instrument, MCDefaults, bool) int64 { return 0 }
+
+// pdeProduct is an instrument valued by the engine's solve.
+type pdeProduct struct {
+	Instrument
+	e *PDEEngine
+	m *marketdata.Market // the market as read, which places the grid
+}
+
+// value records the solve of one unit. A knock-in is the European less the
+// knock-out without rebate, plus the rebate times the value of 1 paid at
+// expiry if the barrier is never touched.
+func (d *pdeProduct) value(sc *marketdata.Scope) (aad.Number, error) {
+	switch in := d.Instrument.(type) {
+	case *European:
+		return d.solve(sc, in.Option, false, 0, 0, 0, false)
+	case *American:
+		return d.solve(sc, in.Option, true, 0, 0, 0, false)
+	case *Barrier:
+		lo, hi := 0.0, 0.0
+		if in.BarrierKind.Down() {
+			lo = in.Level
+		} else {
+			hi = in.Level
+		}
+		s, err := sc.Spot(in.Asset)
+		if err != nil {
+			return aad.Number{}, err
+		}
+		if (lo > 0 && s.Value() <= lo) || (hi > 0 && s.Value() >= hi) {
+			return aad.Number{}, closedform.ErrBarrierBreached
+		}
+		if !in.BarrierKind.In() {
+			return d.solve(sc, in.Option, false, lo, hi, in.Rebate, false)
+		}
+		tp := sc.Tape()
+		eu, err := d.solve(sc, in.Option, false, 0, 0, 0, false)
+		if err != nil {
+			return aad.Number{}, err
+		}
+		ko, err := d.solve(sc, in.Option, false, lo, hi, 0, false)
+		if err != nil {
+			return aad.Number{}, err
+		}
+		v := tp.Sub(eu, ko)
+		if in.Rebate != 0 {
+			nt, err := d.solve(sc, in.Option, false, lo, hi, 0, true)
+			if err != nil {
+				return aad.Number{}, err
+			}
+			v = tp.Add(v, tp.MulConst(nt, in.Rebate))
+		}
+		return v, nil
+	}
+	return aad.Number{}, fmt.Errorf("engine pde: %s has no pde engine", d.Kind())
+}
+
+// solve records one solve of o: American if american, a knock-out at the
+// barrier lo or hi (> 0) paying rebate when touched, and with the payoff 1
+// instead of o's if one (the no-touch of a knock-in's rebate).
+func (d *pdeProduct) solve(sc *marketdata.Scope, o Option, american bool, lo, hi, rebate float64, one bool) (aad.Number, error) {
+	tp := sc.Tape()
+	s, err := sc.Spot(o.Asset)
+	if err != nil {
+		return aad.Number{}, err
+	}
+	// The grid is placed with the market as read, so that a bumped
+	// revaluation solves on the same grid.
+	ref := d.m.NewScope()
+	ref.Reset(nil)
+	s0, err := ref.Spot(o.Asset)
+	if err != nil {
+		return aad.Number{}, err
+	}
+	T := o.Expiry
+	vol, err := ref.Vol(o.Asset, aad.Const(T), o.Strike)
+	if err != nil {
+		return aad.Number{}, err
+	}
+	r0, err := ref.ZeroRate(o.Ccy, aad.Const(T))
+	if err != nil {
+		return aad.Number{}, err
+	}
+	q0, err := ref.DivYield(o.Asset, aad.Const(T))
+	if err != nil {
+		return aad.Number{}, err
+	}
+	width := pdeWidth*vol.Value()*math.Sqrt(T) + math.Abs(r0.Value()-q0.Value())*T
+	width = max(width, 1e-3)
+	x, err := pde.Layout{Spot: s0.Value(), Strike: o.Strike, Width: width, Lower: lo, Upper: hi, Nodes: d.e.set.Spots}.Place()
+	if err != nil {
+		return aad.Number{}, err
+	}
+	g, err := pde.NewGrid(x)
+	if err != nil {
+		return aad.Number{}, err
+	}
+	iv := pde.TimeSteps(nil, T, d.e.set.Steps)
+	m := len(iv)
+
+	// Each interval's integrated rate, dividend yield and variance at the
+	// strike, read at the remaining times, which a valuation-time shift
+	// shortens together (theta).
+	rem := sc.Time(T)
+	params := make([]aad.Number, 3*m)
+	var prevR, prevQ, prevW aad.Number
+	for i, in := range iv {
+		tau := tp.MulConst(rem, in.To/T)
+		zr, err := sc.ZeroRate(o.Ccy, tau)
+		if err != nil {
+			return aad.Number{}, err
+		}
+		dy, err := sc.DivYield(o.Asset, tau)
+		if err != nil {
+			return aad.Number{}, err
+		}
+		v, err := sc.Vol(o.Asset, tau, o.Strike)
+		if err != nil {
+			return aad.Number{}, err
+		}
+		cr, cq, cw := tp.Mul(zr, tau), tp.Mul(dy, tau), tp.Mul(tp.Square(v), tau)
+		params[i], params[m+i], params[2*m+i] = tp.Sub(cr, prevR), tp.Sub(cq, prevQ), tp.Sub(cw, prevW)
+		prevR, prevQ, prevW = cr, cq, cw
+	}
+	sol := &pde.Solve{Grid: g, Intervals: iv, R: make([]float64, m), Q: make([]float64, m), V: make([]float64, m)}
+	for i := range m {
+		sol.R[i], sol.Q[i], sol.V[i] = params[i].Value(), params[m+i].Value(), params[2*m+i].Value()
+		if sol.V[i] < 0 {
+			return aad.Number{}, fmt.Errorf("total variance at strike %v falls between %v and %v years: a calendar arbitrage", o.Strike, iv[i].From, iv[i].To)
+		}
+	}
+	n := len(x)
+	payoff := make([]float64, n)
+	init := make([]aad.Number, n)
+	for j, xj := range x {
+		switch {
+		case one:
+			payoff[j] = 1
+		case o.Type == Call:
+			payoff[j] = max(math.Exp(xj)-o.Strike, 0)
+		default:
+			payoff[j] = max(o.Strike-math.Exp(xj), 0)
+		}
+	}
+	sol.Lower, sol.Upper = payoff[0], payoff[n-1]
+	if lo > 0 {
+		sol.Lower, payoff[0] = rebate, rebate
+	}
+	if hi > 0 {
+		sol.Upper, payoff[n-1] = rebate, rebate
+	}
+	for j := range init {
+		init[j] = aad.Const(payoff[j])
+	}
+	if american {
+		sol.Exercise, sol.High = payoff, o.Type == Call
+	}
+	final := tp.Checkpoint(nil, init, params, m, sol, pdeSnapshots)
+
+	// The value at the spot: the cubic through the four nodes around it.
+	lx := math.Log(s.Value())
+	j0, w, d1, _ := g.Stencil(lx)
+	var v, dv float64
+	for i := range 4 {
+		v += w[i] * final[j0+i].Value()
+		dv += d1[i] * final[j0+i].Value()
+	}
+	args := []aad.Number{final[j0], final[j0+1], final[j0+2], final[j0+3], s}
+	parts := []float64{w[0], w[1], w[2], w[3], dv / s.Value()}
+	return tp.Custom(v, args, parts), nil
+}
