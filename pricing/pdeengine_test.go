@@ -78,15 +78,7 @@ func TestPDEAgreesWithBumpAndRevalue(t *testing.T) {
 		must(NewBarrier(Option{Asset: "ACME", Ccy: "USD", Type: Call, Strike: 100, Expiry: 1}, UpOut, 125, 3)),
 		must(NewBarrier(o, DownIn, 85, 1)),
 	} {
-		tr := pdeTrade(t, inst.Kind(), inst, 60, 40)
-		res := p.Price(t.Context(), tr)
-		require.NoError(t, res.Err, tr.String())
-		rows, err := p.Validate(t.Context(), tr, res)
-		require.NoError(t, err)
-		require.Len(t, rows, len(res.Sens)+1+secondRows(res))
-		for _, v := range rows {
-			assert.True(t, v.OK, "%s %s: aad %v, bump %v (tolerance %v)", tr.ID, v.RiskFactor, v.AAD, v.Bump, v.Tolerance)
-		}
+		assertValidates(t, p, pdeTrade(t, inst.Kind(), inst, 60, 40))
 	}
 }
 

@@ -144,15 +144,23 @@ func TestEveryInstrumentAgreesWithBumpAndRevalue(t *testing.T) {
 	m := loadMarket(t, termMarket)
 	p := NewPricer(m)
 	for _, tr := range instruments(t) {
-		res := p.Price(t.Context(), tr)
-		require.NoError(t, res.Err, tr.String())
-		require.NotEmpty(t, res.Sens)
-		rows, err := p.Validate(t.Context(), tr, res)
-		require.NoError(t, err)
-		require.Len(t, rows, len(res.Sens)+1+secondRows(res))
-		for _, v := range rows {
-			assert.True(t, v.OK, "%s %s: aad %v, bump %v (tolerance %v)", tr.ID, v.RiskFactor, v.AAD, v.Bump, v.Tolerance)
-		}
+		assertValidates(t, p, tr)
+	}
+}
+
+// assertValidates prices tr and checks that every row of its validation
+// (one per sensitivity, theta, and the second-order rows) agrees with
+// bump-and-revalue.
+func assertValidates(t *testing.T, p *Pricer, tr *Trade) {
+	t.Helper()
+	res := p.Price(t.Context(), tr)
+	require.NoError(t, res.Err, tr.String())
+	require.NotEmpty(t, res.Sens)
+	rows, err := p.Validate(t.Context(), tr, res)
+	require.NoError(t, err)
+	require.Len(t, rows, len(res.Sens)+1+secondRows(res))
+	for _, v := range rows {
+		assert.True(t, v.OK, "%s %s: aad %v, bump %v (tolerance %v)", tr.ID, v.RiskFactor, v.AAD, v.Bump, v.Tolerance)
 	}
 }
 

@@ -8,33 +8,39 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// termPut returns the solve of an American put (spot and strike 100, one
+// year) on nodes nodes by steps steps under rising rates and variance, its
+// payoff, and the stencil at the spot.
+func termPut(t *testing.T, nodes, steps int) (s *Solve, payoff []float64, j0 int, w [4]float64) {
+	const S, K, T = 100.0, 100.0, 1.0
+	x, err := Layout{Spot: S, Strike: K, Width: 5 * 0.25, Nodes: nodes}.Place()
+	require.NoError(t, err)
+	g, err := NewGrid(x)
+	require.NoError(t, err)
+	iv := TimeSteps(nil, T, steps)
+	m, n := len(iv), g.Len()
+	s = &Solve{Grid: g, Intervals: iv, R: make([]float64, m), Q: make([]float64, m), V: make([]float64, m)}
+	for i, in := range iv {
+		dt := in.To - in.From
+		s.R[i], s.Q[i], s.V[i] = (0.03+0.01*in.From)*dt, 0.01*dt, (0.04+0.02*in.From)*dt
+	}
+	payoff = make([]float64, n)
+	for j, xj := range x {
+		payoff[j] = max(K-math.Exp(xj), 0)
+	}
+	s.Exercise, s.Lower, s.Upper = payoff, payoff[0], payoff[n-1]
+	j0, w, _, _ = g.Stencil(math.Log(S))
+	return s, payoff, j0, w
+}
+
 // TestSolveAdjointMatchesDifferences runs an American put's solve with a
 // term structure forward, then its steps' adjoints back from the last
 // (every state kept), and checks the adjoints of each interval's rate,
 // dividend yield and variance against central differences of the whole
 // solve.
 func TestSolveAdjointMatchesDifferences(t *testing.T) {
-	const S, K, T = 100.0, 100.0, 1.0
-	x, err := Layout{Spot: S, Strike: K, Width: 5 * 0.25, Nodes: 60}.Place()
-	require.NoError(t, err)
-	g, err := NewGrid(x)
-	require.NoError(t, err)
-	iv := TimeSteps(nil, T, 12)
-	m := len(iv)
-	s := &Solve{Grid: g, Intervals: iv, R: make([]float64, m), Q: make([]float64, m), V: make([]float64, m)}
-	for i, in := range iv {
-		dt := in.To - in.From
-		s.R[i] = (0.03 + 0.01*in.From) * dt
-		s.Q[i] = 0.01 * dt
-		s.V[i] = (0.04 + 0.02*in.From) * dt
-	}
-	n := g.Len()
-	payoff := make([]float64, n)
-	for j, xj := range x {
-		payoff[j] = max(K-math.Exp(xj), 0)
-	}
-	s.Exercise, s.Lower, s.Upper = payoff, payoff[0], payoff[n-1]
-	j0, w, _, _ := g.Stencil(math.Log(S))
+	s, payoff, j0, w := termPut(t, 60, 12)
+	m, n := s.Len(), s.Grid.Len()
 	states := make([][]float64, m+1)
 	value := func() float64 {
 		states[0] = append(states[0][:0], payoff...)
@@ -77,24 +83,8 @@ func TestSolveAdjointMatchesDifferences(t *testing.T) {
 // gradient is the hand chain's of every state kept, bit for bit, with the
 // tape holding a few states rather than hundreds.
 func TestSolveCheckpointed(t *testing.T) {
-	const S, K, T = 100.0, 100.0, 1.0
-	x, err := Layout{Spot: S, Strike: K, Width: 5 * 0.25, Nodes: 80}.Place()
-	require.NoError(t, err)
-	g, err := NewGrid(x)
-	require.NoError(t, err)
-	iv := TimeSteps(nil, T, 200)
-	m, n := len(iv), g.Len()
-	s := &Solve{Grid: g, Intervals: iv, R: make([]float64, m), Q: make([]float64, m), V: make([]float64, m)}
-	for i, in := range iv {
-		dt := in.To - in.From
-		s.R[i], s.Q[i], s.V[i] = (0.03+0.01*in.From)*dt, 0.01*dt, (0.04+0.02*in.From)*dt
-	}
-	payoff := make([]float64, n)
-	for j, xj := range x {
-		payoff[j] = max(K-math.Exp(xj), 0)
-	}
-	s.Exercise, s.Lower, s.Upper = payoff, payoff[0], payoff[n-1]
-	j0, w, _, _ := g.Stencil(math.Log(S))
+	s, payoff, j0, w := termPut(t, 80, 200)
+	m, n := s.Len(), s.Grid.Len()
 
 	// The hand chain, every state kept.
 	states := make([][]float64, m+1)
