@@ -198,6 +198,9 @@ func batchDiffs(ref, s *shardDir) []string {
 	if a.RNG != b.RNG {
 		diff("rng", a.RNG, b.RNG)
 	}
+	if a.GridSpots != b.GridSpots || a.GridSteps != b.GridSteps {
+		diff("grid", fmt.Sprintf("%d×%d", a.GridSpots, a.GridSteps), fmt.Sprintf("%d×%d", b.GridSpots, b.GridSteps))
+	}
 	if a.SecondOrder != b.SecondOrder {
 		diff("second_order", a.SecondOrder, b.SecondOrder)
 	}

@@ -209,6 +209,8 @@ func (b *Batch) mergedManifest() *reports.Manifest {
 		Inputs:      slices.Clone(ref.Inputs),
 		Seed:        ref.Seed,
 		Paths:       ref.Paths,
+		GridSpots:   ref.GridSpots,
+		GridSteps:   ref.GridSteps,
 		RNG:         ref.RNG,
 		Antithetic:  ref.Antithetic,
 		SecondOrder: ref.SecondOrder,

@@ -42,6 +42,8 @@ type RunSettings struct {
 	Window int
 	// MC are the Monte Carlo defaults of trades that set none.
 	MC MCDefaults
+	// PDE are the grid defaults of pde trades that set none.
+	PDE PDEDefaults
 	// SecondOrder gives every Result its rows of second_order.csv
 	// (Pricer.SecondOrder).
 	SecondOrder bool
@@ -124,7 +126,7 @@ func RunWith[T any](ctx context.Context, m *marketdata.Market, opts RunSettings,
 		go func() {
 			defer wg.Done()
 			p := NewPricer(m)
-			p.MC, p.MCWorkers, p.SecondOrder = opts.MC, min(workers, maxPathWorkers), opts.SecondOrder
+			p.MC, p.MCWorkers, p.SecondOrder, p.PDE = opts.MC, min(workers, maxPathWorkers), opts.SecondOrder, opts.PDE
 			for j := range jobs {
 				if ctx.Err() != nil {
 					continue

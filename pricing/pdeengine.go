@@ -20,6 +20,7 @@ import (
 const (
 	DefaultGridSpots = 800
 	DefaultGridSteps = 800
+	MinGridSpots     = pde.MinNodes
 	MaxGridSpots     = 20_000
 	MaxGridSteps     = 100_000
 	pdeSnapshots     = 20
@@ -29,9 +30,35 @@ const (
 	pdeWidth = 5.0
 )
 
-// PDESettings are a pde trade's grid: 0 takes the default.
+// PDESettings are a pde trade's grid: 0 takes the run's default
+// (PDEDefaults).
 type PDESettings struct {
 	Spots, Steps int
+}
+
+// PDEDefaults are the grid of pde trades that do not give their own: the
+// command's --grid-spots and --grid-steps. 0 means DefaultGridSpots and
+// DefaultGridSteps.
+type PDEDefaults struct {
+	Spots, Steps int
+}
+
+// grid returns the engine's grid with def for what it leaves out.
+func (e *PDEEngine) grid(def PDEDefaults) (spots, steps int) {
+	spots, steps = e.set.Spots, e.set.Steps
+	if spots == 0 {
+		spots = def.Spots
+	}
+	if spots == 0 {
+		spots = DefaultGridSpots
+	}
+	if steps == 0 {
+		steps = def.Steps
+	}
+	if steps == 0 {
+		steps = DefaultGridSteps
+	}
+	return spots, steps
 }
 
 // PDEEngine prices by finite differences in log-spot (package pde):
@@ -48,26 +75,21 @@ type PDEEngine struct {
 // PDE is the engine's name in the portfolio's engine column.
 const PDE = "pde"
 
-// NewPDEEngine returns a PDE engine after checking its grid: spots 0 or
-// pde.MinNodes to MaxGridSpots, steps 0 or 2 to MaxGridSteps. An error is
-// a *TermError.
+// NewPDEEngine returns a PDE engine after checking its grid: spots 0 (the
+// run's default) or pde.MinNodes to MaxGridSpots, steps 0 or 2 to
+// MaxGridSteps. An error is a *TermError.
 func NewPDEEngine(set PDESettings) (*PDEEngine, error) {
 	switch {
 	case set.Spots != 0 && (set.Spots < pde.MinNodes || set.Spots > MaxGridSpots):
-		return nil, termErrorf("grid_spots", "%d grid spots: want %d to %d", set.Spots, pde.MinNodes, MaxGridSpots)
+		return nil, termErrorf("grid_spots", "%d grid spots: want %d to %d", set.Spots, MinGridSpots, MaxGridSpots)
 	case set.Steps != 0 && (set.Steps < 2 || set.Steps > MaxGridSteps):
 		return nil, termErrorf("grid_steps", "%d grid steps: want 2 to %d", set.Steps, MaxGridSteps)
-	}
-	if set.Spots == 0 {
-		set.Spots = DefaultGridSpots
-	}
-	if set.Steps == 0 {
-		set.Steps = DefaultGridSteps
 	}
 	return &PDEEngine{set: set}, nil
 }
 
-// Settings returns the engine's grid.
+// Settings returns the engine's grid, 0 where the trade takes the run's
+// default.
 func (e *PDEEngine) Settings() PDESettings { return e.set }
 
 // Name returns "pde".
@@ -84,15 +106,16 @@ func (e *PDEEngine) Check(inst Instrument) error {
 
 // product returns inst as what the analytic engine's machinery prices: its
 // value is the solve's, recorded on the scope's tape.
-func (e *PDEEngine) product(m *marketdata.Market, inst Instrument) (analyticProduct, error) {
+func (e *PDEEngine) product(p *Pricer, inst Instrument) (analyticProduct, error) {
 	if err := e.Check(inst); err != nil {
 		return nil, err
 	}
-	return &pdeProduct{Instrument: inst, e: e, m: m}, nil
+	spots, steps := e.grid(p.PDE)
+	return &pdeProduct{Instrument: inst, m: p.m, spots: spots, steps: steps}, nil
 }
 
 func (e *PDEEngine) price(ctx context.Context, p *Pricer, inst Instrument, qty float64, res *Result) error {
-	prod, err := e.product(p.m, inst)
+	prod, err := e.product(p, inst)
 	if err != nil {
 		return err
 	}
@@ -100,7 +123,7 @@ func (e *PDEEngine) price(ctx context.Context, p *Pricer, inst Instrument, qty f
 }
 
 func (e *PDEEngine) bump(ctx context.Context, p *Pricer, inst Instrument, qty float64, quotes []int) ([]float64, float64, error) {
-	prod, err := e.product(p.m, inst)
+	prod, err := e.product(p, inst)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -108,7 +131,7 @@ func (e *PDEEngine) bump(ctx context.Context, p *Pricer, inst Instrument, qty fl
 }
 
 func (e *PDEEngine) validate(ctx context.Context, p *Pricer, tr *Trade, res *Result, idx []int) ([]Validation, error) {
-	prod, err := e.product(p.m, tr.Instrument)
+	prod, err := e.product(p, tr.Instrument)
 	if err != nil {
 		return nil, err
 	}
@@ -122,8 +145,8 @@ func (*PDEEngine) paths(Instrument, MCDefaults, bool) int64 { return 0 }
 // pdeProduct is an instrument valued by the engine's solve.
 type pdeProduct struct {
 	Instrument
-	e *PDEEngine
-	m *marketdata.Market // the market as read, which places the grid
+	m            *marketdata.Market // the market as read, which places the grid
+	spots, steps int
 }
 
 // value records the solve of one unit. A knock-in is the European less the
@@ -206,7 +229,7 @@ func (d *pdeProduct) solve(sc *marketdata.Scope, o Option, american bool, lo, hi
 	}
 	width := pdeWidth*vol.Value()*math.Sqrt(T) + math.Abs(r0.Value()-q0.Value())*T
 	width = max(width, 1e-3)
-	x, err := pde.Layout{Spot: s0.Value(), Strike: o.Strike, Width: width, Lower: lo, Upper: hi, Nodes: d.e.set.Spots}.Place()
+	x, err := pde.Layout{Spot: s0.Value(), Strike: o.Strike, Width: width, Lower: lo, Upper: hi, Nodes: d.spots}.Place()
 	if err != nil {
 		return aad.Number{}, err
 	}
@@ -214,7 +237,7 @@ func (d *pdeProduct) solve(sc *marketdata.Scope, o Option, american bool, lo, hi
 	if err != nil {
 		return aad.Number{}, err
 	}
-	iv := pde.TimeSteps(nil, T, d.e.set.Steps)
+	iv := pde.TimeSteps(nil, T, d.steps)
 	m := len(iv)
 
 	// Each interval's integrated rate, dividend yield and variance at the

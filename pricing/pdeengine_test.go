@@ -118,7 +118,7 @@ func TestPDEAmericanAgainstQuantLib(t *testing.T) {
 		}
 		o := Option{Asset: "A", Ccy: "USD", Type: typ, Strike: K, Expiry: T}
 		value := func(inst Instrument) float64 {
-			prod, err := e.product(mk, inst)
+			prod, err := e.product(NewPricer(mk), inst)
 			require.NoError(t, err)
 			sc := mk.NewScope()
 			sc.Reset(nil)

@@ -27,6 +27,8 @@ type Pricer struct {
 	// not depend on MCWorkers.
 	MC        MCDefaults
 	MCWorkers int
+	// PDE are the grid defaults of pde trades.
+	PDE PDEDefaults
 	// Progress, when set, is added the paths of each block of each
 	// simulation the Pricer runs, as the block finishes
 	// (montecarlo.Settings.Progress): how far a long Monte Carlo trade is.

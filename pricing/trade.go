@@ -12,7 +12,6 @@ import (
 	"github.com/aadrisk/aadrisk/marketdata"
 	"github.com/aadrisk/aadrisk/marketdata/strictcsv"
 	"github.com/aadrisk/aadrisk/montecarlo"
-	"github.com/aadrisk/aadrisk/pricing/pde"
 )
 
 // Trade is one position: a quantity of an instrument, and the engine that
@@ -409,11 +408,11 @@ func (p *PortfolioReader) pdeEngine(row *PortfolioRow) (*PDEEngine, error) {
 	d := p.dec
 	switch {
 	case row.GridSpots.Set && row.GridSpots.V == 0:
-		return nil, d.Errorf("grid_spots", "0 grid spots: want %d to %d", pde.MinNodes, MaxGridSpots)
+		return nil, d.Errorf("grid_spots", "0 grid spots: want %d to %d", MinGridSpots, MaxGridSpots)
 	case row.GridSteps.Set && row.GridSteps.V == 0:
 		return nil, d.Errorf("grid_steps", "0 grid steps: want 2 to %d", MaxGridSteps)
 	case row.GridSpots.V > MaxGridSpots:
-		return nil, d.Errorf("grid_spots", "%d grid spots: want %d to %d", row.GridSpots.V, pde.MinNodes, MaxGridSpots)
+		return nil, d.Errorf("grid_spots", "%d grid spots: want %d to %d", row.GridSpots.V, MinGridSpots, MaxGridSpots)
 	case row.GridSteps.V > MaxGridSteps:
 		return nil, d.Errorf("grid_steps", "%d grid steps: want 2 to %d", row.GridSteps.V, MaxGridSteps)
 	}

@@ -23,7 +23,7 @@ import (
 // fields in the order below.
 //
 // A merge of shards is meant to compare their manifests: the same Version,
-// Command, AsOf, Inputs, Seed, Paths, RNG, Antithetic and SecondOrder, and shards 1/N
+// Command, AsOf, Inputs, Seed, Paths, RNG, Antithetic, GridSpots, GridSteps and SecondOrder, and shards 1/N
 // to N/N once each.
 type Manifest struct {
 	// Version is the version of aadrisk that wrote the files.
@@ -47,6 +47,11 @@ type Manifest struct {
 	// before it existed) reads as "".
 	RNG        string `json:"rng"`
 	Antithetic bool   `json:"antithetic"`
+	// GridSpots and GridSteps are the default grid of pde trades
+	// (--grid-spots, --grid-steps); they change the numbers, so a merge
+	// checks them. A manifest written before them reads 0.
+	GridSpots int `json:"grid_spots,omitempty"`
+	GridSteps int `json:"grid_steps,omitempty"`
 	// SecondOrder is --second-order: the run wrote second_order.csv and
 	// risk_second_order.csv. A merge checks it, as the shards' files must
 	// be the same.

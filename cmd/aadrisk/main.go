@@ -7,7 +7,7 @@
 //	aadrisk price    [--portfolio FILE --market FILE --asof DATE] [--out DIR]
 //	                 [--report FILE.html] [--workers N] [--paths N] [--seed N]
 //	                 [--rng pseudo|sobol] [--antithetic] [--shard K/N] [--shards N]
-//	                 [--strict] [--second-order]
+//	                 [--strict] [--second-order] [--grid-spots N] [--grid-steps N]
 //	aadrisk validate [the flags of price]   # AAD against bump-and-revalue
 //	aadrisk merge    [--portfolio FILE] [--report FILE.html] --out DIR SHARD_DIR...
 //	aadrisk bench    [--quick]
@@ -121,7 +121,7 @@ commands:
   aadrisk price    [--portfolio FILE --market FILE --asof DATE] [--out DIR]
                    [--report FILE.html] [--workers N] [--paths N] [--seed N]
                    [--rng pseudo|sobol] [--antithetic] [--shard K/N] [--shards N]
-                   [--strict] [--second-order]
+                   [--strict] [--second-order] [--grid-spots N] [--grid-steps N]
   aadrisk validate [the flags of price]
   aadrisk merge    [--portfolio FILE] [--report FILE.html] --out DIR SHARD_DIR...
   aadrisk bench    [--quick]

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -63,4 +65,45 @@ func TestPDETrades(t *testing.T) {
 		assert.Equal(t, "ok", row[10], "%v", row)
 	}
 	assert.Greater(t, n, 20, "every sensitivity of the pde trades is validated")
+}
+
+// TestPDEGridFlags: --grid-spots and --grid-steps are the grid of the pde
+// trades whose cells are blank (a trade with blank cells prices as one
+// with the flags' values in them), the manifest records them, a value out
+// of range is exit 2 with nothing written, and shards run with different
+// grids do not merge.
+func TestPDEGridFlags(t *testing.T) {
+	header := "trade_id,instrument,underlying,currency,option_type,strike,expiry,quantity,engine,grid_spots,grid_steps\n"
+	portfolio := header +
+		"BLANK,american,BETA,USD,put,52,9M,1,pde,,\n" +
+		"CELLS,american,BETA,USD,put,52,9M,1,pde,70,50\n"
+	r := runInput(t, "price", portfolio, inputMarket, "--grid-spots", "70", "--grid-steps", "50")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	res := readResults(t, r.out)
+	assert.Equal(t, res["CELLS"][4:14], res["BLANK"][4:14], "the blank cells take the flags")
+	man := readManifest(t, r.out)
+	assert.Equal(t, 70, man.GridSpots)
+	assert.Equal(t, 50, man.GridSteps)
+
+	for _, bad := range [][]string{{"--grid-spots", "4"}, {"--grid-steps", "1"}, {"--grid-spots", "20001"}} {
+		r := runInput(t, "price", portfolio, inputMarket, bad...)
+		assert.Equal(t, exitUsage, r.code, "%v: %s", bad, r.stderr)
+		assertNothingWritten(t, r.out)
+	}
+
+	dir := t.TempDir()
+	pf, mf := filepath.Join(dir, "p.csv"), filepath.Join(dir, "m.csv")
+	require.NoError(t, os.WriteFile(pf, []byte(portfolio), 0o644))
+	require.NoError(t, os.WriteFile(mf, []byte(inputMarket), 0o644))
+	var shards []string
+	for k, spots := range []string{"70", "80"} {
+		out := filepath.Join(dir, fmt.Sprintf("s%d", k))
+		code, _, errOut := runCmd(t, "price", "--portfolio", pf, "--market", mf, "--asof", "2026-01-02", "--grid-spots", spots,
+			"--shard", fmt.Sprintf("%d/2", k+1), "--out", out)
+		require.Equal(t, exitOK, code, errOut)
+		shards = append(shards, out)
+	}
+	code, _, errOut := runCmd(t, append([]string{"merge", "--portfolio", pf, "--out", filepath.Join(dir, "merged")}, shards...)...)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "grid")
 }

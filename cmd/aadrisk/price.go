@@ -35,8 +35,11 @@ type priceFlags struct {
 	portfolio, market, asof, out, shard string
 	report                              string
 	workers, paths                      int
-	seed                                uint64
-	strict                              bool
+	// gridSpots and gridSteps are the pde defaults --grid-spots and
+	// --grid-steps.
+	gridSpots, gridSteps int
+	seed                 uint64
+	strict               bool
 	// secondOrder is --second-order: second_order.csv and
 	// risk_second_order.csv.
 	secondOrder bool
@@ -70,6 +73,8 @@ func newPriceFlagSet(name string, f *priceFlags) *flag.FlagSet {
 	fs.Uint64Var(&f.seed, "seed", pricing.DefaultSeed, "the default Monte Carlo `seed`")
 	fs.StringVar(&f.rng, "rng", "pseudo", "the default Monte Carlo random numbers, `pseudo|sobol`: PCG streams, or Sobol' points with a Brownian bridge")
 	fs.BoolVar(&f.antithetic, "antithetic", false, "the default Monte Carlo trades to antithetic paths")
+	fs.IntVar(&f.gridSpots, "grid-spots", pricing.DefaultGridSpots, "the default number `N` of spots of a pde trade's grid")
+	fs.IntVar(&f.gridSteps, "grid-steps", pricing.DefaultGridSteps, "the default number `N` of time steps of a pde trade's grid")
 	fs.StringVar(&f.shard, "shard", "", "price only shard `K/N` of the portfolio (default: from "+batch.EnvJobIndex+" or "+batch.EnvSlurmID+", else all of it)")
 	fs.IntVar(&f.shards, "shards", 0, "the number of shards `N` when the shard index comes from "+batch.EnvJobIndex+" (default: $"+batch.EnvShards+")")
 	fs.BoolVar(&f.secondOrder, "second-order", false, "also write second_order.csv and risk_second_order.csv: every sensitivity's derivative along each spot a trade depends on (cross-gammas, vannas per vol node, spot-rate and spot-dividend terms)")
@@ -127,6 +132,9 @@ func parsePriceFlags(args []string, name string, stdout io.Writer) (*priceFlags,
 	}
 	if f.antithetic && f.paths < 4 {
 		return nil, usagef("%s: --paths %d: antithetic paths want at least 4", name, f.paths)
+	}
+	if _, err := pricing.NewPDEEngine(pricing.PDESettings{Spots: f.gridSpots, Steps: f.gridSteps}); err != nil || f.gridSpots == 0 || f.gridSteps == 0 {
+		return nil, usagef("%s: --grid-spots %d, --grid-steps %d: want %d to %d spots and 2 to %d steps", name, f.gridSpots, f.gridSteps, pricing.MinGridSpots, pricing.MaxGridSpots, pricing.MaxGridSteps)
 	}
 	shardGiven := false
 	fs.Visit(func(fl *flag.Flag) { shardGiven = shardGiven || fl.Name == "shard" })
@@ -341,7 +349,8 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 		}
 		return sink.Add(p, rows)
 	}
-	opts := pricing.RunSettings{Workers: f.workers, Validate: validate, MC: mcDefaults, SecondOrder: f.secondOrder}
+	opts := pricing.RunSettings{Workers: f.workers, Validate: validate, MC: mcDefaults, SecondOrder: f.secondOrder,
+		PDE: pricing.PDEDefaults{Spots: f.gridSpots, Steps: f.gridSteps}}
 	prog.Start()
 	err = pricing.RunWith(ctx, m, opts, next, finish, emit)
 	prog.Finish(err == nil)
@@ -366,6 +375,8 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 		Version:      versionString(),
 		Command:      name,
 		Paths:        f.paths,
+		GridSpots:    f.gridSpots,
+		GridSteps:    f.gridSteps,
 		Workers:      f.workers,
 		AsOf:         asof.Format(time.DateOnly),
 		Inputs:       []reports.InputFile{inputFile("portfolio", f.portfolio, pf), inputFile("market", f.market, mkt)},
