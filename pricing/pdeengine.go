@@ -210,23 +210,12 @@ func (d *pdeProduct) solve(sc *marketdata.Scope, o Option, american bool, lo, hi
 	// revaluation solves on the same grid.
 	ref := d.m.NewScope()
 	ref.Reset(nil)
-	s0, err := ref.Spot(o.Asset)
+	at, err := o.params(ref)
 	if err != nil {
 		return aad.Number{}, err
 	}
 	T := o.Expiry
-	vol, err := ref.Vol(o.Asset, aad.Const(T), o.Strike)
-	if err != nil {
-		return aad.Number{}, err
-	}
-	r0, err := ref.ZeroRate(o.Ccy, aad.Const(T))
-	if err != nil {
-		return aad.Number{}, err
-	}
-	q0, err := ref.DivYield(o.Asset, aad.Const(T))
-	if err != nil {
-		return aad.Number{}, err
-	}
+	s0, vol, r0, q0 := at.S, at.Vol, at.R, at.Q
 	width := pdeWidth*vol.Value()*math.Sqrt(T) + math.Abs(r0.Value()-q0.Value())*T
 	width = max(width, 1e-3)
 	x, err := pde.Layout{Spot: s0.Value(), Strike: o.Strike, Width: width, Lower: lo, Upper: hi, Nodes: d.spots}.Place()
