@@ -4,7 +4,6 @@ import (
 	"math"
 
 	"github.com/aadrisk/aadrisk/aad"
-	"github.com/aadrisk/aadrisk/marketdata"
 )
 
 // The local-vol grid: lvNodes spots, equally spaced in log-spot over
@@ -39,15 +38,15 @@ const (
 type lvModel struct {
 	n      int
 	x0, dx float64 // log-spot of node 0, and the spacing
-	ks     []float64
+	grid   LocalVolGrid
 	carry  []aad.Number
 	carryV []float64    // the values of carry, read per step
 	g      []aad.Number // local vol at step i's start and node m: g[(i−1)·lvNodes+m]
 	gv     []float64    // the values of g, read per step
 	dt, sq []float64    // step lengths and their square roots, by step (index 0 unused)
+	dts    []aad.Number // the recorded step lengths (index 0 unused)
 	dt1    aad.Number   // the first step's length, active under a time shift
 	spot   aad.Number   // the path's start
-	tv     []marketdata.TotalVariance
 
 	st  []lvStep     // the current path's steps (index 0 unused)
 	s   []aad.Number // the path's spots
@@ -79,7 +78,13 @@ type quad struct{ w0, w1, w2, w3 float64 }
 // the grid and k = lvNodes−1 at or above its top, where the vol is held
 // flat.
 func (m *lvModel) lvCell(lx float64) (k int, f float64) {
-	u := (lx - m.x0) / m.dx
+	return lvCellAt(m.x0, m.dx, lx)
+}
+
+// lvCellAt is lvCell on the grid whose node 0 is at log-spot x0, with
+// spacing dx.
+func lvCellAt(x0, dx, lx float64) (k int, f float64) {
+	u := (lx - x0) / dx
 	switch {
 	case !(u > 0): // also NaN
 		return -1, 0
@@ -116,7 +121,6 @@ func lvWeights(k int, f float64) (j int, w, d quad) {
 func (m *lvModel) factors() int { return 1 }
 
 func (m *lvModel) setup(c *setupContext) error {
-	tp := c.sc.Tape()
 	name := c.pr.Underlyings[0]
 	s0, err := c.sc.Spot(name)
 	if err != nil {
@@ -128,67 +132,18 @@ func (m *lvModel) setup(c *setupContext) error {
 	if m.carry, err = c.carry(m.carry, name, true); err != nil {
 		return err
 	}
-	ref, err := c.ref.Spot(name)
-	if err != nil {
-		return err
-	}
-	T := c.times[n]
-	atm, err := c.ref.Vol(name, aad.Const(T), ref.Value())
-	if err != nil {
-		return err
-	}
-	half := max(lvWidth*atm.Value()*math.Sqrt(T), lvMinWidth)
-	m.dx = 2 * half / (lvNodes - 1)
-	m.x0 = math.Log(ref.Value()) - half
-	m.ks = grow(m.ks, lvNodes)
-	for k := range m.ks {
-		m.ks[k] = math.Exp(m.x0 + float64(k)*m.dx)
-	}
 	m.dt, m.sq = grow(m.dt, n+1), grow(m.sq, n+1)
+	m.dts = grow(m.dts, n+1)
 	for i := 1; i <= n; i++ {
-		m.dt[i] = c.times[i] - c.times[i-1]
-	}
-	m.dt1 = c.stepTime(1)
-	m.dt[1] = m.dt1.Value()
-	for i := 1; i <= n; i++ {
+		m.dts[i] = c.stepTime(i)
+		m.dt[i] = m.dts[i].Value()
 		m.sq[i] = math.Sqrt(m.dt[i])
 	}
-	// The local vol of step i is Dupire's at the step's start t, with the
-	// time slope of total variance taken over the step,
-	// (w(t_i, K) − w(t_{i−1}, K))/Δt, rather than at t: that slope jumps at
-	// an expiry pillar, and a step starting on one would see the jump as
-	// the valuation date moves (theta) and the step with it, while the
-	// increment over the step moves continuously.
-	m.g = grow(m.g, n*lvNodes)
-	m.tv = grow(m.tv, 2*lvNodes)
-	prev, next := m.tv[:lvNodes], m.tv[lvNodes:]
-	for k, K := range m.ks {
-		if prev[k], err = c.sc.TotalVariance(name, aad.Const(dupireMinTime), K); err != nil {
-			return err
-		}
+	m.dt1 = m.dts[1]
+	if err := m.grid.build(c, name, s0, m.carry, m.dts); err != nil {
+		return err
 	}
-	var cum aad.Number // ∫(r − q) to the step's start
-	for i := 1; i <= n; i++ {
-		fwd := tp.MulExp(s0, cum)
-		dti := c.stepTime(i)
-		mu := tp.Div(m.carry[i-1], dti) // the drift over the step
-		g := m.g[(i-1)*lvNodes : i*lvNodes]
-		for k, K := range m.ks {
-			if next[k], err = c.sc.TotalVariance(name, c.tt[i], K); err != nil {
-				return err
-			}
-			p, q := prev[k].W, next[k].W
-			dw := (q.Value() - p.Value()) / dti.Value()
-			wt := tp.Custom4(dw, q, 1/dti.Value(), p, -1/dti.Value(), dti, -dw/dti.Value(), aad.Number{}, 0)
-			lv, raw, ok := dupireNode(tp, p, prev[k].DK, prev[k].DKK, wt, K, fwd, mu)
-			if !ok {
-				*c.floored = append(*c.floored, FlooredNode{T: c.times[i-1], K: K, LocalVar: raw, Used: lv.Value() * lv.Value()})
-			}
-			g[k] = lv
-		}
-		prev, next = next, prev
-		cum = tp.Add(cum, m.carry[i-1])
-	}
+	m.x0, m.dx, m.g = m.grid.X0, m.grid.DX, m.grid.Vol
 	m.carryV, m.gv = grow(m.carryV, n), grow(m.gv, n*lvNodes)
 	for i, x := range m.carry {
 		m.carryV[i] = x.Value()
