@@ -219,8 +219,13 @@ func (e *MCEngine) Problem(mk *marketdata.Market, inst Instrument, def MCDefault
 	}
 	pr.Steps = e.set.Steps
 	if pr.Steps == 0 {
-		T := pr.Dates[len(pr.Dates)-1]
-		pr.Steps = max(1, int(math.Ceil(DefaultStepsPerYear*T-1e-9)))
+		pr.Steps = defaultSteps(pr.Dates[len(pr.Dates)-1])
 	}
 	return pr, set, nil
+}
+
+// defaultSteps returns the steps of a simulation to T years that sets
+// none: DefaultStepsPerYear a year, at least one.
+func defaultSteps(T float64) int {
+	return max(1, int(math.Ceil(DefaultStepsPerYear*T-1e-9)))
 }

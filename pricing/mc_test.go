@@ -222,7 +222,7 @@ x7,asian,ACME,USD,call,100,1Y,1,,,arithmetic,0,,,,,,
 	assert.Equal(t, MCSettings{Model: montecarlo.Heston, Paths: 500, Steps: 24, Seed: 7, SeedSet: true}, a1.Settings())
 	assert.Equal(t, Arithmetic, trades[1].Instrument.(*Asian).Averaging)
 	assert.Equal(t, []float64{1, 0.5}, trades[0].Instrument.(*Basket).Weights)
-	for i, want := range []string{"american has no Monte Carlo", "only engine=mc trades have a model", "want 2 weights", `model "sabr"`, "basket has no analytic engine", "1 paths", "1 to"} {
+	for i, want := range []string{"american has no Monte Carlo", "only engine=mc and engine=pde trades have a model", "want 2 weights", `model "sabr"`, "basket has no analytic engine", "1 paths", "1 to"} {
 		require.Error(t, errs[3+i], trades[3+i].ID)
 		assert.Contains(t, errs[3+i].Error(), want, trades[3+i].ID)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aadrisk/aadrisk/aad"
 	"github.com/aadrisk/aadrisk/marketdata"
+	"github.com/aadrisk/aadrisk/montecarlo"
 	"github.com/aadrisk/aadrisk/pricing/closedform"
 	"github.com/aadrisk/aadrisk/pricing/pde"
 )
@@ -31,9 +32,13 @@ const (
 	pdeWidth = 5.0
 )
 
-// PDESettings are a pde trade's grid: 0 takes the run's default
-// (PDEDefaults).
+// PDESettings are a pde trade's model and grid. A grid of 0 takes the
+// run's default (PDEDefaults).
 type PDESettings struct {
+	// Model is montecarlo.BlackScholes (the term structures of the closed
+	// forms) or montecarlo.LocalVol (the Monte Carlo engine's Dupire
+	// surface).
+	Model        montecarlo.Model
 	Spots, Steps int
 }
 
@@ -64,9 +69,12 @@ func (e *PDEEngine) grid(def PDEDefaults) (spots, steps int) {
 
 // PDEEngine prices by finite differences in log-spot (package pde):
 // Crank–Nicolson with a Rannacher start on a grid concentrated at the
-// strike, under Black–Scholes with the term structures of the closed
-// forms (rates, dividends and the vol at the strike read along time), with
-// every sensitivity from one checkpointed adjoint sweep. It prices
+// strike, with every sensitivity from one checkpointed adjoint sweep. Its
+// models are Black–Scholes with the term structures of the closed forms
+// (rates, dividends and the vol at the strike read along time) and Dupire
+// local volatility, the surface of the Monte Carlo engine's local-vol model
+// at its default steps (montecarlo.LocalVolGrid), so that the two engines
+// price one surface. It prices
 // Europeans, Americans (exercise by Brennan–Schwartz) and continuously
 // monitored barriers (knock-ins by in-out parity).
 type PDEEngine struct {
@@ -76,11 +84,13 @@ type PDEEngine struct {
 // PDE is the engine's name in the portfolio's engine column.
 const PDE = "pde"
 
-// NewPDEEngine returns a PDE engine after checking its grid: spots 0 (the
-// run's default) or pde.MinNodes to MaxGridSpots, steps 0 or 2 to
-// MaxGridSteps. An error is a *TermError.
+// NewPDEEngine returns a PDE engine after checking its model (bs or
+// localvol) and grid: spots 0 (the run's default) or pde.MinNodes to
+// MaxGridSpots, steps 0 or 2 to MaxGridSteps. An error is a *TermError.
 func NewPDEEngine(set PDESettings) (*PDEEngine, error) {
 	switch {
+	case set.Model != montecarlo.BlackScholes && set.Model != montecarlo.LocalVol:
+		return nil, termErrorf("model", "model %s: engine pde solves bs or localvol", set.Model)
 	case set.Spots != 0 && (set.Spots < pde.MinNodes || set.Spots > MaxGridSpots):
 		return nil, termErrorf("grid_spots", "%d grid spots: want %d to %d", set.Spots, MinGridSpots, MaxGridSpots)
 	case set.Steps != 0 && (set.Steps < 2 || set.Steps > MaxGridSteps):
@@ -112,7 +122,7 @@ func (e *PDEEngine) product(p *Pricer, inst Instrument) (analyticProduct, error)
 		return nil, err
 	}
 	spots, steps := e.grid(p.PDE)
-	return &pdeProduct{Instrument: inst, m: p.m, spots: spots, steps: steps}, nil
+	return &pdeProduct{Instrument: inst, m: p.m, local: e.set.Model == montecarlo.LocalVol, spots: spots, steps: steps}, nil
 }
 
 func (e *PDEEngine) price(ctx context.Context, p *Pricer, inst Instrument, qty float64, res *Result) error {
@@ -147,6 +157,7 @@ func (*PDEEngine) paths(Instrument, MCDefaults, bool) int64 { return 0 }
 type pdeProduct struct {
 	Instrument
 	m            *marketdata.Market // the market as read, which places the grid
+	local        bool               // under local vol
 	spots, steps int
 }
 
@@ -231,8 +242,8 @@ func (d *pdeProduct) solve(sc *marketdata.Scope, o Option, american bool, lo, hi
 	m := len(iv)
 
 	// Each interval's integrated rate, dividend yield and variance at the
-	// strike, read at the remaining times, which a valuation-time shift
-	// shortens together (theta).
+	// strike (or the local vol), read at the remaining times, which a
+	// valuation-time shift shortens together (theta).
 	rem := sc.Time(T)
 	params := make([]aad.Number, 3*m)
 	var prevR, prevQ, prevW aad.Number
@@ -246,19 +257,34 @@ func (d *pdeProduct) solve(sc *marketdata.Scope, o Option, american bool, lo, hi
 		if err != nil {
 			return aad.Number{}, err
 		}
+		cr, cq := tp.Mul(zr, tau), tp.Mul(dy, tau)
+		params[i], params[m+i] = tp.Sub(cr, prevR), tp.Sub(cq, prevQ)
+		prevR, prevQ = cr, cq
+		if d.local {
+			continue
+		}
 		v, err := sc.Vol(o.Asset, tau, o.Strike)
 		if err != nil {
 			return aad.Number{}, err
 		}
-		cr, cq, cw := tp.Mul(zr, tau), tp.Mul(dy, tau), tp.Mul(tp.Square(v), tau)
-		params[i], params[m+i], params[2*m+i] = tp.Sub(cr, prevR), tp.Sub(cq, prevQ), tp.Sub(cw, prevW)
-		prevR, prevQ, prevW = cr, cq, cw
+		cw := tp.Mul(tp.Square(v), tau)
+		params[2*m+i] = tp.Sub(cw, prevW)
+		prevW = cw
 	}
 	sol := &pde.Solve{Grid: g, Intervals: iv, R: make([]float64, m), Q: make([]float64, m), V: make([]float64, m)}
 	for i := range m {
-		sol.R[i], sol.Q[i], sol.V[i] = params[i].Value(), params[m+i].Value(), params[2*m+i].Value()
-		if sol.V[i] < 0 {
-			return aad.Number{}, fmt.Errorf("total variance at strike %v falls between %v and %v years: a calendar arbitrage", o.Strike, iv[i].From, iv[i].To)
+		sol.R[i], sol.Q[i] = params[i].Value(), params[m+i].Value()
+	}
+	if d.local {
+		if params, err = d.localVol(sc, ref, o, rem, sol, params[:2*m]); err != nil {
+			return aad.Number{}, err
+		}
+	} else {
+		for i := range m {
+			sol.V[i] = params[2*m+i].Value()
+			if sol.V[i] < 0 {
+				return aad.Number{}, fmt.Errorf("total variance at strike %v falls between %v and %v years: a calendar arbitrage", o.Strike, iv[i].From, iv[i].To)
+			}
 		}
 	}
 	n := len(x)
@@ -300,4 +326,37 @@ func (d *pdeProduct) solve(sc *marketdata.Scope, o Option, american bool, lo, hi
 	args := []aad.Number{final[j0], final[j0+1], final[j0+2], final[j0+3], s}
 	parts := []float64{w[0], w[1], w[2], w[3], dv / s.Value()}
 	return tp.Custom(v, args, parts), nil
+}
+
+// localVol records the local-vol grid of o over the Monte Carlo engine's
+// default steps to its expiry, its times the remaining time rem in
+// proportion (as the solve's intervals), sets sol's Local from it, and
+// returns params with the grid's vols and rem appended: the parameters of
+// a local-vol solve (pde.Solve).
+func (d *pdeProduct) localVol(sc, ref *marketdata.Scope, o Option, rem aad.Number, sol *pde.Solve, params []aad.Number) ([]aad.Number, error) {
+	tp := sc.Tape()
+	T := o.Expiry
+	times, _ := montecarlo.Grid(nil, nil, []float64{T}, defaultSteps(T))
+	times = append([]float64{0}, times...)
+	tt, dt := make([]aad.Number, len(times)), make([]aad.Number, len(times))
+	for i := 1; i < len(times); i++ {
+		tt[i] = tp.MulConst(rem, times[i]/T)
+		dt[i] = tp.Sub(tt[i], tt[i-1])
+	}
+	lv, err := montecarlo.NewLocalVolGrid(sc, ref, o.Asset, o.Ccy, times, tt, dt)
+	if err != nil {
+		return nil, err
+	}
+	g := sol.Grid
+	loc := &pde.Local{Vol: make([]float64, len(lv.Vol)), Nodes: montecarlo.LocalVolNodes,
+		J: make([]int, g.Len()), W: make([][4]float64, g.Len()),
+		Pieces: pde.SlicePieces(nil, sol.Intervals, times), Tau: rem.Value()}
+	for i, v := range lv.Vol {
+		loc.Vol[i] = v.Value()
+	}
+	for j, x := range g.X {
+		loc.J[j], loc.W[j] = lv.Weights(x)
+	}
+	sol.Local = loc
+	return append(append(params, lv.Vol...), rem), nil
 }

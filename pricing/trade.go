@@ -371,12 +371,13 @@ func (p *PortfolioReader) termError(err error) error {
 	return p.dec.Errorf("instrument", "%v", err)
 }
 
-// noMCColumns refuses Monte Carlo settings on a trade priced analytically:
-// a paths or model cell there is a mistake, not something to ignore.
+// noMCColumns refuses Monte Carlo settings on a trade not simulated: a
+// paths or seed cell there is a mistake, not something to ignore. The model
+// cell is also the pde engine's.
 func noMCColumns(d *strictcsv.Decoder[PortfolioRow], row *PortfolioRow) error {
 	switch {
-	case row.Model.String() != "":
-		return d.Errorf("model", "model %q: only engine=mc trades have a model", row.Model.String())
+	case row.Model.String() != "" && row.Engine.String() != PDE:
+		return d.Errorf("model", "model %q: only engine=mc and engine=pde trades have a model", row.Model.String())
 	case row.Paths.Set:
 		return d.Errorf("paths", "only engine=mc trades have paths")
 	case row.Steps.Set:
@@ -416,7 +417,11 @@ func (p *PortfolioReader) pdeEngine(row *PortfolioRow) (*PDEEngine, error) {
 	case row.GridSteps.V > MaxGridSteps:
 		return nil, d.Errorf("grid_steps", "%d grid steps: want 2 to %d", row.GridSteps.V, MaxGridSteps)
 	}
-	e, err := NewPDEEngine(PDESettings{Spots: int(row.GridSpots.V), Steps: int(row.GridSteps.V)})
+	model, err := montecarlo.ParseModel(row.Model.String())
+	if err != nil {
+		return nil, d.Errorf("model", "%v", err)
+	}
+	e, err := NewPDEEngine(PDESettings{Model: model, Spots: int(row.GridSpots.V), Steps: int(row.GridSteps.V)})
 	if err != nil {
 		return nil, p.termError(err)
 	}

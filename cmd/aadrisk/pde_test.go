@@ -12,23 +12,29 @@ import (
 
 // TestPDETrades prices and validates engine=pde trades through the
 // command: a European, an American put, a knock-out with its rebate and a
-// knock-in, at their own grids and the default; every AAD figure agrees
+// knock-in, at their own grids and the default, and an American and a
+// knock-out under local vol; every AAD figure agrees
 // with bump-and-revalue. A grid on a trade of another engine, a grid cell
 // out of range, and a product the engine does not solve each fail their
-// row alone, at their cell.
+// row alone, at their cell, as do a model pde does not solve and a model on
+// an analytic trade.
 func TestPDETrades(t *testing.T) {
-	header := "trade_id,instrument,underlying,currency,option_type,strike,expiry,quantity,payout,barrier_type,barrier,rebate,averaging,fixings,engine,grid_spots,grid_steps\n"
+	header := "trade_id,instrument,underlying,currency,option_type,strike,expiry,quantity,payout,barrier_type,barrier,rebate,averaging,fixings,engine,grid_spots,grid_steps,model\n"
 	portfolio := header +
-		"PE,european,ACME,USD,call,100,1Y,10,,,,,,,pde,80,60\n" +
-		"PA,american,BETA,USD,put,52,9M,-25,,,,,,,pde,80,60\n" +
-		"PB,barrier,ACME,USD,call,100,1Y,5,,up-out,130,2,,,pde,100,80\n" +
-		"PI,barrier,ACME,USD,put,100,6M,5,,down-in,85,1,,,pde,80,60\n" +
-		"XG,european,ACME,USD,call,100,1Y,1,,,,,,,analytic,80,\n" +
-		"XS,european,ACME,USD,call,100,1Y,1,,,,,,,pde,4,\n" +
-		"XD,digital,ACME,USD,call,100,1Y,1,10,,,,,,pde,,\n"
-	ids := []string{"PE", "PA", "PB", "PI"}
+		"PE,european,ACME,USD,call,100,1Y,10,,,,,,,pde,80,60,\n" +
+		"PA,american,BETA,USD,put,52,9M,-25,,,,,,,pde,80,60,\n" +
+		"PB,barrier,ACME,USD,call,100,1Y,5,,up-out,130,2,,,pde,100,80,\n" +
+		"PI,barrier,ACME,USD,put,100,6M,5,,down-in,85,1,,,pde,80,60,\n" +
+		"XG,european,ACME,USD,call,100,1Y,1,,,,,,,analytic,80,,\n" +
+		"XS,european,ACME,USD,call,100,1Y,1,,,,,,,pde,4,,\n" +
+		"XD,digital,ACME,USD,call,100,1Y,1,10,,,,,,pde,,,\n" +
+		"PL,american,ACME,USD,put,95,1Y,10,,,,,,,pde,80,60,localvol\n" +
+		"PK,barrier,ACME,USD,call,100,1Y,5,,up-out,130,2,,,pde,80,60,localvol\n" +
+		"XH,european,ACME,USD,call,100,1Y,1,,,,,,,pde,,,heston\n" +
+		"XM,european,ACME,USD,call,100,1Y,1,,,,,,,analytic,,,localvol\n"
+	ids := []string{"PE", "PA", "PB", "PI", "PL", "PK"}
 	if !testing.Short() { // the default grid, 800 × 800
-		portfolio += "PD,american,BETA,USD,put,52,9M,1,,,,,,,pde,,\n"
+		portfolio += "PD,american,BETA,USD,put,52,9M,1,,,,,,,pde,,,\n"
 		ids = append(ids, "PD")
 	}
 	r := runInput(t, "validate", portfolio, inputMarket)
@@ -43,6 +49,8 @@ func TestPDETrades(t *testing.T) {
 		"XG": "grid_spots: only engine=pde trades have a grid",
 		"XS": "grid_spots: 4 grid spots: want 5 to 20000",
 		"XD": "engine: engine pde: a digital has no pde engine",
+		"XH": "model: model heston: engine pde solves bs or localvol",
+		"XM": "model: model \"localvol\": only engine=mc and engine=pde trades have a model",
 	} {
 		require.Contains(t, res, id)
 		assert.Equal(t, "error", res[id][3], id)
