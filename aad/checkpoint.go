@@ -203,9 +203,13 @@ func beta(s, r int) int {
 		return 0
 	}
 	const limit = math.MaxInt32
+	// C(s+r, k) for k the smaller of the two, whose partial products
+	// C(m+i, i) grow with i: with many snapshots and few repetitions this
+	// is a few steps, not s.
+	k, m := min(s, r), max(s, r)
 	c := 1
-	for i := 1; i <= s; i++ {
-		c = c * (r + i) / i // exact: c·(r+i) is divisible by i
+	for i := 1; i <= k; i++ {
+		c = c * (m + i) / i // exact: c·(m+i) is divisible by i
 		if c >= limit {
 			return limit
 		}
