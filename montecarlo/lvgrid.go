@@ -107,10 +107,14 @@ func (g *LocalVolGrid) build(c *setupContext, name string, s0 aad.Number, carry,
 	g.Vol = grow(g.Vol, n*lvNodes)
 	g.tv = grow(g.tv, 2*lvNodes)
 	prev, next := g.tv[:lvNodes], g.tv[lvNodes:]
-	for k, K := range g.ks {
-		if prev[k], err = c.sc.TotalVariance(name, aad.Const(dupireMinTime), K); err != nil {
-			return err
-		}
+	// Every step reads the same strikes: a VarianceGrid records each
+	// expiry's smile at each of them once, not at every step.
+	vg, err := c.sc.NewVarianceGrid(name, g.ks)
+	if err != nil {
+		return err
+	}
+	if _, err := vg.At(prev, aad.Const(dupireMinTime)); err != nil {
+		return err
 	}
 	var cum aad.Number // ∫(r − q) to the step's start
 	for i := 1; i <= n; i++ {
@@ -118,10 +122,10 @@ func (g *LocalVolGrid) build(c *setupContext, name string, s0 aad.Number, carry,
 		dti := dts[i]
 		mu := tp.Div(carry[i-1], dti) // the drift over the step
 		vol := g.Vol[(i-1)*lvNodes : i*lvNodes]
+		if _, err := vg.At(next, c.tt[i]); err != nil {
+			return err
+		}
 		for k, K := range g.ks {
-			if next[k], err = c.sc.TotalVariance(name, c.tt[i], K); err != nil {
-				return err
-			}
 			p, q := prev[k].W, next[k].W
 			dw := (q.Value() - p.Value()) / dti.Value()
 			wt := tp.Custom4(dw, q, 1/dti.Value(), p, -1/dti.Value(), dti, -dw/dti.Value(), aad.Number{}, 0)
