@@ -8,7 +8,9 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/aadrisk/aadrisk/aad"
 	"github.com/aadrisk/aadrisk/marketdata"
+	"github.com/aadrisk/aadrisk/montecarlo"
 	"github.com/aadrisk/aadrisk/pricing"
 )
 
@@ -186,4 +188,49 @@ EU-2,european,ACME,USD,call,1O0,1Y,10,,,
 	// BA-1: pv -527.4732 delta 26.0332
 	// BA-2: error: closedform: barrier already breached: Barrier down-out: spot 100, barrier 101
 	// EU-2: error: portfolio.csv:5:29: strike: want a number, got "1O0"
+}
+
+// Record an American put under local vol by the pde engine on a tape of
+// one's own and sweep it once: its value and every first-order
+// sensitivity, with none of the second-order runs of Pricer.Price.
+func ExamplePDEEngine_Value() {
+	m, err := marketdata.Load(strings.NewReader(exampleMarket), "market.csv", exampleAsOf)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	put, err := pricing.NewAmerican(pricing.Option{Asset: "ACME", Ccy: "USD", Type: pricing.Put, Strike: 100, Expiry: 1})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	e, err := pricing.NewPDEEngine(pricing.PDESettings{Model: montecarlo.LocalVol, Spots: 200, Steps: 200})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	tp := aad.NewTape(0)
+	sc := m.NewScope()
+	sc.Reset(tp)
+	v, err := e.Value(sc, m, pricing.PDEDefaults{}, put)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	tp.SetAdjoint(v, 1)
+	tp.Backward()
+	fmt.Printf("value %.4f\n", v.Value())
+	for _, in := range sc.Inputs() {
+		if k := m.Quotes()[in.Quote].Kind; k == marketdata.Spot || k == marketdata.Rate {
+			fmt.Printf("%s %.4f\n", m.RiskFactor(in.Quote), tp.Adjoint(in.X))
+		}
+	}
+	h, _ := sc.Shift()
+	fmt.Printf("theta %.4f\n", tp.Adjoint(h))
+	// Output:
+	// value 7.6191
+	// SPOT/ACME -0.4237
+	// RATE/USD/6M -8.6988
+	// RATE/USD/1Y -30.9776
+	// theta -3.4861
 }

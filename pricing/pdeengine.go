@@ -13,8 +13,8 @@ import (
 )
 
 // The grid of a pde trade that leaves its grid_spots or grid_steps cell
-// blank, the bounds of those cells, and the snapshots a solve keeps
-// (aad.Tape.Checkpoint). At 800 × 800 Europeans and knock-outs are within
+// blank, the bounds of those cells, and the memory of the states a solve
+// keeps for its adjoint (aad.Tape.Checkpoint). At 800 × 800 Europeans and knock-outs are within
 // 1e-4 relative of their closed forms, and 85 Americans within 7.5e-5 of
 // QuantLib's converged finite differences (TestPDEAmericanAgainstQuantLib;
 // at 400 × 400, tried once with the defaults lowered, 2.7e-4, the options
@@ -25,7 +25,17 @@ const (
 	MinGridSpots     = pde.MinNodes
 	MaxGridSpots     = 20_000
 	MaxGridSteps     = 100_000
-	pdeSnapshots     = 20
+	// PDEStateBytes bounds the states a solve stores for its sweep: as many
+	// snapshots as fit, at least pdeMinSnapshots. A state is 8 bytes a
+	// spot, against some 1,500 a spot and a step that the solve takes
+	// taped whole (W8's memory/full), so the states are a small fraction
+	// of that tape on any grid. Within the bound a solve of 800 × 800 keeps
+	// 655 states and runs 1.18 steps a step in all (the forward pass and
+	// the replays of the binomial schedule), one of 200 × 400 keeps every
+	// state and replays none, and one of 20,000 spots and 1,000 steps keeps
+	// 26 and runs 2.57 steps a step.
+	PDEStateBytes   = 4 << 20
+	pdeMinSnapshots = 20
 	// pdeWidth is the grid's half-width beyond the spot and the strike, in
 	// standard deviations of ln S at expiry: there the payoff held is as
 	// good a boundary value as the forward's.
@@ -116,17 +126,33 @@ func (e *PDEEngine) Check(inst Instrument) error {
 }
 
 // product returns inst as what the analytic engine's machinery prices: its
-// value is the solve's, recorded on the scope's tape.
-func (e *PDEEngine) product(p *Pricer, inst Instrument) (analyticProduct, error) {
+// value is the solve's, recorded on the scope's tape, on a grid placed with
+// m, the market as read, and def for the grid the engine leaves to the run.
+func (e *PDEEngine) product(m *marketdata.Market, def PDEDefaults, inst Instrument) (*pdeProduct, error) {
 	if err := e.Check(inst); err != nil {
 		return nil, err
 	}
-	spots, steps := e.grid(p.PDE)
-	return &pdeProduct{Instrument: inst, m: p.m, local: e.set.Model == montecarlo.LocalVol, spots: spots, steps: steps}, nil
+	spots, steps := e.grid(def)
+	return &pdeProduct{Instrument: inst, m: m, local: e.set.Model == montecarlo.LocalVol, spots: spots, steps: steps}, nil
+}
+
+// Value records on sc's tape the value of one unit of inst by the engine's
+// solve: what Pricer.Price differentiates (and differences for gamma,
+// vanna and volga), for a caller that records it inside a computation of
+// its own or wants first-order figures alone. m is the market as read,
+// which places the grid (a bumped revaluation passes the unbumped market,
+// so that it solves on the same grid), and def the grid for what the
+// engine leaves to the run. A scope without a tape gives the value only.
+func (e *PDEEngine) Value(sc *marketdata.Scope, m *marketdata.Market, def PDEDefaults, inst Instrument) (aad.Number, error) {
+	prod, err := e.product(m, def, inst)
+	if err != nil {
+		return aad.Number{}, err
+	}
+	return prod.value(sc)
 }
 
 func (e *PDEEngine) price(ctx context.Context, p *Pricer, inst Instrument, qty float64, res *Result) error {
-	prod, err := e.product(p, inst)
+	prod, err := e.product(p.m, p.PDE, inst)
 	if err != nil {
 		return err
 	}
@@ -134,7 +160,7 @@ func (e *PDEEngine) price(ctx context.Context, p *Pricer, inst Instrument, qty f
 }
 
 func (e *PDEEngine) bump(ctx context.Context, p *Pricer, inst Instrument, qty float64, quotes []int) ([]float64, float64, error) {
-	prod, err := e.product(p, inst)
+	prod, err := e.product(p.m, p.PDE, inst)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -142,7 +168,7 @@ func (e *PDEEngine) bump(ctx context.Context, p *Pricer, inst Instrument, qty fl
 }
 
 func (e *PDEEngine) validate(ctx context.Context, p *Pricer, tr *Trade, res *Result, idx []int) ([]Validation, error) {
-	prod, err := e.product(p, tr.Instrument)
+	prod, err := e.product(p.m, p.PDE, tr.Instrument)
 	if err != nil {
 		return nil, err
 	}
@@ -313,7 +339,7 @@ func (d *pdeProduct) solve(sc *marketdata.Scope, o Option, american bool, lo, hi
 	if american {
 		sol.Exercise, sol.High = payoff, o.Type == Call
 	}
-	final := tp.Checkpoint(nil, init, params, m, sol, pdeSnapshots)
+	final := tp.Checkpoint(nil, init, params, m, sol, PDESnapshots(n, m))
 
 	// The value at the spot: the cubic through the four nodes around it.
 	lx := math.Log(s.Value())
@@ -359,4 +385,11 @@ func (d *pdeProduct) localVol(sc, ref *marketdata.Scope, o Option, rem aad.Numbe
 	}
 	sol.Local = loc
 	return append(append(params, lv.Vol...), rem), nil
+}
+
+// PDESnapshots returns the snapshots a solve of steps time steps on a grid
+// of spots keeps: as many states as PDEStateBytes holds, at least
+// pdeMinSnapshots, and no more than the steps.
+func PDESnapshots(spots, steps int) int {
+	return min(max(PDEStateBytes/(8*spots), pdeMinSnapshots), steps)
 }

@@ -125,11 +125,9 @@ func TestPDEAmericanAgainstQuantLib(t *testing.T) {
 		}
 		o := Option{Asset: "A", Ccy: "USD", Type: typ, Strike: K, Expiry: T}
 		value := func(inst Instrument) float64 {
-			prod, err := e.product(NewPricer(mk), inst)
-			require.NoError(t, err)
 			sc := mk.NewScope()
 			sc.Reset(nil)
-			v, err := prod.value(sc)
+			v, err := e.Value(sc, mk, PDEDefaults{}, inst)
 			require.NoError(t, err)
 			return v.Value()
 		}

@@ -40,6 +40,9 @@ func (s *Solve) coeffs(k int) int {
 		s.bar.V = make([]float64, n)
 	}
 	if s.Local != nil {
+		if k == 0 {
+			s.Local.slice = 0 // a solve starts: Vol may have changed since the last
+		}
 		s.Local.variance(s.vs, i)
 	} else {
 		for j := range s.vs {
@@ -87,7 +90,9 @@ func (s *Solve) AdjointStep(k int, in, outBar, inBar, paramBar []float64) {
 // the steps like the vols.
 type Local struct {
 	// Vol[s·Nodes+k] is the local vol over slice s at node k of the local
-	// vol's own grid.
+	// vol's own grid. The steps keep one slice's vols at the solve's nodes
+	// from one step to the next, forgotten at step 0: change Vol between
+	// solves, not during one.
 	Vol   []float64
 	Nodes int
 	// J and W interpolate it at the solve's nodes: the vol of slice s at
@@ -98,7 +103,8 @@ type Local struct {
 	Pieces [][]Piece
 	Tau    float64
 
-	sig []float64
+	sig   []float64
+	slice int // the slice whose vols sig holds, plus 1 (0: none)
 }
 
 // Piece is the part of an interval within one slice of a Local: Frac·Tau
@@ -108,11 +114,17 @@ type Piece struct {
 	Frac  float64
 }
 
-// vol sets l.sig to the vols of slice s at the solve's nodes.
+// vol returns the vols of slice s at the solve's nodes, in l.sig: the
+// steps run through one slice after another, so most calls find them
+// there already.
 func (l *Local) vol(s int) []float64 {
 	if len(l.sig) != len(l.J) {
-		l.sig = make([]float64, len(l.J))
+		l.sig, l.slice = make([]float64, len(l.J)), 0
 	}
+	if l.slice == s+1 {
+		return l.sig
+	}
+	l.slice = s + 1
 	g := l.Vol[s*l.Nodes : (s+1)*l.Nodes]
 	for j, k := range l.J {
 		w := &l.W[j]

@@ -11,7 +11,7 @@ import (
 // termPut returns the solve of an American put (spot and strike 100, one
 // year) on nodes nodes by steps steps under rising rates and variance, its
 // payoff, and the stencil at the spot.
-func termPut(t *testing.T, nodes, steps int) (s *Solve, payoff []float64, j0 int, w [4]float64) {
+func termPut(t testing.TB, nodes, steps int) (s *Solve, payoff []float64, j0 int, w [4]float64) {
 	const S, K, T = 100.0, 100.0, 1.0
 	x, err := Layout{Spot: S, Strike: K, Width: 5 * 0.25, Nodes: nodes}.Place()
 	require.NoError(t, err)
