@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/aadrisk/aadrisk/aad"
+	"github.com/aadrisk/aadrisk/marketdata"
 	"github.com/aadrisk/aadrisk/montecarlo"
 )
 
@@ -39,8 +40,9 @@ type TableSettings struct {
 // to the number of inputs.
 const bumpSample = 16
 
-// Table runs workloads W1 to W6 once each, as benchmarks/README.md defines them
-// (divided by opt.Scale), and returns their figures: what `aadrisk bench`
+// Table runs workloads W1 to W6 (divided by opt.Scale) and W8 (at its one
+// size) once each, as benchmarks/README.md defines them, and returns their
+// figures: what `aadrisk bench`
 // prints. For the timings that `go test -bench` reports, with several runs,
 // use the benchmarks of this package.
 func Table(ctx context.Context, opt TableSettings) ([]Row, error) {
@@ -147,7 +149,61 @@ func Table(ctx context.Context, opt TableSettings) ([]Row, error) {
 		same = "RESULTS DIFFER"
 	}
 	rows = append(rows, Row{ID: "W6", Workload: "W2 on 1 worker against 2", Note: fmt.Sprintf("speed-up %.2f, %s", float64(t1)/float64(t2), same)})
-	return rows, nil
+
+	step("W8")
+	r8, err := w8Row()
+	if err != nil {
+		return nil, fmt.Errorf("W8: %w", err)
+	}
+	return append(rows, r8), nil
+}
+
+// w8Row times W8 (at its one size) once, after a run of each pass: the
+// plain twin, one aad run and a bump-and-revalue estimated from bumpSample
+// inputs, with memory/full.
+func w8Row() (Row, error) {
+	w, err := W8()
+	if err != nil {
+		return Row{}, err
+	}
+	r := Row{ID: "W8", Workload: fmt.Sprintf("pde American under local vol, %d × %d, 1,203 inputs", W8Spots, W8Steps)}
+	p, tp := NewW8Plain(w), aad.NewTape(0)
+	// Warm both passes: the tape grows to its working size on its first
+	// run, and a single timed run would count that.
+	if _, err := p.Price(); err != nil {
+		return Row{}, err
+	}
+	if _, _, _, _, err := w.AAD(tp, nil); err != nil {
+		return Row{}, err
+	}
+	timed := func(f func() error) (time.Duration, error) {
+		t0 := time.Now()
+		err := f()
+		return time.Since(t0), err
+	}
+	if r.Plain, err = timed(func() error { _, err := p.Price(); return err }); err != nil {
+		return Row{}, err
+	}
+	var inputs []marketdata.Input
+	if r.AAD, err = timed(func() (err error) { _, inputs, _, _, err = w.AAD(tp, nil); return err }); err != nil {
+		return Row{}, err
+	}
+	all := make([]int, len(inputs))
+	for i, in := range inputs {
+		all[i] = in.Quote
+	}
+	bumped := spread(all, bumpSample)
+	if r.Bump, err = timed(func() error { _, _, _, err := w.Bump(bumped, true); return err }); err != nil {
+		return Row{}, err
+	}
+	r.Bump = time.Duration(float64(r.Bump) * float64(len(all)+2) / float64(len(bumped)+2))
+	checkpointed, whole, _, err := W8Memory(tp.Stats(), p)
+	if err != nil {
+		return Row{}, err
+	}
+	r.Note = fmt.Sprintf("bump estimated from %d of %d revaluations; memory/full %.3f (%.1f of %.1f MB)",
+		len(bumped)+2, len(all)+2, float64(checkpointed)/float64(whole), float64(checkpointed)/1e6, float64(whole)/1e6)
+	return r, nil
 }
 
 func join(a, b string) string {

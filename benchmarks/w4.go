@@ -28,15 +28,9 @@ func W4Vol(t, k, s float64) float64 {
 	return 0.2 - 0.1*y/math.Sqrt(t+0.25) + 0.05*y*y
 }
 
-// W4 returns workload W4 with the given number of paths (W4Paths in the
-// benchmark): an up-and-out call, spot 100, strike 100, barrier 160,
-// three years, under Dupire local volatility, 156 weekly steps. The
-// barrier is monitored continuously by the Brownian-bridge survival
-// probability of each step (pricing's barrier payoff). The vol surface has
-// W4Expiries expiries from 1M to 3Y by W4Strikes strikes from 50% to 160%
-// of the spot (W4Vol); its 1,200 nodes, the spot, the rate and the
-// dividend yield are the inputs, with theta.
-func W4(paths int) (*MCWorkload, error) {
+// w4Market returns W4's market: spot 100, flat rate and dividend yield, and
+// the W4Expiries × W4Strikes surface of W4Vol.
+func w4Market() (*marketdata.Market, error) {
 	const spot = 100
 	qs := []marketdata.Quote{
 		{Kind: marketdata.Spot, Name: "A", Value: spot},
@@ -53,7 +47,19 @@ func W4(paths int) (*MCWorkload, error) {
 			qs = append(qs, marketdata.Quote{Kind: marketdata.Vol, Name: "A", Pillar: fmt.Sprintf("%dD", int(days)), Strike: ks, Value: W4Vol(t, K, spot)})
 		}
 	}
-	m, err := marketdata.New(MCAsOf, qs)
+	return marketdata.New(MCAsOf, qs)
+}
+
+// W4 returns workload W4 with the given number of paths (W4Paths in the
+// benchmark): an up-and-out call, spot 100, strike 100, barrier 160,
+// three years, under Dupire local volatility, 156 weekly steps. The
+// barrier is monitored continuously by the Brownian-bridge survival
+// probability of each step (pricing's barrier payoff). The vol surface has
+// W4Expiries expiries from 1M to 3Y by W4Strikes strikes from 50% to 160%
+// of the spot (W4Vol); its 1,200 nodes, the spot, the rate and the
+// dividend yield are the inputs, with theta.
+func W4(paths int) (*MCWorkload, error) {
+	m, err := w4Market()
 	if err != nil {
 		return nil, err
 	}
@@ -85,10 +91,9 @@ type LocalVolBarrierPlain struct {
 	sc, ref  *marketdata.Scope
 	times    []float64
 	n        int
+	lv       plainLocalVol
 	carry    []float64
 	g        []float64 // local vol at step i's start and node m: g[(i−1)·lvNodes+m]
-	ks       []float64
-	tv       []marketdata.TotalVariance // the total variance at two times and every node
 	dt, sq   []float64
 	x0, dx   float64
 	s0, df   float64
@@ -111,7 +116,6 @@ func NewLocalVolBarrierPlain(w *MCWorkload) (*LocalVolBarrierPlain, error) {
 	n := len(grid)
 	p := &LocalVolBarrierPlain{
 		w: w, sc: w.Market.NewScope(), ref: w.Market.NewScope(), times: append([]float64{0}, grid...), n: n,
-		carry: make([]float64, n), g: make([]float64, n*lvNodes), ks: make([]float64, lvNodes), tv: make([]marketdata.TotalVariance, 2*lvNodes),
 		dt: make([]float64, n+1), sq: make([]float64, n+1),
 		strike: tr.Strike, sign: 1, lnB: math.Log(tr.Level), dir: 1,
 	}
@@ -131,20 +135,57 @@ func (p *LocalVolBarrierPlain) setup() error {
 	p.sc.Reset(nil)
 	p.ref.Reset(nil)
 	pr := p.w.Problem
-	name, n, times := pr.Underlyings[0], p.n, p.times
-	sp, err := p.sc.Spot(name)
+	n, times := p.n, p.times
+	for i := 1; i <= n; i++ {
+		p.dt[i] = times[i] - times[i-1]
+		p.sq[i] = math.Sqrt(p.dt[i])
+	}
+	if err := p.lv.setup(p.sc, p.ref, pr.Underlyings[0], pr.Currency, times, times, p.dt); err != nil {
+		return err
+	}
+	p.s0, p.df, p.carry, p.g, p.x0, p.dx = p.lv.s0, p.lv.df, p.lv.carry, p.lv.g, p.lv.x0, p.lv.dx
+	return nil
+}
+
+// plainLocalVol is montecarlo.LocalVolGrid in float64, from passive reads
+// of the market: what the plain twins of W4 and W8 read the local vol
+// from. It keeps its slices from one set-up to the next.
+type plainLocalVol struct {
+	carry []float64 // the log-forward increment of step i: carry[i−1]
+	g     []float64 // the local vol of step i at node k: g[(i−1)·lvNodes+k]
+	ks    []float64
+	tv    []marketdata.TotalVariance // the total variance at two times and every node
+	x0    float64                    // log-spot of node 0
+	dx    float64                    // the nodes' spacing
+	s0    float64                    // the spot
+	df    float64                    // the discount factor to the horizon
+}
+
+// setup computes the carry of every step of times (from 0 to the
+// horizon), the grid and the local vols of underlying name, whose drift is
+// the rate of ccy less its dividend yield, as the engine's set-up does:
+// the market read at the times tt, each step dt[i] long (tt[0] and dt[0]
+// not read), and the grid placed by ref.
+func (p *plainLocalVol) setup(sc, ref *marketdata.Scope, name, ccy string, times, tt, dt []float64) error {
+	n := len(times) - 1
+	p.carry, p.g = growF(p.carry, n), growF(p.g, n*lvNodes)
+	p.ks = growF(p.ks, lvNodes)
+	if len(p.tv) != 2*lvNodes {
+		p.tv = make([]marketdata.TotalVariance, 2*lvNodes)
+	}
+	sp, err := sc.Spot(name)
 	if err != nil {
 		return err
 	}
 	p.s0 = sp.Value()
 	prev := 0.0
 	for i := 1; i <= n; i++ {
-		t := times[i]
-		zr, err := p.sc.ZeroRate(pr.Currency, aad.Const(t))
+		t := tt[i]
+		zr, err := sc.ZeroRate(ccy, aad.Const(t))
 		if err != nil {
 			return err
 		}
-		zq, err := p.sc.DivYield(name, aad.Const(t))
+		zq, err := sc.DivYield(name, aad.Const(t))
 		if err != nil {
 			return err
 		}
@@ -154,39 +195,42 @@ func (p *LocalVolBarrierPlain) setup() error {
 		prev = cur
 		p.df = math.Exp(-lr)
 	}
+	rs, err := ref.Spot(name)
+	if err != nil {
+		return err
+	}
 	T := times[n]
-	atm, err := p.ref.Vol(name, aad.Const(T), p.s0)
+	atm, err := ref.Vol(name, aad.Const(T), rs.Value())
 	if err != nil {
 		return err
 	}
 	half := max(lvWidth*atm.Value()*math.Sqrt(T), lvMinWidth)
 	p.dx = 2 * half / (lvNodes - 1)
-	p.x0 = math.Log(p.s0) - half
+	p.x0 = math.Log(rs.Value()) - half
 	for k := range p.ks {
 		p.ks[k] = math.Exp(p.x0 + float64(k)*p.dx)
 	}
-	for i := 1; i <= n; i++ {
-		p.dt[i] = times[i] - times[i-1]
-		p.sq[i] = math.Sqrt(p.dt[i])
-	}
 	// Dupire's local vol at each step's start, with the time slope of the
-	// total variance taken over the step, as the engine reads it.
+	// total variance taken over the step, as the engine reads it (through
+	// a VarianceGrid, whose values are TotalVariance's).
 	tv0, tv1 := p.tv[:lvNodes], p.tv[lvNodes:]
-	for k, K := range p.ks {
-		if tv0[k], err = p.sc.TotalVariance(name, aad.Const(dupireMinTime), K); err != nil {
-			return err
-		}
+	vg, err := sc.NewVarianceGrid(name, p.ks)
+	if err != nil {
+		return err
+	}
+	if _, err := vg.At(tv0, aad.Const(dupireMinTime)); err != nil {
+		return err
 	}
 	cum := 0.0 // ∫(r − q) to the step's start
 	for i := 1; i <= n; i++ {
 		fwd := p.s0 * math.Exp(cum)
-		dti := p.dt[i]
+		dti := dt[i]
 		mu := p.carry[i-1] / dti
 		g := p.g[(i-1)*lvNodes : i*lvNodes]
+		if _, err := vg.At(tv1, aad.Const(tt[i])); err != nil {
+			return err
+		}
 		for k, K := range p.ks {
-			if tv1[k], err = p.sc.TotalVariance(name, aad.Const(times[i]), K); err != nil {
-				return err
-			}
 			wt := (tv1[k].W.Value() - tv0[k].W.Value()) / dti
 			g[k] = dupireNode(tv0[k].W.Value(), tv0[k].DK.Value(), tv0[k].DKK.Value(), wt, K, fwd, mu)
 		}
@@ -194,6 +238,14 @@ func (p *LocalVolBarrierPlain) setup() error {
 		cum += p.carry[i-1]
 	}
 	return nil
+}
+
+// growF returns s resized to n, reusing its memory when it is large enough.
+func growF(s []float64, n int) []float64 {
+	if cap(s) < n {
+		return make([]float64, n)
+	}
+	return s[:n]
 }
 
 // dupireNode is the engine's Dupire local vol of one node (montecarlo's

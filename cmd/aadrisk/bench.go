@@ -10,7 +10,7 @@ import (
 	"github.com/aadrisk/aadrisk/benchmarks"
 )
 
-// bench runs the standard workloads W1–W6 once each and prints their table:
+// bench runs the standard workloads W1–W6 and W8 once each and prints their table:
 // the figures of `go test ./benchmarks -bench .` for users with the binary
 // only. W5 runs this executable.
 //
