@@ -281,8 +281,8 @@ type Stats struct {
 	BytesUsed     int // bytes the recorded statements take to store and sweep: operands and partials, and an adjoint each; in second-order mode also a tangent and an adjoint tangent per statement and a partial's tangent per operand
 	BytesReserved int // bytes the tape holds now; adjoints are allocated at the first sweep, so before it this can be less than BytesUsed
 	// Checkpointed segments (Checkpoint) and the bytes of their stored
-	// states, the initial one included: 8 per number, (snapshots+1)·width
-	// per segment. BytesUsed and BytesReserved include them, and the
+	// states, the initial one included: 8 per number, (s+1)·width per
+	// segment of n steps, s the snapshots or n−1 if fewer. BytesUsed and BytesReserved include them, and the
 	// replay scratch (four states and the parameters' adjoints); they do
 	// not include what the Steps keep (a RecordedSteps' private tape).
 	Checkpoints     int
