@@ -72,6 +72,23 @@ func BenchmarkW1(b *testing.B) {
 		b.ReportMetric(float64(tPlain)/float64(b.N*n), "plain-ns/option")
 		b.ReportMetric(float64(tAAD)/float64(b.N*n), "aad-ns/option")
 	})
+	// The same Greeks with no tape: closedform.EuropeanGradient, the
+	// statement European records, for inputs that are plain numbers;
+	// direct/plain against the plain pass interleaved chunk by chunk.
+	b.Run("direct", func(b *testing.B) {
+		b.ReportAllocs()
+		plain, greeks := make([]float64, n), make([]Greeks, n)
+		clear(plain)
+		clear(greeks)
+		var tPlain, tDirect time.Duration
+		for b.Loop() {
+			p, d := W1DirectInterleaved(opts, plain, greeks)
+			tPlain += p
+			tDirect += d
+		}
+		b.ReportMetric(float64(tDirect)/float64(tPlain), "direct/plain")
+		b.ReportMetric(float64(tDirect)/float64(b.N*n), "direct-ns/option")
+	})
 	// Gamma, vanna and volga added: two tangent-over-adjoint sweeps per
 	// option (along the spot and the vol) against W1's one gradient,
 	// interleaved chunk by chunk in one run.

@@ -72,6 +72,27 @@ func W1AAD(tp *aad.Tape, opts []Option, dst []Greeks) {
 	}
 }
 
+// W1Direct prices every option and writes its price and sensitivities
+// from closedform.EuropeanGradient: the statement European records, with no
+// tape (the inputs are plain numbers, so nothing needs the recording).
+func W1Direct(opts []Option, dst []Greeks) {
+	for i, o := range opts {
+		v, g := closedform.EuropeanGradient(closedform.Call, o.Spot, o.Strike, o.Expiry, o.Rate, o.Div, o.Vol)
+		d := &dst[i]
+		d.PV, d.Delta, d.Vega, d.Rho, d.DivRho, d.Theta = v, g.S, g.Vol, g.R, g.Q, -g.T
+	}
+}
+
+// W1DirectInterleaved is W1Interleaved with W1Direct for W1AAD.
+func W1DirectInterleaved(opts []Option, plain []float64, greeks []Greeks) (tPlain, tDirect time.Duration) {
+	for lo, k := 0, 0; lo < len(opts); lo, k = lo+W1Chunk, k+1 {
+		hi := min(lo+W1Chunk, len(opts))
+		alternate(k, &tPlain, func() { W1Plain(opts[lo:hi], plain[lo:hi]) },
+			&tDirect, func() { W1Direct(opts[lo:hi], greeks[lo:hi]) })
+	}
+	return tPlain, tDirect
+}
+
 // W1Bump prices every option and its sensitivities by one-sided
 // bump-and-revalue: the same pricer run passively, once as it is and once per
 // input with that input bumped.

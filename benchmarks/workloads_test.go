@@ -4,6 +4,8 @@ import (
 	"math"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/aadrisk/aadrisk/aad"
 	"github.com/aadrisk/aadrisk/internal/testutil"
 )
@@ -35,6 +37,12 @@ func TestW1AgreesWithAnalyticAndBump(t *testing.T) {
 	W1AAD(aad.NewTape(0), opts, got)
 	W1Bump(opts, bump)
 	W1Plain(opts, plain)
+	// W1Direct gives the tape's Greeks, with no tape.
+	direct := make([]Greeks, len(opts))
+	W1Direct(opts, direct)
+	for i := range opts {
+		require.Equal(t, got[i], direct[i], "option %d", i)
+	}
 	for i, o := range opts {
 		want := analyticGreeks(o)
 		g := got[i]
