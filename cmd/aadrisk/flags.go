@@ -7,9 +7,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/aadrisk/aadrisk/internal/editdist"
+	"github.com/aadrisk/aadrisk/reports"
 )
 
 // errHelpShown is returned by parseFlags when -h or --help asked for the
@@ -161,6 +163,59 @@ func prepareReport(path string) error {
 	if dir := filepath.Dir(path); dir != "." {
 		if err := os.MkdirAll(dir, 0o777); err != nil {
 			return usagef("--report %s: %v", path, pathErr(err))
+		}
+	}
+	return nil
+}
+
+// outputNames are the files a run or a merge writes into --out (and a
+// shard directory holds).
+var outputNames = []string{reports.ResultsFile, reports.SensitivitiesFile, reports.RiskFile, reports.ValidationFile,
+	reports.SecondOrderFile, reports.RiskSecondOrderFile, reports.ManifestFile}
+
+// reportClash refuses a --report path that would overwrite a file the run
+// reads or writes: an input (inputs, by role), or a result file in one of
+// dirs (the --out directory, and under merge each shard directory). Paths
+// are compared cleaned and absolute, and an existing file also by identity
+// (a link to an input is the input).
+func reportClash(report string, inputs map[string]string, dirs ...string) error {
+	abs := func(p string) string {
+		a, err := filepath.Abs(p)
+		if err != nil {
+			return filepath.Clean(p)
+		}
+		return a
+	}
+	r := abs(report)
+	rst, rerr := os.Stat(report)
+	same := func(p string) bool {
+		if abs(p) == r {
+			return true
+		}
+		if rerr != nil {
+			return false
+		}
+		st, err := os.Stat(p)
+		return err == nil && os.SameFile(rst, st)
+	}
+	roles := make([]string, 0, len(inputs))
+	for role := range inputs {
+		roles = append(roles, role)
+	}
+	slices.Sort(roles)
+	for _, role := range roles {
+		if p := inputs[role]; p != "" && same(p) {
+			return usagef("--report %s: is the input %s file %s: give the report a path of its own", report, role, p)
+		}
+	}
+	for _, d := range dirs {
+		if d == "" {
+			continue
+		}
+		for _, name := range outputNames {
+			if same(filepath.Join(d, name)) {
+				return usagef("--report %s: is %s of %s: give the report a path of its own", report, name, d)
+			}
 		}
 	}
 	return nil

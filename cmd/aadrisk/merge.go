@@ -115,6 +115,9 @@ func merge(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var report *reports.Report
 	var reportFile *reports.AtomicFile
 	if reportPath != "" {
+		if err := reportClash(reportPath, map[string]string{"portfolio": path}, append([]string{out}, dirs...)...); err != nil {
+			return usagef("merge: %v", err)
+		}
 		if err := prepareReport(reportPath); err != nil {
 			return usagef("merge: %v", err)
 		}

@@ -280,6 +280,9 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 	var report *reports.Report
 	var reportFile *reports.AtomicFile
 	if f.report != "" {
+		if err := reportClash(f.report, map[string]string{"portfolio": f.portfolio, "market": f.market}, f.out); err != nil {
+			return usagef("%s: %v", name, err)
+		}
 		if err := prepareReport(f.report); err != nil {
 			return usagef("%s: %v", name, err)
 		}

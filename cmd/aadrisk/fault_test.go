@@ -1,0 +1,65 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The cases of the adversarial run that broke (issue 20), each through the
+// command.
+
+// TestReportPathClashes (case 2): a --report on one of the run's outputs or
+// inputs, or under merge on a shard's file or a merged output, is refused
+// with exit 2, and the file is left as it was (the run writes nothing).
+func TestReportPathClashes(t *testing.T) {
+	dir := t.TempDir()
+	pf, mf := filepath.Join(dir, "portfolio.csv"), filepath.Join(dir, "market.csv")
+	for src, dst := range map[string]string{filepath.Join(e2e, "portfolio.csv"): pf, filepath.Join(e2e, "market.csv"): mf} {
+		b, err := os.ReadFile(src)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(dst, b, 0o644))
+	}
+	link := filepath.Join(dir, "link.html")
+	require.NoError(t, os.Symlink(pf, link))
+	out := filepath.Join(dir, "out")
+	for _, c := range []struct{ report, want string }{
+		{filepath.Join(out, "results.csv"), "is results.csv of"},
+		{filepath.Join(out, "manifest.json"), "is manifest.json of"},
+		{filepath.Join(out, ".", "risk.csv"), "is risk.csv of"},
+		{pf, "is the input portfolio file"},
+		{mf, "is the input market file"},
+		{link, "is the input portfolio file"},
+	} {
+		before, _ := os.ReadFile(c.report)
+		code, _, errOut := runCmd(t, "price", "--portfolio", pf, "--market", mf, "--asof", "2026-01-02", "--out", out, "--report", c.report)
+		assert.Equal(t, exitUsage, code, c.report)
+		assert.Contains(t, errOut, c.want, c.report)
+		after, _ := os.ReadFile(c.report)
+		assert.Equal(t, string(before), string(after), "%s changed", c.report)
+		_, err := os.Stat(filepath.Join(out, "manifest.json"))
+		assert.True(t, os.IsNotExist(err), "%s: the run wrote its outputs", c.report)
+	}
+
+	shards := runShards(t, 2, e2eInputs("price")...)
+	merged := filepath.Join(dir, "merged")
+	for _, c := range []struct{ report, want string }{
+		{filepath.Join(shards[1], "risk.csv"), "is risk.csv of"},
+		{filepath.Join(shards[0], "manifest.json"), "is manifest.json of"},
+		{filepath.Join(merged, "results.csv"), "is results.csv of"},
+	} {
+		before, _ := os.ReadFile(c.report)
+		code, _, errOut := runCmd(t, "merge", "--out", merged, "--report", c.report, shards[0], shards[1])
+		assert.Equal(t, exitUsage, code, c.report)
+		assert.Contains(t, errOut, c.want, c.report)
+		after, _ := os.ReadFile(c.report)
+		assert.Equal(t, string(before), string(after), "%s changed", c.report)
+	}
+	// the portfolio the shards priced
+	code, _, errOut := runCmd(t, "merge", "--out", merged, "--report", filepath.Join(e2e, "portfolio.csv"), shards[0], shards[1])
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "is the input portfolio file")
+}
