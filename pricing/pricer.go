@@ -188,7 +188,12 @@ func checkFinite(r *Result) error {
 	figs := [...]struct {
 		name string
 		v    float64
-	}{{"pv", r.PV}, {"delta", r.Delta}, {"gamma", r.Gamma}, {"vega", r.Vega}, {"rho", r.Rho}, {"div_rho", r.DivRho}, {"theta", r.Theta}, {"vanna", r.Vanna}, {"volga", r.Volga}}
+	}{{"pv", r.PV}, {"delta", r.Delta}, {"gamma", r.Gamma}, {"vega", r.Vega}, {"rho", r.Rho}, {"div_rho", r.DivRho}, {"theta", r.Theta}, {"vanna", r.Vanna}, {"volga", r.Volga},
+		// A Monte Carlo figure's standard error is a figure of the trade
+		// too: one that is not finite fails the trade, not the files.
+		{"pv's standard error", r.StdError}, {"delta's standard error", r.DeltaStdError}, {"gamma's standard error", r.GammaStdError},
+		{"vega's standard error", r.VegaStdError}, {"rho's standard error", r.RhoStdError}, {"div_rho's standard error", r.DivRhoStdError},
+		{"theta's standard error", r.ThetaStdError}, {"vanna's standard error", r.VannaStdError}, {"volga's standard error", r.VolgaStdError}}
 	for _, f := range figs {
 		if math.IsNaN(f.v) || math.IsInf(f.v, 0) {
 			return fmt.Errorf("%s is %v", f.name, f.v)
@@ -198,10 +203,16 @@ func checkFinite(r *Result) error {
 		if math.IsNaN(s.Value) || math.IsInf(s.Value, 0) {
 			return fmt.Errorf("sensitivity to %s is %v", s.RiskFactor, s.Value)
 		}
+		if math.IsNaN(s.StdError) || math.IsInf(s.StdError, 0) {
+			return fmt.Errorf("standard error of the sensitivity to %s is %v", s.RiskFactor, s.StdError)
+		}
 	}
 	for _, s := range r.Second {
 		if math.IsNaN(s.Value) || math.IsInf(s.Value, 0) {
 			return fmt.Errorf("second-order sensitivity to %s and %s is %v", s.RiskFactor, s.Wrt, s.Value)
+		}
+		if math.IsNaN(s.StdError) || math.IsInf(s.StdError, 0) {
+			return fmt.Errorf("standard error of the second-order sensitivity to %s and %s is %v", s.RiskFactor, s.Wrt, s.StdError)
 		}
 	}
 	return nil

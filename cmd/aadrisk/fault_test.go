@@ -63,3 +63,19 @@ func TestReportPathClashes(t *testing.T) {
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errOut, "is the input portfolio file")
 }
+
+// TestNonFiniteStdErrorFailsTheTradeAlone (case 5): a Monte Carlo trade
+// whose standard errors overflow (spot 1e160: the squares of the path
+// values are beyond float64) fails alone; the others are written.
+func TestNonFiniteStdErrorFailsTheTradeAlone(t *testing.T) {
+	market := inputMarket + "SPOT,HUGE,,,1e160\nVOL,HUGE,1Y,,0.3\n"
+	portfolio := "trade_id,instrument,underlying,currency,option_type,strike,expiry,quantity,engine,paths\n" +
+		"OK,european,ACME,USD,call,100,1Y,1,mc,2000\n" +
+		"BIG,european,HUGE,USD,call,100,1Y,1,mc,2000\n"
+	r := runInput(t, "price", portfolio, market)
+	require.Equal(t, exitFailed, r.code, r.stderr)
+	res := readResults(t, r.out)
+	assert.Equal(t, "ok", res["OK"][3])
+	assert.Equal(t, "error", res["BIG"][3])
+	assert.Contains(t, res["BIG"][len(res["BIG"])-1], "standard error")
+}
