@@ -30,10 +30,14 @@ type Priced struct {
 	Validation []Validation
 }
 
+// MaxWorkers bounds RunSettings.Workers: each worker keeps its own tapes
+// and scratch, so beyond a few per core more only cost memory.
+const MaxWorkers = 1024
+
 // RunSettings configure a portfolio run.
 type RunSettings struct {
-	// Workers is the number of goroutines pricing trades; 0 means one per
-	// CPU. Results never depend on it.
+	// Workers is the number of goroutines pricing trades, at most
+	// MaxWorkers; 0 means one per CPU. Results never depend on it.
 	Workers int
 	// Validate adds the bump-and-revalue comparison of every trade.
 	Validate bool
@@ -76,7 +80,10 @@ func Run(ctx context.Context, m *marketdata.Market, opts RunSettings, next func(
 func RunWith[T any](ctx context.Context, m *marketdata.Market, opts RunSettings, next func() (Item, error), finish func(Priced) T, emit func(Priced, T) error) error {
 	workers := opts.Workers
 	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+		workers = min(runtime.GOMAXPROCS(0), MaxWorkers)
+	}
+	if workers > MaxWorkers {
+		return fmt.Errorf("pricing: %d workers: want at most %d", workers, MaxWorkers)
 	}
 	window := opts.Window
 	if window <= 0 {

@@ -79,3 +79,18 @@ func TestNonFiniteStdErrorFailsTheTradeAlone(t *testing.T) {
 	assert.Equal(t, "error", res["BIG"][3])
 	assert.Contains(t, res["BIG"][len(res["BIG"])-1], "standard error")
 }
+
+// TestWorkersBounded (case 12): --workers beyond the documented maximum
+// (up to 2⁶³−1) is exit 2 at once, with nothing read or written.
+func TestWorkersBounded(t *testing.T) {
+	for _, n := range []string{"0", "-3", "1025", "10000000", "288230376151711744", "9223372036854775807"} {
+		out := filepath.Join(t.TempDir(), "out")
+		code, _, errOut := runCmd(t, e2eArgs("price", out, "--workers", n)...)
+		assert.Equal(t, exitUsage, code, n)
+		assert.Contains(t, errOut, "want 1 to 1024", n)
+		_, err := os.Stat(out)
+		assert.True(t, os.IsNotExist(err), n)
+	}
+	code, _, errOut := runCmd(t, e2eArgs("price", filepath.Join(t.TempDir(), "out"), "--workers", "1024")...)
+	assert.Contains(t, []int{exitOK, exitFailed}, code, errOut)
+}

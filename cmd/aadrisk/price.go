@@ -68,7 +68,7 @@ func newPriceFlagSet(name string, f *priceFlags) *flag.FlagSet {
 	fs.StringVar(&f.asof, "asof", "", "valuation `date` YYYY-MM-DD (required with input files)")
 	fs.StringVar(&f.out, "out", "", "write the result files to `dir`, creating it if needed (default: a summary on standard output)")
 	fs.StringVar(&f.report, "report", "", "also write a self-contained HTML risk report to `file`, creating its directory if needed")
-	fs.IntVar(&f.workers, "workers", runtime.NumCPU(), "`N` pricing goroutines; results do not depend on it")
+	fs.IntVar(&f.workers, "workers", min(runtime.NumCPU(), pricing.MaxWorkers), "`N` pricing goroutines, 1 to 1024; results do not depend on it")
 	fs.IntVar(&f.paths, "paths", pricing.DefaultPaths, "the default number `N` of Monte Carlo paths per trade")
 	fs.Uint64Var(&f.seed, "seed", pricing.DefaultSeed, "the default Monte Carlo `seed`")
 	fs.StringVar(&f.rng, "rng", "pseudo", "the default Monte Carlo random numbers, `pseudo|sobol`: PCG streams, or Sobol' points with a Brownian bridge")
@@ -121,8 +121,8 @@ func parsePriceFlags(args []string, name string, stdout io.Writer) (*priceFlags,
 	if f.portfolio != "" && f.asof == "" {
 		return nil, usagef("%s: --asof is required with input files", name)
 	}
-	if f.workers < 1 {
-		return nil, usagef("%s: --workers %d: want at least 1", name, f.workers)
+	if f.workers < 1 || f.workers > pricing.MaxWorkers {
+		return nil, usagef("%s: --workers %d: want 1 to %d", name, f.workers, pricing.MaxWorkers)
 	}
 	if f.paths < 2 || f.paths > montecarlo.MaxPaths {
 		return nil, usagef("%s: --paths %d: want 2 to %d", name, f.paths, montecarlo.MaxPaths)
