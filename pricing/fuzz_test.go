@@ -28,6 +28,7 @@ ba,barrier,ACME,USD,call,100,1Y,300,,down-out,85,2,,,
 bi,barrier,ACME,USD,put,100,2026-09-18,-1,,up-in,115,0,,,
 as,asian,ACME,USD,call,100,1Y,500,,,,,geometric,12,
 ac,asian,ACME,USD,put,100,6M,-200,,,,,geometric,,
+pe,american,ACME,USD,put,100,1Y,1,,,,,,,pde
 am,american,ACME,USD,put,105,1Y,250,,,,,,,analytic
 bk,basket,ACME|BETA,USD,call,100,1Y,1,,,,,,,mc
 aa,asian,ACME,USD,call,100,1Y,1,,,,,arithmetic,12,
@@ -84,6 +85,11 @@ q"4,european,ACME,USD,call,100,1Y,10,,,,,,,
 	// machine); a trade's own paths cell above fuzzPaths is not priced.
 	const fuzzPaths = 1000
 	p.MC.Paths = fuzzPaths
+	// Likewise a small grid for pde trades (800 × 800, validated with its
+	// second-order rows, takes seconds); a trade's own larger grid is not
+	// priced.
+	const fuzzSpots, fuzzSteps = 60, 40
+	p.PDE = PDEDefaults{Spots: fuzzSpots, Steps: fuzzSteps}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		pr, err := NewPortfolioReader(bytes.NewReader(data), "portfolio.csv", asof)
 		if err != nil {
@@ -131,6 +137,9 @@ q"4,european,ACME,USD,call,100,1Y,10,,,,,,,
 				t.Fatalf("trade %q (line %d): no instrument and no error", tr.ID, tr.Line)
 			}
 			if mc, ok := tr.Engine.(*MCEngine); ok && mc.Settings().Paths > fuzzPaths {
+				continue
+			}
+			if pe, ok := tr.Engine.(*PDEEngine); ok && (pe.Settings().Spots > fuzzSpots || pe.Settings().Steps > fuzzSteps) {
 				continue
 			}
 			if priced++; priced > 8 {
