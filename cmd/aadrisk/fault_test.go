@@ -94,3 +94,15 @@ func TestWorkersBounded(t *testing.T) {
 	code, _, errOut := runCmd(t, e2eArgs("price", filepath.Join(t.TempDir(), "out"), "--workers", "1024")...)
 	assert.Contains(t, []int{exitOK, exitFailed}, code, errOut)
 }
+
+// TestMisspeltDuplicateColumn (case 8): a misspelt copy of a column beside
+// the column itself is exit 2 at its header cell, not ignored.
+func TestMisspeltDuplicateColumn(t *testing.T) {
+	portfolio := "trade_id,instrument,underlying,currency,option_type,strike,expiry,quantity,quantty\n" +
+		"A,european,ACME,USD,call,100,1Y,10,-10\n"
+	r := runInput(t, "price", portfolio, inputMarket)
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, r.stderr, `portfolio.csv:1:76: unknown column "quantty" beside "quantity" (at 1:67)`)
+	_, err := os.Stat(r.out)
+	assert.True(t, os.IsNotExist(err))
+}

@@ -225,7 +225,13 @@ func (d *Decoder[T]) matchHeader() error {
 		if h == "" || d.colField[j] >= 0 {
 			continue
 		}
-		if fi := nearMiss(d.fields, h); fi >= 0 && d.fields[fi].col < 0 {
+		if fi := nearMiss(d.fields, h); fi >= 0 {
+			if c := d.fields[fi].col; c >= 0 {
+				// Beside the real column, a misspelt copy: which one holds
+				// the figures the file means is anyone's guess.
+				line, col := d.cr.FieldPos(c)
+				return d.headerError(j, fmt.Sprintf("unknown column %q beside %q (at %d:%d): a misspelt duplicate? remove or rename one", h, d.header[c], line, col), ErrUnknownColumn)
+			}
 			return d.headerError(j, fmt.Sprintf("unknown column %q: did you mean %q?", h, d.fields[fi].name), ErrUnknownColumn)
 		}
 		d.ignored = append(d.ignored, h)

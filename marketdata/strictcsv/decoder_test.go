@@ -151,7 +151,8 @@ func TestHeader(t *testing.T) {
 		{"typo", "trade_id,strik", nil, ErrUnknownColumn, 10, `p.csv:1:10: unknown column "strik": did you mean "strike"?`},
 		{"transposition", "trade_id,stirke", nil, ErrUnknownColumn, 10, ""},
 		{"separator", "trade_id,option type", nil, ErrUnknownColumn, 10, `p.csv:1:10: unknown column "option type": did you mean "option_type"?`},
-		{"near miss of a present column", "trade_id,strike,strikes", nil, nil, 0, ""},
+		{"near miss of a present column", "trade_id,strike,strikes", nil, ErrUnknownColumn, 17, `p.csv:1:17: unknown column "strikes" beside "strike" (at 1:10): a misspelt duplicate? remove or rename one`},
+		{"a column of its own", "trade_id,strike,desk", nil, nil, 0, ""},
 		{"bad utf8", "trade_id,\xff", nil, ErrInvalidUTF8, 10, ""},
 		{"bare quote", "trade_id,st\"rike", nil, csv.ErrBareQuote, 12, ""},
 	}

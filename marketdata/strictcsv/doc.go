@@ -30,7 +30,9 @@
 // (Ignored lists them), except that a name one edit away from a known
 // column ("strik", "Stike"), or equal to it once spaces, '-' and '_' are
 // dropped ("option type" for "option_type"), is taken for a typo and
-// rejected, unless that known column is present too. A header cell that is
+// rejected, also beside the known column itself (quantity,quantty: a
+// misspelt duplicate, whose figures might be the ones meant). A header
+// cell that is
 // blank names no column and is ignored. Looser resemblances (barrier_kind
 // for barrier_type) are no error by themselves, since a file may carry
 // columns of its own; a caller that finds a column missing when a record
