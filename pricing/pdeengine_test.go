@@ -180,10 +180,15 @@ func TestPDELocalVolReproducesTheSmile(t *testing.T) {
 // (montecarlo.LocalVolGrid at the Monte Carlo engine's default steps), and
 // checks value, delta and vega within 4 Monte Carlo standard errors (the
 // simulation's own bias, of log-Euler steps and the Brownian-bridge
-// barrier, is below them here).
+// barrier, is below them here). -short runs 5,000 paths and a 300 × 300
+// grid.
 func TestPDELocalVolAgreesWithMC(t *testing.T) {
 	p := NewPricer(loadMarket(t, skewMarket(0.15)))
 	p.MC = MCDefaults{Paths: 20_000, Seed: 11}
+	if testing.Short() {
+		p.MC.Paths = 5000
+		p.PDE = PDEDefaults{Spots: 300, Steps: 300}
+	}
 	p.MCWorkers = 2
 	call := Option{Asset: "ACME", Ccy: "USD", Type: Call, Strike: 100, Expiry: 1}
 	put := Option{Asset: "ACME", Ccy: "USD", Type: Put, Strike: 95, Expiry: 1}
