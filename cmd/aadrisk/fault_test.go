@@ -106,3 +106,14 @@ func TestMisspeltDuplicateColumn(t *testing.T) {
 	_, err := os.Stat(r.out)
 	assert.True(t, os.IsNotExist(err))
 }
+
+// TestBasketWeightOverflowAtItsCell (case 9): a weight that overflows
+// float64 fails its row at the weights cell.
+func TestBasketWeightOverflowAtItsCell(t *testing.T) {
+	portfolio := "trade_id,instrument,underlying,currency,option_type,strike,expiry,quantity,weights,engine\n" +
+		"B,basket,ACME|BETA,USD,call,100,1Y,1,1e400|1,mc\n"
+	r := runInput(t, "price", portfolio, inputMarket)
+	require.Equal(t, exitFailed, r.code, r.stderr)
+	res := readResults(t, r.out)
+	assert.Contains(t, res["B"][len(res["B"])-1], "portfolio.csv:2:38: weights: basket weight +Inf")
+}
