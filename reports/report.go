@@ -105,7 +105,7 @@ type reportValidation struct {
 // currency, and of their squared standard errors.
 type factorSum struct {
 	key   riskKey
-	sum   exactSum
+	sum   tradeSum
 	se2   float64
 	hasSE bool
 }
@@ -228,7 +228,7 @@ func (r *Report) Add(res *pricing.Result) error {
 			f = &factorSum{key: riskKey{s.RiskFactor, res.Currency}}
 			r.factors[id] = f
 		}
-		f.sum.add(s.Value)
+		f.sum.addFrom(res.TradeID, s.Value)
 		if s.HasStdError {
 			f.hasSE = true
 			f.se2 += s.StdError * s.StdError
@@ -243,7 +243,7 @@ func (r *Report) Add(res *pricing.Result) error {
 			f = &secondTotal{key: secondKey{s.RiskFactor, s.Wrt, res.Currency}}
 			r.second[id] = f
 		}
-		f.sum.add(s.Value)
+		f.sum.addFrom(res.TradeID, s.Value)
 	}
 	return nil
 }

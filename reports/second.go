@@ -38,7 +38,7 @@ type secondID struct{ factor, wrt, currency string }
 // secondTotal is a row of risk_second_order.csv being summed.
 type secondTotal struct {
 	key secondKey
-	sum exactSum
+	sum tradeSum
 }
 
 // addSecond writes the rows of second_order.csv of one ok trade, in the
@@ -70,7 +70,7 @@ func (w *Writer) addSecond(id, ccy string, second []pricing.SecondOrder) {
 			f = &secondTotal{key: secondKey{s.RiskFactor, s.Wrt, ccy}}
 			w.secondTotals[k] = f
 		}
-		f.sum.add(s.Value)
+		f.sum.addFrom(id, s.Value)
 	}
 	t.buf = b
 	t.rows += len(second)
@@ -111,7 +111,8 @@ func (w *Writer) writeRiskSecond(asof time.Time) error {
 	t := w.riskSecond
 	t.rows = len(keys)
 	for _, k := range keys {
-		v := w.secondTotals[secondID{k.factor.String(), k.wrt.String(), k.currency}].sum.value()
+		f := w.secondTotals[secondID{k.factor.String(), k.wrt.String(), k.currency}]
+		v := f.sum.value()
 		var ok bool
 		t.buf = appendText(t.buf, k.factor.String())
 		t.buf = append(t.buf, ',')
@@ -120,7 +121,7 @@ func (w *Writer) writeRiskSecond(asof time.Time) error {
 		t.buf = appendText(t.buf, k.currency)
 		t.buf = append(t.buf, ',')
 		if t.buf, ok = appendNum(t.buf, v); !ok {
-			return fmt.Errorf("reports: second-order risk %q × %q in %q: %v: %w", k.factor.String(), k.wrt.String(), k.currency, v, errNonFinite)
+			return fmt.Errorf("reports: second-order risk %q × %q in %q: %v (%s): %w", k.factor.String(), k.wrt.String(), k.currency, v, f.sum.largest(), errNonFinite)
 		}
 		t.buf = append(t.buf, '\n')
 		if len(t.buf) >= flushSize {

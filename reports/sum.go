@@ -1,8 +1,10 @@
 package reports
 
 import (
+	"fmt"
 	"math"
 	"math/big"
+	"strings"
 )
 
 // exactSum adds float64 values with no rounding at all: the running sum is
@@ -129,4 +131,53 @@ func (s *exactSum) value() float64 {
 	f.SetMantExp(&f, limbBits*s.base+minExp2)
 	v, _ := f.Float64() // rounds to nearest even
 	return v
+}
+
+// tradeSum is an exactSum that also keeps its three largest terms in
+// magnitude with the trades they came from, so that a total beyond the
+// float64 range can say which trades made it so.
+type tradeSum struct {
+	exactSum
+	top [3]term
+	n   int
+}
+
+// term is one addend of a total and its trade.
+type term struct {
+	id string
+	v  float64
+}
+
+// addFrom adds x, trade id's figure.
+func (s *tradeSum) addFrom(id string, x float64) {
+	s.add(x)
+	if x == 0 {
+		return
+	}
+	i := s.n
+	if s.n < len(s.top) {
+		s.n++
+	} else if !(math.Abs(x) > math.Abs(s.top[i-1].v)) {
+		return
+	} else {
+		i--
+	}
+	for ; i > 0 && math.Abs(x) > math.Abs(s.top[i-1].v); i-- {
+		s.top[i] = s.top[i-1]
+	}
+	s.top[i] = term{id, x}
+}
+
+// largest says which terms are the largest: `largest terms: trade "A"
+// 1e+308, trade "B" 1e+308`.
+func (s *tradeSum) largest() string {
+	var b strings.Builder
+	b.WriteString("largest terms:")
+	for i, t := range s.top[:s.n] {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, " trade %q %v", t.id, t.v)
+	}
+	return b.String()
 }

@@ -134,3 +134,17 @@ func BenchmarkExactSum(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(xs)), "ns/add")
 }
+
+// TestTradeSumLargest keeps the three largest terms in magnitude, in
+// order, with their trades, leaving out zeros.
+func TestTradeSumLargest(t *testing.T) {
+	var s tradeSum
+	for i, x := range []float64{1, -7, 0, 3, 5, -2, 7.5, 0} {
+		s.addFrom(string(rune('A'+i)), x)
+	}
+	assert.Equal(t, `largest terms: trade "G" 7.5, trade "B" -7, trade "E" 5`, s.largest())
+	assert.Equal(t, 7.5, s.value())
+	var z tradeSum
+	z.addFrom("Z", 0)
+	assert.Equal(t, "largest terms:", z.largest())
+}

@@ -58,12 +58,12 @@ type Summary struct {
 	ok, failed int
 	// tot holds, per currency, the exact sums of pv, vega, rho, div_rho
 	// and theta: figures in different currencies are never added.
-	tot map[string]*[5]exactSum
+	tot map[string]*[5]tradeSum
 }
 
 // NewSummary returns an empty Summary listing at most maxRows trades.
 func NewSummary(maxRows int) *Summary {
-	return &Summary{maxRows: maxRows, tot: make(map[string]*[5]exactSum)}
+	return &Summary{maxRows: maxRows, tot: make(map[string]*[5]tradeSum)}
 }
 
 // Add adds one result, which the Summary keeps (not a copy) if it is listed.
@@ -88,11 +88,11 @@ func (s *Summary) Add(r *pricing.Result) error {
 	s.ok++
 	tot := s.tot[r.Currency]
 	if tot == nil {
-		tot = new([5]exactSum)
+		tot = new([5]tradeSum)
 		s.tot[r.Currency] = tot
 	}
 	for j, v := range [...]float64{r.PV, r.Vega, r.Rho, r.DivRho, r.Theta} {
-		tot[j].add(v)
+		tot[j].addFrom(r.TradeID, v)
 	}
 	return nil
 }
@@ -107,13 +107,14 @@ func (s *Summary) Write(out io.Writer) error {
 	ccys := slices.Sorted(maps.Keys(s.tot))
 	if len(ccys) == 0 {
 		ccys = []string{""}
-		s.tot[""] = new([5]exactSum)
+		s.tot[""] = new([5]tradeSum)
 	}
 	totals := make([][5]float64, len(ccys))
 	for i, c := range ccys {
 		for j := range s.tot[c] {
 			if totals[i][j] = s.tot[c][j].value(); !finite(totals[i][j]) {
-				return fmt.Errorf("reports: a portfolio total is beyond the float64 range: %w", errNonFinite)
+				return fmt.Errorf("reports: the %s total of %s is beyond the float64 range (%s): %w",
+					c, [...]string{"pv", "vega", "rho", "div_rho", "theta"}[j], s.tot[c][j].largest(), errNonFinite)
 			}
 		}
 	}

@@ -267,7 +267,7 @@ func (r *Report) riskCurves(asof time.Time) (map[marketdata.Kind][]*curve, []pil
 		f := r.factors[k.id()]
 		p := pillar{key: k, value: f.sum.value(), se: math.Sqrt(f.se2), hasSE: f.hasSE}
 		if !finite(p.value) {
-			return nil, nil, fmt.Errorf("reports: risk factor %q in %q: portfolio sensitivity %v: %w", k.factor.String(), k.currency, p.value, errNonFinite)
+			return nil, nil, fmt.Errorf("reports: risk factor %q in %q: portfolio sensitivity %v (%s): %w", k.factor.String(), k.currency, p.value, f.sum.largest(), errNonFinite)
 		}
 		kind, name := k.factor.Kind(), k.factor.Name()
 		switch kind {
@@ -542,9 +542,10 @@ func (r *Report) secondView(ccy string, keys []secondKey, asof time.Time) (*seco
 	var cross []heatCell
 	vanna := make([][]pillar, len(spots)) // by the index of wrt
 	for _, k := range keys {
-		value := r.second[secondID{k.factor.String(), k.wrt.String(), k.currency}].sum.value()
+		f := r.second[secondID{k.factor.String(), k.wrt.String(), k.currency}]
+		value := f.sum.value()
 		if !finite(value) {
-			return nil, fmt.Errorf("reports: second-order risk %q × %q in %q: portfolio figure %v: %w", k.factor.String(), k.wrt.String(), k.currency, value, errNonFinite)
+			return nil, fmt.Errorf("reports: second-order risk %q × %q in %q: portfolio figure %v (%s): %w", k.factor.String(), k.wrt.String(), k.currency, value, f.sum.largest(), errNonFinite)
 		}
 		j, isSpot := index[k.wrt]
 		switch {

@@ -207,7 +207,7 @@ func (w *Writer) AddRows(rw *Rows) error {
 			f = &riskTotal{key: riskKey{k, rw.currency}}
 			w.factors[id] = f
 		}
-		f.sum.add(rw.values[i])
+		f.sum.addFrom(rw.tradeID, rw.values[i])
 	}
 	return w.flushFull()
 }
@@ -386,7 +386,7 @@ func (w *Writer) writeRisk(asof time.Time) error {
 		t.buf = appendText(t.buf, k.currency)
 		t.buf = append(t.buf, ',')
 		if t.buf, ok = appendNum(t.buf, v); !ok {
-			return fmt.Errorf("reports: risk factor %q in %q: portfolio sensitivity %v: %w", k.factor.String(), k.currency, v, errNonFinite)
+			return fmt.Errorf("reports: risk factor %q in %q: portfolio sensitivity %v (%s): %w", k.factor.String(), k.currency, v, w.factors[k.id()].sum.largest(), errNonFinite)
 		}
 		t.buf = append(t.buf, '\n')
 		if len(t.buf) >= flushSize {
@@ -401,7 +401,7 @@ func (w *Writer) writeRisk(asof time.Time) error {
 // riskTotal is a row of risk.csv being summed.
 type riskTotal struct {
 	key riskKey
-	sum exactSum
+	sum tradeSum
 }
 
 // flushFull writes out the buffers that have reached flushSize.

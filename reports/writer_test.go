@@ -409,6 +409,7 @@ func TestWriterRiskOverflow(t *testing.T) {
 	err = w.Commit(fixtureManifest())
 	require.ErrorIs(t, err, errNonFinite)
 	assert.Contains(t, err.Error(), "SPOT/X")
+	assert.Contains(t, err.Error(), `largest terms: trade "A" 1.7976931348623157e+308, trade "B" 1.7976931348623157e+308`)
 	assert.Empty(t, dirNames(t, dir))
 	assert.NoError(t, w.Abort())
 }

@@ -117,3 +117,23 @@ func TestBasketWeightOverflowAtItsCell(t *testing.T) {
 	res := readResults(t, r.out)
 	assert.Contains(t, res["B"][len(res["B"])-1], "portfolio.csv:2:38: weights: basket weight +Inf")
 }
+
+// TestTotalOverflowNamesTheTrades (case 6): a portfolio total beyond the
+// float64 range (two trades of 1e100 options on a spot of 1e208) fails the
+// run with exit 2 and nothing written, naming the figure, the currency and
+// the trades that make it.
+func TestTotalOverflowNamesTheTrades(t *testing.T) {
+	market := "type,name,pillar,strike,value\nSPOT,HUGE,,,1e208\nRATE,USD,1Y,,0.01\nVOL,HUGE,1Y,,0.2\n"
+	portfolio := "trade_id,instrument,underlying,currency,option_type,strike,expiry,quantity\n" +
+		"A,european,HUGE,USD,call,100,1Y,1e100\n" +
+		"B,european,HUGE,USD,call,100,1Y,1e100\n" +
+		"C,european,HUGE,USD,put,100,1Y,1\n"
+	dir := t.TempDir()
+	pf, mf := filepath.Join(dir, "p.csv"), filepath.Join(dir, "m.csv")
+	require.NoError(t, os.WriteFile(pf, []byte(portfolio), 0o644))
+	require.NoError(t, os.WriteFile(mf, []byte(market), 0o644))
+	code, out, errOut := runCmd(t, "price", "--portfolio", pf, "--market", mf, "--asof", "2026-01-02")
+	assert.Equal(t, exitUsage, code)
+	assert.Empty(t, out)
+	assert.Contains(t, errOut, `the USD total of pv is beyond the float64 range (largest terms: trade "A" 1e+308, trade "B" 1e+308)`)
+}
