@@ -261,7 +261,31 @@ func (s *shardDir) checkFiles() error {
 			return refuse(ErrNotShard, s.dir, "%s does not describe %s (its rows, length and CRC-32C): not a manifest that merge can check", s.manifestPath(), f)
 		}
 	}
+	// The portfolio totals merge recomputes from the sensitivities, so it
+	// reads them for no rows; they are checked whole all the same (a shard
+	// whose risk.csv was edited, replaced or deleted is not the run's).
+	for _, f := range []string{reports.RiskFile, reports.RiskSecondOrderFile} {
+		if slices.Contains(s.man.Files, f) {
+			if err := s.verifyWhole(f); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
+}
+
+// verifyWhole reads file name of the shard to its end, checking its length
+// and CRC-32C against the manifest, and closes it.
+func (s *shardDir) verifyWhole(name string) error {
+	p := filepath.Join(s.dir, name)
+	f, err := os.Open(p)
+	if err != nil {
+		return refuse(ErrDamaged, s.dir, "%s: %w", s.name(), err)
+	}
+	defer f.Close()
+	want, _ := s.man.Output(name)
+	c := &checked{path: p, sum: reports.NewChecksumReader(f), want: want}
+	return s.verifyChecked(c)
 }
 
 // open opens the shard's files and reads their headers.
@@ -324,13 +348,21 @@ func (s *shardDir) open(validate bool) error {
 // is refused, whatever its rows. It can be called again.
 func (s *shardDir) verify() error {
 	for _, c := range s.sums {
-		if _, err := io.Copy(io.Discard, c.sum); err != nil {
-			return refuse(ErrDamaged, s.dir, "%s: %s: %w", s.name(), c.path, err)
+		if err := s.verifyChecked(c); err != nil {
+			return err
 		}
-		if c.sum.N() != c.want.Bytes || c.sum.CRC32C() != c.want.CRC32C {
-			return refuse(ErrDamaged, s.dir, "%s: %s is not the file the run wrote: %d bytes with CRC-32C %s, but its manifest says %d bytes with CRC-32C %s: the shard is damaged",
-				s.name(), c.path, c.sum.N(), c.sum.CRC32C(), c.want.Bytes, c.want.CRC32C)
-		}
+	}
+	return nil
+}
+
+// verifyChecked reads c to its end and checks its length and CRC-32C.
+func (s *shardDir) verifyChecked(c *checked) error {
+	if _, err := io.Copy(io.Discard, c.sum); err != nil {
+		return refuse(ErrDamaged, s.dir, "%s: %s: %w", s.name(), c.path, err)
+	}
+	if c.sum.N() != c.want.Bytes || c.sum.CRC32C() != c.want.CRC32C {
+		return refuse(ErrDamaged, s.dir, "%s: %s is not the file the run wrote: %d bytes with CRC-32C %s, but its manifest says %d bytes with CRC-32C %s: the shard is damaged",
+			s.name(), c.path, c.sum.N(), c.sum.CRC32C(), c.want.Bytes, c.want.CRC32C)
 	}
 	return nil
 }

@@ -137,3 +137,34 @@ func TestTotalOverflowNamesTheTrades(t *testing.T) {
 	assert.Empty(t, out)
 	assert.Contains(t, errOut, `the USD total of pv is beyond the float64 range (largest terms: trade "A" 1e+308, trade "B" 1e+308)`)
 }
+
+// TestMergeChecksRiskFiles (case 14): a shard's risk.csv (which merge
+// recomputes rather than reads) edited, replaced by another shard's or
+// deleted is refused like any damaged file, with nothing written.
+func TestMergeChecksRiskFiles(t *testing.T) {
+	for _, damage := range []string{"edited", "replaced", "deleted"} {
+		t.Run(damage, func(t *testing.T) {
+			shards := runShards(t, 2, e2eInputs("price")...)
+			risk := filepath.Join(shards[0], "risk.csv")
+			switch damage {
+			case "edited":
+				b, err := os.ReadFile(risk)
+				require.NoError(t, err)
+				b[len(b)-2] ^= 1 // a digit of the last figure
+				require.NoError(t, os.WriteFile(risk, b, 0o644))
+			case "replaced":
+				b, err := os.ReadFile(filepath.Join(shards[1], "risk.csv"))
+				require.NoError(t, err)
+				require.NoError(t, os.WriteFile(risk, b, 0o644))
+			case "deleted":
+				require.NoError(t, os.Remove(risk))
+			}
+			merged := filepath.Join(t.TempDir(), "merged")
+			code, _, errOut := runCmd(t, "merge", "--out", merged, shards[0], shards[1])
+			assert.Equal(t, exitUsage, code, errOut)
+			assert.Contains(t, errOut, "risk.csv")
+			_, err := os.Stat(filepath.Join(merged, "manifest.json"))
+			assert.True(t, os.IsNotExist(err))
+		})
+	}
+}
