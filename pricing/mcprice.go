@@ -111,6 +111,7 @@ func (e *MCEngine) price(ctx context.Context, p *Pricer, m Instrument, qty float
 	}
 	aq := math.Abs(qty)
 	res.PV, res.StdError, res.HasStdError = qty*r.PV, aq*r.StdError, true
+	res.Floored = r.Floored
 	res.Sens = make([]Sensitivity, len(r.Sens))
 	ins := make([]int, len(r.Sens))
 	for i, s := range r.Sens {

@@ -156,7 +156,11 @@ func (e *PDEEngine) price(ctx context.Context, p *Pricer, inst Instrument, qty f
 	if err != nil {
 		return err
 	}
-	return AnalyticEngine{}.price(ctx, p, prod, qty, res)
+	if err := (AnalyticEngine{}).price(ctx, p, prod, qty, res); err != nil {
+		return err
+	}
+	res.Floored = prod.floored
+	return nil
 }
 
 func (e *PDEEngine) bump(ctx context.Context, p *Pricer, inst Instrument, qty float64, quotes []int) ([]float64, float64, error) {
@@ -185,6 +189,10 @@ type pdeProduct struct {
 	m            *marketdata.Market // the market as read, which places the grid
 	local        bool               // under local vol
 	spots, steps int
+	// floored is where the first local-vol surface recorded (the market as
+	// read) had Dupire's formula regularised; flooredSet says it is set.
+	floored    []montecarlo.FlooredNode
+	flooredSet bool
 }
 
 // value records the solve of one unit. A knock-in is the European less the
@@ -372,6 +380,9 @@ func (d *pdeProduct) localVol(sc, ref *marketdata.Scope, o Option, rem aad.Numbe
 	lv, err := montecarlo.NewLocalVolGrid(sc, ref, o.Asset, o.Ccy, times, tt, dt)
 	if err != nil {
 		return nil, err
+	}
+	if !d.flooredSet {
+		d.floored, d.flooredSet = lv.Floored, true
 	}
 	g := sol.Grid
 	loc := &pde.Local{Vol: make([]float64, len(lv.Vol)), Nodes: montecarlo.LocalVolNodes,

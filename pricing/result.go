@@ -1,6 +1,9 @@
 package pricing
 
-import "github.com/aadrisk/aadrisk/marketdata"
+import (
+	"github.com/aadrisk/aadrisk/marketdata"
+	"github.com/aadrisk/aadrisk/montecarlo"
+)
 
 // Result is what pricing one trade gives: its present value, its Greeks and
 // its bucketed sensitivities, all scaled by the trade's quantity, or the
@@ -59,6 +62,11 @@ type Result struct {
 	// batch-means standard errors of the differences of the bumped runs'
 	// vegas, block by block.
 	VannaStdError, VolgaStdError float64
+
+	// Floored lists where the trade's local-vol surface had Dupire's formula
+	// regularised (an arbitrage in the implied vols): montecarlo.FlooredNode
+	// for each node, in the order met; nil for other models.
+	Floored []montecarlo.FlooredNode
 
 	// mc keeps a Monte Carlo trade's runs for Validate.
 	mc *mcRuns

@@ -168,3 +168,22 @@ func TestMergeChecksRiskFiles(t *testing.T) {
 		})
 	}
 }
+
+// TestFlooredNodesAreLogged (case 17): a surface with a calendar arbitrage
+// (total variance falling from 6M to 1Y) has its local variance floored;
+// each local-vol trade, Monte Carlo and pde, logs how many nodes and where
+// the first were, and still prices.
+func TestFlooredNodesAreLogged(t *testing.T) {
+	market := "type,name,pillar,strike,value\nSPOT,ACME,,,100\nRATE,USD,1Y,,0.03\n" +
+		"VOL,ACME,6M,90,0.42\nVOL,ACME,6M,110,0.38\nVOL,ACME,1Y,90,0.2\nVOL,ACME,1Y,110,0.19\n"
+	portfolio := "trade_id,instrument,underlying,currency,option_type,strike,expiry,quantity,engine,model,paths,grid_spots,grid_steps\n" +
+		"MC,european,ACME,USD,call,100,1Y,1,mc,localvol,500,,\n" +
+		"PDE,american,ACME,USD,put,100,1Y,1,pde,localvol,,60,40\n" +
+		"BS,european,ACME,USD,call,100,1Y,1,,,,,\n"
+	r := runInput(t, "price", portfolio, market)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	for _, id := range []string{"MC", "PDE"} {
+		assert.Regexp(t, `level=WARN msg="local variance regularised \(an arbitrage in the vol surface\)" trade_id=`+id+` line=\d nodes=\d+ first="t=`, r.stderr)
+	}
+	assert.NotContains(t, r.stderr, "trade_id=BS line=4 nodes")
+}

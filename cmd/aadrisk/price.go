@@ -350,6 +350,9 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 		if r.Err != nil {
 			log.Warn("trade failed", "trade_id", r.TradeID, "line", r.Line, "error", r.Err)
 		}
+		if len(r.Floored) > 0 {
+			logFloored(log, r)
+		}
 		return sink.Add(p, rows)
 	}
 	opts := pricing.RunSettings{Workers: f.workers, Validate: validate, MC: mcDefaults, SecondOrder: f.secondOrder,
