@@ -1,8 +1,10 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -186,4 +188,39 @@ func TestFlooredNodesAreLogged(t *testing.T) {
 		assert.Regexp(t, `level=WARN msg="local variance regularised \(an arbitrage in the vol surface\)" trade_id=`+id+` line=\d nodes=\d+ first="t=`, r.stderr)
 	}
 	assert.NotContains(t, r.stderr, "trade_id=BS line=4 nodes")
+}
+
+// TestValidateDigitalsAtFewPaths (case 16): digitals at 200 paths have AAD
+// 0 for the rate pillars they cannot depend on, where the bump sees only
+// its own rounding; validate must pass every figure of them: the
+// tolerance counts the rounding error of the bump (measured around the
+// run's value) divided by its step.
+func TestValidateDigitalsAtFewPaths(t *testing.T) {
+	market := "type,name,pillar,strike,value\nSPOT,ACME,,,100\nRATE,USD,3M,,0.04\nRATE,USD,6M,,0.041\nRATE,USD,1Y,,0.039\n" +
+		"RATE,USD,2Y,,0.037\nRATE,USD,5Y,,0.035\nDIVYIELD,ACME,6M,,0.01\nDIVYIELD,ACME,2Y,,0.015\n" +
+		"VOL,ACME,6M,90,0.245\nVOL,ACME,6M,100,0.215\nVOL,ACME,6M,110,0.2\nVOL,ACME,1Y,,0.22\n"
+	var b strings.Builder
+	b.WriteString("trade_id,instrument,underlying,currency,option_type,strike,expiry,quantity,payout,engine,paths,seed\n")
+	strikes, expiries, payouts := []int{80, 95, 100, 105, 120}, []string{"3M", "9M", "1Y", "18M"}, []string{"10", "1", ""}
+	for i := range 40 {
+		typ := "call"
+		if i%2 == 1 {
+			typ = "put"
+		}
+		fmt.Fprintf(&b, "D%d,digital,ACME,USD,%s,%d,%s,%d,%s,mc,200,%d\n", i, typ, strikes[i%5], expiries[i%4], []int{1, 1000, -500}[i%3], payouts[i%3], i)
+	}
+	// and days to expiry at the money, where the delta is largest
+	for i := range 10 {
+		fmt.Fprintf(&b, "E%d,digital,ACME,USD,call,%v,%s,1,10,mc,200,%d\n", i, []float64{99.9, 100, 100.1}[i%3], []string{"1D", "2D", "1W"}[i%3], i)
+	}
+	r := runInput(t, "validate", b.String(), market)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	zeros := 0
+	for _, row := range readCSV(t, filepath.Join(r.out, "validation.csv"))[1:] {
+		assert.Equal(t, "ok", row[10], "%v", row)
+		if row[3] == "0" && row[4] != "0" {
+			zeros++
+		}
+	}
+	assert.Greater(t, zeros, 20, "rows where AAD is 0 and the bump is rounding")
 }
