@@ -128,6 +128,14 @@ func Open(dirs []string) (*Batch, error) {
 		return nil, refuse(ErrMissing, "", "the batch has %d shards but %s %s missing: merge needs all of them", n, strings.Join(missing, ", "), verb)
 	}
 	b := &Batch{shards: byK[1:], validate: ref.man.Command == "validate"}
+	if limit, ok := openFileLimit(); ok {
+		const spare = 64 // the inputs, the outputs being written, standard streams
+		need := uint64(n*FilesPerShard(b.validate, ref.man.SecondOrder) + spare)
+		if need > limit {
+			return nil, refuse(ErrTooMany, "", "merging %d shards holds %d files of each open at once, %d files in all, over this process's limit of %d open files: raise it (ulimit -n) and merge again",
+				n, FilesPerShard(b.validate, ref.man.SecondOrder), need, limit)
+		}
+	}
 	asof, err := time.Parse(time.DateOnly, ref.man.AsOf)
 	if err != nil {
 		// ReadManifest checks the date: only a change there gets here.

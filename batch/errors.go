@@ -28,6 +28,9 @@ var (
 	// CRC-32C other than its manifest's, rows too many, too few or out of
 	// place, a trade in the wrong shard, a file that does not read back.
 	ErrDamaged = errors.New("a damaged shard")
+	// ErrTooMany: the batch has more shards than merge can hold open
+	// within the process's limit of open files.
+	ErrTooMany = errors.New("more shards than open files allow")
 )
 
 // Error is a refusal of a merge, before anything is written. Its message

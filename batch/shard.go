@@ -7,9 +7,27 @@ import (
 )
 
 // MaxShards bounds N: beyond any sensible batch, and small enough that a
-// merge, which reads every shard at once (three or four open files, about
-// 100 KiB of buffers and trades in flight per shard), fits in memory.
-const MaxShards = 10000
+// merge, which reads every shard at once (two to four open files, about
+// 100 KiB of buffers and trades in flight per shard), fits in memory and in
+// a common limit of open files (at most 16,384 of them, under the 20,000 or
+// more that a server's default hard limit allows; merge checks the limit
+// before it opens any, see FilesPerShard).
+const MaxShards = 4096
+
+// FilesPerShard is how many files of each shard a merge holds open at
+// once: results.csv and sensitivities.csv, and validation.csv or
+// second_order.csv when the batch has them. merge needs N times that, and a
+// few more, within the process's limit of open files.
+func FilesPerShard(validate, secondOrder bool) int {
+	n := 2
+	if validate {
+		n++
+	}
+	if secondOrder {
+		n++
+	}
+	return n
+}
 
 // Shard is shard K (1-based) of N of a batch; the zero value is an
 // unsharded run, which has every trade.

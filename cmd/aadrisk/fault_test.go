@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -223,4 +224,27 @@ func TestValidateDigitalsAtFewPaths(t *testing.T) {
 		}
 	}
 	assert.Greater(t, zeros, 20, "rows where AAD is 0 and the bump is rounding")
+}
+
+// TestMergeWithinTheOpenFileLimit (case 13): a merge that would hold more
+// files open than the process may (40 shards of a validate batch under a
+// limit of 150: 40 × 3 + 64 spare) is refused at once with exit 2, saying
+// how many it needs and how to get them, rather than failing midway with
+// "too many open files"; under the limit it merges.
+func TestMergeWithinTheOpenFileLimit(t *testing.T) {
+	if _, err := exec.LookPath("sh"); err != nil {
+		t.Skip("no sh to lower the limit with")
+	}
+	bin := buildAadrisk(t)
+	shards := runShards(t, 40, e2eInputs("validate")...)
+	merge := func(limit int) procResult {
+		args := append([]string{"-c", fmt.Sprintf(`ulimit -n %d && exec "$0" "$@"`, limit), bin, "merge", "--out", filepath.Join(t.TempDir(), "merged")}, shards...)
+		return runBin(t, "sh", "", args...)
+	}
+	r := merge(150)
+	assert.Equal(t, exitUsage, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "merging 40 shards holds 3 files of each open at once, 184 files in all, over this process's limit of 150 open files: raise it (ulimit -n)")
+	r = merge(400)
+	assert.Equal(t, exitFailed, r.code, r.stderr) // the sample's failing rows
+	assert.Contains(t, r.stderr, "merged shards=40")
 }
