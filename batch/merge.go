@@ -2,10 +2,12 @@ package batch
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -348,6 +350,7 @@ func (m *Merge) readTrade(s *shardDir, r *pricing.Result, b *shardTrades) error 
 		}
 	} else {
 		s.failed++
+		r.Err = renamePortfolio(r.Err, portfolioPath(s.man), portfolioPath(m.b.Manifest()))
 	}
 	t.rows = m.sink.Format(r)
 	if err := t.rows.Err(); err != nil {
@@ -469,4 +472,29 @@ func (m *Merge) explain(err error) error {
 		}
 	}
 	return err
+}
+
+// portfolioPath is the portfolio's path in manifest m ("" if none).
+func portfolioPath(m *reports.Manifest) string {
+	for _, in := range m.Inputs {
+		if in.Name == "portfolio" {
+			return in.Path
+		}
+	}
+	return ""
+}
+
+// renamePortfolio returns a failed trade's error with the portfolio named
+// as to names it where the shard's run named it from: shards of one batch
+// may read the same file (the same SHA-256) from different paths, and a
+// merged run names it as shard 1/N's run did, as one run would.
+func renamePortfolio(err error, from, to string) error {
+	if err == nil || from == to || from == "" {
+		return err
+	}
+	msg, ok := strings.CutPrefix(err.Error(), from+":")
+	if !ok {
+		return err
+	}
+	return errors.New(to + ":" + msg)
 }

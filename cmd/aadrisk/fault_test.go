@@ -248,3 +248,36 @@ func TestMergeWithinTheOpenFileLimit(t *testing.T) {
 	assert.Equal(t, exitFailed, r.code, r.stderr) // the sample's failing rows
 	assert.Contains(t, r.stderr, "merged shards=40")
 }
+
+// TestMergeNamesThePortfolioOnce (case 15): shards that read the same
+// portfolio (the same SHA-256) from two paths merge into the files of one
+// run from the first shard's path, byte for byte: failed rows name that
+// path whichever shard priced them.
+func TestMergeNamesThePortfolioOnce(t *testing.T) {
+	dir := t.TempDir()
+	b, err := os.ReadFile(filepath.Join(e2e, "portfolio.csv"))
+	require.NoError(t, err)
+	a, c := filepath.Join(dir, "a", "portfolio.csv"), filepath.Join(dir, "c", "portfolio.csv")
+	for _, p := range []string{a, c} {
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, b, 0o644))
+	}
+	shard := func(path string, k int) string {
+		out := filepath.Join(dir, fmt.Sprintf("shard-%d", k))
+		code, _, errOut := runCmd(t, "price", "--portfolio", path, "--market", filepath.Join(e2e, "market.csv"), "--asof", "2026-01-02",
+			"--shard", fmt.Sprintf("%d/3", k), "--out", out)
+		require.Contains(t, []int{exitOK, exitFailed}, code, errOut)
+		return out
+	}
+	shards := []string{shard(a, 1), shard(c, 2), shard(c, 3)}
+	merged := filepath.Join(dir, "merged")
+	code, _, errOut := runCmd(t, append([]string{"merge", "--out", merged}, shards...)...)
+	require.Equal(t, exitFailed, code, errOut)
+	whole := filepath.Join(dir, "whole")
+	code, _, errOut = runCmd(t, "price", "--portfolio", a, "--market", filepath.Join(e2e, "market.csv"), "--asof", "2026-01-02", "--out", whole)
+	require.Equal(t, exitFailed, code, errOut)
+	sameFiles(t, whole, merged, dataFiles("price"))
+	res, err := os.ReadFile(filepath.Join(merged, "results.csv"))
+	require.NoError(t, err)
+	assert.NotContains(t, string(res), c)
+}
