@@ -83,7 +83,8 @@ type row struct {
 // CORR name that is not A|B with two different names; an unknown HESTON
 // parameter; a name with '/', '|' or control characters; a VOL expiry that
 // mixes a blank strike with strikes; and a duplicate quote, the same risk
-// factor after parsing (RATE/USD/1Y and RATE/USD/12M are the same pillar,
+// factor after parsing (RATE/USD/1Y, RATE/USD/12M and the date a year after
+// the as-of date are the same pillar: see pillarDate,
 // VOL strikes 100 and 100.0 the same strike, CORR A|B and B|A the same
 // pair).
 func Load(r io.Reader, file string, asof time.Time) (*Market, error) {

@@ -96,6 +96,9 @@ type builder struct {
 	asof   time.Time
 	quotes []Quote
 	seen   map[identity]int // index of the quote with that identity
+	// seenDay is seen with the pillar's time replaced by the calendar day
+	// it names (pillarDate): a quote at the same day is the same pillar.
+	seenDay map[identity]int
 	// blank and strikes index the VOL expiries with a blank strike and
 	// with strikes: a quote index of each.
 	blank, strikes map[identity]int
@@ -115,7 +118,7 @@ type identity struct {
 func newBuilder(asof time.Time) *builder {
 	return &builder{
 		asof: asof,
-		seen: make(map[identity]int), blank: make(map[identity]int), strikes: make(map[identity]int),
+		seen: make(map[identity]int), seenDay: make(map[identity]int), blank: make(map[identity]int), strikes: make(map[identity]int),
 	}
 }
 
@@ -157,7 +160,17 @@ func (b *builder) add(q Quote) *checkError {
 	}
 
 	// Duplicates, and VOL expiries mixing a blank strike with strikes.
-	if i, dup := b.seen[id]; dup {
+	dayID, hasDay := id, false
+	if q.Pillar != "" {
+		if d, ok := pillarDate(q.Pillar, b.asof); ok {
+			dayID.t, hasDay = float64(d), true
+		}
+	}
+	i, dup := b.seen[id]
+	if !dup && hasDay {
+		i, dup = b.seenDay[dayID]
+	}
+	if dup {
 		field := "name"
 		switch {
 		case q.Kind == Vol && q.Strike != "":
@@ -182,6 +195,9 @@ func (b *builder) add(q Quote) *checkError {
 		}
 	}
 	b.seen[id] = len(b.quotes)
+	if hasDay {
+		b.seenDay[dayID] = len(b.quotes)
+	}
 	b.quotes = append(b.quotes, q)
 	return nil
 }

@@ -108,3 +108,39 @@ func splitTenor(s string) (n int64, unit byte, ok bool) {
 	n, err := strconv.ParseInt(digits, 10, 64)
 	return n, unit, err == nil
 }
+
+// pillarDate returns the calendar day a pillar names, as days from the
+// Unix epoch: a date itself, a tenor counted from the as-of date in
+// calendar days, weeks, months or years (time.AddDate's arithmetic: a month
+// from January 31 is March 3, a year from February 29 is March 1). Two
+// pillars are the same pillar if they name the same day or the same time
+// (ParseTime): 1Y, 12M and the date a year later, also across February 29,
+// where 1Y is 1 year and the date 366 days. ok is false for a pillar that
+// ParseTime would refuse.
+func pillarDate(s string, asof time.Time) (days int64, ok bool) {
+	s = strings.Trim(s, " \t")
+	a := time.Date(asof.Year(), asof.Month(), asof.Day(), 0, 0, 0, 0, time.UTC)
+	if dateForm(s) {
+		d, err := parseDate(s)
+		if err != nil {
+			return 0, false
+		}
+		return d.Unix() / 86400, true
+	}
+	n, unit, ok := splitTenor(s)
+	if !ok || n > maxYears*366 {
+		return 0, false
+	}
+	var d time.Time
+	switch unit {
+	case 'D':
+		d = a.AddDate(0, 0, int(n))
+	case 'W':
+		d = a.AddDate(0, 0, 7*int(n))
+	case 'M':
+		d = a.AddDate(0, int(n), 0)
+	case 'Y':
+		d = a.AddDate(int(n), 0, 0)
+	}
+	return d.Unix() / 86400, true
+}

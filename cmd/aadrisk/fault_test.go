@@ -281,3 +281,19 @@ func TestMergeNamesThePortfolioOnce(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotContains(t, string(res), c)
 }
+
+// TestSamePillarAcrossLeapDay (case 7): 1Y and the date a year later are
+// one pillar also when the year holds February 29 (as-of 2027-06-01: 1Y is
+// 1.0 years, 2028-06-01 is 366 days): the second quote is a duplicate,
+// exit 2, at its pillar cell; so are 12M and 1Y.
+func TestSamePillarAcrossLeapDay(t *testing.T) {
+	for _, c := range []struct{ a, b string }{{"1Y", "2028-06-01"}, {"2028-06-01", "12M"}, {"6M", "2027-12-01"}, {"2W", "14D"}} {
+		market := "type,name,pillar,strike,value\nSPOT,ACME,,,100\nRATE,USD," + c.a + ",,0.03\nRATE,USD," + c.b + ",,0.04\n"
+		dir := t.TempDir()
+		mf := filepath.Join(dir, "m.csv")
+		require.NoError(t, os.WriteFile(mf, []byte(market), 0o644))
+		code, _, errOut := runCmd(t, "price", "--portfolio", filepath.Join(e2e, "portfolio.csv"), "--market", mf, "--asof", "2027-06-01", "--out", filepath.Join(dir, "out"))
+		assert.Equal(t, exitUsage, code, c)
+		assert.Contains(t, errOut, "m.csv:4:10: pillar: duplicate quote RATE/USD/"+c.b+": the same as RATE/USD/"+c.a, c)
+	}
+}
