@@ -41,7 +41,7 @@ func Normal(src *rand.PCG) float64 {
 // box (1.5% of draws).
 func normalSlow(src *rand.PCG, u uint64) float64 {
 	for {
-		i := uint8(u)
+		i := int(uint8(u)) // an int: i+1 must not wrap
 		j := u >> 11
 		sign := (u & 0x100) << 55
 		z := &zigFast[i]
