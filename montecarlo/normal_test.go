@@ -282,6 +282,35 @@ func TestNormalSlowPaths(t *testing.T) {
 	}
 }
 
+// TestNormalTables checks the generated tables in float64: the layers'
+// areas equal v = x₀·f(r), f(xᵢ) is exp(−xᵢ²/2), the bounds k and the
+// widths w match the edges, and the edges fall from x₀ to x₂₅₆ = 0.
+func TestNormalTables(t *testing.T) {
+	v := zigX[0] * zigF[1]
+	require.Equal(t, zigR, zigX[1])
+	require.Zero(t, zigX[256])
+	require.Equal(t, 1.0, zigF[256])
+	require.Zero(t, zigFast[255].k, "the top layer is all wedge")
+	var fast float64
+	for i := range 256 {
+		require.Less(t, zigX[i+1], zigX[i], "layer %d", i)
+		assert.Equal(t, zigX[i]*0x1p-53, zigFast[i].w, "layer %d", i)
+		ratio := zigX[i+1] / zigX[i]
+		if i == 0 {
+			ratio = zigR / zigX[0]
+		}
+		assert.InDelta(t, ratio, float64(zigFast[i].k)*0x1p-53, 1e-15, "layer %d", i)
+		fast += float64(zigFast[i].k) * 0x1p-53 / 256
+		if i > 0 {
+			assert.InEpsilon(t, math.Exp(-zigX[i]*zigX[i]/2), zigF[i], 1e-15, "layer %d", i)
+			assert.InEpsilon(t, v, zigX[i]*(zigF[i+1]-zigF[i]), 1e-13, "layer %d", i)
+		}
+	}
+	// v is r·f(r) plus the tail beyond r, √(π/2)·erfc(r/√2).
+	assert.InEpsilon(t, zigR*zigF[1]+math.Sqrt(math.Pi/2)*math.Erfc(zigR/math.Sqrt2), v, 1e-14)
+	t.Logf("r = %v, v = %v, fast path %.5f", zigR, v, fast)
+}
+
 // TestNormalWedges checks each layer's wedge test: over 4,000 points of the
 // wedge of layer i, the number accepted against the sum of the exact
 // probabilities (f(x) − f(xᵢ))/(f(xᵢ₊₁) − f(xᵢ)), within 5 standard
