@@ -142,3 +142,17 @@ func expNeg(t float64) float64 {
 	}
 	return p * math.Float64frombits(uint64(int64(k)+1023)<<52)
 }
+
+// Normals fills z with standard normal draws from src: the same draws, and
+// the same state of src after them, as len(z) calls of Normal.
+func Normals(src *rand.PCG, z []float64) {
+	for i := range z {
+		u := src.Uint64()
+		f := &zigFast[uint8(u)]
+		if j := u >> 11; j < f.k {
+			z[i] = math.Float64frombits(math.Float64bits(float64(j)*f.w) | (u&0x100)<<55)
+			continue
+		}
+		z[i] = normalSlow(src, u)
+	}
+}

@@ -239,6 +239,17 @@ func TestNormalDeterminism(t *testing.T) {
 		t.Logf("draw %d: %#016x (%v)", i, g, math.Float64frombits(g))
 	}
 	assert.Equal(t, normalGolden, got)
+	// Normals draws the same numbers and leaves the same state.
+	a, b = rand.NewPCG(3, 4), rand.NewPCG(3, 4)
+	z := make([]float64, 100_000)
+	Normals(a, z)
+	for i, zi := range z {
+		if x := Normal(b); math.Float64bits(x) != math.Float64bits(zi) {
+			t.Fatalf("Normals, draw %d: %v, Normal %v", i, zi, x)
+		}
+	}
+	require.Equal(t, b.Uint64(), a.Uint64(), "the states after Normals and Normal")
+
 	h := normalHash(rand.NewPCG(3, 4), 1_000_000)
 	t.Logf("hash of a million draws: %#016x", h)
 	assert.Equal(t, uint64(normalGoldenHash), h)
@@ -346,13 +357,16 @@ func TestNormalAllocs(t *testing.T) {
 	var sink float64
 	allocs := testing.AllocsPerRun(10_000, func() { sink += Normal(pcg) })
 	assert.Zero(t, allocs)
+	z := make([]float64, 1000)
+	allocs = testing.AllocsPerRun(100, func() { Normals(pcg, z) })
+	assert.Zero(t, allocs, "Normals")
 	_ = sink
 }
 
 var normalSink float64
 
-// BenchmarkNormal times a draw: Normal against math/rand/v2's NormFloat64
-// on the same PCG.
+// BenchmarkNormal times a draw: Normal, and Normals filling a slice,
+// against math/rand/v2's NormFloat64 on the same PCG.
 func BenchmarkNormal(b *testing.B) {
 	b.Run("ziggurat", func(b *testing.B) {
 		pcg := rand.NewPCG(1, 2)
@@ -361,6 +375,16 @@ func BenchmarkNormal(b *testing.B) {
 			s += Normal(pcg)
 		}
 		normalSink = s
+	})
+	b.Run("ziggurat-fill", func(b *testing.B) {
+		// Normals into a slice of 1,024: ns/op is for 1,024 draws.
+		pcg := rand.NewPCG(1, 2)
+		z := make([]float64, 1024)
+		for b.Loop() {
+			Normals(pcg, z)
+		}
+		normalSink = z[0]
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1024, "ns/draw")
 	})
 	b.Run("math-rand", func(b *testing.B) {
 		pcg := rand.NewPCG(1, 2)
