@@ -14,8 +14,8 @@ import (
 // It is a ziggurat after Marsaglia and Tsang ("The Ziggurat Method for
 // Generating Random Variables", J. Stat. Softw. 5(8), 2000) with 256 layers
 // of equal area under exp(−x²/2). A draw reads one src.Uint64 and splits
-// it: the low 8 bits pick the layer, bit 8 is the sign and the top 53 bits
-// are the uniform j; the point is j·xᵢ/2^53. With probability 0.98508 the
+// it: the low 8 bits pick the layer, bit 8 is the sign, bits 9 and 10 are
+// unused and the top 53 bits are the uniform j; the point is j·xᵢ/2^53. With probability 0.98508 the
 // point lies inside the layer's box (an integer comparison of j with a
 // table) and is the draw. Otherwise, and with fresh 64-bit words, the base
 // layer samples the tail beyond r ≈ 3.654 by Marsaglia's method and the

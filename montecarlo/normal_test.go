@@ -287,10 +287,26 @@ func TestNormalSlowPaths(t *testing.T) {
 	assert.Less(t, worstExp, 4e-16)
 	assert.Less(t, worstLog, 5e-16)
 
+	// The tail: a Kolmogorov–Smirnov test of 200,000 draws beyond r
+	// against P(Z ≤ x | Z > r) = 1 − erfc(x/√2)/erfc(r/√2).
+	const n = 200_000
 	src := rand.NewPCG(9, 10)
-	for range 10_000 {
-		require.GreaterOrEqual(t, normalTail(src), zigR)
+	xs := make([]float64, n)
+	for i := range xs {
+		xs[i] = normalTail(src)
+		require.GreaterOrEqual(t, xs[i], zigR)
 	}
+	slices.Sort(xs)
+	er := math.Erfc(zigR / math.Sqrt2)
+	var d float64
+	for i, x := range xs {
+		f := 1 - math.Erfc(x/math.Sqrt2)/er
+		d = max(d, float64(i+1)/n-f, f-float64(i)/n)
+	}
+	sn := math.Sqrt(n)
+	p := kolmogorovQ((sn + 0.12 + 0.11/sn) * d)
+	t.Logf("tail beyond r: KS D = %.3g, p = %.4f, largest %.4f", d, p, xs[n-1])
+	assert.Greater(t, p, 1e-4)
 }
 
 // TestNormalTables checks the generated tables in float64: the layers'
