@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/aadrisk/aadrisk/reports"
 )
 
 // The cases of the adversarial run that broke (issue 20), each through the
@@ -296,4 +298,51 @@ func TestSamePillarAcrossLeapDay(t *testing.T) {
 		assert.Equal(t, exitUsage, code, c)
 		assert.Contains(t, errOut, "m.csv:4:10: pillar: duplicate quote RATE/USD/"+c.b+": the same as RATE/USD/"+c.a, c)
 	}
+}
+
+// TestReportAndFilesCommitTogether (case 1): the report and the result
+// files are one commit. A report that cannot be put in place (a directory
+// appeared at its path during the run) fails before any result file is
+// committed; result files that cannot be committed take the new report
+// back. Either way the error leaves no output behind.
+func TestReportAndFilesCommitTogether(t *testing.T) {
+	man := &reports.Manifest{Version: "test", Command: "price", AsOf: "2026-01-02"}
+	setup := func(t *testing.T) (dir, path, out string, rf *reports.AtomicFile, w *reports.Writer) {
+		dir = t.TempDir()
+		path, out = filepath.Join(dir, "report.html"), filepath.Join(dir, "out")
+		rf, err := reports.CreateAtomic(path)
+		require.NoError(t, err)
+		t.Cleanup(func() { rf.Abort() })
+		w, err = reports.NewWriter(out, reports.WriterSettings{})
+		require.NoError(t, err)
+		t.Cleanup(func() { w.Abort() })
+		return dir, path, out, rf, w
+	}
+	t.Run("report fails", func(t *testing.T) {
+		_, path, out, rf, w := setup(t)
+		require.NoError(t, os.MkdirAll(filepath.Join(path, "x"), 0o755)) // a non-empty directory: no rename over it
+		err := commitWithReport(reports.NewReport(reports.ReportSettings{}), rf, man, path, w)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "--report "+path)
+		_, err = os.Stat(filepath.Join(out, reports.ManifestFile))
+		assert.True(t, os.IsNotExist(err), "the files were committed")
+		_, err = os.Stat(filepath.Join(out, reports.ResultsFile))
+		assert.True(t, os.IsNotExist(err), "the files were committed")
+	})
+	t.Run("files fail", func(t *testing.T) {
+		_, path, out, rf, w := setup(t)
+		require.NoError(t, os.MkdirAll(filepath.Join(out, reports.ManifestFile, "x"), 0o755))
+		err := commitWithReport(reports.NewReport(reports.ReportSettings{}), rf, man, path, w)
+		require.Error(t, err)
+		_, err = os.Stat(path)
+		assert.True(t, os.IsNotExist(err), "the report stayed")
+	})
+	t.Run("both commit", func(t *testing.T) {
+		_, path, out, rf, w := setup(t)
+		require.NoError(t, commitWithReport(reports.NewReport(reports.ReportSettings{}), rf, man, path, w))
+		for _, p := range []string{path, filepath.Join(out, reports.ManifestFile), filepath.Join(out, reports.ResultsFile)} {
+			_, err := os.Stat(p)
+			assert.NoError(t, err, p)
+		}
+	})
 }

@@ -244,3 +244,29 @@ func wroteLine(files []string, dir, report string, stdout bool) string {
 	}
 	return "wrote " + strings.Join(parts, " and ")
 }
+
+// commitWithReport writes the report (if any) and commits it, then the
+// result files of w (if any), as one commit: a report that cannot be
+// written or renamed into place fails the run before any result file is
+// committed, and result files that cannot be committed take the new report
+// back, so that an error (exit 2) leaves none of the outputs behind.
+func commitWithReport(report *reports.Report, file *reports.AtomicFile, man *reports.Manifest, path string, w *reports.Writer) error {
+	if report != nil {
+		if err := report.Write(file, man); err != nil {
+			return err
+		}
+		if err := file.Commit(); err != nil {
+			return fmt.Errorf("--report %s: %w", path, err)
+		}
+	}
+	if w == nil {
+		return nil
+	}
+	if err := w.Commit(man); err != nil {
+		if report != nil {
+			os.Remove(path)
+		}
+		return err
+	}
+	return nil
+}

@@ -140,16 +140,8 @@ func merge(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := w.Commit(man); err != nil {
+	if err := commitWithReport(report, reportFile, man, reportPath, w); err != nil {
 		return err
-	}
-	if report != nil {
-		if err := report.Write(reportFile, man); err != nil {
-			return err
-		}
-		if err := reportFile.Commit(); err != nil {
-			return err
-		}
 	}
 	n := sink.Counts()
 	log.Info("merged", "shards", b.N(), "trades_ok", n.OK, "trades_failed", n.Failed, "out", out, "seconds", time.Since(start).Seconds())

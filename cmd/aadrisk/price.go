@@ -396,27 +396,23 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 		Start:        start.UTC(),
 		End:          end.UTC(),
 	}
-	if report != nil {
-		if err := report.Write(reportFile, man); err != nil {
-			return err
-		}
-	}
-	if w != nil {
-		if err := w.Commit(man); err != nil {
-			return err
-		}
-	} else {
-		if err := summary.Write(stdout); err != nil {
+	// The summary is formatted before anything is committed (a total can
+	// fail it); the report is committed first and taken back if the files
+	// fail, so that exit 2 still means nothing written (commitWithReport).
+	var sum bytes.Buffer
+	if w == nil {
+		if err := summary.Write(&sum); err != nil {
 			return err
 		}
 		if validate {
-			fmt.Fprintf(stdout, "validation: %d figures checked against bump-and-revalue, %d outside tolerance\n", n.Figures, n.FiguresFailed)
+			fmt.Fprintf(&sum, "validation: %d figures checked against bump-and-revalue, %d outside tolerance\n", n.Figures, n.FiguresFailed)
 		}
 	}
-	if report != nil {
-		if err := reportFile.Commit(); err != nil {
-			return err
-		}
+	if err := commitWithReport(report, reportFile, man, f.report, w); err != nil {
+		return err
+	}
+	if _, err := sum.WriteTo(stdout); err != nil {
+		return err
 	}
 	secs := end.Sub(start).Seconds()
 	log.Info("done", "trades_ok", ok, "trades_failed", failed, "seconds", secs, "trades_per_second", float64(ok+failed)/secs)
