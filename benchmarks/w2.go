@@ -142,8 +142,8 @@ func mcBlockSeed(b int) uint64 {
 
 // mcPlainRun runs path over every block of set in the engine's order and
 // returns the mean of its values: the plain twins' driver. path draws its
-// normals from rng.
-func mcPlainRun(set montecarlo.Settings, rng *rand.Rand, pcg *rand.PCG, path func() float64) float64 {
+// normals from pcg (montecarlo.Normal), which each block reseeds.
+func mcPlainRun(set montecarlo.Settings, pcg *rand.PCG, path func() float64) float64 {
 	nb := mcBlocks(set.Paths)
 	sum := 0.0
 	for b := range nb {
@@ -235,7 +235,6 @@ type AsianPlain struct {
 	allFix   bool
 	a, b     []float64
 	pcg      rand.PCG
-	rng      *rand.Rand
 	strike   float64
 	sign     float64
 	inv      float64
@@ -265,7 +264,6 @@ func NewAsianPlain(w *MCWorkload) (*AsianPlain, error) {
 	p.allFix = len(dates) == n
 	p.inv = 1 / float64(len(dates))
 	p.a, p.b = make([]float64, n), make([]float64, n)
-	p.rng = rand.New(&p.pcg)
 	return p, nil
 }
 
@@ -279,13 +277,13 @@ func (p *AsianPlain) Price() (float64, error) {
 		return 0, err
 	}
 	a, b := p.a, p.b[:len(p.a)]
-	rng, K, sign, inv := p.rng, p.strike, p.sign, p.inv
+	pcg, K, sign, inv := &p.pcg, p.strike, p.sign, p.inv
 	var path func() float64
 	if p.allFix {
 		path = func() float64 {
 			x, sum := s0, 0.0
 			for i, ai := range a {
-				x *= math.Exp(ai + b[i]*rng.NormFloat64())
+				x *= math.Exp(ai + b[i]*montecarlo.Normal(pcg))
 				sum += x
 			}
 			return max((sum*inv-K)*sign, 0) * df
@@ -295,7 +293,7 @@ func (p *AsianPlain) Price() (float64, error) {
 		path = func() float64 {
 			x, sum := s0, 0.0
 			for i, ai := range a {
-				x *= math.Exp(ai + b[i]*rng.NormFloat64())
+				x *= math.Exp(ai + b[i]*montecarlo.Normal(pcg))
 				if fix[i] {
 					sum += x
 				}
@@ -303,5 +301,5 @@ func (p *AsianPlain) Price() (float64, error) {
 			return max((sum*inv-K)*sign, 0) * df
 		}
 	}
-	return mcPlainRun(p.w.Settings, rng, &p.pcg, path), nil
+	return mcPlainRun(p.w.Settings, pcg, path), nil
 }

@@ -77,7 +77,6 @@ type BasketPlain struct {
 	x, z    []float64 // one path's assets and one step's normals
 	weights []float64
 	pcg     rand.PCG
-	rng     *rand.Rand
 	strike  float64
 	sign    float64
 }
@@ -103,7 +102,6 @@ func NewBasketPlain(w *MCWorkload) (*BasketPlain, error) {
 	if tr.Type == pricing.Put {
 		p.sign = -1
 	}
-	p.rng = rand.New(&p.pcg)
 	return p, nil
 }
 
@@ -179,12 +177,12 @@ func (p *BasketPlain) Price() (float64, error) {
 	na, n := p.na, p.n
 	a, b, l, s0 := p.a[:n*na], p.b[:n*na], p.l[:na*na], p.s0[:na]
 	x, z, wts := p.x[:na], p.z[:na], p.weights[:na]
-	rng, K, sign := p.rng, p.strike, p.sign
+	pcg, K, sign := &p.pcg, p.strike, p.sign
 	path := func() float64 {
 		copy(x, s0)
 		for i := range n {
 			for j := range z {
-				z[j] = rng.NormFloat64()
+				z[j] = montecarlo.Normal(pcg)
 			}
 			ai, bi := a[i*na:i*na+na], b[i*na:i*na+na]
 			for k := range x {
@@ -198,7 +196,7 @@ func (p *BasketPlain) Price() (float64, error) {
 		}
 		return max((dot(x, wts)-K)*sign, 0) * df
 	}
-	return mcPlainRun(p.w.Settings, rng, &p.pcg, path), nil
+	return mcPlainRun(p.w.Settings, pcg, path), nil
 }
 
 // W3CrossGammaPaths is the number of paths of W3's cross-gamma measure: a

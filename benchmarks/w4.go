@@ -98,7 +98,6 @@ type LocalVolBarrierPlain struct {
 	x0, dx   float64
 	s0, df   float64
 	pcg      rand.PCG
-	rng      *rand.Rand
 	strike   float64
 	sign     float64
 	lnB, dir float64
@@ -125,7 +124,6 @@ func NewLocalVolBarrierPlain(w *MCWorkload) (*LocalVolBarrierPlain, error) {
 	if tr.BarrierKind.Down() {
 		p.dir = -1
 	}
-	p.rng = rand.New(&p.pcg)
 	return p, nil
 }
 
@@ -306,7 +304,7 @@ func (p *LocalVolBarrierPlain) Price() (float64, error) {
 	}
 	n := p.n
 	carry, g, dt, sq := p.carry[:n], p.g[:n*lvNodes], p.dt[:n+1], p.sq[:n+1]
-	rng, x0, dx, s0 := p.rng, p.x0, p.dx, p.s0
+	pcg, x0, dx, s0 := &p.pcg, p.x0, p.dx, p.s0
 	lnB, dir, K, sign, df := p.lnB, p.dir, p.strike, p.sign, p.df
 	lx0 := math.Log(s0)
 	path := func() float64 {
@@ -315,7 +313,7 @@ func (p *LocalVolBarrierPlain) Price() (float64, error) {
 		da := dir * (lnB - lx) // distance to the barrier in log at the step's start
 		for i := 1; i <= n; i++ {
 			sig := localVol(g[(i-1)*lvNodes:i*lvNodes], lx, x0, dx)
-			inc := carry[i-1] - 0.5*sig*sig*dt[i] + sig*sq[i]*rng.NormFloat64()
+			inc := carry[i-1] - 0.5*sig*sig*dt[i] + sig*sq[i]*montecarlo.Normal(pcg)
 			x *= math.Exp(inc)
 			lx += inc
 			db := dir * (lnB - lx)
@@ -323,7 +321,7 @@ func (p *LocalVolBarrierPlain) Price() (float64, error) {
 				// Knocked out: the rest of the path's normals are drawn
 				// all the same, as the engine draws them.
 				for range n - i {
-					rng.NormFloat64()
+					montecarlo.Normal(pcg)
 				}
 				return 0
 			}
@@ -336,5 +334,5 @@ func (p *LocalVolBarrierPlain) Price() (float64, error) {
 		}
 		return max((x-K)*sign, 0) * df * surv
 	}
-	return mcPlainRun(p.w.Settings, rng, &p.pcg, path), nil
+	return mcPlainRun(p.w.Settings, pcg, path), nil
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/aadrisk/aadrisk/aad"
+	"github.com/aadrisk/aadrisk/montecarlo"
 )
 
 // Workload W7: second order. One Hessian-vector product (the gradient and a
@@ -94,7 +95,6 @@ type W7Asian struct {
 	mark     aad.Mark
 	fix      []aad.Number
 	pcg      rand.PCG
-	rng      *rand.Rand
 	pv       float64
 	paths    int
 	bytes    int // tape bytes used at the end of the last path
@@ -115,7 +115,6 @@ func NewW7Asian(tp *aad.Tape, second bool, paths int) *W7Asian {
 		n                   = 252
 	)
 	a := &W7Asian{tp: tp, fix: make([]aad.Number, n), paths: paths, strike: k, nFixings: n}
-	a.rng = rand.New(&a.pcg)
 	tp.SetSecondOrder(second)
 	tp.Vars(a.in[:], s0, vol, r, q)
 	if second {
@@ -142,7 +141,7 @@ func (a *W7Asian) Run(seed uint64, count int) {
 		tp.RewindToMark(a.mark)
 		s := a.in[0]
 		for i := range fix {
-			s = tp.MulExp(s, tp.MulAdd(a.volDt, aad.Const(a.rng.NormFloat64()), a.drift))
+			s = tp.MulExp(s, tp.MulAdd(a.volDt, aad.Const(montecarlo.Normal(&a.pcg)), a.drift))
 			fix[i] = s
 		}
 		avg := tp.MulConst(tp.Sum(fix...), inv)

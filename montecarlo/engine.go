@@ -440,9 +440,7 @@ func (w *worker) block(ctx context.Context, pr *Problem, set Settings, tp *aad.T
 func (w *worker) normals(seq Sequence) {
 	z := w.z
 	if seq == PseudoRandom {
-		for i := range z {
-			z[i] = w.rng.NormFloat64()
-		}
+		Normals(&w.pcg, z)
 		return
 	}
 	// Sobol' coordinates by importance: coordinate j·F + f is the j-th

@@ -70,11 +70,11 @@ func Example() {
 	g := tp.Gradient(nil, pv, []aad.Number{s})
 	fmt.Printf("closed form: pv %.4f delta %.4f\n", pv.Value(), g[0])
 	// Output:
-	// pv 9.2281 ± 0.1143
-	// SPOT/ACME           0.5944 ± 0.0013
-	// RATE/USD/1Y        50.2092 ± 0.1551
-	// DIVYIELD/ACME/1Y  -59.4373 ± 0.1299
-	// VOL/ACME/1Y        37.6845 ± 0.7523
-	// theta -5.1824 ± 0.0713
+	// pv 9.2006 ± 0.1140
+	// SPOT/ACME           0.5952 ± 0.0016
+	// RATE/USD/1Y        50.3148 ± 0.1390
+	// DIVYIELD/ACME/1Y  -59.5154 ± 0.1597
+	// VOL/ACME/1Y        37.4921 ± 0.5614
+	// theta -5.1666 ± 0.0548
 	// closed form: pv 9.3197 delta 0.5927
 }
