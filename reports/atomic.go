@@ -108,7 +108,7 @@ func (t *tempFile) summary() OutputFile {
 
 // removeStale removes the temporary files of earlier runs in dir.
 func removeStale(dir string) error {
-	for _, final := range []string{ResultsFile, SensitivitiesFile, RiskFile, ValidationFile, ManifestFile} {
+	for _, final := range []string{ResultsFile, SensitivitiesFile, RiskFile, ValidationFile, SecondOrderFile, RiskSecondOrderFile, ManifestFile} {
 		stale, err := filepath.Glob(filepath.Join(dir, "."+final+".tmp-*"))
 		if err != nil {
 			return err

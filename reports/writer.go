@@ -60,7 +60,8 @@ type WriterSettings struct {
 // A Writer is not safe for concurrent use: one goroutine adds the results,
 // in input order.
 type Writer struct {
-	dir string
+	dir  string
+	lock *os.File // the directory's lock (nil where there is none)
 
 	results, sens, risk, valid, manifest *tempFile
 	// second and riskSecond are second_order.csv and
@@ -89,19 +90,30 @@ const (
 	stateAborted
 )
 
-// NewWriter creates dir if needed (with its parents) and the temporary files
-// of a run in it. It first removes the temporary files that a run killed
-// before it could clean up (kill -9) left there: one run writes to a
-// directory at a time.
+// ErrLocked is returned by NewWriter for a directory another Writer (in
+// this process or another) holds: a Writer locks its directory from
+// NewWriter to Commit or Abort (on Unix, flock(2) on the directory, which
+// the system releases when the process ends, however it ends).
+var ErrLocked = errors.New("another aadrisk run is writing to this directory")
+
+// NewWriter creates dir if needed (with its parents), takes its lock
+// (ErrLocked if another run holds it: one run writes to a directory at a
+// time), removes the temporary files that a run killed before it could
+// clean up (kill -9) left there, and creates the temporary files of a run
+// in it.
 func NewWriter(dir string, opts WriterSettings) (*Writer, error) {
 	if err := os.MkdirAll(dir, 0o777); err != nil {
 		return nil, fmt.Errorf("reports: creating the output directory: %w", err)
 	}
-	if err := removeStale(dir); err != nil {
+	lock, err := lockDir(dir)
+	if err != nil {
 		return nil, err
 	}
-	w := &Writer{dir: dir, factors: make(map[riskID]*riskTotal)}
-	var err error
+	if err := removeStale(dir); err != nil {
+		unlock(lock)
+		return nil, err
+	}
+	w := &Writer{dir: dir, lock: lock, factors: make(map[riskID]*riskTotal)}
 	open := func(final, header string, bufSize int) *tempFile {
 		if err != nil {
 			return nil
@@ -130,9 +142,17 @@ func NewWriter(dir string, opts WriterSettings) (*Writer, error) {
 	w.manifest = open(ManifestFile, "", 4096)
 	if err != nil {
 		w.removeTemps()
+		unlock(lock)
 		return nil, err
 	}
 	return w, nil
+}
+
+// unlock releases a directory's lock (nil: none).
+func unlock(f *os.File) {
+	if f != nil {
+		f.Close()
+	}
 }
 
 // Counts returns the numbers of ok and failed trades added so far.
@@ -292,6 +312,7 @@ func (w *Writer) Commit(m *Manifest) (err error) {
 		if err != nil {
 			w.removeTemps()
 		}
+		unlock(w.lock)
 	}()
 
 	asof, _ := time.Parse(time.DateOnly, m.AsOf) // m.check checked it
@@ -350,7 +371,9 @@ func (w *Writer) Abort() error {
 		return nil
 	}
 	w.state = stateAborted
-	return w.removeTemps()
+	err := w.removeTemps()
+	unlock(w.lock)
+	return err
 }
 
 func (w *Writer) usable() error {

@@ -346,3 +346,50 @@ func TestReportAndFilesCommitTogether(t *testing.T) {
 		}
 	})
 }
+
+// TestOneRunPerOutputDirectory (case 3): a run into a directory another
+// run is writing is exit 2 at once, saying so, and leaves the other's
+// files alone; two processes started together into one --out never leave
+// the one that succeeded without its manifest.
+func TestOneRunPerOutputDirectory(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	other, err := reports.NewWriter(out, reports.WriterSettings{})
+	require.NoError(t, err)
+	code, _, errOut := runCmd(t, e2eArgs("price", out)...)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "another aadrisk run is writing to this directory")
+	require.NoError(t, other.Abort())
+	code, _, errOut = runCmd(t, e2eArgs("price", out)...)
+	assert.Equal(t, exitFailed, code, errOut) // the sample's failing rows
+
+	bin := buildAadrisk(t)
+	for trial := range 8 {
+		out := filepath.Join(t.TempDir(), "out")
+		cmds := make([]*exec.Cmd, 2)
+		for i := range cmds {
+			cmds[i] = exec.Command(bin, e2eArgs("price", out, "--workers", "1")...)
+			cmds[i].Env = cleanEnv()
+			require.NoError(t, cmds[i].Start())
+		}
+		succeeded := 0
+		for _, c := range cmds {
+			err := c.Wait()
+			code := 0
+			if ee, ok := err.(*exec.ExitError); ok {
+				code = ee.ExitCode()
+			}
+			require.Contains(t, []int{exitFailed, exitUsage}, code, "trial %d", trial)
+			if code == exitFailed {
+				succeeded++
+			}
+		}
+		require.GreaterOrEqual(t, succeeded, 1, "trial %d", trial)
+		man := readManifest(t, out)
+		assert.Equal(t, "price", man.Command, "trial %d", trial)
+		entries, err := os.ReadDir(out)
+		require.NoError(t, err)
+		for _, e := range entries {
+			assert.NotContains(t, e.Name(), ".tmp-", "trial %d: a temporary file left", trial)
+		}
+	}
+}
