@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -392,4 +393,37 @@ func TestOneRunPerOutputDirectory(t *testing.T) {
 			assert.NotContains(t, e.Name(), ".tmp-", "trial %d: a temporary file left", trial)
 		}
 	}
+}
+
+// TestPortfolioTruncatedWhileRead (case 10): a portfolio truncated while
+// the run reads it is exit 2 with nothing written, the message saying the
+// file changed, not a run priced as far as the file went.
+func TestPortfolioTruncatedWhileRead(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("trade_id,instrument,underlying,currency,option_type,strike,expiry,quantity,engine,paths\n")
+	for i := range 200 {
+		fmt.Fprintf(&b, "T%d,european,ACME,USD,call,%d,1Y,1,mc,4000\n", i, 80+i%40)
+	}
+	pf, mf, out := filepath.Join(dir, "p.csv"), filepath.Join(dir, "m.csv"), filepath.Join(dir, "out")
+	require.NoError(t, os.WriteFile(pf, []byte(b.String()), 0o644))
+	require.NoError(t, os.WriteFile(mf, []byte(inputMarket), 0o644))
+	done := make(chan struct {
+		code   int
+		stderr string
+	}, 1)
+	go func() {
+		code, _, errOut := runCmd(t, "price", "--portfolio", pf, "--market", mf, "--asof", "2026-01-02", "--out", out, "--workers", "1")
+		done <- struct {
+			code   int
+			stderr string
+		}{code, errOut}
+	}()
+	time.Sleep(100 * time.Millisecond) // the run takes seconds
+	require.NoError(t, os.Truncate(pf, int64(b.Len()/3)))
+	r := <-done
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, r.stderr, "the file changed while it was read")
+	_, err := os.Stat(filepath.Join(out, reports.ManifestFile))
+	assert.True(t, os.IsNotExist(err))
 }

@@ -153,6 +153,31 @@ type input struct {
 	// size, -1 when it is not known (a pipe).
 	read *countingReader
 	size int64
+	// path and mod are the file's path and modification time at the
+	// start, to tell a file that changed while it was read ("" and zero for
+	// the sample and a pipe).
+	path string
+	mod  time.Time
+}
+
+// unchanged returns an error if a regular input file is not, now that it
+// has been read to its end, what it was at the start: fewer or more bytes
+// read than its size then, or a size or modification time that moved (a
+// file truncated, appended to or rewritten during the run). Its figures
+// would then be of a file that never existed whole.
+func (in *input) unchanged(flagName string) error {
+	if in.size < 0 || in.path == "" {
+		return nil
+	}
+	st, err := os.Stat(in.path)
+	switch {
+	case err != nil:
+		return usagef("--%s %s: %v after it was read: nothing written", flagName, in.path, pathErr(err))
+	case in.read.n.Load() != in.size || st.Size() != in.size || !st.ModTime().Equal(in.mod):
+		return usagef("--%s %s: the file changed while it was read (%d bytes at the start, %d read, %d now): nothing written; run again on a file that stays put",
+			flagName, in.path, in.size, in.read.n.Load(), st.Size())
+	}
+	return nil
 }
 
 // openInput opens the input file that flag --flagName gave (path), or the
@@ -168,7 +193,7 @@ func openInput(flagName, path, sampleName string) (*input, error) {
 	return &input{name: f.name, rc: struct {
 		io.Reader
 		io.Closer
-	}{c, f.rc}, hash: h, read: c, size: f.size}, nil
+	}{c, f.rc}, hash: h, read: c, size: f.size, path: f.path, mod: f.mod}, nil
 }
 
 // openedFile is an input file as opened: its name in messages, its
@@ -177,6 +202,9 @@ type openedFile struct {
 	name string
 	rc   io.ReadCloser
 	size int64
+	// path and mod are a regular file's path and modification time.
+	path string
+	mod  time.Time
 }
 
 // openFile opens the input file that flag --flagName gave (path), or the
@@ -196,11 +224,11 @@ func openFile(flagName, path, sampleName string) (*openedFile, error) {
 	if err != nil {
 		return nil, usagef("--%s %s: %v", flagName, path, pathErr(err))
 	}
-	size := int64(-1)
+	o := &openedFile{name: path, rc: f, size: -1}
 	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
-		size = st.Size()
+		o.size, o.path, o.mod = st.Size(), path, st.ModTime()
 	}
-	return &openedFile{name: path, rc: f, size: size}, nil
+	return o, nil
 }
 
 // inputFile describes an input for the manifest; the built-in sample has no
@@ -362,6 +390,14 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 	prog.Finish(err == nil)
 	if err != nil {
 		return usageError{err}
+	}
+	for _, in := range []struct {
+		flag string
+		in   *input
+	}{{"portfolio", pf}, {"market", mkt}} {
+		if err := in.in.unchanged(in.flag); err != nil {
+			return err
+		}
 	}
 	n := sink.Counts()
 	ok, failed := n.OK, n.Failed
