@@ -41,8 +41,9 @@
 // agreed with bump-and-revalue); 1 when some trades failed (their rows say
 // why; every other trade is still priced and written); 2 for an unusable
 // invocation or an unreadable or invalid input file, in which case nothing
-// is written; 128 plus the signal's number (130 for SIGINT, 143 for SIGTERM)
-// when the run was interrupted, in which case nothing is written either.
+// is written; 128 plus the signal's number (130 for SIGINT, 143 for SIGTERM,
+// 129 for SIGHUP, 131 for SIGQUIT) when the run was interrupted, in which
+// case nothing is written either.
 package main
 
 import (
@@ -54,6 +55,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/aadrisk/aadrisk/batch"
 	"github.com/aadrisk/aadrisk/internal/editdist"
@@ -69,18 +71,42 @@ const (
 func main() {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	// SIGHUP (a closed terminal) and SIGQUIT are interruptions too: the run
+	// stops, cleans up and exits 128 plus the signal's number.
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)
+	done := make(chan struct{})
 	go func() {
-		s := <-sigs
+		var s os.Signal
+		select {
+		case s = <-sigs:
+		case <-done:
+			return
+		}
 		// A second signal gets the default behaviour: an operator can always
 		// stop a run that does not stop.
 		signal.Stop(sigs)
 		cancel(interrupted{s})
+		// A run blocked in the system, opening a FIFO that has no writer,
+		// never gets to see the cancellation; it has written nothing yet
+		// (outputs are created once the inputs are open), so after a grace
+		// period it is stopped here.
+		select {
+		case <-done:
+		case <-time.After(stuckGrace):
+			e := interrupted{s}
+			fmt.Fprintf(os.Stderr, "aadrisk: %v; nothing written\n", e)
+			os.Exit(e.status())
+		}
 	}()
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	close(done)
 	cancel(nil)
 	os.Exit(code)
 }
+
+// stuckGrace is how long after an interruption a run that has not stopped
+// (blocked opening an input) is ended by main itself.
+const stuckGrace = 3 * time.Second
 
 // interrupted is the cause of a run stopped by a signal.
 type interrupted struct{ sig os.Signal }

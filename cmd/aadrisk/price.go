@@ -182,13 +182,15 @@ func (in *input) unchanged(flagName string) error {
 
 // openInput opens the input file that flag --flagName gave (path), or the
 // built-in sample sampleName when path is "", to be hashed and counted as
-// it is read. An error names the flag.
-func openInput(flagName, path, sampleName string) (*input, error) {
+// it is read, and to stop being read once ctx is done (a signal: a large
+// file then stops loading at its next read, not at its end). An error
+// names the flag.
+func openInput(ctx context.Context, flagName, path, sampleName string) (*input, error) {
 	f, err := openFile(flagName, path, sampleName)
 	if err != nil {
 		return nil, err
 	}
-	h := reports.NewHashReader(f.rc)
+	h := reports.NewHashReader(ctxReader{ctx, f.rc})
 	c := &countingReader{r: h}
 	return &input{name: f.name, rc: struct {
 		io.Reader
@@ -268,7 +270,7 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 			}
 		}
 	}
-	mkt, err := openInput("market", f.market, "market.csv")
+	mkt, err := openInput(ctx, "market", f.market, "market.csv")
 	if err != nil {
 		return usagef("%s: %v", name, err)
 	}
@@ -285,7 +287,7 @@ func price(ctx context.Context, args []string, validate bool, stdout, stderr io.
 	}
 	log.Info("market loaded", "file", mkt.name, "quotes", len(m.Quotes()))
 
-	pf, err := openInput("portfolio", f.portfolio, "portfolio.csv")
+	pf, err := openInput(ctx, "portfolio", f.portfolio, "portfolio.csv")
 	if err != nil {
 		return usagef("%s: %v", name, err)
 	}
@@ -475,4 +477,17 @@ func failedTrade(file string, r *pricing.Result) string {
 		return fmt.Sprintf("trade_id %q: %s", r.TradeID, msg)
 	}
 	return fmt.Sprintf("%s:%d: trade_id %q: %s", file, r.Line, r.TradeID, msg)
+}
+
+// ctxReader reads from r until ctx is done, then returns ctx's cause.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if c.ctx.Err() != nil {
+		return 0, context.Cause(c.ctx)
+	}
+	return c.r.Read(p)
 }

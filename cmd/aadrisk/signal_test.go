@@ -42,7 +42,7 @@ func TestSignalsStopCleanlyAndKillLeavesNoResult(t *testing.T) {
 	for _, c := range []struct {
 		sig  syscall.Signal
 		want int
-	}{{syscall.SIGTERM, 143}, {syscall.SIGINT, 130}, {syscall.SIGKILL, -1}} {
+	}{{syscall.SIGTERM, 143}, {syscall.SIGINT, 130}, {syscall.SIGHUP, 129}, {syscall.SIGQUIT, 131}, {syscall.SIGKILL, -1}} {
 		out := filepath.Join(dir, "out-"+c.sig.String())
 		cmd := exec.Command(bin, args(out)...)
 		var stderr bytes.Buffer
@@ -81,4 +81,33 @@ func TestSignalsStopCleanlyAndKillLeavesNoResult(t *testing.T) {
 	for _, e := range entries {
 		assert.False(t, strings.HasPrefix(e.Name(), "."), "stale temporary %s left", e.Name())
 	}
+}
+
+// TestSignalWhileOpeningAFIFO (issue 20, case 11): a run blocked opening a
+// FIFO that has no writer (a pipe whose producer never started) is still
+// stopped by its first SIGTERM, within the grace period, with exit 143 and
+// nothing written.
+func TestSignalWhileOpeningAFIFO(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the command")
+	}
+	bin := buildAadrisk(t)
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "market.fifo")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+	out := filepath.Join(dir, "out")
+	cmd := exec.Command(bin, "price", "--portfolio", filepath.Join(e2e, "portfolio.csv"), "--market", fifo, "--asof", "2026-01-02", "--out", out)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	require.NoError(t, cmd.Start())
+	time.Sleep(300 * time.Millisecond)
+	t0 := time.Now()
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	err := cmd.Wait()
+	require.Error(t, err)
+	assert.Equal(t, 143, cmd.ProcessState.ExitCode(), stderr.String())
+	assert.Less(t, time.Since(t0), stuckGrace+2*time.Second)
+	assert.Contains(t, stderr.String(), "interrupted by terminated; nothing written")
+	_, err = os.Stat(out)
+	assert.True(t, os.IsNotExist(err))
 }
