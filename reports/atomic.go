@@ -23,9 +23,18 @@ import (
 // AtomicFile is one file written atomically (see CreateAtomic): Commit
 // flushes and fsyncs it and renames it into place; Abort removes it.
 // Creating it first checks early that the file can be written.
-type AtomicFile struct{ t *tempFile }
+type AtomicFile struct {
+	t *tempFile
+	// lock holds a lock on the temporary file while it lives, so that
+	// another CreateAtomic of the same path tells it from the temporary
+	// file of a run killed before it could clean up.
+	lock *os.File
+}
 
-// CreateAtomic creates the temporary file for path, in path's directory.
+// CreateAtomic creates the temporary file for path, in path's directory,
+// first removing the temporary files of path that runs killed before they
+// could clean up (kill -9) left there: those no live AtomicFile holds (on
+// Unix, by flock(2), which the system releases when a process ends).
 func CreateAtomic(path string) (*AtomicFile, error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
@@ -34,11 +43,20 @@ func CreateAtomic(path string) (*AtomicFile, error) {
 	if base == "" {
 		return nil, fmt.Errorf("reports: %q is a directory, not a file name", path)
 	}
+	stale, err := filepath.Glob(filepath.Join(dir, "."+base+".tmp-*"))
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range stale {
+		if unheld(s) {
+			os.Remove(s)
+		}
+	}
 	t, err := createTemp(dir, base, 1<<16)
 	if err != nil {
 		return nil, err
 	}
-	return &AtomicFile{t: t}, nil
+	return &AtomicFile{t: t, lock: hold(t.name)}, nil
 }
 
 // Write buffers p and writes the buffer out as it fills. After an error,
@@ -69,13 +87,27 @@ func (f *AtomicFile) Commit() error {
 	}
 	if err != nil {
 		t.remove()
+		f.release()
 		return err
 	}
+	f.release()
 	return syncDir(filepath.Dir(t.final))
 }
 
 // Abort removes the temporary file; after Commit it does nothing.
-func (f *AtomicFile) Abort() error { return f.t.remove() }
+func (f *AtomicFile) Abort() error {
+	err := f.t.remove()
+	f.release()
+	return err
+}
+
+// release lets go of the temporary file's lock.
+func (f *AtomicFile) release() {
+	if f.lock != nil {
+		f.lock.Close()
+		f.lock = nil
+	}
+}
 
 // tempFile is one output file while it is written. It is open until
 // finish closes it or remove removes it; name is "" once it is renamed or

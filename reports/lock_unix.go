@@ -27,3 +27,28 @@ func lockDir(dir string) (*os.File, error) {
 	}
 	return f, nil
 }
+
+// hold opens path and takes a shared flock(2) on it, which lasts until the
+// returned file is closed or the process ends; nil if it cannot.
+func hold(path string) *os.File {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	if syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB) != nil {
+		f.Close()
+		return nil
+	}
+	return f
+}
+
+// unheld reports whether no process holds path (see hold): the temporary
+// file of a run that ended without cleaning up.
+func unheld(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	return syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) == nil
+}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"runtime"
 	"testing"
 	"time"
 
@@ -578,4 +579,32 @@ func TestWriterRefusesNoRiskFactor(t *testing.T) {
 	assert.ErrorContains(t, err, `trade "T": sensitivity 0 has no risk factor`)
 	ok, failed := w.Counts()
 	assert.Zero(t, ok+failed)
+}
+
+// TestAtomicFileRemovesOnlyStaleTemporaries: CreateAtomic removes the
+// temporary files of its path that no live AtomicFile holds (a run killed
+// before it cleaned up), and leaves a live one's alone.
+func TestAtomicFileRemovesOnlyStaleTemporaries(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no locks here: nothing is removed")
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "report.html")
+	stale := filepath.Join(dir, ".report.html.tmp-stale")
+	require.NoError(t, os.WriteFile(stale, []byte("half"), 0o644))
+	live, err := CreateAtomic(path)
+	require.NoError(t, err)
+	_, err = os.Stat(stale)
+	assert.True(t, os.IsNotExist(err), "the stale temporary file is still there")
+	second, err := CreateAtomic(path)
+	require.NoError(t, err)
+	_, err = os.Stat(live.t.name)
+	assert.NoError(t, err, "a live temporary file was removed")
+	_, err = live.Write([]byte("first"))
+	require.NoError(t, err)
+	require.NoError(t, live.Commit())
+	require.NoError(t, second.Abort())
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, "first", string(b))
 }
