@@ -72,7 +72,22 @@ func Erfc(x float64) float64 {
 func NormCDF(x float64) float64 {
 	u := math.Abs(x)
 	if u < smallMax {
-		return 0.5 + float64(x*small(phiSmall[:], float64(x*x)))
+		// Φ(x) = 1/2 + x·s0 + x·(S(x²) - s0), with x·s0 = ph + pl exact
+		// (Dekker's product, x and s0 cut into 26 and 27 bits) and
+		// 1/2 + ph summed exactly.
+		w := float64(x * x)
+		f := math.Float64frombits
+		s0 := f(phiSmall[0])
+		s0a := f(phiSmall[0] &^ (1<<27 - 1))
+		s0b := s0 - s0a
+		xa := f(math.Float64bits(x) &^ (1<<27 - 1))
+		xb := x - xa
+		ph := float64(x * s0)
+		pl := float64(float64(float64(float64(xa*s0a)-ph)+float64(xa*s0b))+float64(xb*s0a)) + float64(xb*s0b)
+		hi := 0.5 + ph
+		lo := (0.5 - hi) + ph
+		rest := float64(x * (f(phiSmall[1]) + float64(w*poly(phiSmall[2:], w))))
+		return hi + (lo + pl + rest)
 	}
 	if !(u < phiZero) || x > phiOne {
 		switch {
@@ -139,13 +154,17 @@ func tail(tab [][11]uint64, b uint64, u float64) float64 {
 	return f(c[0]) + (f(c[1]) + (loPart + float64(d4*float64(d2*hiPart))))
 }
 
-// small evaluates c[0] + c[1] + c[2]·w + c[3]·w² + ... by Horner's rule.
+// small evaluates c[0] + c[1] + c[2]·w + c[3]·w² + ...
 func small(c []uint64, w float64) float64 {
-	f := math.Float64frombits
+	return math.Float64frombits(c[0]) + (math.Float64frombits(c[1]) + float64(w*poly(c[2:], w)))
+}
+
+// poly evaluates c[0] + c[1]·w + c[2]·w² + ... by Horner's rule.
+func poly(c []uint64, w float64) float64 {
 	n := len(c) - 1
-	p := f(c[n])
-	for k := n - 1; k >= 2; k-- {
-		p = f(c[k]) + float64(w*p)
+	p := math.Float64frombits(c[n])
+	for k := n - 1; k >= 0; k-- {
+		p = math.Float64frombits(c[k]) + float64(w*p)
 	}
-	return f(c[0]) + (f(c[1]) + float64(w*p))
+	return p
 }
