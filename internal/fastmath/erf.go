@@ -53,7 +53,7 @@ func Erfc(x float64) float64 {
 	uh := math.Float64frombits(b & 0xffffffff00000000)
 	h := -float64(uh * uh)
 	l := -float64((u - uh) * (u + uh))
-	t := float64(expHL(h, l) * tail(erfcTail[:], b, u))
+	t := float64(expHL(h, l, &expTab) * tail(erfcTail[:], b, u))
 	if x > 0 {
 		return t
 	}
@@ -104,7 +104,7 @@ func NormCDF(x float64) float64 {
 	uh := math.Float64frombits(b & 0xffffffff00000000)
 	h := -0.5 * float64(uh*uh)
 	l := -0.5 * float64((u-uh)*(u+uh))
-	q := float64(expHL(h, l) * tail(phiTail[:], b, u))
+	q := float64(expHL(h, l, &expTab) * tail(phiTail[:], b, u))
 	if x < 0 {
 		return q
 	}
@@ -130,7 +130,7 @@ func NormPDF(x float64) float64 {
 	uh := math.Float64frombits(b & 0xffffffff00000000)
 	h := -0.5 * float64(uh*uh)
 	l := -0.5 * float64((u-uh)*(u+uh))
-	return expHL(h, l) * invSqrt2Pi
+	return expHL(h, l, &pdfTab)
 }
 
 // tail evaluates the polynomial of the subinterval of [2^e, 2^(e+1))

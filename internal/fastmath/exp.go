@@ -30,7 +30,7 @@ const (
 // subnormals to 0.
 func Exp(x float64) float64 {
 	if !(x > expLo && x < expHi) {
-		return expSlow(x, 0)
+		return expSlow(x, 0, &expTab)
 	}
 	// x = k·ln2/128 + r, |r| <= ln2/256; k = 128·e + j.
 	kd := float64(x*invLn2N) + expShift
@@ -47,28 +47,28 @@ func Exp(x float64) float64 {
 	return y * math.Float64frombits(uint64(k>>7+1023)<<52)
 }
 
-// expHL returns exp(h + l) for h <= 0 and |l| < 2^-9, the pair being a
-// head and a tail.
-func expHL(h, l float64) float64 {
+// expHL returns exp(h + l)·(the factor of tab: 1 for expTab) for h <= 0
+// and |l| < 2^-9, the pair being a head and a tail.
+func expHL(h, l float64, tab *[2 * expN]uint64) float64 {
 	if !(h > expLo) {
-		return expSlow(h, l)
+		return expSlow(h, l, tab)
 	}
 	kd := float64(h*invLn2N) + expShift
 	k := int64(math.Float64bits(kd)) - int64(math.Float64bits(expShift))
 	kd -= expShift
 	r := float64(float64(h-float64(kd*ln2hiN))+l) - float64(kd*ln2loN)
 	j := uint64(k) & (expN - 1)
-	hi := math.Float64frombits(expTab[2*j])
-	lo := math.Float64frombits(expTab[2*j+1])
+	hi := math.Float64frombits(tab[2*j])
+	lo := math.Float64frombits(tab[2*j+1])
 	r2 := float64(r * r)
 	p := r + float64(r2*(0.5+float64(r*expC3)+float64(r2*(expC4+float64(r*expC5)))))
 	y := hi + (lo + float64(hi*p))
 	return y * math.Float64frombits(uint64(k>>7+1023)<<52)
 }
 
-// expSlow is exp(x + l) outside the fast path: NaN, the infinities, and
-// results near overflow or in the subnormals.
-func expSlow(x, l float64) float64 {
+// expSlow is exp(x + l) (times the factor of tab) outside the fast path:
+// NaN, the infinities, and results near overflow or in the subnormals.
+func expSlow(x, l float64, tab *[2 * expN]uint64) float64 {
 	switch {
 	case x != x:
 		return x
@@ -82,8 +82,8 @@ func expSlow(x, l float64) float64 {
 	kd -= expShift
 	r := float64(float64(x-float64(kd*ln2hiN))+l) - float64(kd*ln2loN)
 	j := uint64(k) & (expN - 1)
-	hi := math.Float64frombits(expTab[2*j])
-	lo := math.Float64frombits(expTab[2*j+1])
+	hi := math.Float64frombits(tab[2*j])
+	lo := math.Float64frombits(tab[2*j+1])
 	r2 := float64(r * r)
 	p := r + float64(r2*(0.5+float64(r*expC3)+float64(r2*(expC4+float64(r*expC5)))))
 	t := lo + float64(hi*p) // exp(x) = 2^e·(hi + t)

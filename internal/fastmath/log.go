@@ -26,27 +26,18 @@ const (
 func Log(x float64) float64 {
 	ix := math.Float64bits(x)
 	if ix-0x0010000000000000 >= 0x7ff0000000000000-0x0010000000000000 {
-		return logSlow(x)
+		switch {
+		case x != x || x == math.Inf(1):
+			return x
+		case x == 0:
+			return math.Inf(-1)
+		case x < 0:
+			return math.NaN()
+		}
+		// A subnormal: scale it into the normals and take 52 from the
+		// exponent field, which may wrap below zero.
+		ix = math.Float64bits(x*0x1p52) - 52<<52
 	}
-	return logBits(ix)
-}
-
-func logSlow(x float64) float64 {
-	switch {
-	case x != x || x == math.Inf(1):
-		return x
-	case x == 0:
-		return math.Inf(-1)
-	case x < 0:
-		return math.NaN()
-	}
-	// A subnormal: scale it into the normals and take 52 from k.
-	return logBits(math.Float64bits(x*0x1p52) - 52<<52)
-}
-
-// logBits is the logarithm of the positive normal number whose bits are
-// ix, the exponent field of ix possibly wrapped below zero.
-func logBits(ix uint64) float64 {
 	tmp := ix - logOff
 	i := (tmp >> (52 - 7)) & (logN - 1)
 	k := float64(int64(tmp) >> 52)

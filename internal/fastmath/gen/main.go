@@ -293,6 +293,19 @@ func main() {
 	}
 	g.p("}\n\n")
 
+	// NormPDF's: 2^(j/128)/√(2π) = hi + lo.
+	rt2pi := newF().Sqrt(newF().Mul(fl(2), pi))
+	g.p("// pdfTab holds 2^(j/%d)/√(2π) as a pair, like expTab.\n", 128)
+	g.p("var pdfTab = [2 * expN]uint64{\n")
+	for j := 0; j < 128; j++ {
+		v := bexp(newF().Quo(newF().Mul(fl(float64(j)), ln2), fl(128)))
+		v.Quo(v, rt2pi)
+		hi := f64(v)
+		lo := f64(newF().Sub(v, fl(hi)))
+		g.p("%s, %s, // 2^(%d/128)/√(2π)\n", hex(hi), hex(lo), j)
+	}
+	g.p("}\n\n")
+
 	ln2N := newF().Quo(ln2, fl(128))
 	// ln2/128 with 35 significant bits, so that k·hi is exact for |k| < 2^18.
 	l1 := roundBits(ln2N, 35)
@@ -305,8 +318,6 @@ func main() {
 	g.constant("ln2loN", "ln2/128 - ln2hiN.", l2)
 	g.constant("ln2hi", "ln 2 to 42 bits.", ln2hi)
 	g.constant("ln2lo", "ln 2 - ln2hi.", ln2lo)
-	lnSqrt2Pi := newF().Quo(blog(newF().Mul(fl(2), pi)), fl(2))
-	g.constant("invSqrt2Pi", "1/√(2π).", f64(bexp(newF().Neg(lnSqrt2Pi))))
 	g.p(")\n\n")
 
 	// Log: for each subinterval i, invc (26 bits, or 1 where the
