@@ -15,7 +15,12 @@
 // double-double. Erfc and NormCDF multiply exp(-x²) or exp(-x²/2), with x²
 // split exactly into a head and a tail, by a polynomial of degree 9 for
 // erfc(x)·exp(x²) or Φ(-x)·exp(x²/2) on one of sixteen subintervals of
-// each binade of x, and near zero use the Taylor-like polynomial of erf.
+// each binade of x, the product rounded once; near zero they use the
+// series of erf. NormPDF has its own table of 2^(j/128)/√(2π).
+//
+// Exp and Log are within 0.52 ulp, Erfc, NormCDF and NormPDF within
+// 2 ulp (measured: under 0.8) over their whole domains, the tails of
+// NormCDF and NormPDF included down to where they underflow.
 //
 //go:generate go run gen/main.go
 package fastmath
