@@ -162,7 +162,7 @@ func expTimesTail(h, l float64, tab [][11]uint64, b uint64, u float64) float64 {
 	ph := float64(hi * c0)
 	pl := float64(float64(float64(float64(ha*ca)-ph)+float64(ha*cb))+float64(hb*ca)) + float64(hb*cb)
 	y := ph + (pl + float64(hi*g) + float64(t*(c0+g)))
-	return y * math.Float64frombits(uint64(k>>7+1023)<<52)
+	return float64(y * math.Float64frombits(uint64(k>>7+1023)<<52))
 }
 
 // tail evaluates the polynomial of the subinterval of [2^e, 2^(e+1))

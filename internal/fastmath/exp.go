@@ -44,7 +44,7 @@ func Exp(x float64) float64 {
 	// p = exp(r) - 1
 	p := r + float64(r2*(0.5+float64(r*expC3)+float64(r2*(expC4+float64(r*expC5)))))
 	y := hi + (lo + float64(hi*p))
-	return y * math.Float64frombits(uint64(k>>7+1023)<<52)
+	return float64(y * math.Float64frombits(uint64(k>>7+1023)<<52))
 }
 
 // expHL returns exp(h + l)·(the factor of tab: 1 for expTab) for h <= 0
@@ -63,7 +63,7 @@ func expHL(h, l float64, tab *[2 * expN]uint64) float64 {
 	r2 := float64(r * r)
 	p := r + float64(r2*(0.5+float64(r*expC3)+float64(r2*(expC4+float64(r*expC5)))))
 	y := hi + (lo + float64(hi*p))
-	return y * math.Float64frombits(uint64(k>>7+1023)<<52)
+	return float64(y * math.Float64frombits(uint64(k>>7+1023)<<52))
 }
 
 // expSlow is exp(x + l) (times the factor of tab) outside the fast path:
@@ -91,21 +91,21 @@ func expSlow(x, l float64, tab *[2 * expN]uint64) float64 {
 	if e > 0 {
 		// 2^e·(hi + t) with 2^e itself possibly infinite: scale in two.
 		y := hi + t
-		return y * math.Float64frombits(uint64(e-1+1023)<<52) * 2
+		return float64(float64(y*math.Float64frombits(uint64(e-1+1023)<<52)) * 2)
 	}
 	// The result is 2^-1022·(a + b) with a + b < 2 and possibly below 1,
 	// where the subnormal spacing 2^-1074 is 2^-52 of a + b: round
 	// 1 + a + b once to that spacing, then take the 1 away.
 	s := math.Float64frombits(uint64(e+1022+1023) << 52)
-	a := hi * s
-	b := t * s
+	a := float64(hi * s)
+	b := float64(t * s)
 	y := a + b
 	if y >= 1 {
-		return y * 0x1p-1022
+		return float64(y * 0x1p-1022)
 	}
 	rest := (a - y) + b // what the rounding of y lost
 	one := 1 + y
 	rest += (1 - one) + y
 	y = (one + rest) - 1
-	return y * 0x1p-1022
+	return float64(y * 0x1p-1022)
 }
