@@ -130,15 +130,47 @@ func NormPDF(x float64) float64 {
 	uh := math.Float64frombits(b & 0xffffffff00000000)
 	h := -0.5 * float64(uh*uh)
 	l := -0.5 * float64((u-uh)*(u+uh))
-	return expHL(h, l, &pdfTab)
+	if !(h > expLo) {
+		return expSlow(h, l, &pdfTab)
+	}
+	// expHL(h, l, &pdfTab), written out here to save a call.
+	kd := float64(h*invLn2N) + expShift
+	k := int64(math.Float64bits(kd)) - int64(math.Float64bits(expShift))
+	kd -= expShift
+	r := float64(float64(h-float64(kd*ln2hiN))+l) - float64(kd*ln2loN)
+	j := uint64(k) & (expN - 1)
+	hi := math.Float64frombits(pdfTab[2*j])
+	lo := math.Float64frombits(pdfTab[2*j+1])
+	r2 := float64(r * r)
+	p := r + float64(r2*(0.5+float64(r*expC3)+float64(r2*(expC4+float64(r*expC5)))))
+	y := hi + (lo + float64(hi*p))
+	return float64(y * math.Float64frombits(uint64(k>>7+1023)<<52))
 }
 
 // expTimesTail is exp(h + l)·P(u), P the polynomial of tab on u's
 // subinterval, rounded once: with exp(h + l) = 2^e·(T + t) from the
 // table and P = c0 + g, the product T·c0 is formed exactly (Dekker's,
 // both cut into 26 and 27 bits) and the rest added to its tail.
+//
+// The subintervals are sixteen a binade of u (b is its bits), selected
+// by the top four mantissa bits, and P is in powers of d = u - mid, mid
+// the subinterval's midpoint: c[0] + c[1] is the constant term, c[2:]
+// the coefficients of d, d², ...
 func expTimesTail(h, l float64, tab [][11]uint64, b uint64, u float64) float64 {
-	c0, g := tail(tab, b, u)
+	// The polynomial, by Estrin's scheme.
+	c := &tab[int(b>>48)-tailBase]
+	mid := math.Float64frombits(b&0xffff000000000000 | 0x0000800000000000)
+	d := u - mid
+	d2 := float64(d * d)
+	d4 := float64(d2 * d2)
+	f := math.Float64frombits
+	p23 := f(c[3]) + float64(d*f(c[4]))
+	p45 := f(c[5]) + float64(d*f(c[6]))
+	p67 := f(c[7]) + float64(d*f(c[8]))
+	p89 := f(c[9]) + float64(d*f(c[10]))
+	hiPart := p67 + float64(d2*p89)
+	loPart := float64(d*f(c[2])) + float64(d2*(p23+float64(d2*p45)))
+	c0, g := f(c[0]), f(c[1])+(loPart+float64(d4*float64(d2*hiPart)))
 	if !(h > expLo) {
 		// Results near or in the subnormals.
 		return float64(expHL(h, l, &expTab) * (c0 + g))
@@ -163,27 +195,6 @@ func expTimesTail(h, l float64, tab [][11]uint64, b uint64, u float64) float64 {
 	pl := float64(float64(float64(float64(ha*ca)-ph)+float64(ha*cb))+float64(hb*ca)) + float64(hb*cb)
 	y := ph + (pl + float64(hi*g) + float64(t*(c0+g)))
 	return float64(y * math.Float64frombits(uint64(k>>7+1023)<<52))
-}
-
-// tail evaluates the polynomial of the subinterval of [2^e, 2^(e+1))
-// that holds u (b is its bits): sixteen subintervals a binade, selected
-// by the top four mantissa bits, in powers of d = u - mid, mid the
-// subinterval's midpoint. c[0] + c[1] is the constant term, c[2:] the
-// coefficients of d, d², ...; it returns c[0] and the rest.
-func tail(tab [][11]uint64, b uint64, u float64) (c0, rest float64) {
-	c := &tab[int(b>>48)-tailBase]
-	mid := math.Float64frombits(b&0xffff000000000000 | 0x0000800000000000)
-	d := u - mid
-	d2 := float64(d * d)
-	d4 := float64(d2 * d2)
-	f := math.Float64frombits
-	p23 := f(c[3]) + float64(d*f(c[4]))
-	p45 := f(c[5]) + float64(d*f(c[6]))
-	p67 := f(c[7]) + float64(d*f(c[8]))
-	p89 := f(c[9]) + float64(d*f(c[10]))
-	hiPart := p67 + float64(d2*p89)
-	loPart := float64(d*f(c[2])) + float64(d2*(p23+float64(d2*p45)))
-	return f(c[0]), f(c[1]) + (loPart + float64(d4*float64(d2*hiPart)))
 }
 
 // small evaluates c[0] + c[1] + c[2]·w + c[3]·w² + ...
