@@ -67,5 +67,7 @@ func Log(x float64) float64 {
 	r2 := float64(r * r)
 	r4 := float64(r2 * r2)
 	q := -0.5 + float64(r*logC3) + float64(r2*(logC4+float64(r*logC5))) + float64(r4*(logC6+float64(r*logC7)))
-	return hi + (float64(r2*q) + (lo + werr + logcLo + float64(k*ln2lo) + rlo))
+	// The small terms summed as a tree: the ones known early apart.
+	early := (werr + logcLo) + float64(k*ln2lo)
+	return hi + ((float64(r2*q) + (lo + rlo)) + early)
 }
