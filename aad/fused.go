@@ -1,6 +1,10 @@
 package aad
 
-import "math"
+import (
+	"math"
+
+	"github.com/aadrisk/aadrisk/internal/fastmath"
+)
 
 // Fused statements record one statement with several operands where the
 // elementary operations would record several statements. Go has no operator
@@ -33,7 +37,7 @@ func (t *Tape) mulAdd2(a, b, c Number) Number {
 // MulExp returns a·eᵇ as one statement: the log-Euler step of a lognormal
 // path, and a discounted amount.
 func (t *Tape) MulExp(a, b Number) Number {
-	e := math.Exp(b.v)
+	e := fastmath.Exp(b.v)
 	v := a.v * e
 	if t.so() {
 		return t.s2(v, a, e, b, v, 0, e, v)

@@ -1,6 +1,10 @@
 package aad
 
-import "math"
+import (
+	"math"
+
+	"github.com/aadrisk/aadrisk/internal/fastmath"
+)
 
 // The operations are methods of *Tape so that the tape is passed explicitly
 // and a nil tape evaluates passively. Each records one statement with the
@@ -58,7 +62,7 @@ func (t *Tape) Square(a Number) Number { return t.rec1h(a.v*a.v, a, 2*a.v, 2) }
 
 // Exp returns eᵃ.
 func (t *Tape) Exp(a Number) Number {
-	v := math.Exp(a.v)
+	v := fastmath.Exp(a.v)
 	if t.so() {
 		return t.s1(v, a, v, v)
 	}
@@ -74,9 +78,9 @@ func (t *Tape) Log(a Number) Number {
 		d = math.NaN()
 	}
 	if t.so() {
-		return t.s1(math.Log(a.v), a, d, -d*d)
+		return t.s1(fastmath.Log(a.v), a, d, -d*d)
 	}
-	return t.rec1(math.Log(a.v), a, d)
+	return t.rec1(fastmath.Log(a.v), a, d)
 }
 
 // Sqrt returns √a; its derivative is 1/(2√a), +Inf at 0. Sqrt of a negative
@@ -214,22 +218,22 @@ func (t *Tape) Erf(a Number) Number {
 // Erfc returns the complementary error function of a, 1 − erf a, computed
 // without cancellation for large a; its derivative is −2/√π·exp(−a²).
 func (t *Tape) Erfc(a Number) Number {
-	d := -twoOverSqrtPi * math.Exp(-a.v*a.v)
+	d := -twoOverSqrtPi * fastmath.Exp(-a.v*a.v)
 	if t.so() {
-		return t.s1(math.Erfc(a.v), a, d, -2*a.v*d)
+		return t.s1(fastmath.Erfc(a.v), a, d, -2*a.v*d)
 	}
-	return t.rec1(math.Erfc(a.v), a, d)
+	return t.rec1(fastmath.Erfc(a.v), a, d)
 }
 
 // NormCDF returns Φ(a), the standard normal cumulative distribution
-// function, computed as erfc(−a/√2)/2 so that the lower tail keeps its
-// relative accuracy; its derivative is φ(a).
+// function, with the lower tail at its relative accuracy; its derivative is
+// φ(a).
 func (t *Tape) NormCDF(a Number) Number {
 	p := NormPDF(a.v)
 	if t.so() {
-		return t.s1(0.5*math.Erfc(-a.v/math.Sqrt2), a, p, -a.v*p)
+		return t.s1(NormCDF(a.v), a, p, -a.v*p)
 	}
-	return t.rec1(0.5*math.Erfc(-a.v/math.Sqrt2), a, p)
+	return t.rec1(NormCDF(a.v), a, p)
 }
 
 // NormPDF returns φ(a), the standard normal density; its derivative is
@@ -242,11 +246,13 @@ func (t *Tape) NormPDF(a Number) Number {
 	return t.rec1(p, a, -a.v*p)
 }
 
-// NormPDF returns the standard normal density exp(−x²/2)/√(2π).
-func NormPDF(x float64) float64 { return invSqrt2Pi * math.Exp(-0.5*x*x) }
+// NormPDF returns the standard normal density exp(−x²/2)/√(2π), within
+// 2 ulp (the kernels of internal/fastmath: the same bits on every machine).
+func NormPDF(x float64) float64 { return fastmath.NormPDF(x) }
 
-// NormCDF returns the standard normal cumulative distribution function Φ(x).
-func NormCDF(x float64) float64 { return 0.5 * math.Erfc(-x/math.Sqrt2) }
+// NormCDF returns the standard normal cumulative distribution function Φ(x),
+// within 2 ulp relative in both tails.
+func NormCDF(x float64) float64 { return fastmath.NormCDF(x) }
 
 // pow2 records aᵇ in second-order mode: ∂²/∂a² = b(b−1)aᵇ⁻², ∂²/∂a∂b =
 // aᵇ⁻¹(1 + b·ln a), ∂²/∂b² = aᵇ(ln a)², each 0 where its factor of aᵇ is.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/aadrisk/aadrisk/aad"
+	"github.com/aadrisk/aadrisk/internal/fastmath"
 	"github.com/aadrisk/aadrisk/pricing/closedform"
 )
 
@@ -37,9 +38,9 @@ func W1Options(n int, seed uint64) []Option {
 // fastest plain code for W1, the baseline of its aad/plain ratio.
 func BSCallPlain(s, k, vol, r, q, t float64) float64 {
 	sd := vol * math.Sqrt(t)
-	d1 := (math.Log(s/k)+(r-q)*t)/sd + 0.5*sd
+	d1 := (fastmath.Log(s/k)+(r-q)*t)/sd + 0.5*sd
 	d2 := d1 - sd
-	return s*math.Exp(-q*t)*0.5*math.Erfc(-d1/math.Sqrt2) - k*math.Exp(-r*t)*0.5*math.Erfc(-d2/math.Sqrt2)
+	return s*fastmath.Exp(-q*t)*fastmath.NormCDF(d1) - k*fastmath.Exp(-r*t)*fastmath.NormCDF(d2)
 }
 
 // BSCall is the Black–Scholes–Merton call price of the pricing package,

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aadrisk/aadrisk/aad"
+	"github.com/aadrisk/aadrisk/internal/fastmath"
 	"github.com/aadrisk/aadrisk/marketdata"
 	"github.com/aadrisk/aadrisk/montecarlo"
 	"github.com/aadrisk/aadrisk/pricing"
@@ -209,7 +210,7 @@ func bsCoefficients(sc *marketdata.Scope, ccy, name string, strike float64, time
 		cur := lr - zq.Value()*t
 		carry := cur - prev
 		prev = cur
-		df = math.Exp(-lr)
+		df = fastmath.Exp(-lr)
 		v := vol.Value()
 		w := v * v * t
 		dw := w - wPrev
@@ -283,7 +284,7 @@ func (p *AsianPlain) Price() (float64, error) {
 		path = func() float64 {
 			x, sum := s0, 0.0
 			for i, ai := range a {
-				x *= math.Exp(ai + b[i]*montecarlo.Normal(pcg))
+				x *= fastmath.Exp(ai + b[i]*montecarlo.Normal(pcg))
 				sum += x
 			}
 			return max((sum*inv-K)*sign, 0) * df
@@ -293,7 +294,7 @@ func (p *AsianPlain) Price() (float64, error) {
 		path = func() float64 {
 			x, sum := s0, 0.0
 			for i, ai := range a {
-				x *= math.Exp(ai + b[i]*montecarlo.Normal(pcg))
+				x *= fastmath.Exp(ai + b[i]*montecarlo.Normal(pcg))
 				if fix[i] {
 					sum += x
 				}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/aadrisk/aadrisk/internal/fastmath"
 	"github.com/aadrisk/aadrisk/marketdata"
 	"github.com/aadrisk/aadrisk/montecarlo"
 	"github.com/aadrisk/aadrisk/pricing"
@@ -191,7 +192,7 @@ func (p *BasketPlain) Price() (float64, error) {
 				for j, v := range lk {
 					s += v * z[j]
 				}
-				x[k] *= math.Exp(ai[k] + bi[k]*s)
+				x[k] *= fastmath.Exp(ai[k] + bi[k]*s)
 			}
 		}
 		return max((dot(x, wts)-K)*sign, 0) * df

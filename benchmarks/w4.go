@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/aadrisk/aadrisk/aad"
+	"github.com/aadrisk/aadrisk/internal/fastmath"
 	"github.com/aadrisk/aadrisk/marketdata"
 	"github.com/aadrisk/aadrisk/montecarlo"
 	"github.com/aadrisk/aadrisk/pricing"
@@ -191,7 +192,7 @@ func (p *plainLocalVol) setup(sc, ref *marketdata.Scope, name, ccy string, times
 		cur := lr - zq.Value()*t
 		p.carry[i-1] = cur - prev
 		prev = cur
-		p.df = math.Exp(-lr)
+		p.df = fastmath.Exp(-lr)
 	}
 	rs, err := ref.Spot(name)
 	if err != nil {
@@ -221,7 +222,7 @@ func (p *plainLocalVol) setup(sc, ref *marketdata.Scope, name, ccy string, times
 	}
 	cum := 0.0 // ∫(r − q) to the step's start
 	for i := 1; i <= n; i++ {
-		fwd := p.s0 * math.Exp(cum)
+		fwd := p.s0 * fastmath.Exp(cum)
 		dti := dt[i]
 		mu := p.carry[i-1] / dti
 		g := p.g[(i-1)*lvNodes : i*lvNodes]
@@ -306,7 +307,7 @@ func (p *LocalVolBarrierPlain) Price() (float64, error) {
 	carry, g, dt, sq := p.carry[:n], p.g[:n*lvNodes], p.dt[:n+1], p.sq[:n+1]
 	pcg, x0, dx, s0 := &p.pcg, p.x0, p.dx, p.s0
 	lnB, dir, K, sign, df := p.lnB, p.dir, p.strike, p.sign, p.df
-	lx0 := math.Log(s0)
+	lx0 := fastmath.Log(s0)
 	path := func() float64 {
 		x, lx := s0, lx0
 		surv := 1.0
@@ -314,7 +315,7 @@ func (p *LocalVolBarrierPlain) Price() (float64, error) {
 		for i := 1; i <= n; i++ {
 			sig := localVol(g[(i-1)*lvNodes:i*lvNodes], lx, x0, dx)
 			inc := carry[i-1] - 0.5*sig*sig*dt[i] + sig*sq[i]*montecarlo.Normal(pcg)
-			x *= math.Exp(inc)
+			x *= fastmath.Exp(inc)
 			lx += inc
 			db := dir * (lnB - lx)
 			if db <= 0 {

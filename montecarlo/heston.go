@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/aadrisk/aadrisk/aad"
+	"github.com/aadrisk/aadrisk/internal/fastmath"
 )
 
 // hestonModel is the Heston model of one underlying,
@@ -217,7 +218,7 @@ func expOver(y float64) (w, eo, deo float64) {
 		em = math.Expm1(y)
 		w = 1 + em
 	} else {
-		w = math.Exp(y)
+		w = fastmath.Exp(y)
 		em = w - 1
 	}
 	if math.Abs(y) < 1e-3 {
@@ -298,7 +299,7 @@ func (m *hestonModel) simulate(tp *aad.Tape, z []float64, p *Path) {
 		// The log-spot step on the trapezoidal variance.
 		vb := 0.5 * (v + vn)
 		r := math.Sqrt(vb * dt)
-		ea := math.Exp(m.carry[i-1].Value() - 0.5*vb*dt + rho*in + rhoC*r*z2)
+		ea := fastmath.Exp(m.carry[i-1].Value() - 0.5*vb*dt + rho*in + rhoC*r*z2)
 		xn := x * ea
 		if grad {
 			var dvb, dT float64 // ∂a/∂v̄ and ∂a/∂Δ of the exponent a

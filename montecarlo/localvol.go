@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/aadrisk/aadrisk/aad"
+	"github.com/aadrisk/aadrisk/internal/fastmath"
 )
 
 // The local-vol grid: lvNodes spots, equally spaced in log-spot over
@@ -163,7 +164,7 @@ func (m *lvModel) simulate(tp *aad.Tape, z []float64, p *Path) {
 	s, ls := p.s[0], p.ls[0]
 	m.s = s
 	x := s[0].Value()
-	lx := math.Log(x)
+	lx := fastmath.Log(x)
 	ls[0] = lx
 	for i := 1; i <= m.n; i++ {
 		// The local vol at the step's start, by Catmull–Rom cubics (C¹:
@@ -175,7 +176,7 @@ func (m *lvModel) simulate(tp *aad.Tape, z []float64, p *Path) {
 		dsig := (dw.w0*g[0] + dw.w1*g[1] + dw.w2*g[2] + dw.w3*g[3]) / m.dx
 		dt, sq, zi := m.dt[i], m.sq[i], z[i-1]
 		inc := m.carryV[i-1] - 0.5*sig*sig*dt + sig*sq*zi
-		e := math.Exp(inc)
+		e := fastmath.Exp(inc)
 		xn := x * e
 		dinc := sq*zi - sig*dt // ∂inc/∂σ
 		st := &m.st[i]

@@ -2,9 +2,9 @@ package montecarlo
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/aadrisk/aadrisk/aad"
+	"github.com/aadrisk/aadrisk/internal/fastmath"
 	"github.com/aadrisk/aadrisk/marketdata"
 )
 
@@ -211,7 +211,7 @@ func (m *bsModel) simulate(tp *aad.Tape, z []float64, p *Path) {
 		a, b, e := m.a[k][:n], m.b[k][:n], m.e[:n]
 		// All exponentials first, in one pass the processor overlaps.
 		for i, wi := range w {
-			e[i] = math.Exp(a[i].Value() + b[i].Value()*wi)
+			e[i] = fastmath.Exp(a[i].Value() + b[i].Value()*wi)
 		}
 		s := p.s[k][1 : n+1]
 		x := p.s[k][0].Value()

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/aadrisk/aadrisk/aad"
+	"github.com/aadrisk/aadrisk/internal/fastmath"
 )
 
 // Params are the market-side inputs of a single-asset Black–Scholes–Merton
@@ -154,8 +155,8 @@ func (o *bsm) vanilla2(call bool, s, k, t, r, q, vol float64, greeks bool, h *[3
 	phi := sign(call)
 	sqT := math.Sqrt(t)
 	sd := vol * sqT
-	d1, d2 := dPair(math.Log(s/k)+(r-q)*t, sd)
-	eq, er := math.Exp(-q*t), math.Exp(-r*t)
+	d1, d2 := dPair(fastmath.Log(s/k)+(r-q)*t, sd)
+	eq, er := fastmath.Exp(-q*t), fastmath.Exp(-r*t)
 	sq := s * eq // S·e^{−qT}
 	kd := k * er // K·e^{−rT}
 	n1 := aad.NormCDF(phi * d1)
@@ -323,12 +324,12 @@ func (o *bsm) digital2(call, asset bool, s, k, t, r, q, vol float64, greeks bool
 	sqT := math.Sqrt(t)
 	sd := vol * sqT
 	b := r - q
-	d1, d2 := dPair(math.Log(s/k)+b*t, sd)
+	d1, d2 := dPair(fastmath.Log(s/k)+b*t, sd)
 	// V = c·Φ(φ·d) with c = e^{−RT} and d = d2 (cash) or c = S·e^{−QT} and
 	// d = d1 (asset); w = φ·c·φ(d) multiplies ∂d/∂x.
-	c, d, other := math.Exp(-r*t), d2, d1
+	c, d, other := fastmath.Exp(-r*t), d2, d1
 	if asset {
-		c, d, other = s*math.Exp(-q*t), d1, d2
+		c, d, other = s*fastmath.Exp(-q*t), d1, d2
 	}
 	o.v = c * aad.NormCDF(phi*d)
 	if !greeks {
