@@ -80,16 +80,9 @@ func (s *Scope) TotalVariance(name string, tau aad.Number, strike float64) (Tota
 		ta, tb := a.e.t, b.e.t
 		d := tb - ta
 		la, lb := (tb-t)/d, (t-ta)/d // the interpolation weights of a and b
-		wa, wb := a.s*a.s*ta, b.s*b.s*tb
-		w1a, w1b := 2*a.s*a.s1*ta, 2*b.s*b.s1*tb
-		w2a, w2b := 2*(a.s1*a.s1+a.s*a.s2)*ta, 2*(b.s1*b.s1+b.s*b.s2)*tb
-		// As Vol: (va·(Tb−t) + vb·(t−Ta))/Δ, exact on the pillar.
-		w := (wa*(tb-t) + wb*(t-ta)) / d
-		w1 := (w1a*(tb-t) + w1b*(t-ta)) / d
-		w2 := (w2a*(tb-t) + w2b*(t-ta)) / d
-		if t == tb {
-			w, w1, w2 = wb, w1b, w2b
-		}
+		l := tvBetween(a.s, a.s1, a.s2, b.s, b.s1, b.s2, ta, tb, t)
+		w, w1, w2 := l.w, l.w1, l.w2
+		wa, wb, w1a, w1b, w2a, w2b := l.wa, l.wb, l.w1a, l.w1b, l.w2a, l.w2b
 		ca, cb := 2*la*ta, 2*lb*tb
 		pa := a
 		// On pillar b a's nodes have no effect on the value, but they do on
@@ -312,4 +305,33 @@ func (s *Scope) tvHessian(h []float64, n, na int, g tvKind, a, b tvSide, tauActi
 			row[nodes], h[nodes*n+i] = c, c
 		}
 	}
+}
+
+// tvLinear is the total variance and its strike derivatives between two
+// expiries a and b, linear in time, with the expiries' own.
+type tvLinear struct {
+	w, w1, w2                  float64 // at the time
+	wa, wb, w1a, w1b, w2a, w2b float64 // at the expiries
+}
+
+// tvBetween interpolates, at time t between expiries a at ta and b at tb
+// (ta < t ≤ tb), the total variance w = s²·τ and its strike derivatives
+// from the splines' values s, s′ and s″ at each, as Vol interpolates:
+// (va·(Tb−t) + vb·(t−Ta))/Δ, exact on the pillar. TotalVariance and
+// VarianceGrid share it, so that their values are the same bits.
+func tvBetween(as, as1, as2, bs, bs1, bs2, ta, tb, t float64) tvLinear {
+	d := tb - ta
+	l := tvLinear{
+		wa: as * as * ta, wb: bs * bs * tb,
+		w1a: 2 * as * as1 * ta, w1b: 2 * bs * bs1 * tb,
+		w2a: 2 * (as1*as1 + as*as2) * ta, w2b: 2 * (bs1*bs1 + bs*bs2) * tb,
+	}
+	if t == tb {
+		l.w, l.w1, l.w2 = l.wb, l.w1b, l.w2b
+		return l
+	}
+	l.w = (l.wa*(tb-t) + l.wb*(t-ta)) / d
+	l.w1 = (l.w1a*(tb-t) + l.w1b*(t-ta)) / d
+	l.w2 = (l.w2a*(tb-t) + l.w2b*(t-ta)) / d
+	return l
 }

@@ -90,15 +90,9 @@ func (g *VarianceGrid) At(dst []TotalVariance, tau aad.Number) ([]TotalVariance,
 			ta, tb := g.sf.exp[lo].t, g.sf.exp[hi].t
 			d := tb - ta
 			la, lb := (tb-t)/d, (t-ta)/d
-			wa, wb := a.s*a.s*ta, b.s*b.s*tb
-			w1a, w1b := 2*a.s*a.s1*ta, 2*b.s*b.s1*tb
-			w2a, w2b := 2*(a.s1*a.s1+a.s*a.s2)*ta, 2*(b.s1*b.s1+b.s*b.s2)*tb
-			w := (wa*(tb-t) + wb*(t-ta)) / d
-			w1 := (w1a*(tb-t) + w1b*(t-ta)) / d
-			w2 := (w2a*(tb-t) + w2b*(t-ta)) / d
-			if t == tb {
-				w, w1, w2 = wb, w1b, w2b
-			}
+			l := tvBetween(a.s, a.s1, a.s2, b.s, b.s1, b.s2, ta, tb, t)
+			w, w1, w2 := l.w, l.w1, l.w2
+			wa, wb, w1a, w1b, w2a, w2b := l.wa, l.wb, l.w1a, l.w1b, l.w2a, l.w2b
 			ca, cb := 2*la*ta, 2*lb*tb
 			pa := lo
 			if !useLo { // on pillar b (la = 0), a has no effect (first order)

@@ -33,6 +33,19 @@ func termPut(t testing.TB, nodes, steps int) (s *Solve, payoff []float64, j0 int
 	return s, payoff, j0, w
 }
 
+// solveKept runs s from payoff keeping every state in states (m+1 of
+// them) and returns the value at the stencil (j0, w).
+func solveKept(s *Solve, payoff []float64, states [][]float64, j0 int, w [4]float64) float64 {
+	n := s.Grid.Len()
+	states[0] = append(states[0][:0], payoff...)
+	for k := range s.Len() {
+		states[k+1] = make([]float64, n)
+		s.Step(k, states[k], states[k+1])
+	}
+	v := states[s.Len()]
+	return w[0]*v[j0] + w[1]*v[j0+1] + w[2]*v[j0+2] + w[3]*v[j0+3]
+}
+
 // TestSolveAdjointMatchesDifferences runs an American put's solve with a
 // term structure forward, then its steps' adjoints back from the last
 // (every state kept), and checks the adjoints of each interval's rate,
@@ -42,15 +55,7 @@ func TestSolveAdjointMatchesDifferences(t *testing.T) {
 	s, payoff, j0, w := termPut(t, 60, 12)
 	m, n := s.Len(), s.Grid.Len()
 	states := make([][]float64, m+1)
-	value := func() float64 {
-		states[0] = append(states[0][:0], payoff...)
-		for k := range m {
-			states[k+1] = make([]float64, n)
-			s.Step(k, states[k], states[k+1])
-		}
-		v := states[m]
-		return w[0]*v[j0] + w[1]*v[j0+1] + w[2]*v[j0+2] + w[3]*v[j0+3]
-	}
+	value := func() float64 { return solveKept(s, payoff, states, j0, w) }
 	value()
 	bar := make([]float64, n)
 	for i := range 4 {
@@ -160,15 +165,7 @@ func TestLocalAdjointMatchesDifferences(t *testing.T) {
 	}
 	s.Local = l
 	states := make([][]float64, m+1)
-	value := func() float64 {
-		states[0] = append(states[0][:0], payoff...)
-		for k := range m {
-			states[k+1] = make([]float64, n)
-			s.Step(k, states[k], states[k+1])
-		}
-		v := states[m]
-		return w[0]*v[j0] + w[1]*v[j0+1] + w[2]*v[j0+2] + w[3]*v[j0+3]
-	}
+	value := func() float64 { return solveKept(s, payoff, states, j0, w) }
 	value()
 	bar := make([]float64, n)
 	copy(bar[j0:j0+4], w[:])
