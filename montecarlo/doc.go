@@ -59,7 +59,8 @@
 //
 // Paths are cut into blocks (at most 32, at least 2). The random numbers of
 // a block depend only on the seed and the block's index: PCG streams of
-// math/rand/v2, or, with SobolBridge, a Sobol' sequence with a random
+// math/rand/v2 turned into normals by Normal's ziggurat, or, with
+// SobolBridge, a Sobol' sequence with a random
 // digital shift per block (each block is then an independent replicate of
 // randomised quasi-Monte Carlo) whose points are mapped to paths by a
 // Brownian bridge. Blocks are priced by any worker and added in block
