@@ -141,7 +141,8 @@ func TestPDEAmericanAgainstQuantLib(t *testing.T) {
 
 // skewMarket is a market with a skew of slope skew (in vol per unit of
 // log-moneyness at one year) and a smile, quoted at three expiries well
-// beyond the strikes priced.
+// beyond the strikes priced: the local-vol tests' surface, Monte Carlo's
+// and pde's.
 func skewMarket(skew float64) string {
 	var b strings.Builder
 	b.WriteString("type,name,pillar,strike,value\nSPOT,ACME,,,100\nRATE,USD,6M,,0.03\nRATE,USD,2Y,,0.04\nDIVYIELD,ACME,1Y,,0.01\n")
